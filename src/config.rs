@@ -1,0 +1,410 @@
+//! Settings from the environment: every variable the platform's own harness reads (contract
+//! §8) plus `MOLECULE_TENANT_URL_TEMPLATE`. A bad value is an error naming the variable, the
+//! value and what is allowed; secrets are held in [`SecretString`] and never printed.
+
+use std::fmt;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::catalog::Vendor;
+use crate::error::ConfigError;
+
+/// `E2E_MODE`: `full` runs every step, `smoke` only provision, online, A2A and activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Full,
+    Smoke,
+}
+
+/// `E2E_LLM_PATH`: `platform` is the keyless platform-managed path; anything else is BYOK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LlmPath {
+    Byok,
+    Platform,
+}
+
+/// `E2E_LIFECYCLE`: whether the lifecycle transitions run (only in full mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Auto,
+    Off,
+}
+
+/// The timeout variables. `None` means "not set": the target supplies its own default
+/// (staging's are minutes, the embedded stand-in's are seconds).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimeoutVars {
+    pub provision: Option<Duration>,
+    pub workspace_online: Option<Duration>,
+    pub child_activity: Option<Duration>,
+    pub stale_wait: Option<Duration>,
+    pub stale_poll_deadline: Option<Duration>,
+    pub transient_retries: Option<u32>,
+}
+
+/// The resolved deadlines a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Org create until `instance_status: running` (and the tenant answering).
+    pub provision: Duration,
+    /// Workspace create (or resume, wake, restart) until `online` with a url.
+    pub workspace_online: Duration,
+    /// A child's activity naming its parent.
+    pub child_activity: Duration,
+    /// How long an external workspace goes without heartbeats before it must be stale.
+    pub stale_wait: Duration,
+    /// Deadline for the stale transition, counted from the last heartbeat (> `stale_wait`).
+    pub stale_poll_deadline: Duration,
+    /// Attempts for a transient A2A or register failure.
+    pub transient_retries: u32,
+    /// Short waits: a status after pause or hibernate, an org leaving the list.
+    pub transition: Duration,
+}
+
+impl Timeouts {
+    /// The platform harness's defaults (contract §4, §8): sized for real EC2 tenants.
+    pub const STAGING: Timeouts = Timeouts {
+        provision: Duration::from_secs(900),
+        workspace_online: Duration::from_secs(3600),
+        child_activity: Duration::from_secs(60),
+        stale_wait: Duration::from_secs(180),
+        stale_poll_deadline: Duration::from_secs(240),
+        transient_retries: 8,
+        transition: Duration::from_secs(120),
+    };
+
+    /// Sized for the embedded stand-in's default delays (a few hundred ms): generous enough
+    /// never to flake, short enough that a broken promise fails in seconds.
+    pub const STANDIN: Timeouts = Timeouts {
+        provision: Duration::from_secs(10),
+        workspace_online: Duration::from_secs(10),
+        child_activity: Duration::from_secs(5),
+        stale_wait: Duration::from_millis(1200),
+        stale_poll_deadline: Duration::from_secs(5),
+        transient_retries: 8,
+        transition: Duration::from_secs(5),
+    };
+
+    /// `base` with every variable that is set taking precedence.
+    pub fn resolve(base: Timeouts, vars: &TimeoutVars) -> Timeouts {
+        Timeouts {
+            provision: vars.provision.unwrap_or(base.provision),
+            workspace_online: vars.workspace_online.unwrap_or(base.workspace_online),
+            child_activity: vars.child_activity.unwrap_or(base.child_activity),
+            stale_wait: vars.stale_wait.unwrap_or(base.stale_wait),
+            stale_poll_deadline: vars.stale_poll_deadline.unwrap_or(base.stale_poll_deadline),
+            transient_retries: vars.transient_retries.unwrap_or(base.transient_retries),
+            transition: base.transition,
+        }
+    }
+}
+
+/// The vendor keys (`E2E_{MINIMAX,ANTHROPIC,OPENAI,GOOGLE}_API_KEY`).
+#[derive(Clone, Default)]
+pub struct Keys {
+    pub minimax: Option<SecretString>,
+    pub anthropic: Option<SecretString>,
+    pub openai: Option<SecretString>,
+    pub google: Option<SecretString>,
+}
+
+impl Keys {
+    pub fn get(&self, vendor: Vendor) -> Option<&SecretString> {
+        match vendor {
+            Vendor::Minimax => self.minimax.as_ref(),
+            Vendor::Anthropic => self.anthropic.as_ref(),
+            Vendor::Openai => self.openai.as_ref(),
+            Vendor::Google => self.google.as_ref(),
+        }
+    }
+
+    pub fn has(&self, vendor: Vendor) -> bool {
+        self.get(vendor).is_some()
+    }
+}
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |k: &Option<SecretString>| if k.is_some() { "set" } else { "unset" };
+        f.debug_struct("Keys")
+            .field("minimax", &shown(&self.minimax))
+            .field("anthropic", &shown(&self.anthropic))
+            .field("openai", &shown(&self.openai))
+            .field("google", &shown(&self.google))
+            .finish()
+    }
+}
+
+/// Everything a run is told by its environment.
+#[derive(Clone)]
+pub struct Settings {
+    /// `MOLECULE_CP_URL`; unset means "start the embedded stand-in".
+    pub cp_url: Option<String>,
+    /// `MOLECULE_ADMIN_TOKEN`: the control plane's admin bearer.
+    pub admin_token: Option<SecretString>,
+    /// `MOLECULE_TENANT_DOMAIN`: overrides the domain derived from the CP host.
+    pub tenant_domain: Option<String>,
+    /// `MOLECULE_TENANT_URL_TEMPLATE`: a tenant base URL with a `{slug}` placeholder.
+    pub tenant_url_template: Option<String>,
+    /// `E2E_RUNTIME`: the runtime the lifecycle cases and the provider probe use.
+    pub runtime: String,
+    pub mode: Mode,
+    pub llm_path: LlmPath,
+    /// `E2E_MODEL_SLUG`: overrides every arm's model when non-empty.
+    pub model_slug: Option<String>,
+    /// `E2E_DEFAULT_PLATFORM_MODEL`: the platform path's model.
+    pub default_platform_model: Option<String>,
+    pub keys: Keys,
+    pub lifecycle: Lifecycle,
+    /// `E2E_REQUIRE_LIVE=1`: any skip, any stand-in fallback, any missing milestone fails.
+    pub require_live: bool,
+    /// `E2E_RUN_ID`: the slug suffix; default `HHMMSS-PID`.
+    pub run_id: String,
+    /// `E2E_KEEP_ORG=1`: skip teardown (loudly).
+    pub keep_org: bool,
+    pub timeouts: TimeoutVars,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("cp_url", &self.cp_url)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| crate::redact::MASK))
+            .field("tenant_domain", &self.tenant_domain)
+            .field("tenant_url_template", &self.tenant_url_template)
+            .field("runtime", &self.runtime)
+            .field("mode", &self.mode)
+            .field("llm_path", &self.llm_path)
+            .field("model_slug", &self.model_slug)
+            .field("default_platform_model", &self.default_platform_model)
+            .field("keys", &self.keys)
+            .field("lifecycle", &self.lifecycle)
+            .field("require_live", &self.require_live)
+            .field("run_id", &self.run_id)
+            .field("keep_org", &self.keep_org)
+            .field("timeouts", &self.timeouts)
+            .finish()
+    }
+}
+
+/// Every variable [`Settings`] reads, for documentation and for tests.
+pub const VARIABLES: &[&str] = &[
+    "MOLECULE_CP_URL",
+    "MOLECULE_ADMIN_TOKEN",
+    "MOLECULE_TENANT_DOMAIN",
+    "MOLECULE_TENANT_URL_TEMPLATE",
+    "E2E_RUNTIME",
+    "E2E_MODE",
+    "E2E_LLM_PATH",
+    "E2E_MODEL_SLUG",
+    "E2E_DEFAULT_PLATFORM_MODEL",
+    "E2E_MINIMAX_API_KEY",
+    "E2E_ANTHROPIC_API_KEY",
+    "E2E_OPENAI_API_KEY",
+    "E2E_GOOGLE_API_KEY",
+    "E2E_LIFECYCLE",
+    "E2E_REQUIRE_LIVE",
+    "E2E_RUN_ID",
+    "E2E_KEEP_ORG",
+    "E2E_PROVISION_TIMEOUT_SECS",
+    "E2E_WORKSPACE_ONLINE_TIMEOUT_SECS",
+    "E2E_CHILD_ACTIVITY_TIMEOUT_SECS",
+    "E2E_STALE_WAIT_SECS",
+    "E2E_STALE_POLL_DEADLINE_SECS",
+    "E2E_TRANSIENT_RETRIES",
+];
+
+impl Settings {
+    /// Read the process environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Settings::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Read settings through `get` (a map in tests, the environment in real runs). Empty
+    /// values count as unset, as in the platform's bash harness.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let secret = |k: &str| {
+            get(k).map(|v| {
+                let s = SecretString::from(v);
+                crate::redact::register(&s);
+                s
+            })
+        };
+
+        let cp_url = match get("MOLECULE_CP_URL") {
+            Some(u) => Some(parse_base_url("MOLECULE_CP_URL", &u)?),
+            None => None,
+        };
+        let tenant_url_template = match get("MOLECULE_TENANT_URL_TEMPLATE") {
+            Some(t) => {
+                parse_base_url("MOLECULE_TENANT_URL_TEMPLATE", &t.replace("{slug}", "slug"))?;
+                Some(t.trim_end_matches('/').to_owned())
+            }
+            None => None,
+        };
+        let mode = match get("E2E_MODE").as_deref() {
+            None | Some("full") => Mode::Full,
+            // The platform harness's legacy name for smoke.
+            Some("smoke") | Some("canary") => Mode::Smoke,
+            Some(v) => return Err(bad("E2E_MODE", v, "full, smoke (or its legacy name canary)")),
+        };
+        let llm_path = match get("E2E_LLM_PATH").as_deref() {
+            None | Some("byok") => LlmPath::Byok,
+            Some("platform") => LlmPath::Platform,
+            Some(v) => return Err(bad("E2E_LLM_PATH", v, "platform, byok (or unset)")),
+        };
+        let lifecycle = match get("E2E_LIFECYCLE").as_deref() {
+            None | Some("auto") => Lifecycle::Auto,
+            Some("off") => Lifecycle::Off,
+            Some(v) => return Err(bad("E2E_LIFECYCLE", v, "auto, off")),
+        };
+        let runtime = get("E2E_RUNTIME").unwrap_or_else(|| "hermes".to_owned());
+        let runtimes = ["hermes", "claude-code", "codex", "openclaw", "seo-agent", "google-adk"];
+        if !runtimes.contains(&runtime.as_str()) {
+            return Err(bad("E2E_RUNTIME", &runtime, &runtimes.join(", ")));
+        }
+        let run_id = match get("E2E_RUN_ID") {
+            Some(id) => id,
+            None => default_run_id(),
+        };
+
+        let timeouts = TimeoutVars {
+            provision: secs(&get, "E2E_PROVISION_TIMEOUT_SECS")?,
+            workspace_online: secs(&get, "E2E_WORKSPACE_ONLINE_TIMEOUT_SECS")?,
+            child_activity: secs(&get, "E2E_CHILD_ACTIVITY_TIMEOUT_SECS")?,
+            stale_wait: secs(&get, "E2E_STALE_WAIT_SECS")?,
+            stale_poll_deadline: secs(&get, "E2E_STALE_POLL_DEADLINE_SECS")?,
+            transient_retries: match get("E2E_TRANSIENT_RETRIES") {
+                None => None,
+                Some(v) => Some(
+                    v.parse::<u32>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| bad("E2E_TRANSIENT_RETRIES", &v, "a whole number of attempts, at least 1"))?,
+                ),
+            },
+        };
+        // The stale transition is polled for after the wait; a deadline inside the wait can
+        // never be met, as the platform's harness also refuses.
+        if let (Some(wait), Some(deadline)) = (timeouts.stale_wait, timeouts.stale_poll_deadline) {
+            if deadline <= wait {
+                return Err(bad(
+                    "E2E_STALE_POLL_DEADLINE_SECS",
+                    &deadline.as_secs().to_string(),
+                    &format!("more than E2E_STALE_WAIT_SECS ({})", wait.as_secs()),
+                ));
+            }
+        }
+
+        Ok(Settings {
+            cp_url,
+            admin_token: secret("MOLECULE_ADMIN_TOKEN"),
+            tenant_domain: get("MOLECULE_TENANT_DOMAIN"),
+            tenant_url_template,
+            runtime,
+            mode,
+            llm_path,
+            model_slug: get("E2E_MODEL_SLUG"),
+            default_platform_model: get("E2E_DEFAULT_PLATFORM_MODEL"),
+            keys: Keys {
+                minimax: secret("E2E_MINIMAX_API_KEY"),
+                anthropic: secret("E2E_ANTHROPIC_API_KEY"),
+                openai: secret("E2E_OPENAI_API_KEY"),
+                google: secret("E2E_GOOGLE_API_KEY"),
+            },
+            lifecycle,
+            require_live: flag(&get, "E2E_REQUIRE_LIVE")?,
+            run_id,
+            keep_org: flag(&get, "E2E_KEEP_ORG")?,
+            timeouts,
+        })
+    }
+
+    /// The settings a hermetic run uses: nothing from the environment.
+    pub fn hermetic() -> Settings {
+        Settings::from_lookup(|_| None).expect("empty environment is valid")
+    }
+
+    /// The tenant base URL for an org slug (contract §1).
+    ///
+    /// With `MOLECULE_TENANT_URL_TEMPLATE` its `{slug}` is replaced (a template without
+    /// `{slug}` serves every tenant at one URL, as a single-host platform does). Otherwise
+    /// `https://<slug>.<tenant domain>`, the domain being `MOLECULE_TENANT_DOMAIN` or derived
+    /// from the CP host: `api.X` → `X`, `staging-api.X` → `staging.X`, else the host itself.
+    pub fn tenant_url(&self, slug: &str) -> String {
+        if let Some(t) = &self.tenant_url_template {
+            return t.replace("{slug}", slug);
+        }
+        let domain = self.tenant_domain.clone().unwrap_or_else(|| {
+            tenant_domain_for(self.cp_url.as_deref().unwrap_or(DEFAULT_CP_URL))
+        });
+        format!("https://{slug}.{domain}")
+    }
+
+    /// Whether the run talks to a real platform (rather than the embedded stand-in).
+    pub fn is_live(&self) -> bool {
+        self.cp_url.is_some()
+    }
+
+    pub fn admin_token_str(&self) -> Option<&str> {
+        self.admin_token.as_ref().map(|s| s.expose_secret())
+    }
+}
+
+/// The platform harness's default control plane (used only to derive a tenant domain).
+pub const DEFAULT_CP_URL: &str = "https://staging-api.moleculesai.app";
+
+/// The tenant domain the platform derives from a CP URL (contract §1).
+pub fn tenant_domain_for(cp_url: &str) -> String {
+    let host = reqwest::Url::parse(cp_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| cp_url.to_owned());
+    if let Some(rest) = host.strip_prefix("api.") {
+        rest.to_owned()
+    } else if let Some(rest) = host.strip_prefix("staging-api.") {
+        format!("staging.{rest}")
+    } else {
+        host
+    }
+}
+
+fn default_run_id() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!("{:02}{:02}{:02}-{}", now.hour(), now.minute(), now.second(), std::process::id())
+}
+
+fn bad(var: &'static str, value: &str, allowed: &str) -> ConfigError {
+    ConfigError { var, value: value.to_owned(), allowed: allowed.to_owned() }
+}
+
+fn parse_base_url(var: &'static str, value: &str) -> Result<String, ConfigError> {
+    match reqwest::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+            Ok(value.trim_end_matches('/').to_owned())
+        }
+        _ => Err(bad(var, value, "an http:// or https:// URL with a host")),
+    }
+}
+
+fn secs(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<Duration>, ConfigError> {
+    match get(var) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(|n| Some(Duration::from_secs(n)))
+            .ok_or_else(|| bad(var, &v, "a whole number of seconds, at least 1")),
+    }
+}
+
+fn flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, ConfigError> {
+    match get(var).as_deref() {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(v) => Err(bad(var, v, "1 or 0 (true or false)")),
+    }
+}

@@ -1,0 +1,308 @@
+//! The one error type. Every variant says what failed in words a platform engineer can act
+//! on: which call or step, which HTTP method and path, what the server answered (status,
+//! its `code` and `error`, a redacted excerpt of the body), or which promise of the
+//! contract the platform broke.
+
+use std::fmt;
+use std::time::Duration;
+
+pub type Result<T, E = E2eError> = std::result::Result<T, E>;
+
+/// A call the suite made: the client operation and its HTTP method and path (never the host,
+/// never a query string that could carry a secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub op: &'static str,
+    pub method: &'static str,
+    pub path: String,
+}
+
+impl Call {
+    pub fn new(op: &'static str, method: &'static str, path: impl Into<String>) -> Self {
+        Call { op, method, path: path.into() }
+    }
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({} {})", self.op, self.method, self.path)
+    }
+}
+
+/// How a request failed below HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    ConnectionRefused,
+    Connect,
+    Timeout,
+    Body,
+    Other,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::ConnectionRefused => "connection refused",
+            TransportKind::Connect => "could not connect",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Body => "broken response body",
+            TransportKind::Other => "request failed",
+        })
+    }
+}
+
+/// A bad setting: the variable, the value (masked if secret) and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}={value:?} is not allowed: expected {allowed}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub value: String,
+    pub allowed: String,
+}
+
+/// A promise of the platform contract that a scenario checks. The fault matrix maps each
+/// stand-in fault to the promise it breaks and requires the failure to name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Promise {
+    /// §2: org create answers an `id` and the org reaches `instance_status: running`.
+    OrgBecomesRunning,
+    /// §2: a deleted org leaves the org list within 60 s.
+    TeardownLeavesNoOrg,
+    /// §3.2: create answers 201 with an `id` (and the workspace's token).
+    CreateAccepted,
+    /// §3.2: the platform rejects what it must (422 with the named `code`).
+    CreateRejectedByName,
+    /// §4: a platform workspace reaches `online` with a non-empty `url`.
+    WorkspaceComesOnline,
+    /// §7.5: `PUT llm-billing-mode {"mode":"byok"}` resolves to `byok` and sticks.
+    ByokBillingMode,
+    /// §6: A2A `message/send` is answered with the token asked for.
+    A2aAnswersPong,
+    /// §6.5: the known-answer gate: `PINEAPPLE` and no error marker.
+    KnownAnswer,
+    /// §6.5: every proxied call leaves an `a2a_receive` row on the target.
+    ActivityRecorded,
+    /// §3.6: pause answers `paused`, and GET then reports `paused` with the url cleared.
+    PauseReachesPaused,
+    /// §3.6: resume takes a paused workspace back through `provisioning` to `online`.
+    ResumeReachesOnline,
+    /// §3.6: hibernate answers `hibernated` and GET reports it, url cleared.
+    HibernateReachesHibernated,
+    /// §4/§6.4: A2A to a hibernated workspace answers 503 `waking` (with `Retry-After`) and
+    /// the workspace comes back online and answers.
+    HibernatedWakesOnA2a,
+    /// §5: an external create answers `awaiting_agent` with `connection.auth_token`.
+    ExternalAwaitsAgent,
+    /// §5: a bring-your-own workspace keeps its runtime label (`kimi`, not `external`).
+    RuntimeLabelKept,
+    /// §5: register echoes `delivery_mode: poll` and the workspace goes `online`.
+    RegisterPollOnline,
+    /// §4: an external workspace without heartbeats returns to `awaiting_agent`.
+    StaleExternalAwaitsAgent,
+    /// §5: A2A to a poll-mode workspace answers 200 with exactly the queued envelope.
+    PollQueuedEnvelope,
+    /// §5: the queued message is readable from the target's activity (`since_id` cursor).
+    PollMessageReadable,
+    /// §5: a reply from the external agent arrives where it was sent.
+    ByoReplyDelivered,
+    /// Full mode 7a: an uploaded file downloads byte-identical.
+    FileRoundTrip,
+    /// Full mode 7b: terminal diagnose reports `ok`.
+    TerminalDiagnose,
+    /// Full mode 7c/7d: a config rewrite is accepted and the workspace comes back online.
+    ConfigRewrite,
+    /// Full mode 8d: every platform model of the runtime answers the known-answer prompt.
+    ProviderProbe,
+    /// Full mode 9: a memory written is listed back.
+    Memories,
+    /// Full mode 9b: peers answer 2xx with the workspace's own token.
+    PeersReachable,
+    /// Full mode 9c: memory KV write/read/update, stale version → 409, delete.
+    MemoryKv,
+    /// Full mode 9d: the removed shared-context route is not served.
+    SharedContextGone,
+    /// Full mode 10: a parent's A2A reaches its child, and the child's activity names the parent.
+    DelegationProvenance,
+}
+
+impl Promise {
+    /// The promise's stable name, as failures print it.
+    pub fn name(self) -> &'static str {
+        use Promise::*;
+        match self {
+            OrgBecomesRunning => "org-becomes-running",
+            TeardownLeavesNoOrg => "teardown-leaves-no-org",
+            CreateAccepted => "create-accepted",
+            CreateRejectedByName => "create-rejected-by-name",
+            WorkspaceComesOnline => "workspace-comes-online",
+            ByokBillingMode => "byok-billing-mode",
+            A2aAnswersPong => "a2a-answers-pong",
+            KnownAnswer => "known-answer",
+            ActivityRecorded => "activity-recorded",
+            PauseReachesPaused => "pause-reaches-paused",
+            ResumeReachesOnline => "resume-reaches-online",
+            HibernateReachesHibernated => "hibernate-reaches-hibernated",
+            HibernatedWakesOnA2a => "hibernated-wakes-on-a2a",
+            ExternalAwaitsAgent => "external-awaits-agent",
+            RuntimeLabelKept => "runtime-label-kept",
+            RegisterPollOnline => "register-poll-online",
+            StaleExternalAwaitsAgent => "stale-external-awaits-agent",
+            PollQueuedEnvelope => "poll-queued-envelope",
+            PollMessageReadable => "poll-message-readable",
+            ByoReplyDelivered => "byo-reply-delivered",
+            FileRoundTrip => "file-round-trip",
+            TerminalDiagnose => "terminal-diagnose",
+            ConfigRewrite => "config-rewrite",
+            ProviderProbe => "provider-probe",
+            Memories => "memories",
+            PeersReachable => "peers-reachable",
+            MemoryKv => "memory-kv",
+            SharedContextGone => "shared-context-gone",
+            DelegationProvenance => "delegation-provenance",
+        }
+    }
+}
+
+impl fmt::Display for Promise {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum E2eError {
+    /// The server answered with a status the call does not accept.
+    #[error("{call}: HTTP {status}{}{}; body: {excerpt}", code.as_ref().map(|c| format!(" code={c}")).unwrap_or_default(), error.as_ref().map(|e| format!(" error={e:?}")).unwrap_or_default())]
+    Api { call: Call, status: u16, code: Option<String>, error: Option<String>, excerpt: String },
+
+    /// No HTTP answer at all.
+    #[error("{call}: {kind}: {detail}")]
+    Transport { call: Call, kind: TransportKind, detail: String },
+
+    /// An answer with the right status that is not what the contract says it carries.
+    #[error("{call}: HTTP {status} answer is not {expected}: {reason}; body: {excerpt}")]
+    Decode { call: Call, status: u16, expected: &'static str, reason: String, excerpt: String },
+
+    #[error("bad setting: {0}")]
+    Config(#[from] ConfigError),
+
+    /// A wait ran out of time.
+    #[error("timed out after {:.1}s waiting for {what}; last seen: {last_seen}", waited.as_secs_f64())]
+    WaitTimeout { what: String, waited: Duration, last_seen: String },
+
+    /// The platform broke a promise of the contract.
+    #[error("broken promise [{promise}]: {detail}{}", source.as_ref().map(|s| format!(": {s}")).unwrap_or_default())]
+    Broken { promise: Promise, detail: String, source: Option<Box<E2eError>> },
+
+    /// A step of a scenario failed; the step names where in the story it happened.
+    #[error("step `{step}` failed: {source}")]
+    Step { step: String, source: Box<E2eError> },
+
+    /// A requirement of the run is not met (missing credentials under `E2E_REQUIRE_LIVE=1`,
+    /// no Docker, …). Says what is needed.
+    #[error("{0}")]
+    Unmet(String),
+
+    #[error("{what}: {source}")]
+    Io { what: String, source: std::io::Error },
+}
+
+impl E2eError {
+    /// A failed check: `promise` was broken, as `detail` says.
+    pub fn broken(promise: Promise, detail: impl Into<String>) -> Self {
+        E2eError::Broken { promise, detail: crate::redact::scrub(&detail.into()), source: None }
+    }
+
+    /// This failure means `promise` was broken. A failure that already names a promise keeps it.
+    pub fn breaks(self, promise: Promise, detail: impl Into<String>) -> Self {
+        if self.promise().is_some() {
+            return self;
+        }
+        E2eError::Broken { promise, detail: detail.into(), source: Some(Box::new(self)) }
+    }
+
+    /// The promise this failure names, looking through step wrappers.
+    pub fn promise(&self) -> Option<Promise> {
+        match self {
+            E2eError::Broken { promise, .. } => Some(*promise),
+            E2eError::Step { source, .. } => source.promise(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status the server answered, looking through wrappers.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            E2eError::Api { status, .. } | E2eError::Decode { status, .. } => Some(*status),
+            E2eError::Step { source, .. } => source.status(),
+            E2eError::Broken { source: Some(s), .. } => s.status(),
+            _ => None,
+        }
+    }
+
+    /// The platform's error `code` (`MODEL_REQUIRED`, …), looking through wrappers.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            E2eError::Api { code, .. } => code.as_deref(),
+            E2eError::Step { source, .. } => source.code(),
+            E2eError::Broken { source: Some(s), .. } => s.code(),
+            _ => None,
+        }
+    }
+}
+
+/// Attach the scenario step to a failure.
+pub trait StepExt<T> {
+    fn step(self, step: &str) -> Result<T>;
+}
+
+impl<T> StepExt<T> for Result<T> {
+    fn step(self, step: &str) -> Result<T> {
+        self.map_err(|e| match e {
+            // Keep the innermost step: it is the most precise.
+            e @ E2eError::Step { .. } => e,
+            e => E2eError::Step { step: step.to_owned(), source: Box::new(e) },
+        })
+    }
+}
+
+/// Attach the promise a failure breaks.
+pub trait BreaksExt<T> {
+    fn breaks(self, promise: Promise, detail: &str) -> Result<T>;
+}
+
+impl<T> BreaksExt<T> for Result<T> {
+    fn breaks(self, promise: Promise, detail: &str) -> Result<T> {
+        self.map_err(|e| e.breaks(promise, detail))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_reads_as_a_sentence() {
+        let e = E2eError::Api {
+            call: Call::new("create_workspace", "POST", "/workspaces"),
+            status: 422,
+            code: Some("MODEL_REQUIRED".into()),
+            error: Some("model is required".into()),
+            excerpt: "{}".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            r#"create_workspace (POST /workspaces): HTTP 422 code=MODEL_REQUIRED error="model is required"; body: {}"#
+        );
+    }
+
+    #[test]
+    fn breaks_keeps_the_first_promise_named() {
+        let inner = E2eError::broken(Promise::KnownAnswer, "no PINEAPPLE");
+        let e = Err::<(), _>(inner).step("known answer").breaks(Promise::A2aAnswersPong, "x").unwrap_err();
+        assert_eq!(e.promise(), Some(Promise::KnownAnswer));
+        assert!(e.to_string().contains("[known-answer]"), "{e}");
+    }
+}

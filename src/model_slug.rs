@@ -1,0 +1,62 @@
+//! Which model a workspace is created with: the platform harness's `pick_model_slug`
+//! (contract §7.4), as a pure function of the runtime and what the environment holds.
+
+use crate::config::{LlmPath, Settings};
+
+/// The platform path's model when `E2E_DEFAULT_PLATFORM_MODEL` is unset (at the reference
+/// commit; later platform versions moved to `minimax/MiniMax-M2.7`).
+pub const DEFAULT_PLATFORM_MODEL: &str = "moonshot/kimi-k2.6";
+
+/// The parts of the environment the slug rules read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlugEnv<'a> {
+    /// `E2E_MODEL_SLUG`: returned verbatim when non-empty.
+    pub model_slug: Option<&'a str>,
+    /// `E2E_LLM_PATH=platform`.
+    pub platform_path: bool,
+    /// `E2E_DEFAULT_PLATFORM_MODEL`.
+    pub default_platform_model: Option<&'a str>,
+    /// `E2E_MINIMAX_API_KEY` is non-empty.
+    pub minimax_key: bool,
+    /// `E2E_ANTHROPIC_API_KEY` is non-empty.
+    pub anthropic_key: bool,
+}
+
+impl<'a> SlugEnv<'a> {
+    pub fn from_settings(s: &'a Settings) -> Self {
+        SlugEnv {
+            model_slug: s.model_slug.as_deref(),
+            platform_path: s.llm_path == LlmPath::Platform,
+            default_platform_model: s.default_platform_model.as_deref(),
+            minimax_key: s.keys.minimax.is_some(),
+            anthropic_key: s.keys.anthropic.is_some(),
+        }
+    }
+}
+
+/// The model slug for `runtime`, first rule that applies:
+/// 1. a non-empty `E2E_MODEL_SLUG`, verbatim;
+/// 2. the platform path: `E2E_DEFAULT_PLATFORM_MODEL` or [`DEFAULT_PLATFORM_MODEL`];
+/// 3. by runtime: `claude-code`/`seo-agent` → `MiniMax-M2.7` with a MiniMax key, else
+///    `claude-sonnet-4-6` with an Anthropic key, else `sonnet`; `google-adk` →
+///    `gemini-2.5-pro`; anything else (hermes, codex, unknown, empty) → `openai/gpt-4o`.
+pub fn pick_model_slug(runtime: &str, env: &SlugEnv<'_>) -> String {
+    if let Some(slug) = env.model_slug.filter(|s| !s.is_empty()) {
+        return slug.to_owned();
+    }
+    if env.platform_path {
+        return env
+            .default_platform_model
+            .filter(|s| !s.is_empty())
+            .unwrap_or(DEFAULT_PLATFORM_MODEL)
+            .to_owned();
+    }
+    match runtime {
+        "claude-code" | "seo-agent" if env.minimax_key => "MiniMax-M2.7",
+        "claude-code" | "seo-agent" if env.anthropic_key => "claude-sonnet-4-6",
+        "claude-code" | "seo-agent" => "sonnet",
+        "google-adk" => "gemini-2.5-pro",
+        _ => "openai/gpt-4o",
+    }
+    .to_owned()
+}

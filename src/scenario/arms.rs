@@ -1,0 +1,82 @@
+//! The runtime arms: every runtime, template and LLM path the staging suite provisions
+//! (contract §7, §8), with the outcome the reference platform is expected to give each.
+
+use crate::catalog::{self, Derived, Vendor};
+use crate::config::Settings;
+use crate::model_slug::{SlugEnv, pick_model_slug};
+use crate::payload::KeyPath;
+
+/// One runtime arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arm {
+    /// The case name: `claude_code_minimax`, `seo_agent`, …
+    pub name: &'static str,
+    /// The runtime, or the template for a template arm.
+    pub runtime_or_template: &'static str,
+    /// Where its LLM credentials come from.
+    pub key: KeyPath,
+}
+
+impl Arm {
+    /// The runtime the platform resolves (a template's config names it).
+    pub fn runtime(&self) -> &'static str {
+        catalog::template(self.runtime_or_template).map(|t| t.runtime).unwrap_or(self.runtime_or_template)
+    }
+
+    pub fn is_template(&self) -> bool {
+        catalog::template(self.runtime_or_template).is_some()
+    }
+
+    /// The model the arm asks for: the slug rules, fed with the arm's own key path (and
+    /// `E2E_MODEL_SLUG` / `E2E_DEFAULT_PLATFORM_MODEL` from the settings).
+    pub fn model(&self, settings: &Settings) -> String {
+        let env = SlugEnv {
+            model_slug: settings.model_slug.as_deref(),
+            platform_path: self.key == KeyPath::Platform,
+            default_platform_model: settings.default_platform_model.as_deref(),
+            minimax_key: self.key == KeyPath::Own(Vendor::Minimax),
+            anthropic_key: self.key == KeyPath::Own(Vendor::Anthropic),
+        };
+        pick_model_slug(self.runtime_or_template, &env)
+    }
+
+    /// What the reference platform does with this arm's create.
+    pub fn expectation(&self, model: &str) -> Expectation {
+        let requested = self.runtime_or_template;
+        if !self.is_template() && !catalog::is_known_runtime(requested) {
+            return Expectation::Rejected { status: 422, code: "RUNTIME_UNSUPPORTED" };
+        }
+        match catalog::derive_provider(self.runtime(), model, &[]) {
+            Derived::Unregistered => Expectation::Rejected { status: 422, code: "UNREGISTERED_MODEL_FOR_RUNTIME" },
+            _ => Expectation::Online,
+        }
+    }
+}
+
+/// The outcome an arm pins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expectation {
+    /// Provisions, comes online, answers A2A, leaves activity.
+    Online,
+    /// The platform refuses the create with this status and `code`: the arm is red until the
+    /// platform or the slug changes, and the suite pins that rather than hiding it.
+    Rejected { status: u16, code: &'static str },
+}
+
+/// Every arm of the staging suite.
+pub const ARMS: &[Arm] = &[
+    Arm { name: "claude_code_minimax", runtime_or_template: "claude-code", key: KeyPath::Own(Vendor::Minimax) },
+    Arm { name: "claude_code_anthropic", runtime_or_template: "claude-code", key: KeyPath::Own(Vendor::Anthropic) },
+    Arm { name: "claude_code_subscription", runtime_or_template: "claude-code", key: KeyPath::None },
+    Arm { name: "claude_code_platform", runtime_or_template: "claude-code", key: KeyPath::Platform },
+    Arm { name: "hermes", runtime_or_template: "hermes", key: KeyPath::Own(Vendor::Openai) },
+    Arm { name: "codex", runtime_or_template: "codex", key: KeyPath::Own(Vendor::Openai) },
+    Arm { name: "openclaw", runtime_or_template: "openclaw", key: KeyPath::Own(Vendor::Openai) },
+    Arm { name: "seo_agent", runtime_or_template: "seo-agent", key: KeyPath::Own(Vendor::Minimax) },
+    Arm { name: "google_adk", runtime_or_template: "google-adk", key: KeyPath::Own(Vendor::Google) },
+];
+
+/// The arm with this case name.
+pub fn arm(name: &str) -> Option<&'static Arm> {
+    ARMS.iter().find(|a| a.name == name)
+}

@@ -1,0 +1,1 @@
+//! Fixtures shared by the test targets: target selection, the stand-in, containers.
