@@ -1,1 +1,68 @@
-fn main() {}
+//! `molecule-e2e`: run the platform stand-in, the reference runtime, or the org sweeper.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "molecule-e2e", version, about = "Molecule end-to-end suite: stand-in, reference runtime, sweeper")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the platform stand-in on 127.0.0.1 (control plane + tenant API + A2A proxy).
+    Standin {
+        /// Port to listen on; 0 picks a free port and prints it.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Serve the reference runtime (A2A, agent card, MCP memory tool).
+    Runtime {
+        /// Port to listen on; 0 picks a free port and prints it.
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Address to bind (the container binds 0.0.0.0).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Standin { port } => standin(port).await,
+        Command::Runtime { port, bind } => runtime(SocketAddr::new(bind, port)).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("molecule-e2e: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn standin(port: u16) -> Result<(), String> {
+    use molecule_e2e::standin::{StandIn, StandInConfig};
+    let cfg = StandInConfig::from_env()?;
+    let s = StandIn::start(cfg, SocketAddr::from(([127, 0, 0, 1], port)))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    println!("molecule-e2e stand-in listening on {}", s.url());
+    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+async fn runtime(listen: SocketAddr) -> Result<(), String> {
+    use molecule_e2e::runtime::{RuntimeConfig, serve};
+    let cfg = RuntimeConfig::from_env()?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("molecule-e2e runtime listening on http://{addr}");
+    serve(cfg, listener).await.map_err(|e| e.to_string())
+}

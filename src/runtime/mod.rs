@@ -122,3 +122,18 @@ impl RuntimeConfig {
         self.faults.contains(&fault)
     }
 }
+
+impl RuntimeConfig {
+    /// Settings from the environment, as the container and the CLI start it:
+    /// `WORKSPACE_ID`, `MOLECULE_CANARY_MODE`, `MOLECULE_MEMORY_ROOT`, `CANARY_FAULTS`.
+    pub fn from_env() -> Result<Self, String> {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let mut cfg = RuntimeConfig::new(get("WORKSPACE_ID").unwrap_or_else(|| "local".to_owned()));
+        cfg.canary_mode = get("MOLECULE_CANARY_MODE").as_deref() == Some("1");
+        cfg.memory_root = get("MOLECULE_MEMORY_ROOT").map(PathBuf::from);
+        if let Some(list) = get("CANARY_FAULTS") {
+            cfg.faults = parse_faults(&list)?;
+        }
+        Ok(cfg)
+    }
+}

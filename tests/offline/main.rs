@@ -5,7 +5,13 @@
 #[allow(dead_code)]
 mod support;
 
+mod a2a;
 mod catalog;
+mod client;
 mod config;
 mod model_slug;
 mod payload;
+mod redaction;
+mod standin_contract;
+mod standin_faults;
+mod wait;
