@@ -1,7 +1,6 @@
 //! The one place HTTP happens: a base URL, a bearer, extra headers, and the mapping of every
 //! way a request can go wrong onto a named [`E2eError`].
 
-use std::sync::LazyLock;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -13,14 +12,17 @@ use serde_json::Value;
 use crate::error::{Call, E2eError, Result, TransportKind};
 use crate::redact;
 
-/// One connection pool per process: clients are cheap handles onto it.
-static POOL: LazyLock<std::result::Result<reqwest::Client, String>> = LazyLock::new(|| {
+/// A fresh connection pool. Pools are not shared across clients built by [`Http::new`]:
+/// a pooled connection belongs to the tokio runtime that opened it, and every `#[tokio::test]`
+/// has its own runtime, so a process-wide pool would hand one test a connection whose driver
+/// died with another test's runtime.
+fn build_client() -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("molecule-e2e/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
-});
+        .map_err(|e| E2eError::Unmet(format!("cannot build the HTTP client: {e}")))
+}
 
 /// The default per-request deadline (the harness's curl `--max-time 30`; A2A gets 90 s).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -129,7 +131,7 @@ impl Accept<'_> {
 
 impl Http {
     pub fn new(base: &str) -> Result<Http> {
-        let client = POOL.as_ref().map_err(|e| E2eError::Unmet(e.clone()))?.clone();
+        let client = build_client()?;
         let parsed = reqwest::Url::parse(base).map_err(|e| {
             E2eError::Unmet(format!("base URL {base:?} is not a URL: {e}"))
         })?;

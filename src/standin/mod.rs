@@ -10,6 +10,10 @@ use std::net::SocketAddr;
 pub struct StandInConfig {}
 
 impl StandInConfig {
+    pub fn new() -> Self {
+        StandInConfig {}
+    }
+
     /// Settings from the environment (faults, delays, `MOLECULE_ADMIN_TOKEN`), for the CLI.
     pub fn from_env() -> Result<Self, String> {
         Ok(StandInConfig {})
@@ -25,6 +29,14 @@ impl StandIn {
     /// Bind `listen` (port 0 picks a free port) and serve in the background.
     pub async fn start(_cfg: StandInConfig, listen: SocketAddr) -> std::io::Result<StandIn> {
         Ok(StandIn { addr: listen })
+    }
+
+    pub fn admin_token(&self) -> &str {
+        "standin-admin-token"
+    }
+
+    pub fn requests(&self) -> u64 {
+        0
     }
 
     /// The base URL of both the control plane and every tenant (`http://127.0.0.1:<port>`).
