@@ -210,3 +210,18 @@ impl SendMessage {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fresh_id;
+
+    #[test]
+    fn fresh_ids_have_the_harness_shape_and_differ() {
+        let (a, b) = (fresh_id(), fresh_id());
+        for id in [&a, &b] {
+            let hex = id.strip_prefix("e2e-").unwrap_or_else(|| panic!("{id} lacks the e2e- prefix"));
+            assert!(hex.len() == 8 && hex.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+        }
+        assert_ne!(a, b);
+    }
+}

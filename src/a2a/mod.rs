@@ -68,3 +68,15 @@ pub fn error_markers(text: &str) -> Vec<&'static str> {
     let haystack = text.to_lowercase();
     ERROR_MARKERS.iter().copied().filter(|m| haystack.contains(&m.to_lowercase())).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::error_markers;
+
+    #[test]
+    fn markers_match_whatever_the_case() {
+        assert_eq!(error_markers("AGENT ERROR: boom"), ["Agent error"]);
+        assert_eq!(error_markers("invalid api key; insufficient_quota"), ["Invalid API key", "insufficient_quota"]);
+        assert!(error_markers("PONG").is_empty());
+    }
+}

@@ -460,3 +460,50 @@ fn normalise_state(state: Option<&Value>) -> String {
         _ => unknown(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{normalise_role, normalise_state};
+
+    #[test]
+    fn states_of_both_dialects_normalise_to_the_0_3_names() {
+        let cases = [
+            (json!("completed"), "completed"),
+            (json!("TASK_STATE_COMPLETED"), "completed"),
+            (json!("TASK_STATE_INPUT_REQUIRED"), "input-required"),
+            (json!("TASK_STATE_AUTH_REQUIRED"), "auth-required"),
+            (json!("TASK_STATE_CANCELLED"), "canceled"),
+            (json!("TASK_STATE_UNSPECIFIED"), "unknown"),
+            (json!(""), "unknown"),
+            (json!(6), "input-required"),
+            (json!(3), "completed"),
+            (json!(99), "unknown"),
+            (json!(-1), "unknown"),
+            (json!(null), "unknown"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalise_state(Some(&raw)), want, "state {raw}");
+        }
+        assert_eq!(normalise_state(None), "unknown");
+    }
+
+    #[test]
+    fn roles_of_both_dialects_normalise_to_the_0_3_names() {
+        let cases = [
+            (json!("agent"), Some("agent")),
+            (json!("ROLE_AGENT"), Some("agent")),
+            (json!("ROLE_USER"), Some("user")),
+            (json!(1), Some("user")),
+            (json!(2), Some("agent")),
+            (json!(0), None),
+            (json!("ROLE_UNSPECIFIED"), None),
+            (json!(""), None),
+            (json!([]), None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalise_role(Some(&raw)).as_deref(), want, "role {raw}");
+        }
+    }
+}
