@@ -76,7 +76,10 @@ mod tests {
     #[test]
     fn markers_match_whatever_the_case() {
         assert_eq!(error_markers("AGENT ERROR: boom"), ["Agent error"]);
-        assert_eq!(error_markers("invalid api key; insufficient_quota"), ["Invalid API key", "insufficient_quota"]);
+        assert_eq!(
+            error_markers("invalid api key; insufficient_quota"),
+            ["Invalid API key", "insufficient_quota"]
+        );
         assert!(error_markers("PONG").is_empty());
     }
 }

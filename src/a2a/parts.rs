@@ -11,10 +11,18 @@ use serde_json::{Map, Value, json};
 pub enum Part {
     Text(String),
     /// A file sent inline (base64 on the wire), as cp_sim sends attachments.
-    FileBytes { name: String, mime_type: String, bytes: Vec<u8> },
+    FileBytes {
+        name: String,
+        mime_type: String,
+        bytes: Vec<u8>,
+    },
     /// A file by reference, as the platform's upload path sends it (`workspace:/…`,
     /// `platform-pending:…`, or an `https://` URL).
-    FileUri { name: String, mime_type: String, uri: String },
+    FileUri {
+        name: String,
+        mime_type: String,
+        uri: String,
+    },
     /// Structured data. 0.3 only allows an object here: see [`Part::to_v03`].
     Data(Value),
 }

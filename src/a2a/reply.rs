@@ -134,9 +134,9 @@ impl Reply {
             return Ok(platform);
         }
         match (object.get("result"), object.get("error")) {
-            (Some(_), Some(_)) => Err(unrecognised(format!(
-                "HTTP {http_status}: both `result` and `error` are present"
-            ))),
+            (Some(_), Some(_)) => {
+                Err(unrecognised(format!("HTTP {http_status}: both `result` and `error` are present")))
+            }
             (Some(result), None) => parse_result(http_status, result),
             (None, Some(Value::String(error))) => Err(ReplyError::Platform { error: error.clone() }),
             (None, Some(error)) => rpc_error(http_status, object.get("id"), error).map(Reply::RpcError),
@@ -400,7 +400,10 @@ fn parse_message(message: &Map<String, Value>, dialect: Option<Dialect>) -> Mess
 }
 
 fn parse_parts(parts: Option<&Value>) -> Vec<ReplyPart> {
-    parts.and_then(Value::as_array).map(|p| p.iter().filter_map(ReplyPart::parse).collect()).unwrap_or_default()
+    parts
+        .and_then(Value::as_array)
+        .map(|p| p.iter().filter_map(ReplyPart::parse).collect())
+        .unwrap_or_default()
 }
 
 /// `ROLE_AGENT`, `2` and `agent` are all `"agent"`; unspecified or empty is `None`.

@@ -26,6 +26,16 @@ fn shared_json(relative: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{SHARED}/{relative} is not JSON: {e}"))
 }
 
+/// A missing `shared/` must fail the run and say where it looked, never skip.
+#[test]
+fn a_missing_shared_file_fails_naming_where_it_looked() {
+    let payload = std::panic::catch_unwind(|| shared_text("a2a-vectors/no-such-file.json"))
+        .err()
+        .unwrap_or_else(|| panic!("reading a missing file did not panic"));
+    let message = payload.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("/../shared/a2a-vectors/no-such-file.json"), "{message}");
+}
+
 /// One exchange of `v10-jsonrpc.json` by name.
 #[track_caller]
 fn vector(name: &str) -> Value {
@@ -37,7 +47,8 @@ fn vector(name: &str) -> Value {
 }
 
 /// 1x1 PNG the vectors attach as `dot.png`.
-const DOT_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+const DOT_PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
 fn dot_png() -> Part {
     use base64::Engine as _;
@@ -130,7 +141,8 @@ mod envelope {
 
     #[test]
     fn liveness_probe_sends_max_tokens_alone() {
-        let probe = SendMessage::text("Reply with exactly: ok").with_id("e2e-liveness-00beef").with_max_tokens(32);
+        let probe =
+            SendMessage::text("Reply with exactly: ok").with_id("e2e-liveness-00beef").with_max_tokens(32);
         assert_eq!(probe.to_v03()["params"]["configuration"], json!({"max_tokens": 32}));
         assert_eq!(probe.to_v10()["params"].get("configuration"), None, "1.0 has no max_tokens");
     }
@@ -154,7 +166,10 @@ mod envelope {
     #[test]
     fn non_object_data_is_wrapped_in_0_3_and_kept_in_1_0() {
         let message = SendMessage::new().with_part(Part::Data(json!([1, 2])));
-        assert_eq!(message.to_v03()["params"]["message"]["parts"][0], json!({"kind": "data", "data": {"value": [1, 2]}}));
+        assert_eq!(
+            message.to_v03()["params"]["message"]["parts"][0],
+            json!({"kind": "data", "data": {"value": [1, 2]}})
+        );
         assert_eq!(message.to_v10()["params"]["message"]["parts"][0], json!({"data": [1, 2]}));
     }
 
@@ -191,7 +206,10 @@ mod envelope {
             ("context_and_task", pong().with_context_id("canary-ctx-0123456789ab").with_task_id("t-1")),
             ("configuration", pong().with_configuration(&["text/plain"], true)),
             ("max_tokens", pong().with_max_tokens(32)),
-            ("everything", SendMessage::text("all").with_part(dot_png()).with_part(doc_pdf()).with_context_id("c")),
+            (
+                "everything",
+                SendMessage::text("all").with_part(dot_png()).with_part(doc_pdf()).with_context_id("c"),
+            ),
         ]
     }
 
@@ -220,7 +238,8 @@ mod envelope {
     #[case::a_part_without_kind(strip(pong().with_kind().to_v03(), "/params/message/parts/0", "kind"))]
     #[case::no_id(strip(pong().with_kind().to_v03(), "", "id"))]
     #[case::data_not_an_object(json!({"jsonrpc": "2.0", "method": "message/send", "id": "x", "params": {
-        "message": {"kind": "message", "role": "user", "messageId": "m", "parts": [{"kind": "data", "data": 1}]}}}))]
+        "message": {"kind": "message", "role": "user", "messageId": "m",
+            "parts": [{"kind": "data", "data": 1}]}}}))]
     fn a_broken_envelope_is_rejected_by_the_0_3_schema(#[case] envelope: Value) {
         assert!(!V03_SEND.is_valid(&envelope), "the 0.3 schema accepts a broken envelope:\n{envelope:#}");
     }
@@ -272,7 +291,10 @@ mod envelope {
 
     /// The builder says what a2a-sdk's clients said, byte for byte where the ids allow.
     #[rstest::rstest]
-    #[case::text("v03_send_text", SendMessage::text("hello").with_id("a1").with_message_id("m-101").with_kind())]
+    #[case::text(
+        "v03_send_text",
+        SendMessage::text("hello").with_id("a1").with_message_id("m-101").with_kind()
+    )]
     #[case::message_reply(
         "v03_send_message_reply",
         SendMessage::text("msg: reply with a message").with_id("a4").with_message_id("m-104").with_kind()
@@ -289,7 +311,10 @@ mod envelope {
     /// 1.0 vectors use integer ids, so only the method and params are compared.
     #[rstest::rstest]
     #[case::text("v10_send_text", SendMessage::text("hello").with_message_id("m-1"))]
-    #[case::client_context("v10_client_context_id", SendMessage::text("x").with_message_id("m-39").with_context_id("my-own-ctx-1"))]
+    #[case::client_context(
+        "v10_client_context_id",
+        SendMessage::text("x").with_message_id("m-39").with_context_id("my-own-ctx-1")
+    )]
     #[case::continue_task(
         "v10_send_continue_task",
         SendMessage::text("here is more").with_message_id("m-6")
@@ -303,6 +328,17 @@ mod envelope {
         assert_eq!(envelope["params"], request["params"], "{name}");
     }
 
+    /// cp_sim's shape (contract §9): `kind`, a context, blocking text output, the file last.
+    fn cp_sim(message: SendMessage) -> SendMessage {
+        message
+            .with_id("canary-0123456789ab")
+            .with_message_id("canary-0123456789ab")
+            .with_kind()
+            .with_context_id("canary-ctx-0123456789ab")
+            .with_configuration(&["text/plain"], true)
+            .with_part(canary_file())
+    }
+
     #[track_caller]
     fn assert_envelope_snapshot(name: &str, envelope: &Value) {
         let mut settings = insta::Settings::clone_current();
@@ -313,17 +349,10 @@ mod envelope {
 
     #[rstest::rstest]
     #[case::text("a2a_envelope_text", pong().to_v03())]
-    #[case::file_only(
-        "a2a_envelope_file_only",
-        SendMessage::new().with_id("canary-0123456789ab").with_message_id("canary-0123456789ab")
-            .with_kind().with_context_id("canary-ctx-0123456789ab").with_configuration(&["text/plain"], true)
-            .with_part(canary_file()).to_v03()
-    )]
+    #[case::file_only("a2a_envelope_file_only", cp_sim(SendMessage::new()).to_v03())]
     #[case::file_with_caption(
         "a2a_envelope_file_with_caption",
-        SendMessage::text("summarize this").with_id("canary-0123456789ab").with_message_id("canary-0123456789ab")
-            .with_kind().with_context_id("canary-ctx-0123456789ab").with_configuration(&["text/plain"], true)
-            .with_part(canary_file()).to_v03()
+        cp_sim(SendMessage::text("summarize this")).to_v03()
     )]
     #[case::v10_text("a2a_envelope_v10_text", pong().to_v10())]
     fn envelopes_are_pinned_by_snapshots(#[case] name: &str, #[case] envelope: Value) {
@@ -419,13 +448,20 @@ mod reply {
             let got = Reply::parse(u16::try_from(status).unwrap_or(0), &exchange["response"]);
             failures.extend(mismatch(want, &got).map(|why| format!("{name}: {why}")));
         }
-        assert!(failures.is_empty(), "{} of {} vectors misparse:\n{}", failures.len(), VECTORS.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} of {} vectors misparse:\n{}",
+            failures.len(),
+            VECTORS.len(),
+            failures.join("\n")
+        );
     }
 
     #[test]
     fn the_vector_table_names_every_exchange() {
         let all = shared_json("a2a-vectors/v10-jsonrpc.json");
-        let mut in_file: Vec<&str> = all.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+        let mut in_file: Vec<&str> =
+            all.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
         let mut in_table: Vec<&str> = VECTORS.iter().map(|(name, _)| *name).collect();
         in_file.sort_unstable();
         in_table.sort_unstable();
@@ -435,7 +471,8 @@ mod reply {
 
     #[test]
     fn dialects_are_told_apart_by_shape() {
-        let dialect = |name: &str| Reply::parse(200, &vector(name)["response"]).ok().and_then(|r| r.dialect());
+        let dialect =
+            |name: &str| Reply::parse(200, &vector(name)["response"]).ok().and_then(|r| r.dialect());
         assert_eq!(dialect("v03_send_text"), Some(Dialect::V03));
         assert_eq!(dialect("v03_send_message_reply"), Some(Dialect::V03));
         assert_eq!(dialect("v10_send_text"), Some(Dialect::V10));
@@ -470,7 +507,8 @@ mod reply {
                 "parts": [{"kind": "text", "text": "from status"}]}},
             "artifacts": [{"artifactId": "a", "parts": [{"kind": "text", "text": "from artifact"},
                 {"kind": "file", "file": {"uri": "u"}}]}],
-            "history": [{"kind": "message", "role": "user", "messageId": "h", "parts": [{"kind": "text", "text": "PONG?"}]}],
+            "history": [{"kind": "message", "role": "user", "messageId": "h",
+                "parts": [{"kind": "text", "text": "PONG?"}]}],
         }});
         let reply = Reply::parse(200, &body);
         assert_eq!(reply.map(|r| r.text()), Ok(Some("from artifact\nfrom status".to_owned())));
@@ -529,7 +567,9 @@ mod reply {
         stream
             .lines()
             .filter_map(|line| line.strip_prefix("data:"))
-            .map(|data| serde_json::from_str(data.trim()).unwrap_or_else(|e| panic!("bad SSE data {data:?}: {e}")))
+            .map(|data| {
+                serde_json::from_str(data.trim()).unwrap_or_else(|e| panic!("bad SSE data {data:?}: {e}"))
+            })
             .collect()
     }
 
@@ -552,7 +592,9 @@ mod reply {
         let events = sse_events(&shared_text(file));
         assert_eq!(event_kinds(&events), want, "{file}");
         let first = events.first().map(|e| Reply::parse(200, e));
-        let Some(Ok(Reply::Task(task))) = &first else { panic!("{file}: the first event is not a task: {first:?}") };
+        let Some(Ok(Reply::Task(task))) = &first else {
+            panic!("{file}: the first event is not a task: {first:?}")
+        };
         assert_eq!(task.state, "submitted");
     }
 
@@ -570,7 +612,10 @@ mod reply {
         for stream in streams {
             let kinds = event_kinds(&sse_events(stream));
             assert_eq!(kinds.first().map(String::as_str), Some("task"), "{kinds:?}");
-            assert!(kinds.iter().all(|k| ["task", "artifactUpdate", "statusUpdate"].contains(&k.as_str())), "{kinds:?}");
+            assert!(
+                kinds.iter().all(|k| ["task", "artifactUpdate", "statusUpdate"].contains(&k.as_str())),
+                "{kinds:?}"
+            );
         }
     }
 
@@ -595,7 +640,8 @@ mod reply {
         assert_eq!((queued.status.as_str(), queued.delivery_mode.as_str()), ("queued", "poll"));
         assert_eq!(queued.method, "message/send");
         assert_eq!(queued.keys, ["delivery_mode", "method", "status"]);
-        let extra = json!({"status": "queued", "delivery_mode": "poll", "method": "message/send", "queue_id": "q"});
+        let extra =
+            json!({"status": "queued", "delivery_mode": "poll", "method": "message/send", "queue_id": "q"});
         let Ok(Reply::Queued(queued)) = Reply::parse(200, &extra) else { panic!("not queued") };
         assert_eq!(queued.keys, ["delivery_mode", "method", "queue_id", "status"], "an extra key must show");
         assert_eq!(Reply::Queued(queued).text(), None);
@@ -623,7 +669,8 @@ mod reply {
 
     #[test]
     fn busy_fallback_is_busy_with_nothing_queued() {
-        let body = json!({"error": "workspace agent busy — retry after a short backoff", "busy": true, "retry_after": 30});
+        let body =
+            json!({"error": "workspace agent busy — retry after a short backoff", "busy": true, "retry_after": 30});
         let Ok(Reply::Busy(busy)) = Reply::parse(503, &body) else { panic!("not busy") };
         assert_eq!(busy.queue_id, None);
         assert!(busy.message.as_deref().unwrap_or_default().contains("retry after"));
@@ -631,7 +678,8 @@ mod reply {
 
     #[test]
     fn mock_runtime_reply_is_a_message() {
-        let body = json!({"jsonrpc": "2.0", "id": "e2e-msg-1", "result": {"parts": [{"kind": "text", "text": "PONG"}]}});
+        let body = json!({"jsonrpc": "2.0", "id": "e2e-msg-1",
+            "result": {"parts": [{"kind": "text", "text": "PONG"}]}});
         let reply = Reply::parse(200, &body);
         let Ok(Reply::Message(message)) = &reply else { panic!("not a message: {reply:?}") };
         assert_eq!((message.dialect, message.role.as_deref()), (Dialect::V03, None));
@@ -639,14 +687,26 @@ mod reply {
     }
 
     #[rstest::rstest]
-    #[case::null_data(json!({"jsonrpc": "2.0", "id": "a6", "error": {"code": -32001, "data": null, "message": "Task not found"}}), None)]
-    #[case::no_data(json!({"jsonrpc": "2.0", "id": 19, "error": {"code": -32601, "message": "Method not found"}}), None)]
-    #[case::object_data(json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": "m", "data": {"k": 1}}}),
+    #[case::null_data(
+        json!({"jsonrpc": "2.0", "id": "a6",
+            "error": {"code": -32001, "data": null, "message": "Task not found"}}),
+        None
+    )]
+    #[case::no_data(
+        json!({"jsonrpc": "2.0", "id": 19, "error": {"code": -32601, "message": "Method not found"}}),
+        None
+    )]
+    #[case::object_data(
+        json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": "m", "data": {"k": 1}}}),
         Some(json!({"k": 1})))]
     #[case::array_data(vector("v10_get_task_not_found")["response"].clone(),
         Some(json!([{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "TASK_NOT_FOUND",
             "domain": "a2a-protocol.org", "metadata": {}}])))]
-    #[case::string_data(vector("v03_send_v1_style_parts")["response"].clone(), vector("v03_send_v1_style_parts")["response"]["error"].get("data").cloned())]
+    #[case::string_data(
+        json!({"jsonrpc": "2.0", "id": "a9", "error": {"code": -32600, "message": "Invalid Request",
+            "data": "1 validation error for SendMessageRequest"}}),
+        Some(json!("1 validation error for SendMessageRequest"))
+    )]
     fn rpc_error_keeps_data_whatever_its_shape(#[case] body: Value, #[case] data: Option<Value>) {
         let reply = Reply::parse(200, &body);
         let Ok(Reply::RpcError(error)) = &reply else { panic!("not an rpc error: {reply:?}") };
@@ -657,14 +717,17 @@ mod reply {
 
     #[test]
     fn a_parse_error_has_no_id() {
-        let Ok(Reply::RpcError(error)) = Reply::parse(200, &vector("err_parse")["response"]) else { panic!() };
+        let Ok(Reply::RpcError(error)) = Reply::parse(200, &vector("err_parse")["response"]) else {
+            panic!()
+        };
         assert_eq!((error.id, error.code), (None, -32700));
     }
 
     #[rstest::rstest]
     #[case::not_found(json!({"error": "workspace not found"}), "workspace not found")]
-    #[case::no_url(json!({"error": "workspace has no URL", "status": "provisioning"}), "workspace has no URL")]
-    #[case::restarting(json!({"error": "workspace agent unreachable — container restart triggered", "restarting": true}),
+    #[case::no_url(json!({"error": "workspace has no URL", "status": "provisioning"}), "has no URL")]
+    #[case::restarting(
+        json!({"error": "workspace agent unreachable — container restart triggered", "restarting": true}),
         "container restart triggered")]
     fn plain_platform_error_is_not_a_reply_and_names_its_text(#[case] body: Value, #[case] text: &str) {
         match Reply::parse(503, &body) {
@@ -678,10 +741,16 @@ mod reply {
     #[case::string(json!("PONG"), "not a JSON object but a string")]
     #[case::array(json!([{"result": {}}]), "not a JSON object but an array")]
     #[case::empty(json!({}), "no `result`, `error`")]
-    #[case::both(json!({"result": {"kind": "message", "parts": []}, "error": {"code": 1}}), "both `result` and `error`")]
+    #[case::both(
+        json!({"result": {"kind": "message", "parts": []}, "error": {"code": 1}}),
+        "both `result` and `error`"
+    )]
     #[case::result_not_object(json!({"result": "PONG"}), "`result` is a string")]
     #[case::unknown_kind(json!({"result": {"kind": "card"}}), "unknown result kind \"card\"")]
-    #[case::task_without_id(json!({"result": {"kind": "task", "status": {"state": "completed"}}}), "without a string `id`")]
+    #[case::task_without_id(
+        json!({"result": {"kind": "task", "status": {"state": "completed"}}}),
+        "without a string `id`"
+    )]
     #[case::error_without_code(json!({"error": {"message": "m"}}), "no integer `code`")]
     #[case::task_and_message(json!({"result": {"task": {}, "message": {}}}), "both `task` and `message`")]
     fn other_bodies_are_not_replies_and_say_why(#[case] body: Value, #[case] why: &str) {
@@ -703,14 +772,21 @@ mod markers {
     #[case::hermes_401("[hermes-agent error 401] unauthorized", "[hermes-agent error 401]")]
     #[case::hermes_unreachable("hermes-agent unreachable at :8642", "hermes-agent unreachable")]
     #[case::model_not_found("{\"code\":\"model_not_found\"}", "model_not_found")]
-    #[case::encrypted("Encrypted content is not supported for this model", "Encrypted content is not supported")]
+    #[case::encrypted(
+        "Encrypted content is not supported for this model",
+        "Encrypted content is not supported"
+    )]
     #[case::unknown_provider("unknown provider: foo", "Unknown provider")]
     #[case::invalid_key("Invalid API key provided", "Invalid API key")]
     #[case::quota("You exceeded your current quota", "exceeded your current quota")]
     #[case::insufficient_quota("insufficient_quota", "insufficient_quota")]
     #[case::no_text("message contained no text content", "message contained no text content")]
     fn error_markers_find_each_marker(#[case] text: &str, #[case] marker: &str) {
-        assert!(error_markers(text).contains(&marker), "{marker:?} not found in {text:?}: {:?}", error_markers(text));
+        assert!(
+            error_markers(text).contains(&marker),
+            "{marker:?} not found in {text:?}: {:?}",
+            error_markers(text)
+        );
     }
 
     #[rstest::rstest]
@@ -732,23 +808,77 @@ mod markers {
 
 mod fuzz {
     use proptest::prelude::*;
+    use proptest::sample::Index;
 
     use super::*;
 
     /// A2A field names, so random objects reach deep into the parser's paths.
     const KEYS: &[&str] = &[
-        "jsonrpc", "id", "result", "error", "code", "message", "data", "task", "kind", "parts", "text",
-        "raw", "url", "file", "bytes", "uri", "name", "mimeType", "mediaType", "filename", "role",
-        "messageId", "contextId", "taskId", "status", "state", "artifacts", "artifactId", "history",
-        "statusUpdate", "artifactUpdate", "waking", "retry_after", "queued", "queue_id", "queue_depth",
-        "busy", "delivery_mode", "method", "tasks",
+        "jsonrpc",
+        "id",
+        "result",
+        "error",
+        "code",
+        "message",
+        "data",
+        "task",
+        "kind",
+        "parts",
+        "text",
+        "raw",
+        "url",
+        "file",
+        "bytes",
+        "uri",
+        "name",
+        "mimeType",
+        "mediaType",
+        "filename",
+        "role",
+        "messageId",
+        "contextId",
+        "taskId",
+        "status",
+        "state",
+        "artifacts",
+        "artifactId",
+        "history",
+        "statusUpdate",
+        "artifactUpdate",
+        "waking",
+        "retry_after",
+        "queued",
+        "queue_id",
+        "queue_depth",
+        "busy",
+        "delivery_mode",
+        "method",
+        "tasks",
     ];
 
     /// String values the parser compares against.
     const WORDS: &[&str] = &[
-        "kind", "task", "message", "parts", "text", "file", "data", "status-update", "artifact-update",
-        "queued", "poll", "completed", "TASK_STATE_COMPLETED", "TASK_STATE_", "ROLE_AGENT", "ROLE_", "agent",
-        "user", "2.0", "", "é",
+        "kind",
+        "task",
+        "message",
+        "parts",
+        "text",
+        "file",
+        "data",
+        "status-update",
+        "artifact-update",
+        "queued",
+        "poll",
+        "completed",
+        "TASK_STATE_COMPLETED",
+        "TASK_STATE_",
+        "ROLE_AGENT",
+        "ROLE_",
+        "agent",
+        "user",
+        "2.0",
+        "",
+        "é",
     ];
 
     fn json_value() -> impl Strategy<Value = Value> {
@@ -764,30 +894,102 @@ mod fuzz {
         leaf.prop_recursive(8, 96, 6, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::vec((prop::sample::select(KEYS), inner), 0..7)
-                    .prop_map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+                prop::collection::vec((prop::sample::select(KEYS), inner), 0..7).prop_map(|pairs| {
+                    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                }),
             ]
         })
     }
 
+    /// Real answers: every captured response and the platform's own shapes. Mutating one node
+    /// of these reaches the deep paths that random objects rarely do.
+    static SKELETONS: LazyLock<Vec<Value>> = LazyLock::new(|| {
+        let vectors = shared_json("a2a-vectors/v10-jsonrpc.json");
+        let mut all: Vec<Value> =
+            vectors.as_object().into_iter().flat_map(|o| o.values()).map(|e| e["response"].clone()).collect();
+        all.extend([
+            json!({"status": "queued", "delivery_mode": "poll", "method": "message/send"}),
+            json!({"error": "workspace is waking from hibernation", "waking": true, "retry_after": 15}),
+            json!({"queued": true, "queue_id": "q", "queue_depth": 1, "message": "busy"}),
+            json!({"error": "busy", "busy": true, "retry_after": 30}),
+            json!({"error": "workspace not found"}),
+            json!({"jsonrpc": "2.0", "id": "x", "result": {"parts": [{"kind": "text", "text": "PONG"}]}}),
+            json!({"task": {"id": "t", "status": {"state": "TASK_STATE_WORKING"},
+                "artifacts": [{"parts": [{"url": "u"}]}]}}),
+            json!({"jsonrpc": "2.0", "id": "x", "result": {"kind": "task", "id": "t",
+                "status": {"state": "failed",
+                "message": {"role": "agent", "parts": [{"kind": "file", "file": {"bytes": "YQ=="}},
+                    {"kind": "data", "data": {}}]}}}}),
+        ]);
+        all
+    });
+
+    /// Every JSON pointer in `value`, the root included.
+    fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+        match value {
+            Value::Object(o) => o.iter().for_each(|(k, v)| pointers(v, format!("{at}/{k}"), out)),
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| pointers(v, format!("{at}/{i}"), out)),
+            _ => {}
+        }
+        out.push(at);
+    }
+
+    /// A skeleton with one node replaced by `hole`, or removed when `remove` is set.
+    fn mutated(skeleton: Index, node: Index, hole: Value, remove: bool) -> Value {
+        let mut value = skeleton.get(&SKELETONS).clone();
+        let mut all = Vec::new();
+        pointers(&value, String::new(), &mut all);
+        let pointer = node.get(&all).clone();
+        let parent = pointer.rsplit_once('/').map(|(parent, key)| (parent.to_owned(), key.to_owned()));
+        match (remove, parent) {
+            (true, Some((parent, key))) => match value.pointer_mut(&parent) {
+                Some(Value::Object(o)) => drop(o.remove(&key)),
+                Some(Value::Array(a)) => {
+                    if let Some(i) = key.parse::<usize>().ok().filter(|i| *i < a.len()) {
+                        a.remove(i);
+                    }
+                }
+                _ => {}
+            },
+            _ => {
+                if let Some(slot) = value.pointer_mut(&pointer) {
+                    *slot = hole;
+                }
+            }
+        }
+        value
+    }
+
+    fn answer_like() -> impl Strategy<Value = Value> {
+        (any::<Index>(), any::<Index>(), json_value(), any::<bool>())
+            .prop_map(|(skeleton, node, hole, remove)| mutated(skeleton, node, hole, remove))
+    }
+
+    #[track_caller]
+    fn never_panics(status: u16, body: &Value) {
+        match Reply::parse(status, body) {
+            Ok(reply) => {
+                let _ = (reply.text(), reply.kind(), reply.dialect());
+            }
+            Err(error) => {
+                let _ = error.to_string();
+            }
+        }
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig {
+            cases: 512, failure_persistence: None, ..ProptestConfig::default()
+        })]
 
         #[test]
-        fn parse_never_panics_on_any_json(body in json_value(), status in prop::sample::select(&[200u16, 202, 503][..])) {
-            match Reply::parse(status, &body) {
-                Ok(reply) => {
-                    let _ = (reply.text(), reply.kind(), reply.dialect());
-                }
-                Err(error) => {
-                    let _ = error.to_string();
-                }
-            }
-            // The same body under a JSON-RPC envelope reaches the result paths.
-            let wrapped = json!({"jsonrpc": "2.0", "id": 1, "result": body});
-            if let Ok(reply) = Reply::parse(status, &wrapped) {
-                let _ = reply.text();
-            }
+        fn parse_never_panics_on_any_json(
+            body in prop_oneof![json_value(), answer_like()],
+            status in prop::sample::select(&[200u16, 202, 503][..]),
+        ) {
+            never_panics(status, &body);
+            // The same body as a JSON-RPC result reaches the result paths.
+            never_panics(status, &json!({"jsonrpc": "2.0", "id": 1, "result": body}));
         }
     }
 }
