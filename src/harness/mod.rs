@@ -3,6 +3,7 @@
 //! created even when it fails or panics ([`with_org`]).
 
 mod org;
+pub mod sweep;
 mod target;
 
 use std::collections::BTreeSet;
