@@ -24,7 +24,7 @@ pub struct SweepReport {
 }
 
 /// Which orgs are stale: ephemeral prefix and created more than `max_age` before `now`.
-pub fn stale<'a>(orgs: &'a [Org], now: OffsetDateTime, max_age: Duration) -> (Vec<&'a Org>, usize, Vec<&'a Org>) {
+pub fn stale(orgs: &[Org], now: OffsetDateTime, max_age: Duration) -> (Vec<&Org>, usize, Vec<&Org>) {
     let mut stale = Vec::new();
     let mut young = 0;
     let mut undated = Vec::new();
