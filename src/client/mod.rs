@@ -19,7 +19,8 @@ pub use rows::{
 pub use runtime::RuntimeClient;
 pub use tenant::{A2aAnswer, ActivityQuery, CALLER_HEADER, ORG_HEADER, Tenant};
 
-/// A path segment, percent-encoded so an id can never change the path's shape.
+/// A path segment, percent-encoded so an id cannot add path segments or a query. (`.` and
+/// `..` still collapse under URL parsing; platform ids are UUIDs, so they never occur.)
 pub fn seg(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
