@@ -215,7 +215,7 @@ fn flags_take_one_or_zero(#[case] value: &str, #[case] on: bool) {
 }
 
 #[rstest]
-#[case::every_harness_runtime_is_accepted("hermes")]
+#[case::hermes("hermes")]
 #[case::claude_code("claude-code")]
 #[case::codex("codex")]
 #[case::openclaw("openclaw")]
