@@ -28,6 +28,12 @@ impl ControlPlane {
         self.http.base()
     }
 
+    /// The same control plane with another per-request deadline (teardown keeps its own).
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.http = self.http.with_timeout(timeout);
+        self
+    }
+
     /// `GET /health` must answer exactly 200 (the workflows' preflight).
     pub async fn health(&self) -> Result<()> {
         self.http.json_accepting("cp_health", Method::GET, "/health", None, Accept::Only(&[200])).await.map(drop)

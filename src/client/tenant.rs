@@ -75,6 +75,12 @@ impl Tenant {
         &self.org_id
     }
 
+    /// The same tenant with another per-request deadline (A2A keeps its own, longer one).
+    pub fn with_timeout(mut self, timeout: Duration) -> Tenant {
+        self.http = self.http.with_timeout(timeout);
+        self
+    }
+
     pub fn base(&self) -> &str {
         self.http.base()
     }
