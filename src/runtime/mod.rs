@@ -164,7 +164,7 @@ impl RuntimeConfig {
             cfg.faults = parse_faults(&list)?;
         }
         if cfg.canary_mode {
-            let set = operator_llm_env(&get);
+            let set = operator_llm_env(get);
             if !set.is_empty() {
                 return Err(format!(
                     "canary mode refuses operator-scope LLM credentials; unset {} (canary answers come from the conversation and memory only)",

@@ -148,7 +148,7 @@ fn rpc_error(id: Value, code: i64, message: &str) -> Response {
 }
 
 /// Parse a JSON-RPC 2.0 request: `(id, method, request)` or the error response to send.
-#[allow(clippy::result_large_err)] // the Err side is the response itself; it is built once.
+#[allow(clippy::result_large_err)] // the Err side is the response itself, built once per request
 fn parse_rpc(body: &[u8]) -> Result<(Value, String, Value), Response> {
     let req: Value = serde_json::from_slice(body).map_err(|_| rpc_error(Value::Null, -32700, "Parse error"))?;
     let id = req.get("id").cloned().unwrap_or(Value::Null);
