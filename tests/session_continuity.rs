@@ -40,6 +40,17 @@ fn check(check: Check) {
     }
 }
 
+/// The pass rules' `\bword\b` (case-insensitive) match; hermetic, so it runs with plain
+/// `cargo test`.
+#[test]
+fn whole_word_match_ignores_case_but_not_neighbours() {
+    use support::canary::contains_word;
+    assert!(contains_word("Your name is Hongming.", "hongming"));
+    assert!(contains_word("BLUE!", "blue"));
+    assert!(!contains_word("Hongmingson", "hongming"));
+    assert!(!contains_word("blueish", "blue"));
+}
+
 #[rstest]
 #[case::two_turns_remember_the_name(Check::NameContinuity)]
 #[case::file_only_message_is_not_an_empty_prompt(Check::FileOnly)]

@@ -402,16 +402,3 @@ async fn recall_unknown_key(rt: &CpSim) -> Result<String, String> {
     let text = rt.mcp_tool("recall_memory", json!({"key": key})).await?;
     Ok(format!("recall_memory({key}) answered {:?}", excerpt(&text)))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn whole_words_only() {
-        assert!(contains_word("Your name is Hongming.", "hongming"));
-        assert!(!contains_word("Hongmingson", "hongming"));
-        assert!(contains_word("BLUE!", "blue"));
-        assert!(!contains_word("blueish", "blue"));
-    }
-}
