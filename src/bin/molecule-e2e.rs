@@ -41,6 +41,23 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Exit 0 if `GET <url>` answers 2xx within the timeout, 1 otherwise. The container's
+    /// health check: a `FROM scratch` image has no shell or wget, so it execs the binary.
+    Healthcheck {
+        /// Plain-http URL to probe.
+        #[arg(default_value = "http://127.0.0.1:8000/agent-card")]
+        url: String,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 2)]
+        timeout: u64,
+    },
+    /// Print the runtime's memory/session store (file listing plus every session*.json), for
+    /// failure dumps taken with `docker exec` in an image without a shell.
+    StoreListing {
+        /// The store root; defaults to MOLECULE_MEMORY_ROOT.
+        #[arg(env = "MOLECULE_MEMORY_ROOT", default_value = "/tmp/canary-memory")]
+        root: std::path::PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -50,6 +67,23 @@ async fn main() -> ExitCode {
         Command::Standin { port } => standin(port).await,
         Command::Runtime { port, bind } => runtime(SocketAddr::new(bind, port)).await,
         Command::Sweep { max_age_minutes, cap, dry_run } => sweep(max_age_minutes, cap, dry_run).await,
+        Command::Healthcheck { url, timeout } => {
+            return match molecule_e2e::runtime::probe(&url, std::time::Duration::from_secs(timeout)) {
+                Ok(status) if (200..300).contains(&status) => ExitCode::SUCCESS,
+                Ok(status) => {
+                    eprintln!("healthcheck: {url} answered {status}");
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("healthcheck: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Command::StoreListing { root } => {
+            print!("{}", molecule_e2e::runtime::store_listing(&root));
+            return ExitCode::SUCCESS;
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

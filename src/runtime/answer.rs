@@ -1,30 +1,74 @@
-//! The canary-mode answerer: deterministic, built only from the conversation it is given.
+//! The canary-mode answerer: deterministic, built only from the conversation it is given and
+//! the workspace's memory. No LLM, no credentials, no network.
 
+use serde::Serialize;
+
+use super::memory::{MemoryStore, key_value_of, normalize_key};
+use super::parts::FilePart;
 use super::{RuntimeConfig, RuntimeFault};
 
+/// What a runtime says when a turn carries nothing to act on. The canaries look for this
+/// exact phrase: a file-only message must never come out as it.
+pub const EMPTY_PROMPT: &str = "(empty prompt — nothing to do)";
+
 /// One turn of a conversation as the runtime keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Turn {
     pub role: &'static str,
     pub text: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FilePart>,
 }
 
-/// The answer to the last user turn of `history`.
+impl Turn {
+    pub fn user(text: impl Into<String>) -> Self {
+        Turn { role: "user", text: text.into(), files: Vec::new() }
+    }
+
+    pub fn agent(text: impl Into<String>) -> Self {
+        Turn { role: "agent", text: text.into(), files: Vec::new() }
+    }
+
+    pub fn with_files(mut self, files: Vec<FilePart>) -> Self {
+        self.files = files;
+        self
+    }
+}
+
+/// The answer to the last user turn of `history`, with a memory that lives only for this
+/// call (memory prompts are acknowledged but forgotten). The server uses [`answer_with`].
+pub fn answer(cfg: &RuntimeConfig, history: &[Turn]) -> String {
+    answer_with(cfg, history, &MemoryStore::in_memory())
+}
+
+/// The answer to the last user turn of `history`, reading and writing `memory`.
 ///
 /// Canary prompts name their token ("respond with exactly the single token: PONG", "Reply
 /// with exactly the word PINEAPPLE and nothing else.", "Reply with exactly: ok"); the answer
-/// is that token. Anything else is answered from what the conversation holds, so an answer
-/// can only contain what the session store kept.
-pub fn answer(cfg: &RuntimeConfig, history: &[Turn]) -> String {
+/// is that token. Files are answered by name and content; "remember: …" and "recall …" use
+/// the memory tool; anything else is answered from what the conversation holds, so an answer
+/// can only contain what the session store and the memory kept.
+pub fn answer_with(cfg: &RuntimeConfig, history: &[Turn], memory: &MemoryStore) -> String {
     let Some(last) = history.iter().rev().find(|t| t.role == "user") else {
-        return "(empty prompt — nothing to do)".to_owned();
+        return EMPTY_PROMPT.to_owned();
     };
-    let reply = match exact_token(&last.text) {
+    let text = last.text.trim();
+    // The caption-drops-file fault: a runtime that reads only the text parts once there is one.
+    let files: &[FilePart] = if cfg.has(RuntimeFault::CaptionDropsFile) && !text.is_empty() { &[] } else { &last.files };
+    let reply = match exact_token(text) {
         Some(token) => token,
-        None => from_conversation(history, &last.text),
+        None if text.is_empty() && files.is_empty() => EMPTY_PROMPT.to_owned(),
+        None if text.is_empty() => {
+            if cfg.has(RuntimeFault::FileOnlyEmptyPrompt) {
+                EMPTY_PROMPT.to_owned()
+            } else {
+                file_only(files)
+            }
+        }
+        None if !files.is_empty() => with_caption(text, files),
+        None => from_memory(text, memory).unwrap_or_else(|| from_conversation(history, text)),
     };
-    let reply =
-        if cfg.has(RuntimeFault::MisspellsAnswer) { misspell(&reply) } else { reply };
+    let reply = if cfg.has(RuntimeFault::MisspellsAnswer) { misspell(&reply) } else { reply };
     if cfg.has(RuntimeFault::ErrorMarker) {
         return format!("Agent error: upstream model failed ({reply})");
     }
@@ -50,6 +94,109 @@ pub fn exact_token(prompt: &str) -> Option<String> {
     None
 }
 
+fn file_only(files: &[FilePart]) -> String {
+    match files {
+        [one] => format!(
+            "I received the file {} with no instructions — what would you like me to do with it?",
+            one.describe()
+        ),
+        many => format!(
+            "I received {} files ({}) with no instructions — what would you like me to do with them?",
+            many.len(),
+            many.iter().map(FilePart::describe).collect::<Vec<_>>().join("; ")
+        ),
+    }
+}
+
+fn with_caption(caption: &str, files: &[FilePart]) -> String {
+    let lower = caption.to_lowercase();
+    let wants_summary = ["summar", "tl;dr", "tldr", "gist"].iter().any(|cue| lower.contains(cue));
+    let per_file: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let content = match f.text() {
+                Some(t) => summarize(t),
+                None if f.uri.is_some() => "it came by reference and its content is not readable here.".to_owned(),
+                None => "its content is not text, so there is nothing to summarize in words.".to_owned(),
+            };
+            if wants_summary {
+                format!("Summary of the file {}: {content}", f.describe())
+            } else {
+                format!("About the file {}: {content}", f.describe())
+            }
+        })
+        .collect();
+    if wants_summary {
+        per_file.join("\n")
+    } else {
+        format!("You asked: \"{caption}\".\n{}", per_file.join("\n"))
+    }
+}
+
+/// A short, deterministic summary of `text`: its first two sentences (at most 240
+/// characters) and its size in words and lines.
+pub fn summarize(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.is_empty() {
+        return "the file is empty.".to_owned();
+    }
+    let mut end = flat.len();
+    let mut sentences = 0;
+    for (i, c) in flat.char_indices() {
+        if matches!(c, '.' | '!' | '?') {
+            sentences += 1;
+            if sentences == 2 {
+                end = i + c.len_utf8();
+                break;
+            }
+        }
+    }
+    let mut gist: String = flat[..end].chars().take(240).collect();
+    if gist.len() < flat[..end].len() {
+        gist.push('…');
+    }
+    let words = flat.split(' ').count();
+    let lines = text.lines().count().max(1);
+    format!(
+        "\"{gist}\" ({words} word{}, {lines} line{})",
+        if words == 1 { "" } else { "s" },
+        if lines == 1 { "" } else { "s" }
+    )
+}
+
+/// "remember: <fact>" commits, "recall <subject>" reads; `None` for any other prompt.
+fn from_memory(prompt: &str, memory: &MemoryStore) -> Option<String> {
+    // ASCII lower-casing keeps byte offsets, so indices found in `lower` are valid in `prompt`.
+    let lower = prompt.to_ascii_lowercase();
+    if let Some(i) = lower.find("remember:").map(|i| i + "remember:".len()).or_else(|| {
+        lower.find("remember that ").map(|i| i + "remember that ".len())
+    }) {
+        let fact = prompt[i..].trim();
+        let (key, value) = key_value_of(fact);
+        return Some(match memory.commit(&key, &value) {
+            Ok(()) => format!("Saved to memory: {key} = {value}."),
+            Err(e) => format!("I could not save that to memory: {e}."),
+        });
+    }
+    let i = lower.find("recall ")? + "recall ".len();
+    let subject: String = lower[i..]
+        .split([',', '.', ';', '?', '!'])
+        .next()
+        .unwrap_or("")
+        .split(" then ")
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let key = normalize_key(&subject);
+    if key.is_empty() {
+        return None;
+    }
+    Some(match memory.recall(&key).map(|v| (key.clone(), v)).or_else(|| memory.search(&key).into_iter().next()) {
+        Some((k, v)) => format!("From memory: your {k} is {v}."),
+        None => format!("I have nothing stored in memory about \"{key}\"."),
+    })
+}
+
 fn from_conversation(history: &[Turn], prompt: &str) -> String {
     let lower = prompt.to_ascii_lowercase();
     if lower.contains("my name") && lower.contains('?') {
@@ -61,6 +208,11 @@ fn from_conversation(history: &[Turn], prompt: &str) -> String {
     }
     if let Some(name) = said_name(prompt) {
         return format!("Nice to meet you, {name}.");
+    }
+    if lower.contains("summar") {
+        // A caption whose file never arrived: say so plainly instead of inventing a summary.
+        return "I don't see anything to summarize — no file or text came with your message. Please paste the text."
+            .to_owned();
     }
     format!("You said: {}", prompt.trim())
 }
@@ -91,8 +243,20 @@ fn misspell(s: &str) -> String {
 mod tests {
     use super::*;
 
+    const STATUS: &str = "Project status: nominal. Lighthouse score 98.";
+
     fn user(t: &str) -> Turn {
-        Turn { role: "user", text: t.into() }
+        Turn::user(t)
+    }
+
+    fn status_file() -> FilePart {
+        FilePart {
+            name: "canary-ab12cd34.txt".into(),
+            mime_type: "text/plain".into(),
+            bytes: Some(STATUS.as_bytes().to_vec()),
+            size: Some(STATUS.len()),
+            uri: None,
+        }
     }
 
     #[test]
@@ -107,7 +271,7 @@ mod tests {
     #[test]
     fn remembers_a_name_only_within_the_conversation() {
         let cfg = RuntimeConfig::new("w");
-        let h = [user("Hi, my name is Hongming."), Turn { role: "agent", text: "Hi".into() }, user("What's my name?")];
+        let h = [user("Hi, my name is Hongming."), Turn::agent("Hi"), user("What's my name?")];
         assert!(answer(&cfg, &h).contains("Hongming"));
         assert!(!answer(&cfg, &[user("What's my name?")]).contains("Hongming"));
     }
@@ -118,5 +282,50 @@ mod tests {
         assert_eq!(answer(&cfg, &[user("Reply with exactly: PONG")]), "PNOG");
         let cfg = RuntimeConfig::new("w").with_faults([RuntimeFault::ErrorMarker]);
         assert!(answer(&cfg, &[user("Reply with exactly: PONG")]).starts_with("Agent error"));
+    }
+
+    #[test]
+    fn a_file_only_message_names_the_file_and_asks() {
+        let cfg = RuntimeConfig::new("w");
+        let got = answer(&cfg, &[Turn::user("").with_files(vec![status_file()])]);
+        assert_eq!(
+            got,
+            "I received the file canary-ab12cd34.txt (text/plain, 45 bytes) with no instructions — what would you like me to do with it?"
+        );
+        let broken = RuntimeConfig::new("w").with_faults([RuntimeFault::FileOnlyEmptyPrompt]);
+        assert_eq!(answer(&broken, &[Turn::user("").with_files(vec![status_file()])]), EMPTY_PROMPT);
+        assert_eq!(answer(&cfg, &[Turn::user("  ")]), EMPTY_PROMPT);
+    }
+
+    #[test]
+    fn a_caption_is_answered_with_its_file() {
+        let cfg = RuntimeConfig::new("w");
+        let got = answer(&cfg, &[Turn::user("summarize this").with_files(vec![status_file()])]);
+        assert!(got.contains("canary-ab12cd34.txt") && got.contains("Lighthouse score 98"), "{got}");
+        let broken = RuntimeConfig::new("w").with_faults([RuntimeFault::CaptionDropsFile]);
+        let dropped = answer(&broken, &[Turn::user("summarize this").with_files(vec![status_file()])]);
+        assert!(!dropped.contains("canary-ab12cd34") && dropped.contains("don't see"), "{dropped}");
+        // The fault only bites when there is a caption.
+        assert!(answer(&broken, &[Turn::user("").with_files(vec![status_file()])]).contains("canary-ab12cd34.txt"));
+    }
+
+    #[test]
+    fn summaries_keep_two_sentences_and_count_words() {
+        assert_eq!(summarize(STATUS), "\"Project status: nominal. Lighthouse score 98.\" (6 words, 1 line)");
+        assert_eq!(summarize("a. b. c."), "\"a. b.\" (3 words, 1 line)");
+        assert_eq!(summarize(" \n"), "the file is empty.");
+        assert!(summarize(&"x".repeat(500)).ends_with("…\" (1 word, 1 line)"));
+    }
+
+    #[test]
+    fn memory_prompts_commit_and_recall_across_conversations() {
+        let cfg = RuntimeConfig::new("w");
+        let memory = MemoryStore::in_memory();
+        let saved = answer_with(&cfg, &[user("Please use the memory tool to remember: my favorite color is blue.")], &memory);
+        assert_eq!(saved, "Saved to memory: favorite color = blue.");
+        let recall = [user("Use the memory tool to recall my favorite color, then tell me what it is.")];
+        assert_eq!(answer_with(&cfg, &recall, &memory), "From memory: your favorite color is blue.");
+        let empty = MemoryStore::in_memory();
+        assert_eq!(answer_with(&cfg, &recall, &empty), "I have nothing stored in memory about \"favorite color\".");
     }
 }

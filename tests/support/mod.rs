@@ -1,4 +1,6 @@
-//! Fixtures shared by the test targets: target selection and case outcomes for the live tier,
-//! and (in their own files) the container tier's fixtures.
+//! Fixtures shared by the test targets: target selection and case outcomes for the live tier
+//! (`live`), the session-continuity canaries (`canary`) and their containers (`container`).
 
+pub mod canary;
+pub mod container;
 pub mod live;

@@ -1,0 +1,126 @@
+//! The container tier: local-e2e's session-continuity canaries and layer diagnostics
+//! (contract §9) against the reference runtime image, a `TEMPLATE_IMAGE`, or a runtime that
+//! is already running at `CANARY_RUNTIME_URL`; and the proof that each canary can fail.
+//!
+//! Everything here is `#[ignore]`d so plain `cargo test` stays hermetic:
+//!
+//! ```text
+//! cargo test --test session_continuity -- --ignored
+//! CANARY_RUNTIME_URL=http://127.0.0.1:18000 cargo test --test session_continuity -- --ignored canary::
+//! ```
+//!
+//! Asking for this tier without Docker and without `CANARY_RUNTIME_URL` fails, saying so.
+
+#[allow(dead_code)]
+mod support;
+
+use rstest::rstest;
+use support::canary::{Check, Outcome};
+use support::container::{self, Ready, RuntimeUnderTest, block_on};
+
+/// Run `check` against a fresh runtime under test (or `CANARY_RUNTIME_URL`); on failure,
+/// save artifacts and fail with the check's message and where the artifacts are.
+#[track_caller]
+fn check(check: Check) {
+    // Panic only after block_on returns, with every container already dropped and removed.
+    let result: Result<Outcome, String> = block_on(async {
+        let rt = RuntimeUnderTest::for_canaries().await?;
+        match check.run(&rt.client()).await {
+            Ok(outcome) => Ok(outcome),
+            Err(failure) => {
+                let where_ = rt.save_artifacts(check, &failure).await;
+                Err(format!("{failure}\n{where_}"))
+            }
+        }
+    });
+    match result {
+        Ok(Outcome::Passed(seen)) => eprintln!("{check}: passed against the runtime under test: {seen}"),
+        Ok(Outcome::Skipped(why)) => eprintln!("SKIPPED {check}: {why}"),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The pass rules' `\bword\b` (case-insensitive) match; hermetic, so it runs with plain
+/// `cargo test`.
+#[test]
+fn whole_word_match_ignores_case_but_not_neighbours() {
+    use support::canary::contains_word;
+    assert!(contains_word("Your name is Hongming.", "hongming"));
+    assert!(contains_word("BLUE!", "blue"));
+    assert!(!contains_word("Hongmingson", "hongming"));
+    assert!(!contains_word("blueish", "blue"));
+}
+
+#[rstest]
+#[case::two_turns_remember_the_name(Check::NameContinuity)]
+#[case::file_only_message_is_not_an_empty_prompt(Check::FileOnly)]
+#[case::caption_is_answered_with_its_file(Check::FileWithCaption)]
+#[case::memory_is_recalled_in_a_new_context(Check::CrossSessionMemory)]
+#[ignore = "needs Docker (or CANARY_RUNTIME_URL): cargo test --test session_continuity -- --ignored"]
+fn canary(#[case] c: Check) {
+    check(c);
+}
+
+#[rstest]
+#[case::agent_card_is_a_json_object(Check::AgentCard)]
+#[case::two_turns_in_one_context_raise_no_error(Check::TwoTurnsOneContext)]
+#[case::recall_of_an_unknown_key_does_not_crash(Check::RecallUnknownKey)]
+#[ignore = "needs Docker (or CANARY_RUNTIME_URL): cargo test --test session_continuity -- --ignored"]
+fn diagnostic(#[case] c: Check) {
+    check(c);
+}
+
+/// Each runtime fault, switched on in the reference image, must fail exactly the check that
+/// guards it and pass every other check: a canary that cannot fail proves nothing, and one
+/// that fails for another fault's bug points the wrong way.
+///
+/// `agent-card-missing` is guarded twice: by the readiness probe (the fixture and the
+/// compose health check wait for `GET /agent-card`, so such a runtime never becomes ready;
+/// run-canary.sh exits 2) and by the agent-card diagnostic. This test waits on `/health`
+/// for that one container so it can show the diagnostic failing and the canaries passing.
+#[test]
+#[ignore = "needs Docker (or CANARY_RUNTIME_URL): cargo test --test session_continuity -- --ignored"]
+fn each_runtime_fault_fails_exactly_its_guard() {
+    let report: Result<Vec<String>, String> = block_on(async {
+        if let Err(e) = container::docker_reachable().await {
+            if let Some(url) = container::runtime_url_from_env() {
+                eprintln!("SKIPPED each_runtime_fault_fails_exactly_its_guard: it starts the reference image once per fault and Docker is unreachable ({e}); CANARY_RUNTIME_URL={url} is one runtime, not five");
+                return Ok(Vec::new());
+            }
+            return Err(e);
+        }
+        let image = container::reference_image().await?;
+        let mut runs = tokio::task::JoinSet::new();
+        for guard in Check::ALL.into_iter().filter(|c| c.guards().is_some()) {
+            let image = image.clone();
+            runs.spawn(async move {
+                let fault = guard.guards().unwrap_or_default();
+                let ready = if guard == Check::AgentCard { Ready::Health } else { Ready::AgentCard };
+                let rt = RuntimeUnderTest::start(image, fault, ready).await?;
+                // Strict: the fault proof must see every diagnostic's real verdict.
+                let client = rt.client().strict(true);
+                let mut problems = Vec::new();
+                for c in Check::ALL {
+                    match (c == guard, c.run(&client).await) {
+                        (true, Ok(outcome)) => problems.push(format!("with {fault}, {c} should fail but passed: {outcome:?}")),
+                        (false, Err(failure)) => problems.push(format!("with {fault}, {c} should pass but failed: {failure}")),
+                        _ => {}
+                    }
+                }
+                drop(rt);
+                Ok::<_, String>((fault, problems))
+            });
+        }
+        let mut problems = Vec::new();
+        while let Some(joined) = runs.join_next().await {
+            let (fault, mut p) = joined.map_err(|e| format!("a fault run panicked: {e}"))??;
+            eprintln!("{fault}: {}", if p.is_empty() { "fails exactly its guard" } else { "WRONG" });
+            problems.append(&mut p);
+        }
+        Ok(problems)
+    });
+    match report {
+        Ok(problems) => assert!(problems.is_empty(), "runtime faults not caught exactly by their guards:\n{}", problems.join("\n")),
+        Err(e) => panic!("{e}"),
+    }
+}
