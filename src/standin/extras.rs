@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::Fault;
 use super::http::{Shared, Tenant, error, json_object, json_resp, str_field, ws_not_found};
-use super::state::{Activity, KvEntry, Memory, Status, StoredFile, now_rfc3339, rfc3339};
+use super::state::{Activity, KvEntry, Memory, Status, StoredFile, http_client, now_rfc3339, rfc3339};
 use super::tenant::{Auth, authorize, default_namespace, restart_now, team_root};
 
 /// `activity_type` values `POST /workspaces/:id/activity` accepts (contract §3.8).
@@ -494,7 +494,10 @@ pub async fn diagnose(
     let running = matches!(status, Status::Online | Status::Degraded) && !url.is_empty();
     let reachable = if running {
         let probe = format!("{}/health", url.trim_end_matches('/'));
-        inner.http.get(&probe).timeout(Duration::from_secs(5)).send().await.is_ok_and(|r| r.status().is_success())
+        match http_client() {
+            Ok(http) => http.get(&probe).timeout(Duration::from_secs(5)).send().await.is_ok_and(|r| r.status().is_success()),
+            Err(_) => false,
+        }
     } else {
         false
     };

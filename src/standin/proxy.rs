@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::Fault;
 use super::http::{Shared, Tenant, bearer, error, json_object, json_resp, ws_not_found};
-use super::state::{Activity, Inner, State as Platform, Status};
+use super::state::{Activity, Inner, State as Platform, Status, http_client};
 
 /// The proxy reads at most this much of a request body (more is cut off, then fails to parse).
 const MAX_BODY: usize = 1 << 20;
@@ -223,8 +223,10 @@ pub async fn a2a(
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_TIMEOUT);
     let started = Instant::now();
-    let sent = inner
-        .http
+    let Ok(http) = http_client() else {
+        return json_resp(StatusCode::BAD_GATEWAY, json!({"error": "failed to reach workspace agent"}));
+    };
+    let sent = http
         .post(&url)
         .header(header::CONTENT_TYPE, "application/json")
         .body(envelope.to_string())

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -388,6 +388,25 @@ impl State {
     }
 }
 
+/// The proxy's HTTP client: no system proxy (everything is loopback), no redirects, and no
+/// idle pooling, so one client can serve every stand-in of the process whatever tokio
+/// runtime it runs on (building a TLS-capable client costs tens of milliseconds; tests start
+/// many stand-ins).
+pub fn http_client() -> Result<&'static reqwest::Client, String> {
+    static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .no_proxy()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(0)
+                .build()
+                .map_err(|e| format!("cannot build the proxy's HTTP client: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 /// The shared core of a running stand-in.
 pub struct Inner {
     pub cfg: StandInConfig,
@@ -395,24 +414,17 @@ pub struct Inner {
     pub url: String,
     pub requests: AtomicU64,
     state: Mutex<State>,
-    /// The proxy's client: no system proxy (everything is loopback), no redirects.
-    pub http: reqwest::Client,
     closed: AtomicBool,
 }
 
 impl Inner {
     pub fn new(cfg: StandInConfig, url: String) -> std::io::Result<Arc<Inner>> {
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(std::io::Error::other)?;
+        http_client().map_err(std::io::Error::other)?;
         Ok(Arc::new(Inner {
             cfg,
             url,
             requests: AtomicU64::new(0),
             state: Mutex::new(State::default()),
-            http,
             closed: AtomicBool::new(false),
         }))
     }
