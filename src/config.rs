@@ -288,14 +288,14 @@ impl Settings {
         };
         // The stale transition is polled for after the wait; a deadline inside the wait can
         // never be met, as the platform's harness also refuses.
-        if let (Some(wait), Some(deadline)) = (timeouts.stale_wait, timeouts.stale_poll_deadline) {
-            if deadline <= wait {
-                return Err(bad(
-                    "E2E_STALE_POLL_DEADLINE_SECS",
-                    &deadline.as_secs().to_string(),
-                    &format!("more than E2E_STALE_WAIT_SECS ({})", wait.as_secs()),
-                ));
-            }
+        if let (Some(wait), Some(deadline)) = (timeouts.stale_wait, timeouts.stale_poll_deadline)
+            && deadline <= wait
+        {
+            return Err(bad(
+                "E2E_STALE_POLL_DEADLINE_SECS",
+                &deadline.as_secs().to_string(),
+                &format!("more than E2E_STALE_WAIT_SECS ({})", wait.as_secs()),
+            ));
         }
 
         Ok(Settings {

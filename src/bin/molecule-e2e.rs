@@ -29,6 +29,18 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
     },
+    /// Delete ephemeral orgs (`e2e-`, `rt-e2e-`) older than --max-age-minutes at
+    /// MOLECULE_CP_URL, with MOLECULE_ADMIN_TOKEN, as the platform's own sweeper does.
+    Sweep {
+        #[arg(long, default_value_t = 30)]
+        max_age_minutes: u64,
+        /// Refuse to delete anything when more orgs than this are stale.
+        #[arg(long, default_value_t = 50)]
+        cap: usize,
+        /// List what would be deleted, delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[tokio::main]
@@ -37,6 +49,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Standin { port } => standin(port).await,
         Command::Runtime { port, bind } => runtime(SocketAddr::new(bind, port)).await,
+        Command::Sweep { max_age_minutes, cap, dry_run } => sweep(max_age_minutes, cap, dry_run).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,4 +78,40 @@ async fn runtime(listen: SocketAddr) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("molecule-e2e runtime listening on http://{addr}");
     serve(cfg, listener).await.map_err(|e| e.to_string())
+}
+
+async fn sweep(max_age_minutes: u64, cap: usize, dry_run: bool) -> Result<(), String> {
+    use molecule_e2e::client::ControlPlane;
+    use molecule_e2e::config::Settings;
+    use molecule_e2e::harness::sweep::sweep;
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let Some(url) = settings.cp_url.clone() else {
+        return Err("sweep needs MOLECULE_CP_URL (and MOLECULE_ADMIN_TOKEN)".into());
+    };
+    if settings.admin_token.is_none() {
+        return Err("sweep needs MOLECULE_ADMIN_TOKEN".into());
+    }
+    let cp = ControlPlane::new(&url, settings.admin_token.clone()).map_err(|e| e.to_string())?;
+    let max_age = std::time::Duration::from_secs(max_age_minutes * 60);
+    let report = sweep(&cp, max_age, cap, dry_run).await.map_err(|e| e.to_string())?;
+    let verb = if dry_run { "would delete" } else { "deleted" };
+    for slug in &report.deleted {
+        println!("{verb} {slug}");
+    }
+    for slug in &report.undated {
+        println!("kept {slug}: created_at unreadable");
+    }
+    println!(
+        "sweep: {verb} {}, {} younger than {max_age_minutes} min, {} undated, {} failed",
+        report.deleted.len(),
+        report.young,
+        report.undated.len(),
+        report.failed.len()
+    );
+    if report.failed.is_empty() {
+        Ok(())
+    } else {
+        let lines: Vec<_> = report.failed.iter().map(|(s, e)| format!("{s}: {e}")).collect();
+        Err(format!("some deletions failed:\n  {}", lines.join("\n  ")))
+    }
 }

@@ -1,1 +1,43 @@
-//! Typed HTTP clients.
+//! Typed HTTP clients: the control plane ([`ControlPlane`]), a tenant ([`Tenant`]) and a
+//! runtime ([`RuntimeClient`]). They know HTTP and the contract's shapes, not scenarios.
+//! Every failure is an [`crate::E2eError`] naming the call, method, path, status, the
+//! platform's `code`/`error` and a redacted excerpt of the body.
+
+mod cp;
+mod http;
+mod retry;
+mod rows;
+mod runtime;
+mod tenant;
+
+pub use cp::ControlPlane;
+pub use http::{A2A_TIMEOUT, Accept, Answer, Http, REQUEST_TIMEOUT, api_error};
+pub use retry::{RetryPolicy, TRANSIENT_MARKERS, is_transient};
+pub use rows::{
+    Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, WorkspaceRow, decode_activity, decode_orgs,
+};
+pub use runtime::RuntimeClient;
+pub use tenant::{A2aAnswer, ActivityQuery, CALLER_HEADER, ORG_HEADER, Tenant};
+
+/// A path segment, percent-encoded so an id cannot add path segments or a query. (`.` and
+/// `..` still collapse under URL parsing; platform ids are UUIDs, so they never occur.)
+pub fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `path` with an encoded query string.
+pub fn query(path: &str, pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        return path.to_owned();
+    }
+    let q: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", seg(k), seg(v))).collect();
+    format!("{path}?{}", q.join("&"))
+}

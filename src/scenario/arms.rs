@@ -15,6 +15,9 @@ pub struct Arm {
     pub runtime_or_template: &'static str,
     /// Where its LLM credentials come from.
     pub key: KeyPath,
+    /// Whether this arm runs full mode's provider probe for its runtime (one arm per runtime,
+    /// so a run creates each probe workspace once).
+    pub probe: bool,
 }
 
 impl Arm {
@@ -65,16 +68,20 @@ pub enum Expectation {
 
 /// Every arm of the staging suite.
 pub const ARMS: &[Arm] = &[
-    Arm { name: "claude_code_minimax", runtime_or_template: "claude-code", key: KeyPath::Own(Vendor::Minimax) },
-    Arm { name: "claude_code_anthropic", runtime_or_template: "claude-code", key: KeyPath::Own(Vendor::Anthropic) },
-    Arm { name: "claude_code_subscription", runtime_or_template: "claude-code", key: KeyPath::None },
-    Arm { name: "claude_code_platform", runtime_or_template: "claude-code", key: KeyPath::Platform },
-    Arm { name: "hermes", runtime_or_template: "hermes", key: KeyPath::Own(Vendor::Openai) },
-    Arm { name: "codex", runtime_or_template: "codex", key: KeyPath::Own(Vendor::Openai) },
-    Arm { name: "openclaw", runtime_or_template: "openclaw", key: KeyPath::Own(Vendor::Openai) },
-    Arm { name: "seo_agent", runtime_or_template: "seo-agent", key: KeyPath::Own(Vendor::Minimax) },
-    Arm { name: "google_adk", runtime_or_template: "google-adk", key: KeyPath::Own(Vendor::Google) },
+    arm_def("claude_code_minimax", "claude-code", KeyPath::Own(Vendor::Minimax), false),
+    arm_def("claude_code_anthropic", "claude-code", KeyPath::Own(Vendor::Anthropic), false),
+    arm_def("claude_code_subscription", "claude-code", KeyPath::None, false),
+    arm_def("claude_code_platform", "claude-code", KeyPath::Platform, true),
+    arm_def("hermes", "hermes", KeyPath::Own(Vendor::Openai), true),
+    arm_def("codex", "codex", KeyPath::Own(Vendor::Openai), true),
+    arm_def("openclaw", "openclaw", KeyPath::Own(Vendor::Openai), true),
+    arm_def("seo_agent", "seo-agent", KeyPath::Own(Vendor::Minimax), false),
+    arm_def("google_adk", "google-adk", KeyPath::Own(Vendor::Google), true),
 ];
+
+const fn arm_def(name: &'static str, runtime_or_template: &'static str, key: KeyPath, probe: bool) -> Arm {
+    Arm { name, runtime_or_template, key, probe }
+}
 
 /// The arm with this case name.
 pub fn arm(name: &str) -> Option<&'static Arm> {

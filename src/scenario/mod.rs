@@ -1,5 +1,22 @@
-//! The platform's stories as library functions: each takes a run and data, talks to the
-//! target through the clients, and returns a report or an error naming the broken promise.
-//! Test targets are thin `#[rstest]` tables over these.
+//! The platform's stories as library functions: each takes a [`Case`](crate::harness::Case)
+//! and data, talks to the target through the clients, and returns a report or an error
+//! naming the broken promise. Test targets are thin `#[rstest]` tables over these.
 
 pub mod arms;
+pub mod common;
+pub mod external;
+pub mod full;
+pub mod lifecycle;
+pub mod saas;
+
+/// How a scenario ended when it did not fail.
+#[derive(Debug, Clone)]
+pub enum Outcome<R> {
+    Ran(R),
+    /// A prerequisite is missing (a vendor key): printed loudly, a failure under
+    /// `E2E_REQUIRE_LIVE=1`.
+    Skipped(crate::harness::Skip),
+    /// Turned off by explicit configuration (`E2E_MODE=smoke`, `E2E_LIFECYCLE=off`): printed,
+    /// never a failure.
+    Gated(String),
+}

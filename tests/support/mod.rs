@@ -1,1 +1,4 @@
-//! Fixtures shared by the test targets: target selection, the stand-in, containers.
+//! Fixtures shared by the test targets: target selection and case outcomes for the live tier,
+//! and (in their own files) the container tier's fixtures.
+
+pub mod live;

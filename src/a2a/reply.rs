@@ -1,0 +1,512 @@
+//! The reply parser. An answer to a send can come from three places: the agent (a Message or a
+//! Task, in either dialect), the JSON-RPC layer (an error object), or the platform proxy
+//! itself, which answers some sends with its own non-JSON-RPC bodies (contract §5, §6.4). The
+//! parser names each by shape and never panics, whatever JSON it is given: a reply is
+//! untrusted input, and a failed run must report what came back rather than crash.
+
+use serde_json::{Map, Value};
+
+use super::Dialect;
+use super::parts::{ReplyPart, str_field};
+
+/// What a send was answered with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// The agent answered directly with a message.
+    Message(Message),
+    /// The agent answered with a task (its result in the artifacts or the status message).
+    Task(Task),
+    /// Poll mode: the platform queued the envelope for the agent to fetch (contract §5).
+    Queued(Queued),
+    /// A hibernated workspace: the platform started waking it; retry later (contract §6.4).
+    Waking(Waking),
+    /// The agent was busy: the platform queued the request, or asked for a retry.
+    Busy(Busy),
+    /// A JSON-RPC error object, from the agent or its SDK.
+    RpcError(RpcError),
+}
+
+/// A message read from either dialect. `role` is normalised to the 0.3 names (`"user"`,
+/// `"agent"`), so callers need not care which dialect answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub dialect: Dialect,
+    pub message_id: Option<String>,
+    pub context_id: Option<String>,
+    pub task_id: Option<String>,
+    pub role: Option<String>,
+    pub parts: Vec<ReplyPart>,
+}
+
+/// A task read from either dialect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub dialect: Dialect,
+    pub id: String,
+    pub context_id: Option<String>,
+    /// The 0.3 name in lowercase (`"completed"`, `"input-required"`, …), whichever dialect
+    /// answered; `"unknown"` when the state is missing or unspecified.
+    pub state: String,
+    pub status_message: Option<Message>,
+    pub artifacts: Vec<Artifact>,
+    pub history: Vec<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Artifact {
+    pub artifact_id: Option<String>,
+    pub name: Option<String>,
+    pub parts: Vec<ReplyPart>,
+}
+
+/// HTTP 200 `{"status":"queued","delivery_mode":"poll","method":"message/send"}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queued {
+    pub status: String,
+    pub delivery_mode: String,
+    pub method: String,
+    /// Every top-level key, sorted: the contract promises exactly these three, no ids.
+    pub keys: Vec<String>,
+}
+
+/// HTTP 503 `{"error":"workspace is waking from hibernation — …","waking":true,"retry_after":15}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waking {
+    pub error: String,
+    pub retry_after: Option<u64>,
+}
+
+/// HTTP 202 `{"queued":true,"queue_id","queue_depth","message"}`: the platform queued the
+/// request for when the agent has capacity. Also the 503 fallback `{"error":…,"busy":true,
+/// "retry_after":30}`, where nothing was queued: then `queue_id` is `None` and `message` holds
+/// the error text, and the caller must send again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Busy {
+    pub queue_id: Option<String>,
+    pub queue_depth: Option<u64>,
+    pub message: Option<String>,
+}
+
+/// A JSON-RPC error. `data` is free-form: absent or null (a2a-sdk's 0.3 path), an object
+/// (0.3 examples), an array of `@type` details (1.0), or even a string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RpcError {
+    /// The response's `id`; `None` when absent or null (a parse error cannot echo one).
+    pub id: Option<Value>,
+    pub code: i64,
+    pub message: String,
+    /// `None` when absent or null.
+    pub data: Option<Value>,
+}
+
+/// A body that is not an answer to a send. Each variant says what came back instead.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplyError {
+    #[error("the reply is not a JSON object but {found}")]
+    NotAnObject { found: &'static str },
+    /// A plain `{"error":"…"}` body: the platform refused the call itself (`workspace not
+    /// found`, `workspace has no URL`, `agent returned empty response body`, …).
+    #[error("the platform answered with an error instead of a reply: {error}")]
+    Platform { error: String },
+    /// One event of a stream (`status-update`/`artifact-update`, 1.0 `statusUpdate`/
+    /// `artifactUpdate`): a fragment, not a whole answer. A stream's task and message events
+    /// parse as [`Reply::Task`] and [`Reply::Message`].
+    #[error("the reply is a stream event ({event}), not a whole answer")]
+    StreamEvent { event: &'static str },
+    #[error("unrecognised reply: {why}")]
+    Unrecognised { why: String },
+}
+
+fn unrecognised(why: impl Into<String>) -> ReplyError {
+    ReplyError::Unrecognised { why: why.into() }
+}
+
+impl Reply {
+    /// Names the body's shape. `http_status` is the status the body came with (200, 202 or
+    /// 503: the HTTP client turns other statuses into its own errors first); it is used only
+    /// to word the error, because the platform's shapes are recognised by their keys.
+    pub fn parse(http_status: u16, body: &Value) -> Result<Reply, ReplyError> {
+        let Some(object) = body.as_object() else {
+            return Err(ReplyError::NotAnObject { found: type_name(body) });
+        };
+        if let Some(platform) = platform_answer(object) {
+            return Ok(platform);
+        }
+        match (object.get("result"), object.get("error")) {
+            (Some(_), Some(_)) => {
+                Err(unrecognised(format!("HTTP {http_status}: both `result` and `error` are present")))
+            }
+            (Some(result), None) => parse_result(http_status, result),
+            (None, Some(Value::String(error))) => Err(ReplyError::Platform { error: error.clone() }),
+            (None, Some(error)) => rpc_error(http_status, object.get("id"), error).map(Reply::RpcError),
+            // The 1.0 HTTP+JSON binding answers with the bare `SendMessageResponse`.
+            (None, None) if object.contains_key("task") || object.contains_key("message") => {
+                parse_result(http_status, body)
+            }
+            (None, None) => Err(unrecognised(format!(
+                "HTTP {http_status}: no `result`, `error` or platform shape among keys {:?}",
+                object.keys().collect::<Vec<_>>()
+            ))),
+        }
+    }
+
+    /// The answer's text, so a check can look for its token: a message's text parts; for a
+    /// task, its artifacts' text parts, then its status message's (the order of cp_sim's
+    /// extractor, contract §9). Parts are joined with a newline. The task's history is left
+    /// out on purpose: it holds the user's own message, which would make an echo pass.
+    /// `None` for the non-answers (queued, waking, busy, error).
+    pub fn text(&self) -> Option<String> {
+        let texts = |parts: &[ReplyPart]| -> Vec<String> {
+            parts
+                .iter()
+                .filter_map(|p| match p {
+                    ReplyPart::Text(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        match self {
+            Reply::Message(message) => Some(texts(&message.parts).join("\n")),
+            Reply::Task(task) => {
+                let mut all: Vec<String> = task.artifacts.iter().flat_map(|a| texts(&a.parts)).collect();
+                if let Some(status) = &task.status_message {
+                    all.extend(texts(&status.parts));
+                }
+                Some(all.join("\n"))
+            }
+            Reply::Queued(_) | Reply::Waking(_) | Reply::Busy(_) | Reply::RpcError(_) => None,
+        }
+    }
+
+    /// A short name of the variant, for error messages ("expected a message, got busy").
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Reply::Message(_) => "message",
+            Reply::Task(_) => "task",
+            Reply::Queued(_) => "queued",
+            Reply::Waking(_) => "waking",
+            Reply::Busy(_) => "busy",
+            Reply::RpcError(_) => "rpc-error",
+        }
+    }
+
+    /// The dialect the agent answered in; `None` for the platform's answers and for errors,
+    /// whose shape is the same in both.
+    pub fn dialect(&self) -> Option<Dialect> {
+        match self {
+            Reply::Message(m) => Some(m.dialect),
+            Reply::Task(t) => Some(t.dialect),
+            _ => None,
+        }
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The proxy's own answers (contract §5, §6.4), told apart by the keys only it sends.
+fn platform_answer(object: &Map<String, Value>) -> Option<Reply> {
+    let flag = |key: &str| object.get(key).and_then(Value::as_bool) == Some(true);
+    let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
+    if flag("waking") {
+        return Some(Reply::Waking(Waking {
+            error: text("error").unwrap_or_default(),
+            retry_after: object.get("retry_after").and_then(Value::as_u64),
+        }));
+    }
+    if flag("queued") {
+        let queue_id = match object.get("queue_id") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        return Some(Reply::Busy(Busy {
+            queue_id,
+            queue_depth: object.get("queue_depth").and_then(Value::as_u64),
+            message: text("message"),
+        }));
+    }
+    if flag("busy") {
+        return Some(Reply::Busy(Busy { queue_id: None, queue_depth: None, message: text("error") }));
+    }
+    if text("status").as_deref() == Some("queued") && object.contains_key("delivery_mode") {
+        let mut keys: Vec<String> = object.keys().cloned().collect();
+        keys.sort();
+        return Some(Reply::Queued(Queued {
+            status: "queued".to_owned(),
+            delivery_mode: text("delivery_mode").unwrap_or_default(),
+            method: text("method").unwrap_or_default(),
+            keys,
+        }));
+    }
+    None
+}
+
+fn rpc_error(http_status: u16, id: Option<&Value>, error: &Value) -> Result<RpcError, ReplyError> {
+    let Some(error) = error.as_object() else {
+        return Err(unrecognised(format!(
+            "HTTP {http_status}: `error` is {} instead of an object",
+            type_name(error)
+        )));
+    };
+    let Some(code) = error.get("code").and_then(Value::as_i64) else {
+        return Err(unrecognised(format!("HTTP {http_status}: the error object has no integer `code`")));
+    };
+    let not_null = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
+    Ok(RpcError {
+        id: not_null(id),
+        code,
+        message: error.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        data: not_null(error.get("data")),
+    })
+}
+
+fn parse_result(http_status: u16, result: &Value) -> Result<Reply, ReplyError> {
+    let Some(result) = result.as_object() else {
+        return Err(unrecognised(format!(
+            "HTTP {http_status}: `result` is {} instead of an object",
+            type_name(result)
+        )));
+    };
+    // 1.0 wraps the answer: `{"task": …}` or `{"message": …}`, exactly one.
+    let task = result.get("task").and_then(Value::as_object);
+    let message = result.get("message").and_then(Value::as_object);
+    match (task, message) {
+        (Some(_), Some(_)) => {
+            return Err(unrecognised(format!(
+                "HTTP {http_status}: the result holds both `task` and `message`"
+            )));
+        }
+        (Some(task), None) => return parse_task(task, Some(Dialect::V10)).map(Reply::Task),
+        (None, Some(message)) => return Ok(Reply::Message(parse_message(message, Some(Dialect::V10)))),
+        (None, None) => {}
+    }
+    if result.contains_key("statusUpdate") {
+        return Err(ReplyError::StreamEvent { event: "statusUpdate" });
+    }
+    if result.contains_key("artifactUpdate") {
+        return Err(ReplyError::StreamEvent { event: "artifactUpdate" });
+    }
+    match result.get("kind") {
+        Some(Value::String(kind)) => match kind.as_str() {
+            "task" => parse_task(result, Some(Dialect::V03)).map(Reply::Task),
+            "message" => Ok(Reply::Message(parse_message(result, Some(Dialect::V03)))),
+            "status-update" => Err(ReplyError::StreamEvent { event: "status-update" }),
+            "artifact-update" => Err(ReplyError::StreamEvent { event: "artifact-update" }),
+            other => Err(unrecognised(format!("HTTP {http_status}: unknown result kind {other:?}"))),
+        },
+        Some(other) => Err(unrecognised(format!(
+            "HTTP {http_status}: result `kind` is {} instead of a string",
+            type_name(other)
+        ))),
+        // No `kind`: 1.0's bare Task (GetTask), a 0.3 sender that left it out, or the
+        // platform's built-in `mock` runtime (`{"result":{"parts":[…]}}`).
+        None if result.get("status").is_some_and(Value::is_object) && result.contains_key("id") => {
+            parse_task(result, None).map(Reply::Task)
+        }
+        None if result.get("parts").is_some_and(Value::is_array) => {
+            Ok(Reply::Message(parse_message(result, None)))
+        }
+        None => Err(unrecognised(format!(
+            "HTTP {http_status}: the result is neither a task nor a message (keys {:?})",
+            result.keys().collect::<Vec<_>>()
+        ))),
+    }
+}
+
+/// Reads a task; `dialect` is `None` when the shape did not say, and the state's spelling
+/// decides (`TASK_STATE_*` or an integer is 1.0).
+fn parse_task(task: &Map<String, Value>, dialect: Option<Dialect>) -> Result<Task, ReplyError> {
+    let id = match task.get("id") {
+        Some(Value::String(id)) if !id.is_empty() => id.clone(),
+        _ => return Err(unrecognised("a task without a string `id`")),
+    };
+    let status = task.get("status").and_then(Value::as_object);
+    let raw_state = status.and_then(|s| s.get("state"));
+    let dialect = dialect.unwrap_or(match raw_state {
+        Some(Value::Number(_)) => Dialect::V10,
+        Some(Value::String(s)) if s.starts_with("TASK_STATE_") => Dialect::V10,
+        _ => Dialect::V03,
+    });
+    let messages = |key: &str| -> Vec<Message> {
+        task.get(key)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items.iter().filter_map(Value::as_object).map(|m| parse_message(m, Some(dialect))).collect()
+            })
+            .unwrap_or_default()
+    };
+    let artifacts = task
+        .get("artifacts")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(Value::as_object).map(parse_artifact).collect())
+        .unwrap_or_default();
+    Ok(Task {
+        dialect,
+        id,
+        context_id: str_field(task, &["contextId", "context_id"]),
+        state: normalise_state(raw_state),
+        status_message: status
+            .and_then(|s| s.get("message"))
+            .and_then(Value::as_object)
+            .map(|m| parse_message(m, Some(dialect))),
+        artifacts,
+        history: messages("history"),
+    })
+}
+
+fn parse_artifact(artifact: &Map<String, Value>) -> Artifact {
+    Artifact {
+        artifact_id: str_field(artifact, &["artifactId", "artifact_id"]),
+        name: str_field(artifact, &["name"]),
+        parts: parse_parts(artifact.get("parts")),
+    }
+}
+
+/// Reads a message; `dialect` is `None` when the shape did not say, and the role's spelling
+/// decides, then the parts' (`kind` is 0.3; `raw`/`url` exist only in 1.0), then 0.3, the
+/// platform's dialect.
+fn parse_message(message: &Map<String, Value>, dialect: Option<Dialect>) -> Message {
+    let raw_role = message.get("role");
+    let dialect = dialect.unwrap_or_else(|| {
+        let parts = message.get("parts").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let any_part = |key: &str| parts.iter().any(|p| p.get(key).is_some());
+        match raw_role {
+            Some(Value::Number(_)) => Dialect::V10,
+            Some(Value::String(r)) if r.starts_with("ROLE_") => Dialect::V10,
+            Some(Value::String(_)) => Dialect::V03,
+            _ if any_part("kind") => Dialect::V03,
+            _ if any_part("raw") || any_part("url") => Dialect::V10,
+            _ => Dialect::V03,
+        }
+    });
+    Message {
+        dialect,
+        message_id: str_field(message, &["messageId", "message_id"]),
+        context_id: str_field(message, &["contextId", "context_id"]),
+        task_id: str_field(message, &["taskId", "task_id"]),
+        role: normalise_role(raw_role),
+        parts: parse_parts(message.get("parts")),
+    }
+}
+
+fn parse_parts(parts: Option<&Value>) -> Vec<ReplyPart> {
+    parts
+        .and_then(Value::as_array)
+        .map(|p| p.iter().filter_map(ReplyPart::parse).collect())
+        .unwrap_or_default()
+}
+
+/// `ROLE_AGENT`, `2` and `agent` are all `"agent"`; unspecified or empty is `None`.
+fn normalise_role(role: Option<&Value>) -> Option<String> {
+    let name = match role? {
+        Value::Number(n) => match n.as_i64()? {
+            1 => "user".to_owned(),
+            2 => "agent".to_owned(),
+            _ => return None,
+        },
+        Value::String(s) => {
+            let lower = s.strip_prefix("ROLE_").unwrap_or(s).to_lowercase();
+            if lower.is_empty() || lower == "unspecified" {
+                return None;
+            }
+            lower
+        }
+        _ => return None,
+    };
+    Some(name)
+}
+
+/// Task states by their 1.0 enum number (ProtoJSON accepts numbers for enums).
+const STATES_BY_NUMBER: [&str; 9] = [
+    "unknown",
+    "submitted",
+    "working",
+    "completed",
+    "failed",
+    "canceled",
+    "input-required",
+    "rejected",
+    "auth-required",
+];
+
+/// `TASK_STATE_INPUT_REQUIRED`, `6` and `input-required` are all `"input-required"`; the 0.3
+/// proto's `TASK_STATE_CANCELLED` is `"canceled"`; missing or unspecified is `"unknown"`.
+fn normalise_state(state: Option<&Value>) -> String {
+    let unknown = || "unknown".to_owned();
+    match state {
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| STATES_BY_NUMBER.get(i))
+            .map_or_else(unknown, |s| (*s).to_owned()),
+        Some(Value::String(s)) => {
+            let name = match s.strip_prefix("TASK_STATE_") {
+                Some(rest) => rest.to_lowercase().replace('_', "-"),
+                None => s.to_lowercase(),
+            };
+            match name.as_str() {
+                "" | "unspecified" => unknown(),
+                "cancelled" => "canceled".to_owned(),
+                _ => name,
+            }
+        }
+        _ => unknown(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{normalise_role, normalise_state};
+
+    #[test]
+    fn states_of_both_dialects_normalise_to_the_0_3_names() {
+        let cases = [
+            (json!("completed"), "completed"),
+            (json!("TASK_STATE_COMPLETED"), "completed"),
+            (json!("TASK_STATE_INPUT_REQUIRED"), "input-required"),
+            (json!("TASK_STATE_AUTH_REQUIRED"), "auth-required"),
+            (json!("TASK_STATE_CANCELLED"), "canceled"),
+            (json!("TASK_STATE_UNSPECIFIED"), "unknown"),
+            (json!(""), "unknown"),
+            (json!(6), "input-required"),
+            (json!(3), "completed"),
+            (json!(99), "unknown"),
+            (json!(-1), "unknown"),
+            (json!(null), "unknown"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalise_state(Some(&raw)), want, "state {raw}");
+        }
+        assert_eq!(normalise_state(None), "unknown");
+    }
+
+    #[test]
+    fn roles_of_both_dialects_normalise_to_the_0_3_names() {
+        let cases = [
+            (json!("agent"), Some("agent")),
+            (json!("ROLE_AGENT"), Some("agent")),
+            (json!("ROLE_USER"), Some("user")),
+            (json!(1), Some("user")),
+            (json!(2), Some("agent")),
+            (json!(0), None),
+            (json!("ROLE_UNSPECIFIED"), None),
+            (json!(""), None),
+            (json!([]), None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalise_role(Some(&raw)).as_deref(), want, "role {raw}");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The control plane's admin API (contract §2).
+
+use reqwest::Method;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use super::http::{Accept, Http};
+use super::rows::{Org, decode_orgs};
+use super::seg;
+use crate::error::{E2eError, Result};
+
+/// `MOLECULE_CP_URL` with the admin bearer.
+#[derive(Debug, Clone)]
+pub struct ControlPlane {
+    http: Http,
+}
+
+impl ControlPlane {
+    pub fn new(base: &str, admin_token: Option<SecretString>) -> Result<Self> {
+        let mut http = Http::new(base)?;
+        if let Some(t) = admin_token {
+            http = http.with_bearer(t);
+        }
+        Ok(ControlPlane { http })
+    }
+
+    pub fn base(&self) -> &str {
+        self.http.base()
+    }
+
+    /// The same control plane with another per-request deadline (teardown keeps its own).
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.http = self.http.with_timeout(timeout);
+        self
+    }
+
+    /// `GET /health` must answer exactly 200 (the workflows' preflight).
+    pub async fn health(&self) -> Result<()> {
+        self.http.json_accepting("cp_health", Method::GET, "/health", None, Accept::Only(&[200])).await.map(drop)
+    }
+
+    /// `POST /cp/admin/orgs`; the answer must carry an `id`.
+    pub async fn create_org(&self, slug: &str, name: &str) -> Result<Org> {
+        let body = json!({"slug": slug, "name": name, "owner_user_id": format!("e2e-runner:{slug}")});
+        let a = self.http.json("create_org", Method::POST, "/cp/admin/orgs", Some(&body)).await?;
+        let v = a.json()?;
+        let id = v.get("id").and_then(Value::as_str).filter(|s| !s.is_empty());
+        let Some(id) = id else { return Err(a.malformed("an org with an \"id\"", "no \"id\" field")) };
+        Ok(Org {
+            id: id.to_owned(),
+            slug: v.get("slug").and_then(Value::as_str).unwrap_or(slug).to_owned(),
+            instance_status: v.get("instance_status").and_then(Value::as_str).map(str::to_owned),
+            last_error: None,
+            created_at: v.get("created_at").and_then(Value::as_str).map(str::to_owned),
+            status: None,
+        })
+    }
+
+    /// `GET /cp/admin/orgs?limit=500`.
+    pub async fn list_orgs(&self) -> Result<Vec<Org>> {
+        let a = self.http.json("list_orgs", Method::GET, "/cp/admin/orgs?limit=500", None).await?;
+        decode_orgs(&a.json()?).map_err(|e| a.malformed("{\"orgs\":[…]}", e))
+    }
+
+    /// The org row with this slug, if listed (and not purged).
+    pub async fn org(&self, slug: &str) -> Result<Option<Org>> {
+        Ok(self.list_orgs().await?.into_iter().find(|o| o.slug == slug && o.is_present()))
+    }
+
+    /// `GET /cp/admin/orgs/<slug>/admin-token` → the tenant's admin bearer.
+    pub async fn tenant_admin_token(&self, slug: &str) -> Result<SecretString> {
+        let path = format!("/cp/admin/orgs/{}/admin-token", seg(slug));
+        let a = self.http.json("tenant_admin_token", Method::GET, &path, None).await?;
+        let v = a.json()?;
+        match v.get("admin_token").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            Some(t) => {
+                let t = SecretString::from(t.to_owned());
+                crate::redact::register(&t);
+                Ok(t)
+            }
+            None => Err(a.malformed("{\"admin_token\":…}", "no \"admin_token\" field")),
+        }
+    }
+
+    /// `DELETE /cp/admin/tenants/<slug>` with `{"confirm":slug}` (200 or 204, idempotent).
+    pub async fn delete_tenant(&self, slug: &str) -> Result<()> {
+        let path = format!("/cp/admin/tenants/{}", seg(slug));
+        let http = self.http.clone().with_timeout(std::time::Duration::from_secs(120));
+        http.json("delete_tenant", Method::DELETE, &path, Some(&json!({"confirm": slug}))).await.map(drop)
+    }
+
+    /// Whether the admin bearer is configured at all.
+    pub fn require_token(&self) -> Result<()> {
+        match self.http.bearer() {
+            Some(_) => Ok(()),
+            None => Err(E2eError::Unmet("MOLECULE_ADMIN_TOKEN is not set: the control plane's admin API needs it".into())),
+        }
+    }
+}

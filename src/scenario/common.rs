@@ -1,0 +1,169 @@
+//! Steps the stories share: provisioning a workspace for an arm, waiting for it to be online,
+//! asking it something over A2A, finding the activity a call left.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::a2a::{Reply, SendMessage, error_markers};
+use crate::client::{ActivityQuery, ActivityRow, Tenant, WorkspaceRow};
+use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
+use crate::harness::{Case, Milestone, OrgHandle};
+use crate::payload::{CreateWorkspace, SecretsPlan};
+use crate::scenario::arms::Arm;
+use crate::wait::{Probe, Wait, short};
+
+/// The platform smoke prompt (contract §6.1).
+pub const PONG_PROMPT: &str = "This is the platform smoke test verifying agent wiring. No tools or memory are \
+     needed — please respond with exactly the single token: PONG";
+/// The known-answer gate (contract §6.1).
+pub const KNOWN_ANSWER_PROMPT: &str = "Reply with exactly the word PINEAPPLE and nothing else.";
+/// The wake probe after hibernation.
+pub const WAKE_PROMPT: &str = "The workspace was hibernated and is waking. Please respond with exactly the single token: WOKE";
+
+/// A workspace a scenario created and brought online.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+    pub runtime: String,
+    pub model: String,
+    /// Its own token, as minted at create.
+    pub token: Option<SecretString>,
+}
+
+impl Workspace {
+    pub fn label(&self) -> String {
+        format!("ws {} ({})", short(&self.id), self.runtime)
+    }
+}
+
+/// Create `arm`'s workspace in `org` (named `name`), apply its BYOK plan, and wait for it to be
+/// online with a url.
+pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> Result<Workspace> {
+    let target = case.target();
+    let model = arm.model(&target.settings);
+    let key = arm.key.vendor().and_then(|v| target.key(v));
+    let plan = SecretsPlan::split(arm.key.secrets(key.as_ref()));
+    let req = CreateWorkspace::platform(name, arm.runtime_or_template, &model).with_secrets(plan.in_body.clone());
+
+    case.step(&format!("create workspace {name}: {} model {model}", arm.runtime_or_template));
+    let created = org
+        .tenant
+        .create_workspace(&req)
+        .await
+        .breaks(Promise::CreateAccepted, "the platform refused a create it must accept")
+        .step("create workspace")?;
+    let ws = Workspace {
+        id: created.id.clone(),
+        name: name.to_owned(),
+        runtime: arm.runtime().to_owned(),
+        model,
+        token: created.token().cloned(),
+    };
+
+    if plan.needs_byok() {
+        apply_byok(case, &org.tenant, &ws, &plan).await?;
+    }
+    wait_online(case, &org.tenant, &ws, case.target().timeouts.workspace_online).await?;
+    case.stamp(Milestone::WorkspaceOnline);
+    Ok(ws)
+}
+
+/// `PUT …/llm-billing-mode {"mode":"byok"}` must resolve to byok; then one secret write per
+/// strip-listed key (contract §7.5).
+pub async fn apply_byok(case: &Case, tenant: &Tenant, ws: &Workspace, plan: &SecretsPlan) -> Result<()> {
+    case.step(&format!("{}: billing mode byok", ws.label()));
+    let mode = tenant.set_billing_mode(&ws.id, "byok").await.step("set billing mode byok")?;
+    if mode.resolved_mode != "byok" {
+        return Err(E2eError::broken(
+            Promise::ByokBillingMode,
+            format!("PUT llm-billing-mode byok answered resolved_mode {:?}", mode.resolved_mode),
+        ))
+        .step("set billing mode byok");
+    }
+    for (key, value) in &plan.after_byok {
+        case.step(&format!("{}: write secret {key}", ws.label()));
+        tenant
+            .put_secret(&ws.id, key, value)
+            .await
+            .breaks(Promise::ByokBillingMode, "a BYOK secret write was refused after switching to byok")
+            .step("write BYOK secret")?;
+    }
+    Ok(())
+}
+
+/// Poll `GET /workspaces/:id` until `online` with a non-empty `url` (contract §4: `failed` is
+/// transient during boot and is waited through).
+pub async fn wait_online(case: &Case, tenant: &Tenant, ws: &Workspace, timeout: Duration) -> Result<WorkspaceRow> {
+    case.step(&format!("{}: wait for online with a url", ws.label()));
+    Wait::new(format!("{} online with a url", ws.label()), timeout)
+        .until(|| async {
+            let row = tenant.get_workspace(&ws.id).await?;
+            Ok(match row.status.as_str() {
+                _ if row.is_ready() => Probe::Ready(row),
+                "failed" => Probe::Pending("failed (transient during boot; still waiting)".into()),
+                _ => Probe::Pending(row.state()),
+            })
+        })
+        .await
+        .breaks(Promise::WorkspaceComesOnline, "the workspace never reported online with a url")
+        .step("wait for workspace online")
+}
+
+/// Send `msg` through the tenant's A2A proxy and parse the answer.
+pub async fn ask(case: &Case, tenant: &Tenant, ws: &Workspace, msg: &SendMessage) -> Result<Reply> {
+    let ans = tenant.a2a(&ws.id, &msg.to_v03(), &case.target().retry).await?;
+    if ans.attempts > 1 {
+        case.step(&format!("{}: A2A answered after {} attempts (transient failures retried)", ws.label(), ans.attempts));
+    }
+    Reply::parse(ans.status, &ans.body).map_err(|e| E2eError::Decode {
+        call: ans.call.clone(),
+        status: ans.status,
+        expected: "an A2A reply",
+        reason: e.to_string(),
+        excerpt: crate::redact::excerpt(ans.body.to_string().as_bytes()),
+    })
+}
+
+/// The reply's text must contain `token` and no error marker.
+pub fn expect_token(reply: &Reply, token: &str, promise: Promise) -> Result<String> {
+    let Some(text) = reply.text() else {
+        return Err(E2eError::broken(promise, format!("asked for {token} but the answer is a {}, with no text", reply.kind())));
+    };
+    let markers = error_markers(&text);
+    if !markers.is_empty() {
+        return Err(E2eError::broken(promise, format!("the answer carries error markers {markers:?}: {text:?}")));
+    }
+    let lower = text.to_ascii_lowercase();
+    if promise == Promise::A2aAnswersPong && (lower.contains("error") || lower.contains("exception")) {
+        return Err(E2eError::broken(promise, format!("the PONG answer mentions an error: {text:?}")));
+    }
+    if !text.contains(token) {
+        return Err(E2eError::broken(promise, format!("asked for exactly {token}, got {text:?}")));
+    }
+    Ok(text)
+}
+
+/// The `a2a_receive` row the call with `message_id` left on `ws` (written before the proxy
+/// answers, so a short wait only absorbs replication lag).
+pub async fn expect_activity(case: &Case, tenant: &Tenant, ws: &Workspace, message_id: &str) -> Result<ActivityRow> {
+    case.step(&format!("{}: activity holds the a2a_receive row for {message_id}", ws.label()));
+    let window = case.target().timeouts.transition.min(Duration::from_secs(30));
+    Wait::new(format!("{} a2a_receive row for {message_id}", ws.label()), window)
+        .until(|| async {
+            let rows = tenant.activity(&ws.id, &ActivityQuery::of_type("a2a_receive").limit(100)).await?;
+            Ok(match rows.iter().find(|r| r.message_id() == Some(message_id)) {
+                Some(r) => Probe::Ready(r.clone()),
+                None => Probe::Pending(format!("{} a2a_receive rows, none for {message_id}", rows.len())),
+            })
+        })
+        .await
+        .breaks(Promise::ActivityRecorded, "the proxied A2A call left no a2a_receive activity on its target")
+        .step("activity after A2A")
+}
+
+/// A fresh `e2e-<8 hex>` message id.
+pub fn message_id(prefix: &str) -> String {
+    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+}

@@ -1,0 +1,165 @@
+//! Lifecycle transitions (contract §3.6, §4): pause → paused → resume → provisioning → online;
+//! hibernate → hibernated → A2A 503 waking → online → answered. Each transition is asserted
+//! against what `GET /workspaces/:id` reports, not only against the action's answer.
+
+use crate::a2a::{Reply, SendMessage};
+use crate::client::Tenant;
+use crate::config::{Lifecycle, Mode};
+use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
+use crate::harness::{Case, SlugKind, with_org};
+use crate::scenario::Outcome;
+use crate::scenario::arms::{ARMS, Arm};
+use crate::scenario::common::{PONG_PROMPT, WAKE_PROMPT, Workspace, ask, expect_token, message_id, provision, wait_online};
+use crate::wait::{Probe, Wait};
+
+#[derive(Debug, Clone)]
+pub struct LifecycleReport {
+    pub org: String,
+    pub workspace_id: String,
+    /// The statuses GET reported, in order.
+    pub observed: Vec<String>,
+}
+
+/// Whether the lifecycle may run: only in full mode with `E2E_LIFECYCLE` not `off`.
+fn gate(case: &Case) -> Option<String> {
+    let s = &case.target().settings;
+    if s.mode != Mode::Full {
+        return Some("lifecycle transitions run only with E2E_MODE=full (this run is smoke)".into());
+    }
+    if s.lifecycle == Lifecycle::Off {
+        return Some("E2E_LIFECYCLE=off".into());
+    }
+    None
+}
+
+/// The arm the lifecycle runs on: the first arm of `E2E_RUNTIME`.
+pub fn lifecycle_arm(case: &Case) -> &'static Arm {
+    let rt = &case.target().settings.runtime;
+    ARMS.iter().find(|a| a.runtime_or_template == rt.as_str()).unwrap_or(&ARMS[4])
+}
+
+async fn run<F, Fut>(case: &Case, body: F) -> Result<Outcome<LifecycleReport>>
+where
+    F: FnOnce(Case, crate::harness::OrgHandle, Workspace) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<Vec<String>>> + Send + 'static,
+{
+    if let Some(why) = gate(case) {
+        return Ok(Outcome::Gated(why));
+    }
+    let arm = lifecycle_arm(case);
+    if let Some(v) = arm.key.vendor()
+        && case.target().key(v).is_none()
+    {
+        return Ok(Outcome::Skipped(crate::harness::Skip {
+            reason: format!("the lifecycle runs on {} (E2E_RUNTIME), which needs {}", arm.runtime_or_template, v.env_var()),
+            enable: format!("export {}=<key>, or pick another E2E_RUNTIME", v.env_var()),
+        }));
+    }
+    let c = case.clone();
+    let report = with_org(case, SlugKind::Full, move |org| async move {
+        let ws = provision(&c, &org, arm, "E2E Lifecycle").await?;
+        let slug = org.slug.clone();
+        let id = ws.id.clone();
+        let observed = body(c, org, ws).await?;
+        Ok(LifecycleReport { org: slug, workspace_id: id, observed })
+    })
+    .await?;
+    Ok(Outcome::Ran(report))
+}
+
+/// Poll GET until `status` (with the url cleared), or fail naming `promise`.
+async fn wait_status(case: &Case, tenant: &Tenant, ws: &Workspace, status: &str, promise: Promise) -> Result<String> {
+    let t = case.target().timeouts.transition;
+    Wait::new(format!("{} {status} with the url cleared", ws.label()), t)
+        .until(|| async {
+            let row = tenant.get_workspace(&ws.id).await?;
+            Ok(if row.status == status && row.url.is_empty() {
+                Probe::Ready(row.status)
+            } else {
+                Probe::Pending(row.state())
+            })
+        })
+        .await
+        .breaks(promise, &format!("GET never reported {status} with the url cleared"))
+}
+
+/// pause → `paused` (url cleared) → resume → `provisioning` → `online`.
+pub async fn pause_resume(case: &Case) -> Result<Outcome<LifecycleReport>> {
+    run(case, |c, org, ws| async move {
+        let mut seen = Vec::new();
+        c.step(&format!("{}: pause", ws.label()));
+        let ack = org.tenant.pause(&ws.id).await.step("pause")?;
+        if ack.status != "paused" {
+            return Err(E2eError::broken(Promise::PauseReachesPaused, format!("pause answered status {:?}", ack.status)));
+        }
+        seen.push(wait_status(&c, &org.tenant, &ws, "paused", Promise::PauseReachesPaused).await.step("paused")?);
+
+        c.step(&format!("{}: resume", ws.label()));
+        let ack = org.tenant.resume(&ws.id).await.step("resume")?;
+        if ack.status != "provisioning" {
+            return Err(E2eError::broken(Promise::ResumeReachesOnline, format!("resume answered status {:?}", ack.status)));
+        }
+        // Resume sets the row before it answers: GET must already have left `paused`.
+        let row = org.tenant.get_workspace(&ws.id).await.step("GET after resume")?;
+        if row.status == "paused" {
+            return Err(E2eError::broken(
+                Promise::ResumeReachesOnline,
+                "resume answered provisioning but GET still reports paused",
+            ));
+        }
+        seen.push(row.status);
+        let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online)
+            .await
+            .breaks(Promise::ResumeReachesOnline, "the resumed workspace never came back online")?;
+        seen.push(row.status);
+        Ok(seen)
+    })
+    .await
+}
+
+/// hibernate → `hibernated` → A2A answered 503 `waking` → `online` → A2A answered.
+pub async fn hibernate_wake(case: &Case) -> Result<Outcome<LifecycleReport>> {
+    run(case, |c, org, ws| async move {
+        let mut seen = Vec::new();
+        c.step(&format!("{}: hibernate (force)", ws.label()));
+        let ack = org.tenant.hibernate(&ws.id, true).await.step("hibernate")?;
+        if ack.status != "hibernated" {
+            return Err(E2eError::broken(
+                Promise::HibernateReachesHibernated,
+                format!("hibernate answered status {:?}", ack.status),
+            ));
+        }
+        seen.push(
+            wait_status(&c, &org.tenant, &ws, "hibernated", Promise::HibernateReachesHibernated)
+                .await
+                .step("hibernated")?,
+        );
+
+        c.step(&format!("{}: A2A to the hibernated workspace must answer 503 waking", ws.label()));
+        let wake = SendMessage::text(WAKE_PROMPT).with_id("e2e-wake-1").with_message_id(message_id("e2e-wake"));
+        let reply = ask(&c, &org.tenant, &ws, &wake).await.step("A2A to hibernated")?;
+        match &reply {
+            Reply::Waking(w) => {
+                c.step(&format!("{}: waking (retry_after {:?})", ws.label(), w.retry_after));
+                seen.push("waking".into());
+            }
+            other => {
+                return Err(E2eError::broken(
+                    Promise::HibernatedWakesOnA2a,
+                    format!("A2A to a hibernated workspace answered a {} instead of 503 waking", other.kind()),
+                ));
+            }
+        }
+        let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online)
+            .await
+            .breaks(Promise::HibernatedWakesOnA2a, "the workspace never woke after the A2A call")?;
+        seen.push(row.status);
+
+        c.step(&format!("{}: A2A after waking", ws.label()));
+        let again = SendMessage::text(PONG_PROMPT).with_id("e2e-wake-2").with_message_id(message_id("e2e-wake"));
+        let reply = ask(&c, &org.tenant, &ws, &again).await.step("A2A after wake")?;
+        expect_token(&reply, "PONG", Promise::HibernatedWakesOnA2a).step("A2A after wake")?;
+        Ok(seen)
+    })
+    .await
+}

@@ -1,0 +1,128 @@
+//! The runtime arm (contract §8 steps 1–8b, 9b activity): org, tenant, workspace with the
+//! arm's payload and BYOK plan, online, A2A PONG, the known-answer gate, activity, teardown.
+
+use crate::a2a::SendMessage;
+use crate::error::{E2eError, Promise, Result, StepExt};
+use crate::harness::{Case, Milestone, SlugKind, with_org};
+use crate::payload::{CreateWorkspace, SecretsPlan};
+use crate::scenario::arms::{Arm, Expectation};
+use crate::scenario::common::{
+    KNOWN_ANSWER_PROMPT, PONG_PROMPT, ask, expect_activity, expect_token, message_id, provision,
+};
+use crate::scenario::{Outcome, full};
+
+/// What an arm established.
+#[derive(Debug, Clone)]
+pub enum ArmReport {
+    /// Provisioned, online, answered, left activity.
+    Online {
+        org: String,
+        workspace_id: String,
+        model: String,
+        pong: String,
+        known_answer: String,
+        activity_row: String,
+        full_mode: Option<full::FullReport>,
+    },
+    /// The pinned rejection arrived.
+    Rejected { org: String, model: String, status: u16, code: String },
+}
+
+/// Run one arm against the case's target.
+pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmReport>> {
+    let target = case.target().clone();
+    if let Some(vendor) = arm.key.vendor()
+        && target.key(vendor).is_none()
+    {
+        return Ok(Outcome::Skipped(crate::harness::Skip {
+            reason: format!("arm {} needs a {vendor} key and {} is unset", arm.name, vendor.env_var()),
+            enable: format!("export {}=<key>", vendor.env_var()),
+        }));
+    }
+    let model = arm.model(&target.settings);
+    let expectation = arm.expectation(&model);
+    let kind = match target.settings.mode {
+        crate::config::Mode::Full => SlugKind::Full,
+        crate::config::Mode::Smoke => SlugKind::Smoke,
+    };
+    let c = case.clone();
+    let report = with_org(case, kind, move |org| async move {
+        match expectation {
+            Expectation::Rejected { status, code } => {
+                expect_rejection(&c, &org.tenant, arm, &model, status, code).await.map(|(status, code)| {
+                    ArmReport::Rejected { org: org.slug.clone(), model: model.clone(), status, code }
+                })
+            }
+            Expectation::Online => {
+                let ws = provision(&c, &org, arm, "E2E Parent").await?;
+
+                c.step(&format!("{}: A2A PONG", ws.label()));
+                let pong_msg = SendMessage::text(PONG_PROMPT).with_id("e2e-msg-1").with_message_id(message_id("e2e"));
+                let reply = ask(&c, &org.tenant, &ws, &pong_msg).await.step("A2A PONG")?;
+                let pong = expect_token(&reply, "PONG", Promise::A2aAnswersPong).step("A2A PONG")?;
+
+                c.step(&format!("{}: known-answer gate (PINEAPPLE)", ws.label()));
+                let known_msg = SendMessage::text(KNOWN_ANSWER_PROMPT)
+                    .with_id("e2e-known-answer-1")
+                    .with_message_id(message_id("e2e"));
+                let reply = ask(&c, &org.tenant, &ws, &known_msg).await.step("known answer")?;
+                let known_answer = expect_token(&reply, "PINEAPPLE", Promise::KnownAnswer).step("known answer")?;
+                c.stamp(Milestone::A2aRoundtrip);
+
+                let row = expect_activity(&c, &org.tenant, &ws, pong_msg.message_id()).await?;
+
+                let full_mode = full::run(&c, &org, arm, &ws).await?;
+                Ok(ArmReport::Online {
+                    org: org.slug.clone(),
+                    workspace_id: ws.id.clone(),
+                    model: ws.model.clone(),
+                    pong,
+                    known_answer,
+                    activity_row: row.id,
+                    full_mode,
+                })
+            }
+        }
+    })
+    .await?;
+    if matches!(report, ArmReport::Online { .. }) {
+        case.require_milestones(Milestone::SAAS)?;
+    }
+    Ok(Outcome::Ran(report))
+}
+
+/// The create must be refused with exactly `status` and `code`: a pinned red arm.
+async fn expect_rejection(
+    case: &Case,
+    tenant: &crate::client::Tenant,
+    arm: &Arm,
+    model: &str,
+    status: u16,
+    code: &str,
+) -> Result<(u16, String)> {
+    let target = case.target();
+    let key = arm.key.vendor().and_then(|v| target.key(v));
+    let plan = SecretsPlan::split(arm.key.secrets(key.as_ref()));
+    let req = CreateWorkspace::platform("E2E Parent", arm.runtime_or_template, model).with_secrets(plan.in_body);
+    case.step(&format!(
+        "create workspace {} with {model}: the reference platform rejects it ({status} {code}); this arm is red \
+         until the platform or the slug changes",
+        arm.runtime_or_template
+    ));
+    match tenant.create_workspace(&req).await {
+        Err(e) if e.status() == Some(status) && e.code() == Some(code) => Ok((status, code.to_owned())),
+        Err(e) => Err(e.breaks(
+            Promise::CreateRejectedByName,
+            format!("expected {status} {code} for {} with {model}", arm.runtime_or_template),
+        )),
+        Ok(created) => Err(E2eError::broken(
+            Promise::CreateRejectedByName,
+            format!(
+                "the platform accepted {} with model {model} (workspace {}), but the pin expects {status} {code}: \
+                 the platform changed, so update the arm's pin (scenario::arms) and let it run green",
+                arm.runtime_or_template, created.id
+            ),
+        )),
+    }
+    .step("pinned rejection")
+}

@@ -1,0 +1,75 @@
+//! The live tier's fixtures: the target the environment asks for, and turning a scenario's
+//! outcome into a test result (loud skips, `E2E_REQUIRE_LIVE`, failures with their story).
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use molecule_e2e::harness::{Case, Target, loud};
+use molecule_e2e::scenario::Outcome;
+use molecule_e2e::{E2eError, Result};
+
+/// A case against the target the environment selects (staging at `MOLECULE_CP_URL`, else the
+/// embedded stand-in). Panics with the reason when the environment is unusable.
+#[track_caller]
+pub fn case(name: &str) -> Case {
+    match Target::from_env() {
+        Ok(t) => Case::new(name, t),
+        Err(e) => panic!("{name}: cannot select a target: {e}"),
+    }
+}
+
+/// A case against a given target (the fault matrix's own stand-ins).
+pub fn case_on(name: &str, target: Arc<Target>) -> Case {
+    Case::new(name, target)
+}
+
+/// The scenario must have run and passed; skips and gates are printed loudly, and a skip is a
+/// failure under `E2E_REQUIRE_LIVE=1`. Returns the report when the scenario ran.
+#[track_caller]
+pub fn finish<R: Debug>(case: &Case, outcome: Result<Outcome<R>>) -> Option<R> {
+    match outcome {
+        Ok(Outcome::Ran(r)) => {
+            talked(case);
+            eprintln!("[{} +{:.1}s] PASSED: {r:?}", case.name(), case.elapsed());
+            Some(r)
+        }
+        Ok(Outcome::Skipped(skip)) => {
+            if case.target().settings.require_live {
+                panic!("{}: E2E_REQUIRE_LIVE=1 forbids skips: {skip}", case.name());
+            }
+            loud(&format!("[{}] {skip}", case.name()));
+            None
+        }
+        Ok(Outcome::Gated(why)) => {
+            loud(&format!("[{}] NOT RUN: {why}", case.name()));
+            None
+        }
+        Err(e) => fail(case, &e),
+    }
+}
+
+/// The scenario must have passed (scenarios without skips).
+#[track_caller]
+pub fn passed<R: Debug>(case: &Case, outcome: Result<R>) -> R {
+    match outcome {
+        Ok(r) => {
+            talked(case);
+            eprintln!("[{} +{:.1}s] PASSED: {r:?}", case.name(), case.elapsed());
+            r
+        }
+        Err(e) => fail(case, &e),
+    }
+}
+
+#[track_caller]
+fn fail(case: &Case, e: &E2eError) -> ! {
+    panic!("{} failed after {:.1}s against {:?}:\n  {e}", case.name(), case.elapsed(), case.target().kind)
+}
+
+/// No case passes without talking to the platform: on a stand-in, requests were served.
+#[track_caller]
+fn talked(case: &Case) {
+    if let Some(n) = case.target().requests_served() {
+        assert!(n > 0, "{}: passed without a single request reaching the stand-in", case.name());
+    }
+}
