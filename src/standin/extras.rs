@@ -312,7 +312,8 @@ pub async fn kv_set(
             None => return error(StatusCode::BAD_REQUEST, "if_match_version must be an integer"),
         },
     };
-    let ttl = m.get("ttl_seconds").and_then(Value::as_i64).filter(|t| *t > 0);
+    // Clamped to ten years so no request can overflow a clock.
+    let ttl = m.get("ttl_seconds").and_then(Value::as_i64).filter(|t| *t > 0).map(|t| t.min(10 * 365 * 24 * 3600));
     let mut st = inner.lock();
     let Some(ws) = st.ws_mut(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return ws_not_found() };
     ws.kv.retain(|_, e| e.expires.as_ref().is_none_or(|(t, _)| *t > Instant::now()));

@@ -486,7 +486,7 @@ async fn provision_task(weak: Weak<Inner>, id: Uuid, generation: u64, delay: Dur
     let slow = weak.upgrade().is_some_and(|i| i.cfg.has(Fault::SlowProvisioning));
     if slow {
         // 5x longer, and half-way the bootstrap watcher marks it `failed` (transient, §4).
-        let total = delay * 5;
+        let total = delay.saturating_mul(5);
         tokio::time::sleep(total / 2).await;
         let Some(inner) = weak.upgrade() else { return };
         {

@@ -170,6 +170,7 @@ struct Want(u16, &'static str);
 #[case::memory_kv_write_with_a_version_on_an_absent_key_is_409(req("POST", "/workspaces/{ws}/memory").json(r#"{"key":"k","value":{"step":1},"if_match_version":3}"#),
     Want(409, r#"{"error":"if_match_version mismatch","expected_version":3}"#))]
 #[case::memory_kv_write_is_200_version_1(req("POST", "/workspaces/{ws}/memory").json(r#"{"key":"k","value":{"step":1}}"#), Want(200, r#"{"status":"ok","key":"k","version":1}"#))]
+#[case::memory_kv_write_with_an_absurd_ttl_is_still_200(req("POST", "/workspaces/{ws}/memory").json(r#"{"key":"k","value":1,"ttl_seconds":9223372036854775807}"#), Want(200, r#"{"version":1}"#))]
 #[case::memory_kv_delete_is_200(req("DELETE", "/workspaces/{ws}/memory/k"), Want(200, r#"{"status":"deleted"}"#))]
 #[case::memories_post_is_201_with_scope(req("POST", "/workspaces/{ws}/memories").json(r#"{"content":"seed","scope":"LOCAL"}"#), Want(201, r#"{"scope":"LOCAL"}"#))]
 #[case::memories_with_a_bad_scope_is_400(req("POST", "/workspaces/{ws}/memories").json(r#"{"content":"seed","scope":"UNIVERSE"}"#), Want(400, ""))]
