@@ -65,7 +65,7 @@ pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> R
     if plan.needs_byok() {
         apply_byok(case, &org.tenant, &ws, &plan).await?;
     }
-    wait_online(case, &org.tenant, &ws, case.target().timeouts.workspace_online).await?;
+    wait_online(case, &org.tenant, &ws, case.target().timeouts.workspace_online, Promise::WorkspaceComesOnline).await?;
     case.stamp(Milestone::WorkspaceOnline);
     Ok(ws)
 }
@@ -94,8 +94,15 @@ pub async fn apply_byok(case: &Case, tenant: &Tenant, ws: &Workspace, plan: &Sec
 }
 
 /// Poll `GET /workspaces/:id` until `online` with a non-empty `url` (contract §4: `failed` is
-/// transient during boot and is waited through).
-pub async fn wait_online(case: &Case, tenant: &Tenant, ws: &Workspace, timeout: Duration) -> Result<WorkspaceRow> {
+/// transient during boot and is waited through). A timeout names `promise`: coming online
+/// after create, after resume, after waking and after a config rewrite are different promises.
+pub async fn wait_online(
+    case: &Case,
+    tenant: &Tenant,
+    ws: &Workspace,
+    timeout: Duration,
+    promise: Promise,
+) -> Result<WorkspaceRow> {
     case.step(&format!("{}: wait for online with a url", ws.label()));
     Wait::new(format!("{} online with a url", ws.label()), timeout)
         .until(|| async {
@@ -107,7 +114,7 @@ pub async fn wait_online(case: &Case, tenant: &Tenant, ws: &Workspace, timeout: 
             })
         })
         .await
-        .breaks(Promise::WorkspaceComesOnline, "the workspace never reported online with a url")
+        .breaks(promise, "the workspace never reported online with a url")
         .step("wait for workspace online")
 }
 

@@ -117,10 +117,7 @@ async fn config_rewrite(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     case.step(&format!("{}: rewrite config.yaml, then wait for online again", ws.label()));
     let content = format!("# rewritten by molecule-e2e\nruntime: {}\nmodel: {}\n", ws.runtime, ws.model);
     t.put_file(&ws.id, "config.yaml", &content).await.breaks(Promise::ConfigRewrite, "config.yaml PUT refused")?;
-    wait_online(case, t, ws, case.target().timeouts.workspace_online)
-        .await
-        .breaks(Promise::ConfigRewrite, "the workspace never came back online after the config rewrite")
-        .map(drop)
+    wait_online(case, t, ws, case.target().timeouts.workspace_online, Promise::ConfigRewrite).await.map(drop)
 }
 
 /// `true` when the guard applied (the arm writes its own vendor key).
@@ -166,9 +163,7 @@ async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<S
             c.step(&format!("8d probe {runtime} with {model}"));
             let created = tenant.create_workspace(&req).await.breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
             let ws = Workspace { id: created.id, name, runtime: runtime.to_owned(), model: model.to_owned(), token: None };
-            wait_online(&c, &tenant, &ws, c.target().timeouts.workspace_online)
-                .await
-                .breaks(Promise::ProviderProbe, &format!("{model} never came online"))?;
+            wait_online(&c, &tenant, &ws, c.target().timeouts.workspace_online, Promise::ProviderProbe).await?;
             let msg = SendMessage::text(KNOWN_ANSWER_PROMPT).with_id("e2e-probe").with_message_id(message_id("e2e-probe"));
             let reply = ask(&c, &tenant, &ws, &msg).await.breaks(Promise::ProviderProbe, &format!("{model} A2A"))?;
             expect_token(&reply, "PINEAPPLE", Promise::ProviderProbe).map(drop)
@@ -269,9 +264,7 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
     if plan.needs_byok() && arm.key != KeyPath::Platform {
         apply_byok(case, t, &child, &plan).await?;
     }
-    wait_online(case, t, &child, case.target().timeouts.workspace_online)
-        .await
-        .breaks(Promise::DelegationProvenance, "the child never came online")?;
+    wait_online(case, t, &child, case.target().timeouts.workspace_online, Promise::DelegationProvenance).await?;
 
     // The parent speaks with its own token and names itself (contract §11: the proxy reads
     // X-Workspace-ID; a freshly minted parent token proves the caller).

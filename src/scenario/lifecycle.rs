@@ -108,9 +108,8 @@ pub async fn pause_resume(case: &Case) -> Result<Outcome<LifecycleReport>> {
             ));
         }
         seen.push(row.status);
-        let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online)
-            .await
-            .breaks(Promise::ResumeReachesOnline, "the resumed workspace never came back online")?;
+        let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online, Promise::ResumeReachesOnline)
+            .await?;
         seen.push(row.status);
         Ok(seen)
     })
@@ -150,9 +149,8 @@ pub async fn hibernate_wake(case: &Case) -> Result<Outcome<LifecycleReport>> {
                 ));
             }
         }
-        let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online)
-            .await
-            .breaks(Promise::HibernatedWakesOnA2a, "the workspace never woke after the A2A call")?;
+        let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online, Promise::HibernatedWakesOnA2a)
+            .await?;
         seen.push(row.status);
 
         c.step(&format!("{}: A2A after waking", ws.label()));

@@ -120,17 +120,19 @@ pub async fn faulty_target(faults: &[Fault]) -> Result<Arc<Target>> {
 
 /// Run `story` as a case; `Ok(())` when it passed.
 pub async fn run_story(case: &Case, story: Story) -> Result<()> {
-    let ran = |o: Outcome<_>| match o {
-        Outcome::Ran(_) => Ok(()),
-        other => Err(E2eError::Unmet(format!("{} did not run: {other:?}", story.name()))),
-    };
+    fn ran<R: std::fmt::Debug>(story: Story, o: Outcome<R>) -> Result<()> {
+        match o {
+            Outcome::Ran(_) => Ok(()),
+            other => Err(E2eError::Unmet(format!("{} did not run: {other:?}", story.name()))),
+        }
+    }
     match story {
         Story::Arm(name) => {
             let arm = arms::arm(name).ok_or_else(|| E2eError::Unmet(format!("no arm {name}")))?;
-            ran(saas::runtime_arm(case, arm).await?)
+            ran(story, saas::runtime_arm(case, arm).await?)
         }
-        Story::PauseResume => ran(lifecycle::pause_resume(case).await?),
-        Story::HibernateWake => ran(lifecycle::hibernate_wake(case).await?),
+        Story::PauseResume => ran(story, lifecycle::pause_resume(case).await?),
+        Story::HibernateWake => ran(story, lifecycle::hibernate_wake(case).await?),
         Story::ExternalTransitions => external::external_transitions(case).await.map(drop),
         Story::ByoMeta(rt) => {
             let rt: &'static str = if rt == "kimi" { "kimi" } else { "kimi-cli" };

@@ -1,0 +1,70 @@
+//! Bring-your-own runtimes against staging or the embedded stand-in: the generic external
+//! workspace's four transitions, the kimi and kimi-cli meta-runtimes answered with the queued
+//! poll envelope (pinned by a snapshot), and the BYO round trip with the suite as the agent.
+//!
+//! ```sh
+//! cargo test --test staging_external -- --ignored
+//! ```
+
+// Each test target uses part of the shared support module.
+#[allow(dead_code)]
+mod support;
+
+use molecule_e2e::scenario::external;
+use rstest::rstest;
+use support::live::{case, passed};
+
+mod external_ {
+    use super::*;
+
+    #[ignore = "live tier: cargo test --test staging_external -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
+    #[tokio::test]
+    async fn generic_workspace_goes_awaiting_online_stale_and_back() {
+        let c = case("external::transitions");
+        passed(&c, external::external_transitions(&c).await);
+    }
+
+    #[rstest]
+    #[case::kimi_keeps_its_label_and_gets_the_queued_envelope("kimi")]
+    #[case::kimi_cli_keeps_its_label_and_gets_the_queued_envelope("kimi-cli")]
+    #[ignore = "live tier: cargo test --test staging_external -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
+    #[tokio::test]
+    async fn byo_meta_runtime(#[case] runtime: &'static str) {
+        let c = case(&format!("external::byo_{runtime}"));
+        let report = passed(&c, external::byo_meta_runtime(&c, runtime).await);
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_sort_maps(true);
+        // Both meta-runtimes must get the very same three-key envelope: one snapshot.
+        settings.bind(|| insta::assert_json_snapshot!("poll_queued_envelope", report.queued));
+    }
+
+    #[ignore = "live tier: cargo test --test staging_external -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
+    #[tokio::test]
+    async fn byo_round_trip_reply_reaches_the_sender() {
+        let c = case("external::byo_round_trip");
+        passed(&c, external::byo_round_trip(&c).await);
+    }
+}
+
+mod fault_matrix {
+    use molecule_e2e::scenario::matrix;
+    use molecule_e2e::standin::Fault;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::coerced_runtime_label_is_caught(Fault::ExternalLabelCoerced)]
+    #[case::queued_envelope_saying_push_is_caught(Fault::QueuedSaysPush)]
+    #[case::proxy_404_for_poll_mode_is_caught(Fault::Proxy404Poll)]
+    #[case::register_without_delivery_mode_is_caught(Fault::RegisterDropsDeliveryMode)]
+    #[case::external_that_never_goes_stale_is_caught(Fault::ExternalNeverStale)]
+    #[case::lost_provenance_is_caught(Fault::ProvenanceLost)]
+    #[tokio::test]
+    async fn external_story(#[case] fault: Fault) {
+        match matrix::prove(fault).await {
+            Ok(line) => eprintln!("{line}"),
+            Err(why) => panic!("fault {}: {why}", fault.name()),
+        }
+    }
+}
