@@ -106,6 +106,20 @@ mod fault_matrix {
         }
     }
 
+    /// The README's fault table is the matrix, row for row.
+    #[test]
+    fn the_readme_table_matches_the_matrix() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
+        for r in MATRIX {
+            let verdict = match r.verdict {
+                matrix::Verdict::Fails(p) => format!("fail naming `[{p}]`"),
+                matrix::Verdict::Survives => "survive (stay green)".to_owned(),
+            };
+            let line = format!("| `{}` | `{}` | {verdict} |", r.fault.name(), r.story.name());
+            assert!(readme.contains(&line), "README.md lacks the fault-matrix row:\n{line}");
+        }
+    }
+
     /// Every fault of the catalogue has exactly one row, and its verdict agrees with the
     /// catalogue's own fail/survive mark.
     #[test]

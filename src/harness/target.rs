@@ -116,7 +116,17 @@ impl Target {
                     }
                 };
                 rt.block_on(async move {
-                    let cfg = StandInConfig::new();
+                    // STANDIN_DELAYS / STANDIN_FAULTS apply to the embedded stand-in too (the
+                    // realistic-delay benchmark, watching a check fail); its request log stays
+                    // off unless STANDIN_LOG=1, since test output is no place for it.
+                    let mut cfg = match StandInConfig::from_env() {
+                        Ok(c) => c,
+                        Err(e) => {
+                            let _ = tx.send(Err(format!("embedded stand-in settings: {e}")));
+                            return;
+                        }
+                    };
+                    cfg.log_requests = std::env::var("STANDIN_LOG").as_deref() == Ok("1");
                     match StandIn::start(cfg, ([127, 0, 0, 1], 0).into()).await {
                         Ok(s) => {
                             let _ = tx.send(Ok(Arc::new(s)));
@@ -136,11 +146,17 @@ impl Target {
         let standin = shared.clone().map_err(E2eError::Unmet)?;
         static ANNOUNCED: OnceLock<()> = OnceLock::new();
         ANNOUNCED.get_or_init(|| {
+            let faults: Vec<_> = standin.faults().iter().map(|f| f.name()).collect();
             loud(&format!(
                 "molecule-e2e: MOLECULE_CP_URL is unset, so this run talks to the EMBEDDED STAND-IN at {} \
                  (not staging). Set MOLECULE_CP_URL and MOLECULE_ADMIN_TOKEN to run against a real platform; \
-                 E2E_REQUIRE_LIVE=1 forbids this fallback.",
-                standin.url()
+                 E2E_REQUIRE_LIVE=1 forbids this fallback.{}",
+                standin.url(),
+                if faults.is_empty() {
+                    String::new()
+                } else {
+                    format!(" FAULTS INJECTED by STANDIN_FAULTS: {}", faults.join(", "))
+                }
             ))
         });
         Ok(Target::over_standin(standin, settings, None))

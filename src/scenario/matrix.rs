@@ -88,7 +88,7 @@ pub const MATRIX: &[Row] = &[
     row(Fault::SharedContextServed, Story::Arm("hermes"), Fails(Promise::SharedContextGone)),
     row(Fault::Peers404, Story::Arm("hermes"), Fails(Promise::PeersReachable)),
     row(Fault::Transient5xx, Story::Arm("hermes"), Survives),
-    row(Fault::SlowProvisioning, Story::Arm("claude_code_platform"), Survives),
+    row(Fault::SlowProvisioning, Story::Arm("claude_code_subscription"), Survives),
     row(Fault::WakingWithoutRetryAfter, Story::HibernateWake, Survives),
 ];
 
@@ -100,11 +100,11 @@ pub fn row_of(fault: Fault) -> Option<&'static Row> {
 /// Deadlines for fault runs: the stand-in's fast delays are a few hundred ms, so a broken
 /// promise shows within a few seconds.
 pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
-    provision: Duration::from_secs(5),
-    workspace_online: Duration::from_secs(4),
-    child_activity: Duration::from_secs(3),
+    provision: Duration::from_secs(4),
+    workspace_online: Duration::from_secs(3),
+    child_activity: Duration::from_secs(2),
     stale_wait: Duration::from_millis(1200),
-    stale_poll_deadline: Duration::from_secs(4),
+    stale_poll_deadline: Duration::from_secs(3),
     transient_retries: 6,
     transition: Duration::from_secs(2),
 };
