@@ -2,7 +2,7 @@
 //! (contract §9) against the reference runtime image, a `TEMPLATE_IMAGE`, or a runtime that
 //! is already running at `CANARY_RUNTIME_URL`; and the proof that each canary can fail.
 //!
-//! Everything here is `#[ignore]`d so plain `cargo test` stays hermetic:
+//! Everything here is ignored (each with its reason) so plain `cargo test` stays hermetic:
 //!
 //! ```text
 //! cargo test --test session_continuity -- --ignored

@@ -37,7 +37,14 @@ mod arm {
     async fn runtime_arm(#[case] name: &str) {
         let arm = arms::arm(name).expect("arm in the table");
         let c = case(&format!("arm::{name}"));
-        finish(&c, saas::runtime_arm(&c, arm).await);
+        let report = finish(&c, saas::runtime_arm(&c, arm).await);
+        // Full mode's steps are pinned per arm: a step that silently stops running shows here.
+        if let Some(saas::ArmReport::Online { full_mode: Some(full), .. }) = report {
+            let mut settings = insta::Settings::clone_current();
+            settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+            settings.set_prepend_module_to_snapshot(false);
+            settings.bind(|| insta::assert_json_snapshot!(format!("full_mode_steps_{name}"), full.steps));
+        }
     }
 }
 
