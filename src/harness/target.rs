@@ -2,7 +2,7 @@
 //! embedded stand-in when that is unset.
 
 use std::io::Write;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use secrecy::SecretString;
 
@@ -104,6 +104,7 @@ impl Target {
     #[cfg(feature = "standin")]
     fn embedded(settings: Settings) -> Result<Arc<Target>> {
         use crate::standin::{StandIn, StandInConfig};
+        use std::sync::OnceLock;
         static SHARED: OnceLock<std::result::Result<Arc<StandIn>, String>> = OnceLock::new();
         let shared = SHARED.get_or_init(|| {
             let (tx, rx) = std::sync::mpsc::channel();
