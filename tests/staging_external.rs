@@ -49,7 +49,6 @@ mod external_ {
 }
 
 mod fault_matrix {
-    use molecule_e2e::scenario::matrix;
     use molecule_e2e::standin::Fault;
     use rstest::rstest;
 
@@ -62,9 +61,6 @@ mod fault_matrix {
     #[case::lost_provenance_is_caught(Fault::ProvenanceLost)]
     #[tokio::test]
     async fn external_story(#[case] fault: Fault) {
-        match matrix::prove(fault).await {
-            Ok(line) => eprintln!("{line}"),
-            Err(why) => panic!("fault {}: {why}", fault.name()),
-        }
+        crate::support::live::prove_fault(fault).await;
     }
 }

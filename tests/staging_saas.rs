@@ -66,7 +66,6 @@ mod lifecycle_ {
     }
 }
 
-
 mod fault_matrix {
     use molecule_e2e::scenario::matrix::{self, MATRIX};
     use molecule_e2e::standin::Fault;
@@ -91,10 +90,7 @@ mod fault_matrix {
     #[case::waking_without_retry_after_is_survived(Fault::WakingWithoutRetryAfter)]
     #[tokio::test]
     async fn saas_story(#[case] fault: Fault) {
-        match matrix::prove(fault).await {
-            Ok(line) => eprintln!("{line}"),
-            Err(why) => panic!("fault {}: {why}", fault.name()),
-        }
+        crate::support::live::prove_fault(fault).await;
     }
 
     /// Full-mode faults (contract §8 steps 7a–10).
@@ -107,10 +103,7 @@ mod fault_matrix {
     #[case::peers_route_404_is_caught(Fault::Peers404)]
     #[tokio::test]
     async fn full_mode_step(#[case] fault: Fault) {
-        match matrix::prove(fault).await {
-            Ok(line) => eprintln!("{line}"),
-            Err(why) => panic!("fault {}: {why}", fault.name()),
-        }
+        crate::support::live::prove_fault(fault).await;
     }
 
     /// The README's fault table is the matrix, row for row.

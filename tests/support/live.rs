@@ -73,3 +73,12 @@ fn talked(case: &Case) {
         assert!(n > 0, "{}: passed without a single request reaching the stand-in", case.name());
     }
 }
+
+/// Prove `fault` against its matrix row: the story fails naming the broken promise, or
+/// survives a weather fault. Panics with what went wrong with the proof.
+pub async fn prove_fault(fault: molecule_e2e::standin::Fault) {
+    match molecule_e2e::scenario::matrix::prove(fault).await {
+        Ok(line) => eprintln!("{line}"),
+        Err(why) => panic!("fault {}: {why}", fault.name()),
+    }
+}
