@@ -102,6 +102,26 @@ fn unsafe_url(raw: &str) -> Option<String> {
     None
 }
 
+/// The template directory `template` names under the templates root, or `None` when the path
+/// is absolute or climbs out of the root (the platform's `resolveInsideRoot`, contract §3.2
+/// step 4). Lexical, like the platform: `a/../seo-agent` is `seo-agent`.
+fn template_dir(template: &str) -> Option<String> {
+    if template.starts_with('/') || template.contains('\0') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in template.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 fn valid_workspace_dir(d: &str) -> bool {
     d.starts_with('/') && d.len() <= 4096 && !d.split('/').any(|s| s == "..") && !d.contains(['\0', '\n', '\r'])
 }
@@ -162,14 +182,18 @@ pub async fn create(State(inner): Shared, Extension(tenant): Extension<Tenant>, 
     let mut runtime = runtime_in.clone();
     let mut model = model_in.clone();
     if !template.is_empty() && (runtime.is_empty() || model.is_empty()) {
-        let Some(t) = catalog::template(&template) else { return error(StatusCode::BAD_REQUEST, "invalid template") };
-        if runtime.is_empty() {
-            runtime = t.runtime.to_owned();
-        }
-        if model.is_empty()
-            && let Some(m) = t.model
-        {
-            model = m.to_owned();
+        // Only a path that escapes the templates root is refused here; a safe name with no
+        // template directory reads no config.yaml, fills nothing, and fails at step 5.
+        let Some(dir) = template_dir(&template) else { return error(StatusCode::BAD_REQUEST, "invalid template") };
+        if let Some(t) = catalog::template(&dir) {
+            if runtime.is_empty() {
+                runtime = t.runtime.to_owned();
+            }
+            if model.is_empty()
+                && let Some(m) = t.model
+            {
+                model = m.to_owned();
+            }
         }
     }
     // 5. requested but unresolved

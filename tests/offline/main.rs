@@ -12,6 +12,7 @@ mod config;
 mod model_slug;
 mod payload;
 mod redaction;
+mod standin_clients;
 mod standin_contract;
 mod standin_faults;
 mod wait;

@@ -105,7 +105,10 @@ struct Want(u16, &'static str);
 #[case::create_with_a_mistyped_field_is_400_invalid_workspace_payload(req("POST", "/workspaces").json(r#"{"name":"x","tier":"two"}"#), Want(400, r#"{"error":"invalid workspace payload"}"#))]
 #[case::create_with_braces_in_the_name_is_400_invalid_workspace_fields(req("POST", "/workspaces").json(r#"{"name":"a{b}","runtime":"hermes","model":"openai/gpt-4o"}"#), Want(400, r#"{"error":"invalid workspace fields"}"#))]
 #[case::create_with_a_newline_in_the_model_is_400_invalid_workspace_fields(req("POST", "/workspaces").json(r#"{"name":"x","model":"a\nb"}"#), Want(400, r#"{"error":"invalid workspace fields"}"#))]
-#[case::create_with_an_unknown_template_is_400_invalid_template(req("POST", "/workspaces").json(r#"{"name":"x","template":"no-such-template"}"#), Want(400, r#"{"error":"invalid template"}"#))]
+#[case::create_with_a_template_path_escaping_the_root_is_400_invalid_template(req("POST", "/workspaces").json(r#"{"name":"x","template":"../../etc"}"#), Want(400, r#"{"error":"invalid template"}"#))]
+#[case::create_with_an_absolute_template_path_is_400_invalid_template(req("POST", "/workspaces").json(r#"{"name":"x","template":"/etc"}"#), Want(400, r#"{"error":"invalid template"}"#))]
+#[case::create_with_an_unknown_template_is_422_runtime_unresolved(req("POST", "/workspaces").json(r#"{"name":"x","template":"no-such-template"}"#),
+    Want(422, r#"{"code":"RUNTIME_UNRESOLVED","template":"no-such-template"}"#))]
 #[case::create_external_with_a_platform_runtime_is_422_runtime_unsupported(req("POST", "/workspaces").json(r#"{"name":"x","runtime":"hermes","external":true}"#),
     Want(422, r#"{"code":"RUNTIME_UNSUPPORTED","runtime":"hermes","error":"external workspaces must use runtime \"external\", \"kimi\", or \"kimi-cli\""}"#))]
 #[case::create_with_an_unknown_runtime_is_422_unsupported_workspace_runtime(req("POST", "/workspaces").json(r#"{"name":"x","runtime":"langgraph","model":"openai/gpt-4o"}"#),
