@@ -17,7 +17,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 # --target is required: without it crt-static also hits proc-macros and the build fails.
 # Keep this RUSTFLAGS string identical to the test fixture's, or each switch rebuilds.
 RUSTFLAGS="-C target-feature=+crt-static" \
-  cargo build --release --target "$target" --bin molecule-e2e >&2
+  cargo build --locked --release --target "$target" --bin molecule-e2e >&2
 
 bin="$target_dir/$target/release/molecule-e2e"
 ctx="$(mktemp -d)"

@@ -114,7 +114,7 @@ async fn build_reference_image() -> Result<(), String> {
 fn static_build() -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(&cargo)
-        .args(["build", "--release", "--target", TARGET, "--bin", "molecule-e2e", "--manifest-path"])
+        .args(["build", "--locked", "--release", "--target", TARGET, "--bin", "molecule-e2e", "--manifest-path"])
         .arg(manifest_dir().join("Cargo.toml"))
         .env("RUSTFLAGS", STATIC_RUSTFLAGS)
         .env("CARGO_TARGET_DIR", target_dir())
