@@ -61,6 +61,6 @@ mod fault_matrix {
     #[case::lost_provenance_is_caught(Fault::ProvenanceLost)]
     #[tokio::test]
     async fn external_story(#[case] fault: Fault) {
-        crate::support::live::prove_fault(fault).await;
+        crate::support::live::prove_fault(fault, true).await;
     }
 }

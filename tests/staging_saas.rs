@@ -90,7 +90,7 @@ mod fault_matrix {
     #[case::waking_without_retry_after_is_survived(Fault::WakingWithoutRetryAfter)]
     #[tokio::test]
     async fn saas_story(#[case] fault: Fault) {
-        crate::support::live::prove_fault(fault).await;
+        crate::support::live::prove_fault(fault, false).await;
     }
 
     /// Full-mode faults (contract §8 steps 7a–10).
@@ -101,9 +101,24 @@ mod fault_matrix {
     #[case::failing_terminal_diagnose_is_caught(Fault::DiagnoseFails)]
     #[case::served_shared_context_route_is_caught(Fault::SharedContextServed)]
     #[case::peers_route_404_is_caught(Fault::Peers404)]
+    #[case::config_rewrite_that_never_comes_back_is_caught(Fault::ConfigRewriteWedges)]
+    #[case::platform_models_that_do_not_answer_are_caught_by_the_probe(Fault::PlatformModelsMisroute)]
+    #[case::lost_provenance_is_caught_by_delegation(Fault::ProvenanceLost)]
     #[tokio::test]
     async fn full_mode_step(#[case] fault: Fault) {
-        crate::support::live::prove_fault(fault).await;
+        crate::support::live::prove_fault(fault, false).await;
+    }
+
+    /// Every matrix row is run by a case of the target its story belongs to.
+    #[test]
+    fn every_matrix_row_has_a_case() {
+        let saas = include_str!("staging_saas.rs");
+        let external = include_str!("staging_external.rs");
+        for r in MATRIX {
+            let src = if r.story.is_external() { external } else { saas };
+            let case = format!("(Fault::{:?})]", r.fault);
+            assert!(src.contains(&case), "no case runs {} under {}", r.fault.name(), r.story.name());
+        }
     }
 
     /// The README's fault table is the matrix, row for row.
@@ -120,16 +135,20 @@ mod fault_matrix {
         }
     }
 
-    /// Every fault of the catalogue has exactly one row, and its verdict agrees with the
-    /// catalogue's own fail/survive mark.
+    /// Every fault of the catalogue has a row, every row's verdict agrees with the catalogue's
+    /// own fail/survive mark, and no (fault, story) pair is listed twice.
     #[test]
-    fn every_fault_has_one_row_with_the_catalogues_verdict() {
+    fn every_fault_has_a_row_with_the_catalogues_verdict() {
         use molecule_e2e::standin::FaultOutcome;
         for f in Fault::ALL {
             let rows: Vec<_> = MATRIX.iter().filter(|r| r.fault == f).collect();
-            assert_eq!(rows.len(), 1, "fault {} has {} matrix rows", f.name(), rows.len());
-            let survives = rows[0].verdict == matrix::Verdict::Survives;
-            assert_eq!(survives, f.outcome() == FaultOutcome::Survive, "fault {} verdict disagrees", f.name());
+            assert!(!rows.is_empty(), "fault {} has no matrix row", f.name());
+            for r in &rows {
+                let survives = r.verdict == matrix::Verdict::Survives;
+                assert_eq!(survives, f.outcome() == FaultOutcome::Survive, "fault {} verdict disagrees", f.name());
+                let same = rows.iter().filter(|o| o.story == r.story).count();
+                assert_eq!(same, 1, "fault {} lists story {} twice", f.name(), r.story.name());
+            }
         }
     }
 }

@@ -62,7 +62,8 @@ const fn row(fault: Fault, story: Story, verdict: Verdict) -> Row {
 
 use Verdict::{Fails, Survives};
 
-/// Every fault of the stand-in's catalogue, exactly once.
+/// Every fault of the stand-in's catalogue, at least once (a fault that breaks a promise two
+/// stories guard has a row for each).
 pub const MATRIX: &[Row] = &[
     row(Fault::ResumeStaysPaused, Story::PauseResume, Fails(Promise::ResumeReachesOnline)),
     row(Fault::PauseIgnored, Story::PauseResume, Fails(Promise::PauseReachesPaused)),
@@ -81,6 +82,9 @@ pub const MATRIX: &[Row] = &[
     row(Fault::ExternalNeverStale, Story::ExternalTransitions, Fails(Promise::StaleExternalAwaitsAgent)),
     row(Fault::CreateHtml500, Story::Arm("seo_agent"), Fails(Promise::CreateAccepted)),
     row(Fault::ProvenanceLost, Story::ByoRoundTrip, Fails(Promise::PollMessageReadable)),
+    row(Fault::ProvenanceLost, Story::Arm("hermes"), Fails(Promise::DelegationProvenance)),
+    row(Fault::ConfigRewriteWedges, Story::Arm("hermes"), Fails(Promise::ConfigRewrite)),
+    row(Fault::PlatformModelsMisroute, Story::Arm("hermes"), Fails(Promise::ProviderProbe)),
     row(Fault::DownloadBytesDiffer, Story::Arm("hermes"), Fails(Promise::FileRoundTrip)),
     row(Fault::StaleVersionAccepted, Story::Arm("hermes"), Fails(Promise::MemoryKv)),
     row(Fault::Memory503, Story::Arm("hermes"), Fails(Promise::Memories)),
@@ -92,9 +96,9 @@ pub const MATRIX: &[Row] = &[
     row(Fault::WakingWithoutRetryAfter, Story::HibernateWake, Survives),
 ];
 
-/// The matrix row of `fault`.
-pub fn row_of(fault: Fault) -> Option<&'static Row> {
-    MATRIX.iter().find(|r| r.fault == fault)
+/// The matrix rows of `fault` whose story belongs to the external target (or not).
+pub fn rows_of(fault: Fault, external: bool) -> Vec<&'static Row> {
+    MATRIX.iter().filter(|r| r.fault == fault && r.story.is_external() == external).collect()
 }
 
 /// Deadlines for fault runs: the stand-in's fast delays are a few hundred ms, so a broken
@@ -142,9 +146,23 @@ pub async fn run_story(case: &Case, story: Story) -> Result<()> {
     }
 }
 
-/// Run `fault`'s row and check the verdict; the error says what went wrong with the proof.
-pub async fn prove(fault: Fault) -> std::result::Result<String, String> {
-    let row = row_of(fault).ok_or_else(|| format!("fault {} has no row in the matrix", fault.name()))?;
+/// Run `fault`'s rows of one target (external stories or not) and check each verdict; the error
+/// says what went wrong with the proof.
+pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, String> {
+    let rows = rows_of(fault, external);
+    if rows.is_empty() {
+        return Err(format!("fault {} has no row for this target in the matrix", fault.name()));
+    }
+    let mut lines = Vec::new();
+    for row in rows {
+        lines.push(prove_row(row).await?);
+    }
+    Ok(lines.join("\n"))
+}
+
+/// Run one row: a fresh stand-in with the row's fault, the row's story, the verdict.
+pub async fn prove_row(row: &Row) -> std::result::Result<String, String> {
+    let fault = row.fault;
     let target = faulty_target(&[fault]).await.map_err(|e| e.to_string())?;
     let case = Case::new(format!("fault::{}→{}", fault.name(), row.story.name()), target);
     let result = run_story(&case, row.story).await;

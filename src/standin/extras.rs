@@ -541,7 +541,11 @@ pub async fn put_file(
     let Some(ws) = st.ws_mut(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return ws_not_found() };
     ws.config_files.insert(path.clone(), content);
     let delay = inner.cfg.delays.provision_for(&ws.runtime);
-    if path == "config.yaml" {
+    if path == "config.yaml" && inner.cfg.has(Fault::ConfigRewriteWedges) {
+        // Down to provisioning, and no provision task: it never comes back.
+        ws.stop();
+        ws.status = Status::Provisioning;
+    } else if path == "config.yaml" {
         restart_now(&inner, &mut st, id, delay);
     }
     json_resp(StatusCode::OK, json!({"status": "saved", "path": path}))

@@ -39,13 +39,15 @@ pub enum Fault {
     DiagnoseFails,
     SharedContextServed,
     Peers404,
+    ConfigRewriteWedges,
+    PlatformModelsMisroute,
     Transient5xx,
     SlowProvisioning,
     WakingWithoutRetryAfter,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 26] = [
+    pub const ALL: [Fault; 28] = [
         Fault::ResumeStaysPaused,
         Fault::NeverWakes,
         Fault::ExternalLabelCoerced,
@@ -69,6 +71,8 @@ impl Fault {
         Fault::DiagnoseFails,
         Fault::SharedContextServed,
         Fault::Peers404,
+        Fault::ConfigRewriteWedges,
+        Fault::PlatformModelsMisroute,
         Fault::Transient5xx,
         Fault::SlowProvisioning,
         Fault::WakingWithoutRetryAfter,
@@ -100,6 +104,8 @@ impl Fault {
             Fault::DiagnoseFails => "diagnose-fails",
             Fault::SharedContextServed => "shared-context-served",
             Fault::Peers404 => "peers-404",
+            Fault::ConfigRewriteWedges => "config-rewrite-wedges",
+            Fault::PlatformModelsMisroute => "platform-models-misroute",
             Fault::Transient5xx => "transient-5xx",
             Fault::SlowProvisioning => "slow-provisioning",
             Fault::WakingWithoutRetryAfter => "waking-without-retry-after",
@@ -133,6 +139,13 @@ impl Fault {
             Fault::DiagnoseFails => "terminal diagnose reports ok:false, first_failure llm-reachable (§3.1 #8)",
             Fault::SharedContextServed => "the removed shared-context route answers 200 (§3.1 #18)",
             Fault::Peers404 => "GET /registry/:id/peers answers 404 (route regression) (§3.1 #13)",
+            Fault::ConfigRewriteWedges => {
+                "a config.yaml rewrite takes the workspace down to provisioning and it never comes back online (§3.1 #9, §4)"
+            }
+            Fault::PlatformModelsMisroute => {
+                "workspaces on a platform-managed model get runtimes that misspell canary tokens: the provider probe's \
+                 models do not answer (§8 step 8d)"
+            }
             Fault::Transient5xx => "the first two A2A dispatches to each workspace answer 503 (agent unreachable) then 502 Bad Gateway (§6.4, retried by the suite)",
             Fault::SlowProvisioning => "provisioning takes 5x longer and passes through a transient `failed` status before online (§4)",
             Fault::WakingWithoutRetryAfter => "the waking 503 has no Retry-After header and no retry_after field (§6.4)",

@@ -451,10 +451,12 @@ impl Inner {
         *st = State::default();
     }
 
-    /// The runtime faults the stand-in's faults imply for runtimes it starts.
-    fn runtime_faults(&self) -> Vec<RuntimeFault> {
+    /// The runtime faults the stand-in's faults imply for a runtime it starts for a workspace
+    /// of `runtime` on `model`.
+    fn runtime_faults(&self, runtime: &str, model: &str) -> Vec<RuntimeFault> {
         let mut v = Vec::new();
-        if self.cfg.has(Fault::RuntimeMisspells) {
+        let misroute = self.cfg.has(Fault::PlatformModelsMisroute) && crate::catalog::is_platform_model(runtime, model);
+        if self.cfg.has(Fault::RuntimeMisspells) || misroute {
             v.push(RuntimeFault::MisspellsAnswer);
         }
         if self.cfg.has(Fault::ReplyErrorMarker) {
@@ -516,7 +518,11 @@ async fn provision_task(weak: Weak<Inner>, id: Uuid, generation: u64, delay: Dur
         }
         return;
     }
-    let cfg = RuntimeConfig::new(id.to_string()).with_faults(inner.runtime_faults());
+    let (runtime, model) = match inner.lock().workspaces.get(&id) {
+        Some(ws) => (ws.runtime.clone(), ws.secrets.get("MODEL").cloned().unwrap_or_default()),
+        None => return,
+    };
+    let cfg = RuntimeConfig::new(id.to_string()).with_faults(inner.runtime_faults(&runtime, &model));
     let spawned = runtime::spawn(cfg).await;
     let mut st = inner.lock();
     if !current(&inner, &st) {

@@ -409,6 +409,34 @@ async fn waking_without_retry_after_drops_the_retry_hints_but_still_wakes() {
     assert_eq!((clean, faulty), (json!(["15", 15]), json!([null, null])));
 }
 
+#[tokio::test]
+async fn config_rewrite_wedges_leaves_the_workspace_provisioning() {
+    let (clean, faulty) = contrast(Fault::ConfigRewriteWedges, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        let put = kit.admin(Method::PUT, &format!("/workspaces/{id}/files/config.yaml"), Some(json!({"content": "x: 1\n"}))).await;
+        // The clean stand-in restarts and comes back; the faulty one must still be
+        // provisioning well after a restart would have finished.
+        let status = kit.status_within(&id, "online", Duration::from_secs(1)).await;
+        seen(json!(status), json!(put.status))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!("online"), json!("provisioning")));
+}
+
+#[tokio::test]
+async fn platform_models_misroute_breaks_only_platform_managed_workspaces() {
+    let (clean, faulty) = contrast(Fault::PlatformModelsMisroute, fast(), |kit| async move {
+        // A platform-managed model (the kit's platform_ws) and a BYOK one on the same runtime.
+        let platform = online_platform_ws(&kit).await;
+        let (byok, _) = kit.create(json!({"name": "byok", "tier": 2, "runtime": "claude-code", "model": "MiniMax-M2.7"})).await;
+        kit.wait_online(&byok).await;
+        seen(json!(kit.pong(&platform).await.reply_text()), json!(kit.pong(&byok).await.reply_text()))
+    })
+    .await;
+    assert_eq!(clean, json!("PONG"));
+    assert_ne!(faulty, json!("PONG"));
+}
+
 #[test]
 fn every_fault_has_a_test_in_this_file() {
     let src = include_str!("standin_faults.rs");

@@ -76,8 +76,8 @@ fn talked(case: &Case) {
 
 /// Prove `fault` against its matrix row: the story fails naming the broken promise, or
 /// survives a weather fault. Panics with what went wrong with the proof.
-pub async fn prove_fault(fault: molecule_e2e::standin::Fault) {
-    match molecule_e2e::scenario::matrix::prove(fault).await {
+pub async fn prove_fault(fault: molecule_e2e::standin::Fault, external: bool) {
+    match molecule_e2e::scenario::matrix::prove(fault, external).await {
         Ok(line) => eprintln!("{line}"),
         Err(why) => panic!("fault {}: {why}", fault.name()),
     }
