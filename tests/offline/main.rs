@@ -15,4 +15,5 @@ mod redaction;
 mod standin_clients;
 mod standin_contract;
 mod standin_faults;
+mod sweep;
 mod wait;
