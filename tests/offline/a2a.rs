@@ -9,15 +9,39 @@ use serde_json::{Value, json};
 
 use molecule_e2e::a2a::{Dialect, Part, Reply, ReplyError, ReplyPart, SendMessage};
 
-/// `shared/` is cloned beside the repository (contract, vectors, schemas).
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
+/// The official schemas and the captured exchanges, vendored from the steering repository's
+/// `shared/` (provenance in `tests/data/a2a-schema/SOURCE.md` and `a2a-vectors/README.md`), so
+/// a clone of this repository alone runs the offline tier.
+const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+
+/// Where the steering repository's `shared/` sits when it is checked out beside this one.
+const UPSTREAM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
 
 #[track_caller]
 fn shared_text(relative: &str) -> String {
     let path = format!("{SHARED}/{relative}");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("cannot read {path}: {e}. These tests need the shared/ checkout beside the repository.")
-    })
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
+/// The vendored copies must not drift from `shared/` where that checkout is present.
+#[test]
+fn vendored_schemas_and_vectors_match_shared() {
+    if !std::path::Path::new(UPSTREAM).is_dir() {
+        eprintln!("no {UPSTREAM} checkout beside the repository: drift check not run");
+        return;
+    }
+    let mut checked = 0;
+    for dir in ["a2a-schema", "a2a-vectors"] {
+        let ours = std::fs::read_dir(format!("{SHARED}/{dir}")).expect("vendored dir");
+        for entry in ours.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let upstream = std::fs::read(format!("{UPSTREAM}/{dir}/{name}"));
+            let mine = std::fs::read(entry.path()).expect("vendored file");
+            assert_eq!(upstream.ok().as_deref(), Some(mine.as_slice()), "tests/data/{dir}/{name} differs from shared/");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 12, "only {checked} vendored files compared");
 }
 
 #[track_caller]
@@ -33,7 +57,7 @@ fn a_missing_shared_file_fails_naming_where_it_looked() {
         .err()
         .unwrap_or_else(|| panic!("reading a missing file did not panic"));
     let message = payload.downcast_ref::<String>().cloned().unwrap_or_default();
-    assert!(message.contains("/../shared/a2a-vectors/no-such-file.json"), "{message}");
+    assert!(message.contains("/tests/data/a2a-vectors/no-such-file.json"), "{message}");
 }
 
 /// One exchange of `v10-jsonrpc.json` by name.
