@@ -81,7 +81,8 @@ impl Timeouts {
         workspace_online: Duration::from_secs(10),
         child_activity: Duration::from_secs(5),
         stale_wait: Duration::from_millis(1200),
-        stale_poll_deadline: Duration::from_secs(5),
+        // Room for the realistic profile's 5 s stale window; the fast profile's is 1 s.
+        stale_poll_deadline: Duration::from_secs(10),
         transient_retries: 8,
         transition: Duration::from_secs(5),
     };
