@@ -38,13 +38,19 @@ impl Workspace {
     }
 }
 
+/// The arm's secrets, split into the create body and the after-BYOK writes, with the key the
+/// target supplies for the arm's vendor.
+pub fn secrets_plan(case: &Case, arm: &Arm) -> SecretsPlan {
+    let key = arm.key.vendor().and_then(|v| case.target().key(v));
+    SecretsPlan::split(arm.key.secrets(key.as_ref()))
+}
+
 /// Create `arm`'s workspace in `org` (named `name`), apply its BYOK plan, and wait for it to be
 /// online with a url.
 pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> Result<Workspace> {
     let target = case.target();
     let model = arm.model(&target.settings);
-    let key = arm.key.vendor().and_then(|v| target.key(v));
-    let plan = SecretsPlan::split(arm.key.secrets(key.as_ref()));
+    let plan = secrets_plan(case, arm);
     let req = CreateWorkspace::platform(name, arm.runtime_or_template, &model).with_secrets(plan.in_body.clone());
 
     case.step(&format!("create workspace {name}: {} model {model}", arm.runtime_or_template));

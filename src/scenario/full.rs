@@ -13,10 +13,10 @@ use crate::client::{ActivityQuery, Tenant};
 use crate::config::Mode;
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, OrgHandle};
-use crate::payload::{CreateWorkspace, KeyPath, SecretsPlan};
+use crate::payload::{CreateWorkspace, KeyPath};
 use crate::scenario::arms::Arm;
 use crate::scenario::common::{
-    KNOWN_ANSWER_PROMPT, Workspace, apply_byok, ask, expect_token, message_id, wait_online,
+    KNOWN_ANSWER_PROMPT, Workspace, apply_byok, ask, expect_token, message_id, secrets_plan, wait_online,
 };
 use crate::wait::{Probe, Wait};
 
@@ -122,7 +122,7 @@ async fn config_rewrite(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
 
 /// `true` when the guard applied (the arm writes its own vendor key).
 async fn byok_guard(case: &Case, t: &Tenant, arm: &Arm, ws: &Workspace) -> Result<bool> {
-    let plan = SecretsPlan::split(arm.key.secrets(arm.key.vendor().and_then(|v| case.target().key(v)).as_ref()));
+    let plan = secrets_plan(case, arm);
     if !plan.needs_byok() {
         case.step(&format!("{}: 8c BYOK guard not applicable (no own vendor key on this arm)", ws.label()));
         return Ok(false);
@@ -248,8 +248,7 @@ async fn removed_route(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
 async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace) -> Result<()> {
     let t = &org.tenant;
     case.step(&format!("{}: create a child workspace", parent.label()));
-    let key = arm.key.vendor().and_then(|v| case.target().key(v));
-    let plan = SecretsPlan::split(arm.key.secrets(key.as_ref()));
+    let plan = secrets_plan(case, arm);
     let req = CreateWorkspace::platform("E2E Child", arm.runtime_or_template, &parent.model)
         .with_secrets(plan.in_body.clone())
         .with_parent(&parent.id);

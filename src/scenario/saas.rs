@@ -4,10 +4,10 @@
 use crate::a2a::SendMessage;
 use crate::error::{E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, Milestone, SlugKind, with_org};
-use crate::payload::{CreateWorkspace, SecretsPlan};
+use crate::payload::CreateWorkspace;
 use crate::scenario::arms::{Arm, Expectation};
 use crate::scenario::common::{
-    KNOWN_ANSWER_PROMPT, PONG_PROMPT, ask, expect_activity, expect_token, message_id, provision,
+    KNOWN_ANSWER_PROMPT, PONG_PROMPT, ask, expect_activity, expect_token, message_id, provision, secrets_plan,
 };
 use crate::scenario::{Outcome, full};
 
@@ -100,9 +100,7 @@ async fn expect_rejection(
     status: u16,
     code: &str,
 ) -> Result<(u16, String)> {
-    let target = case.target();
-    let key = arm.key.vendor().and_then(|v| target.key(v));
-    let plan = SecretsPlan::split(arm.key.secrets(key.as_ref()));
+    let plan = secrets_plan(case, arm);
     let req = CreateWorkspace::platform("E2E Parent", arm.runtime_or_template, model).with_secrets(plan.in_body);
     case.step(&format!(
         "create workspace {} with {model}: the reference platform rejects it ({status} {code}); this arm is red \
