@@ -32,12 +32,8 @@ mod external_ {
     async fn byo_meta_runtime(#[case] runtime: &'static str) {
         let c = case(&format!("external::byo_{runtime}"));
         let report = passed(&c, external::byo_meta_runtime(&c, runtime).await);
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_sort_maps(true);
         // Both meta-runtimes must get the very same three-key envelope: one snapshot.
-        settings.bind(|| insta::assert_json_snapshot!("poll_queued_envelope", report.queued));
+        crate::support::snapshot_settings().bind(|| insta::assert_json_snapshot!("poll_queued_envelope", report.queued));
     }
 
     #[ignore = "live tier: cargo test --test staging_external -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]

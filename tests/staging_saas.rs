@@ -40,10 +40,8 @@ mod arm {
         let report = finish(&c, saas::runtime_arm(&c, arm).await);
         // Full mode's steps are pinned per arm: a step that silently stops running shows here.
         if let Some(saas::ArmReport::Online { full_mode: Some(full), .. }) = report {
-            let mut settings = insta::Settings::clone_current();
-            settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-            settings.set_prepend_module_to_snapshot(false);
-            settings.bind(|| insta::assert_json_snapshot!(format!("full_mode_steps_{name}"), full.steps));
+            crate::support::snapshot_settings()
+                .bind(|| insta::assert_json_snapshot!(format!("full_mode_steps_{name}"), full.steps));
         }
     }
 }

@@ -365,10 +365,7 @@ mod envelope {
 
     #[track_caller]
     fn assert_envelope_snapshot(name: &str, envelope: &Value) {
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-        settings.set_prepend_module_to_snapshot(false);
-        settings.bind(|| insta::assert_json_snapshot!(name, envelope));
+        crate::support::snapshot_settings().bind(|| insta::assert_json_snapshot!(name, envelope));
     }
 
     #[rstest::rstest]

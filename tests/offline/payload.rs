@@ -12,14 +12,7 @@ use rstest::rstest;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-/// Snapshots live in the top-level `snapshots/`, named explicitly, maps sorted.
-fn snapshots() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-    s.set_prepend_module_to_snapshot(false);
-    s.set_sort_maps(true);
-    s
-}
+use crate::support::snapshot_settings as snapshots;
 
 /// The distinctive test key of a vendor: `test-<vendor>-key`.
 fn test_key(vendor: Vendor) -> SecretString {

@@ -708,8 +708,18 @@ async fn an_uploaded_file_downloads_byte_for_byte() {
     let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
     let (id, _) = kit.external_ws("files", "external").await;
     let (uri, bytes) = upload_png(&kit, &id).await;
-    let path = uri.strip_prefix("workspace:").expect("workspace: uri");
-    let got = kit.http
+    assert!(uri.starts_with("workspace:"), "{uri}");
+    let (status, got) = download(&kit, &id, &uri).await;
+    assert_eq!(status, 200);
+    assert_eq!(got, bytes);
+}
+
+/// Upload a 1×1 PNG as the harness does; returns its uri and the bytes sent.
+/// `GET /workspaces/{id}/chat/download?path=…` for an upload's `workspace:` uri → (status, bytes).
+pub async fn download(kit: &Kit, id: &str, uri: &str) -> (u16, Vec<u8>) {
+    let path = uri.strip_prefix("workspace:").unwrap_or(uri);
+    let got = kit
+        .http
         .get(format!("{}/workspaces/{id}/chat/download", kit.standin.url()))
         .query(&[("path", path)])
         .bearer_auth(&kit.token)
@@ -717,11 +727,10 @@ async fn an_uploaded_file_downloads_byte_for_byte() {
         .send()
         .await
         .expect("download");
-    assert_eq!(got.status().as_u16(), 200);
-    assert_eq!(got.bytes().await.expect("bytes").to_vec(), bytes);
+    let status = got.status().as_u16();
+    (status, got.bytes().await.expect("bytes").to_vec())
 }
 
-/// Upload a 1×1 PNG as the harness does; returns its uri and the bytes sent.
 pub async fn upload_png(kit: &Kit, id: &str) -> (String, Vec<u8>) {
     let bytes: Vec<u8> = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89];
     let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name("pixel.png").mime_str("image/png").expect("mime");

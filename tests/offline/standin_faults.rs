@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::standin_contract::kit::{As, Kit, no_runtime_delays, pong_envelope, quick};
-use crate::standin_contract::upload_png;
+use crate::standin_contract::{download, upload_png};
 
 /// What a scenario saw: the behaviour the fault names, and a neighbouring one.
 struct Seen {
@@ -263,18 +263,7 @@ async fn download_bytes_differ_corrupts_the_download() {
     let (clean, faulty) = contrast(Fault::DownloadBytesDiffer, no_runtime_delays(), |kit| async move {
         let (id, _) = kit.external_ws("files", "external").await;
         let (uri, sent) = upload_png(&kit, &id).await;
-        let path = uri.strip_prefix("workspace:").unwrap_or_default().to_owned();
-        let got = kit
-            .http
-            .get(format!("{}/workspaces/{id}/chat/download", kit.standin.url()))
-            .query(&[("path", path)])
-            .bearer_auth(&kit.token)
-            .header("X-Molecule-Org-Id", &kit.org_id)
-            .send()
-            .await
-            .expect("download");
-        let status = got.status().as_u16();
-        let bytes = got.bytes().await.expect("bytes").to_vec();
+        let (status, bytes) = download(&kit, &id, &uri).await;
         seen(json!(bytes == sent), json!([status, uri.starts_with("workspace:/")]))
     })
     .await;
