@@ -44,10 +44,16 @@ pub enum Fault {
     Transient5xx,
     SlowProvisioning,
     WakingWithoutRetryAfter,
+    KnownAnswerWrong,
+    HibernateIgnored,
+    ExternalCreatedOnline,
+    PollReplyDropped,
+    OrgNeverRuns,
+    UnregisteredModelAccepted,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 28] = [
+    pub const ALL: [Fault; 34] = [
         Fault::ResumeStaysPaused,
         Fault::NeverWakes,
         Fault::ExternalLabelCoerced,
@@ -76,6 +82,12 @@ impl Fault {
         Fault::Transient5xx,
         Fault::SlowProvisioning,
         Fault::WakingWithoutRetryAfter,
+        Fault::KnownAnswerWrong,
+        Fault::HibernateIgnored,
+        Fault::ExternalCreatedOnline,
+        Fault::PollReplyDropped,
+        Fault::OrgNeverRuns,
+        Fault::UnregisteredModelAccepted,
     ];
 
     /// The kebab-case name used in `STANDIN_FAULTS` and in docs.
@@ -109,6 +121,12 @@ impl Fault {
             Fault::Transient5xx => "transient-5xx",
             Fault::SlowProvisioning => "slow-provisioning",
             Fault::WakingWithoutRetryAfter => "waking-without-retry-after",
+            Fault::KnownAnswerWrong => "known-answer-wrong",
+            Fault::HibernateIgnored => "hibernate-ignored",
+            Fault::ExternalCreatedOnline => "external-created-online",
+            Fault::PollReplyDropped => "poll-reply-dropped",
+            Fault::OrgNeverRuns => "org-never-runs",
+            Fault::UnregisteredModelAccepted => "unregistered-model-accepted",
         }
     }
 
@@ -149,6 +167,20 @@ impl Fault {
             Fault::Transient5xx => "the first two A2A dispatches to each workspace answer 503 (agent unreachable) then 502 Bad Gateway (§6.4, retried by the suite)",
             Fault::SlowProvisioning => "provisioning takes 5x longer and passes through a transient `failed` status before online (§4)",
             Fault::WakingWithoutRetryAfter => "the waking 503 has no Retry-After header and no retry_after field (§6.4)",
+            Fault::KnownAnswerWrong => {
+                "the A2A proxy rewrites only the reply to the known-answer prompt: PINEAPPLE becomes PAPAYA, well-formed; PONG stays right (§6.5 known-answer gate)"
+            }
+            Fault::HibernateIgnored => "hibernate answers 200 hibernated but the workspace stays online (§3.6)",
+            Fault::ExternalCreatedOnline => {
+                "external create answers status online with no connection block: no awaiting_agent, no connection.auth_token (§3.2, §5)"
+            }
+            Fault::PollReplyDropped => {
+                "the external agent's A2A reply to its sender is answered 200 queued but never recorded in the sender's activity (§5)"
+            }
+            Fault::OrgNeverRuns => "the org goes instance_status failed with a last_error instead of running (§2)",
+            Fault::UnregisteredModelAccepted => {
+                "create accepts an unregistered model (codex on its default slug) with 201 instead of 422 UNREGISTERED_MODEL_FOR_RUNTIME (§3.2 step 10)"
+            }
         }
     }
 

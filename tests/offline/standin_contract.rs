@@ -9,7 +9,7 @@ pub mod kit;
 use std::time::Duration;
 
 use kit::{As, Kit, eventually, holds_for, is_subset, no_runtime_delays, pong_envelope};
-use molecule_e2e::standin::{Delays, Fault, FaultOutcome, StandInConfig};
+use molecule_e2e::standin::{Delays, Fault, FaultOutcome, PlatformVersion, StandInConfig};
 use reqwest::Method;
 use rstest::rstest;
 use serde_json::{Value, json};
@@ -144,7 +144,12 @@ struct Want(u16, &'static str);
 #[case::a2a_with_numeric_content_is_400(req("POST", "/workspaces/{ws}/a2a").json(r#"{"method":"message/send","params":{"message":{"content":5}}}"#), Want(400, r#"{"error":"invalid params.message.content type"}"#))]
 #[case::a2a_with_a_system_caller_id_is_403(req("POST", "/workspaces/{ws}/a2a").headers(&[("X-Workspace-ID", "system:cron")]).json("{}"), Want(403, r#"{"error":"invalid caller ID"}"#))]
 #[case::a2a_from_another_workspace_without_a_token_is_401(req("POST", "/workspaces/{ws}/a2a").who(Who::Nobody).headers(&[("X-Workspace-ID", "{pws}")]).json("{}"), Want(401, r#"{"error":"missing caller auth token"}"#))]
-#[case::a2a_from_another_workspace_with_the_admin_token_is_401(req("POST", "/workspaces/{ws}/a2a").headers(&[("X-Workspace-ID", "{pws}")]).json("{}"), Want(401, r#"{"error":"invalid caller auth token"}"#))]
+#[case::a2a_naming_another_workspace_with_the_admin_token_is_a_canvas_user(req("POST", "/workspaces/{ws}/a2a").headers(&[("X-Workspace-ID", "{pws}")]).json(r#"{"method":"message/send","params":{"message":{"content":"hi"}}}"#),
+    Want(200, r#"{"status":"queued","delivery_mode":"poll","method":"message/send"}"#))]
+#[case::a2a_between_two_root_workspaces_is_403_by_hierarchy(req("POST", "/workspaces/{ws}/a2a").who(Who::PwsToken).headers(&[("X-Workspace-ID", "{pws}")]).json("{}"),
+    Want(403, r#"{"error":"access denied: workspaces cannot communicate per hierarchy rules"}"#))]
+#[case::a2a_caller_from_the_bearer_alone_is_held_to_the_hierarchy(req("POST", "/workspaces/{ws}/a2a").who(Who::PwsToken).json("{}"),
+    Want(403, r#"{"error":"access denied: workspaces cannot communicate per hierarchy rules"}"#))]
 #[case::a2a_to_a_provisioning_workspace_is_503_no_url(req("POST", "/workspaces/{pws}/a2a").json(r#"{"method":"message/send","params":{"message":{"parts":[{"kind":"text","text":"hi"}]}}}"#),
     Want(503, r#"{"error":"workspace has no URL","status":"provisioning"}"#))]
 #[case::a2a_to_a_poll_workspace_is_queued(req("POST", "/workspaces/{ws}/a2a").json(r#"{"method":"message/send","params":{"message":{"content":"hi"}}}"#),
@@ -153,7 +158,9 @@ struct Want(u16, &'static str);
 #[case::billing_put_with_a_bad_mode_is_400(req("PUT", "/admin/workspaces/{pws}/llm-billing-mode").json(r#"{"mode":"free"}"#), Want(400, ""))]
 #[case::billing_of_a_platform_model_is_platform_managed(req("GET", "/admin/workspaces/{pws}/llm-billing-mode"),
     Want(200, r#"{"resolved_mode":"platform_managed","org_default":"platform_managed","workspace_override":null}"#))]
-#[case::billing_of_an_unknown_workspace_is_404(req("GET", "/admin/workspaces/{other}/llm-billing-mode"), Want(404, ""))]
+#[case::billing_of_an_unknown_workspace_resolves_without_a_row(req("GET", "/admin/workspaces/{other}/llm-billing-mode"),
+    Want(200, r#"{"resolved_mode":"platform_managed","source":"derived_default","provider_selection":null}"#))]
+#[case::billing_of_a_non_canonical_id_is_400(req("GET", "/admin/workspaces/NOT-A-UUID/llm-billing-mode"), Want(400, r#"{"error":"invalid workspace id"}"#))]
 #[case::secret_strip_listed_on_a_platform_managed_workspace_is_400(req("POST", "/workspaces/{pws}/secrets").json(r#"{"key":"MINIMAX_API_KEY","value":"k"}"#), Want(400, r#"{"key":"MINIMAX_API_KEY"}"#))]
 #[case::secret_without_a_value_is_400(req("POST", "/workspaces/{pws}/secrets").json(r#"{"key":"A"}"#), Want(400, ""))]
 #[case::secret_not_strip_listed_is_saved(req("PUT", "/workspaces/{pws}/secrets").json(r#"{"key":"GOOGLE_API_KEY","value":"k"}"#), Want(200, r#"{"status":"saved","key":"GOOGLE_API_KEY"}"#))]
@@ -572,10 +579,11 @@ async fn an_external_workspace_registers_goes_stale_and_comes_back() {
     assert_eq!(kit.status(&id).await, "awaiting_agent");
     let r = kit.register_poll(&id, &token).await;
     r.expect(200);
-    assert_eq!(r.json, json!({"status": "registered", "delivery_mode": "poll"}));
+    assert_eq!((&r.json["status"], &r.json["delivery_mode"]), (&json!("registered"), &json!("poll")));
+    assert!(r.json["platform_inbound_secret"].as_str().is_some_and(|s| !s.is_empty()), "register hands out the inbound secret");
     let row = kit.row(&id).await;
     assert_eq!(row["status"], "online");
-    assert_eq!(row["url"], "", "poll mode ignores the url");
+    assert_eq!(row["url"], "https://example.invalid:443", "the upsert stores the URL sent, poll mode or not");
     assert_eq!(row["agent_card"]["name"], "e2e-ext");
     kit.wait_status(&id, "awaiting_agent").await;
     kit.register_poll(&id, &token).await.expect(200);
@@ -815,4 +823,63 @@ fn every_fault_has_a_unique_kebab_name_that_parses_back_and_a_promise() {
     }
     let survive: Vec<Fault> = Fault::ALL.into_iter().filter(|f| f.outcome() == FaultOutcome::Survive).collect();
     assert_eq!(survive, [Fault::Transient5xx, Fault::SlowProvisioning, Fault::WakingWithoutRetryAfter]);
+}
+
+/// A workspace's A2A as its own caller (`X-Workspace-ID` + its token); the status.
+async fn a2a_as(kit: &Kit, from: &(String, String), to: &str) -> u16 {
+    let body = br#"{"method":"message/send","params":{"message":{"content":"hi"}}}"#.to_vec();
+    let org = kit.org_id.clone();
+    let headers = [("X-Workspace-ID", from.0.as_str())];
+    kit.raw(Method::POST, &format!("/workspaces/{to}/a2a"), As::Token(from.1.clone()), Some(&org), &headers, Some(body)).await.status
+}
+
+#[tokio::test]
+async fn the_hierarchy_lets_relatives_talk_and_keeps_roots_and_cousins_apart() {
+    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let ext = |name: &str, parent: Option<&str>| {
+        let mut body = json!({"name": name, "runtime": "external", "external": true});
+        if let Some(p) = parent {
+            body["parent_id"] = json!(p);
+        }
+        body
+    };
+    let root = kit.create(ext("root", None)).await;
+    let other_root = kit.create(ext("other-root", None)).await;
+    let a = kit.create(ext("a", Some(&root.0))).await;
+    let b = kit.create(ext("b", Some(&root.0))).await;
+    let grandchild = kit.create(ext("grandchild", Some(&a.0))).await;
+    let seen = [
+        ("sibling → sibling", a2a_as(&kit, &a, &b.0).await),
+        ("child → parent", a2a_as(&kit, &a, &root.0).await),
+        ("parent → child", a2a_as(&kit, &root, &a.0).await),
+        ("grandchild → grandparent", a2a_as(&kit, &grandchild, &root.0).await),
+        ("grandparent → grandchild", a2a_as(&kit, &root, &grandchild.0).await),
+        ("root → other root", a2a_as(&kit, &root, &other_root.0).await),
+        ("nephew → uncle", a2a_as(&kit, &grandchild, &b.0).await),
+        ("self → self", a2a_as(&kit, &a, &a.0).await),
+    ];
+    let want = [200, 200, 200, 200, 200, 403, 403, 200];
+    assert_eq!(seen.map(|(_, s)| s), want, "{seen:?}");
+}
+
+#[tokio::test]
+async fn an_unknown_route_answers_the_canvas_html_404() {
+    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    for (method, path) in [(Method::GET, "/activity?workspace_id=x"), (Method::POST, "/health"), (Method::GET, "/no/such/route")] {
+        let r = kit.tenant(method.clone(), path, As::Admin, None).await;
+        let ct = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_eq!((r.status, ct.starts_with("text/html")), (404, true), "{method} {path}: {}", r.text());
+    }
+    let bare = kit.call(Method::GET, "/no/such/route", As::Admin, None, None).await;
+    assert_eq!(bare.status, 400, "the tenant guard runs before the fallback: {}", bare.text());
+}
+
+#[tokio::test]
+async fn peers_take_the_admin_token_only_on_the_head_platform() {
+    for (platform, want) in [(PlatformVersion::Ref, 401), (PlatformVersion::Head, 200)] {
+        let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays()).with_platform(platform)).await;
+        let (id, _) = kit.external_ws("ext-e2e", "external").await;
+        let r = kit.admin(Method::GET, &format!("/registry/{id}/peers"), None).await;
+        assert_eq!(r.status, want, "{platform:?}: {}", r.text());
+    }
 }

@@ -430,6 +430,118 @@ async fn platform_models_misroute_breaks_only_platform_managed_workspaces() {
     assert_ne!(faulty, json!("PONG"));
 }
 
+/// The harness's known-answer envelope (contract §6.1), as the tenant admin.
+async fn known_answer(kit: &Kit, id: &str) -> String {
+    let body = json!({"jsonrpc": "2.0", "method": "message/send", "id": "e2e-known-answer-1", "params": {"message": {"role": "user", "messageId": "e2e-0000cafe", "parts": [{"kind": "text", "text": "Reply with exactly the word PINEAPPLE and nothing else."}]}}});
+    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/a2a"), Some(body)).await;
+    r.expect(200);
+    r.reply_text()
+}
+
+#[tokio::test]
+async fn known_answer_wrong_rewrites_only_the_known_answer() {
+    let (clean, faulty) = contrast(Fault::KnownAnswerWrong, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        let named = known_answer(&kit, &id).await;
+        seen(json!(named), json!(kit.pong(&id).await.reply_text()))
+    })
+    .await;
+    assert_eq!(clean, json!("PINEAPPLE"));
+    let faulty = faulty.as_str().unwrap_or_default();
+    assert!(!faulty.contains("PINEAPPLE") && !faulty.is_empty(), "a wrong but well-formed answer: {faulty:?}");
+}
+
+#[tokio::test]
+async fn hibernate_ignored_answers_hibernated_but_stays_online() {
+    let (clean, faulty) = contrast(Fault::HibernateIgnored, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate?force=true"), None).await;
+        seen(json!(kit.status(&id).await), json!([r.status, r.json]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!("hibernated"), json!("online")));
+}
+
+#[tokio::test]
+async fn external_created_online_answers_without_awaiting_agent_or_a_token() {
+    let (clean, faulty) = contrast(Fault::ExternalCreatedOnline, no_runtime_delays(), |kit| async move {
+        let r = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "ext-e2e", "runtime": "external", "external": true}))).await;
+        let token = r.json.pointer("/connection/auth_token").is_some_and(Value::is_string);
+        let platform = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "p", "runtime": "hermes", "model": "openai/gpt-4o"}))).await;
+        seen(json!({"status": r.json["status"], "token": token}), json!([r.status, platform.status, platform.json["status"]]))
+    })
+    .await;
+    assert_eq!(clean, json!({"status": "awaiting_agent", "token": true}));
+    assert_eq!(faulty, json!({"status": "online", "token": false}));
+}
+
+/// A message from `from` to `to` (poll mode), as `from` with its own token.
+async fn message(kit: &Kit, from: (&str, &str), to: &str, text: &str) -> u16 {
+    let body = json!({"jsonrpc": "2.0", "method": "message/send", "id": "e2e-byo-rt", "params": {"message": {"role": "user", "messageId": format!("e2e-{text}"), "parts": [{"kind": "text", "text": text}]}}});
+    let headers = [("X-Workspace-ID", from.0)];
+    let org = kit.org_id.clone();
+    let raw = kit.raw(Method::POST, &format!("/workspaces/{to}/a2a"), As::Token(from.1.to_owned()), Some(&org), &headers, Some(body.to_string().into_bytes())).await;
+    raw.status
+}
+
+#[tokio::test]
+async fn poll_reply_dropped_accepts_the_reply_but_the_sender_never_sees_it() {
+    let (clean, faulty) = contrast(Fault::PollReplyDropped, no_runtime_delays(), |kit| async move {
+        let (sender, sender_token) = kit.external_ws("ext-sender-e2e", "external").await;
+        let agent = kit.create(json!({"name": "ext-agent-e2e", "runtime": "external", "external": true, "parent_id": sender})).await;
+        kit.register_poll(&sender, &sender_token).await.expect(200);
+        kit.register_poll(&agent.0, &agent.1).await.expect(200);
+        let sent = message(&kit, (&sender, &sender_token), &agent.0, "ping").await;
+        let replied = message(&kit, (&agent.0, &agent.1), &sender, "pong").await;
+        let inbox = kit.activity(&sender, "?type=a2a_receive").await.len();
+        seen(json!(inbox), json!([sent, replied, kit.activity(&agent.0, "?type=a2a_receive").await.len()]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!(1), json!(0)));
+}
+
+#[tokio::test]
+async fn org_never_runs_fails_the_org_with_a_last_error() {
+    let delays = Delays { org_ready: Duration::ZERO, ..no_runtime_delays() };
+    let clean_kit = Kit::start(StandInConfig::new().with_delays(delays.clone())).await;
+    let faulty = molecule_e2e::standin::StandIn::start(StandInConfig::new().with_delays(delays).with_fault(Fault::OrgNeverRuns), ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("stand-in starts");
+    let http = crate::standin_contract::kit::shared_client();
+    let created = http
+        .post(format!("{}/cp/admin/orgs", faulty.url()))
+        .bearer_auth(faulty.admin_token())
+        .json(&json!({"slug": "e2e-never", "name": "E2E never", "owner_user_id": "e2e-runner:test"}))
+        .send()
+        .await
+        .expect("create org");
+    assert_eq!(created.status().as_u16(), 201);
+    let org = |v: Value| v["orgs"][0].clone();
+    let list = |url: String, token: String| {
+        let http = http.clone();
+        async move { http.get(format!("{url}/cp/admin/orgs")).bearer_auth(token).send().await.expect("list").json::<Value>().await.expect("json") }
+    };
+    let clean = org(list(clean_kit.standin.url(), clean_kit.standin.admin_token().to_owned()).await);
+    let broken = org(list(faulty.url(), faulty.admin_token().to_owned()).await);
+    assert_eq!((clean["instance_status"].clone(), clean["last_error"].clone()), (json!("running"), Value::Null));
+    assert_eq!(broken["instance_status"], "failed");
+    assert!(broken["last_error"].as_str().is_some_and(|e| !e.is_empty()), "{broken}");
+    assert_eq!(clean_kit.standin.fault_hits(Fault::OrgNeverRuns), 0);
+    assert!(faulty.fault_hits(Fault::OrgNeverRuns) > 0);
+}
+
+#[tokio::test]
+async fn unregistered_model_accepted_lets_codex_on_its_default_slug_through() {
+    let (clean, faulty) = contrast(Fault::UnregisteredModelAccepted, no_runtime_delays(), |kit| async move {
+        let codex = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "c", "runtime": "codex", "model": "openai/gpt-4o"}))).await;
+        let registered = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "c2", "runtime": "codex", "model": "gpt-5.4"}))).await;
+        seen(json!({"status": codex.status, "code": codex.json.get("code")}), json!(registered.status))
+    })
+    .await;
+    assert_eq!(clean, json!({"status": 422, "code": "UNREGISTERED_MODEL_FOR_RUNTIME"}));
+    assert_eq!(faulty, json!({"status": 201, "code": null}));
+}
+
 #[test]
 fn every_fault_has_a_test_in_this_file() {
     let src = include_str!("standin_faults.rs");
