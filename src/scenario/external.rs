@@ -218,11 +218,33 @@ pub struct RoundTripReport {
 /// the agent's poll-mode workspace; the agent reads it from its activity (`type=a2a_receive`,
 /// `since_id` cursor) with its own token, replies to the sender over A2A, and the reply must
 /// arrive in the sender's activity, attributed to the agent.
+///
+/// The agent's workspace is the sender's child. The platform lets a workspace caller reach
+/// only its relatives (registry/access.go `CanCommunicate` at 41409fb2: itself, its parent or
+/// child, an ancestor or descendant, or a sibling under the same non-null parent; two root
+/// workspaces are not siblings and get 403), so the sender → agent leg is parent → child and
+/// the reply is child → parent.
 pub async fn byo_round_trip(case: &Case) -> Result<RoundTripReport> {
+    /// An external workspace created under `parent`, awaiting its agent, with its token.
+    async fn create_external_child(case: &Case, tenant: &Tenant, name: &str, parent: &External) -> Result<External> {
+        case.step(&format!("create external workspace {name} under {}", parent.label()));
+        let created: Created = tenant
+            .create_workspace(&CreateWorkspace::external(name, "external").with_parent(&parent.id))
+            .await
+            .breaks(Promise::ExternalAwaitsAgent, "external create refused")
+            .step("create external child")?;
+        let token = created.connection.as_ref().map(|c| c.auth_token.clone()).filter(|_| created.status == "awaiting_agent");
+        let Some(token) = token else {
+            let why = format!("create answered status {:?} and connection.auth_token {}", created.status, created.connection.is_some());
+            return Err(E2eError::broken(Promise::ExternalAwaitsAgent, why));
+        };
+        Ok(External { id: created.id.clone(), runtime: "external".to_owned(), token })
+    }
+
     let c = case.clone();
     with_org(case, SlugKind::External, move |org| async move {
         let sender = create_external(&c, &org.tenant, "ext-sender-e2e", "external").await?;
-        let agent = create_external(&c, &org.tenant, "ext-agent-e2e", "external").await?;
+        let agent = create_external_child(&c, &org.tenant, "ext-agent-e2e", &sender).await?;
         register_poll(&c, &org.tenant, &sender).await?;
         register_poll(&c, &org.tenant, &agent).await?;
         let as_agent = org.tenant.as_workspace(&agent.token).with_caller(&agent.id)?;
