@@ -224,14 +224,28 @@ pub enum PlatformVersion {
 
 impl PlatformVersion {
     /// The later platform commits `Head` follows: (commit, date, what changes).
-    pub const HEAD_FIXES: &[(&str, &str, &str)] = &[(
-        "e6aad44c",
-        "2026-06-07",
-        "GET /registry/:id/peers accepts the tenant admin token and org API tokens (discovery.go validateDiscoveryCaller)",
-    )];
+    pub const HEAD_FIXES: &[(&str, &str, &str)] = &[
+        (
+            "e6aad44c",
+            "2026-06-07",
+            "GET /registry/:id/peers accepts the tenant admin token and org API tokens (discovery.go validateDiscoveryCaller)",
+        ),
+        (
+            "8152a439",
+            "2026-07-20",
+            "A2A callers must authenticate (a2a_proxy_helpers.go authenticateA2AHTTPCaller): no bearer → 401 missing caller \
+             auth token; a workspace bearer is the caller, and a different X-Workspace-ID → 401 caller ID does not match \
+             workspace auth token; no tokenless grandfathering; an org API token calls as the anonymous canvas",
+        ),
+    ];
 
     /// Whether `GET /registry/:id/peers` accepts the admin and org tokens (e6aad44c).
     pub fn peers_accept_admin(self) -> bool {
+        self == PlatformVersion::Head
+    }
+
+    /// Whether every A2A caller must present a bearer bound to who it claims to be (8152a439).
+    pub fn a2a_caller_must_authenticate(self) -> bool {
         self == PlatformVersion::Head
     }
 

@@ -883,3 +883,25 @@ async fn peers_take_the_admin_token_only_on_the_head_platform() {
         assert_eq!(r.status, want, "{platform:?}: {}", r.text());
     }
 }
+
+#[tokio::test]
+async fn a2a_callers_must_authenticate_only_on_the_head_platform() {
+    for platform in [PlatformVersion::Ref, PlatformVersion::Head] {
+        let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays()).with_platform(platform)).await;
+        let parent = kit.external_ws("ext-parent", "external").await;
+        let child = kit.create(json!({"name": "ext-child", "runtime": "external", "external": true, "parent_id": parent.0})).await;
+        let body = br#"{"method":"message/send","params":{"message":{"content":"hi"}}}"#.to_vec();
+        let org = kit.org_id.clone();
+        let path = format!("/workspaces/{}/a2a", child.0);
+        let anonymous = kit.raw(Method::POST, &path, As::Nobody, Some(&org), &[], Some(body.clone())).await.status;
+        let mismatched = kit
+            .raw(Method::POST, &path, As::Token(parent.1.clone()), Some(&org), &[("X-Workspace-ID", child.0.as_str())], Some(body.clone()))
+            .await;
+        let own = a2a_as(&kit, &parent, &child.0).await;
+        let want = match platform {
+            PlatformVersion::Ref => (200, 200, 200),
+            PlatformVersion::Head => (401, 401, 200),
+        };
+        assert_eq!((anonymous, mismatched.status, own), want, "{platform:?}: {}", mismatched.text());
+    }
+}

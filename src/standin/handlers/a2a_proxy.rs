@@ -94,6 +94,9 @@ fn identify(platform: &Platform, tenant: &Tenant, headers: &HeaderMap, target: &
     if id.as_deref().is_some_and(|c| SYSTEM_PREFIXES.iter().any(|p| c.starts_with(p))) {
         return Err(error(StatusCode::FORBIDDEN, "invalid caller ID"));
     }
+    if platform.cfg.platform.a2a_caller_must_authenticate() {
+        return authenticated_caller(credential, id);
+    }
     let canvas_user = matches!(credential, Some(Credential::TenantAdmin | Credential::OrgToken));
     if let Some(c) = id.as_deref().filter(|c| *c != target)
         && !canvas_user
@@ -108,6 +111,24 @@ fn identify(platform: &Platform, tenant: &Tenant, headers: &HeaderMap, target: &
         }
     }
     Ok(Caller { id, canvas_user })
+}
+
+/// The later platform (8152a439, `authenticateA2AHTTPCaller`): a bearer is required; the
+/// admin token is a canvas user under the claimed id; a workspace token is the caller itself
+/// (a different claimed id → 401); an org API token is the anonymous canvas; anything else
+/// → 401 `invalid caller auth token`.
+fn authenticated_caller(credential: Option<Credential>, claimed: Option<String>) -> Result<Caller, Response> {
+    let unauthorized = |msg: &str| Err(error(StatusCode::UNAUTHORIZED, msg));
+    match credential {
+        None => unauthorized("missing caller auth token"),
+        Some(Credential::TenantAdmin) => Ok(Caller { id: claimed, canvas_user: true }),
+        Some(Credential::OrgToken) => Ok(Caller { id: None, canvas_user: true }),
+        Some(Credential::Workspace(w)) if claimed.as_deref().is_some_and(|c| c != w.to_string()) => {
+            unauthorized("caller ID does not match workspace auth token")
+        }
+        Some(Credential::Workspace(w)) => Ok(Caller { id: Some(w.to_string()), canvas_user: false }),
+        Some(Credential::Unknown) => unauthorized("invalid caller auth token"),
+    }
 }
 
 /// `proxyA2ARequest`'s access control: a workspace caller other than the target must pass
