@@ -599,12 +599,14 @@ async fn an_external_workspace_registers_goes_stale_and_comes_back() {
 #[case::kimi_cli("kimi-cli")]
 #[tokio::test]
 async fn kimi_keeps_its_label_and_goes_offline_when_liveness_lapses(#[case] runtime: &str) {
-    let kit = Kit::start(StandInConfig::new().with_delays(roomy_staleness())).await;
+    // The liveness TTL leaves a loaded machine well over a second of room after the window.
+    let delays = Delays { stale_after: Duration::from_millis(300), liveness_ttl: Duration::from_millis(2000), ..kit::quick() };
+    let kit = Kit::start(StandInConfig::new().with_delays(delays)).await;
     let (id, token) = kit.external_ws(&format!("ext-{runtime}-e2e"), runtime).await;
     assert_eq!(kit.row(&id).await["runtime"], runtime);
     kit.register_poll(&id, &token).await.expect(200);
     // Past stale_after it is still online: staleness applies to runtime `external` only.
-    holds_for("kimi online past stale_after", Duration::from_millis(700), || async { kit.status(&id).await == "online" }).await;
+    holds_for("kimi online past stale_after", Duration::from_millis(600), || async { kit.status(&id).await == "online" }).await;
     let row = kit.wait_status(&id, "offline").await;
     assert_eq!(row["runtime"], runtime);
     let r = kit.admin(Method::POST, &format!("/workspaces/{id}/a2a"), Some(json!({"jsonrpc": "2.0", "method": "message/send", "id": "e2e-byo-1", "params": {"message": {"role": "user", "messageId": "m", "parts": [{"kind": "text", "text": "BYO meta-runtime poll-route smoke. Respond: OK"}]}}}))).await;
@@ -904,4 +906,25 @@ async fn a2a_callers_must_authenticate_only_on_the_head_platform() {
         };
         assert_eq!((anonymous, mismatched.status, own), want, "{platform:?}: {}", mismatched.text());
     }
+}
+
+#[tokio::test]
+async fn an_org_api_token_passes_admin_and_workspace_auth_and_calls_a2a_as_a_canvas_user() {
+    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let minted = kit.admin(Method::POST, "/org/tokens", Some(json!({"name": "e2e"}))).await;
+    minted.expect(200);
+    let token = minted.str("token");
+    assert_eq!((minted.str("prefix"), minted.str("name")), (token[..8].to_owned(), "e2e".to_owned()));
+    let org_token = || As::Token(token.clone());
+    assert_eq!(kit.tenant(Method::GET, "/workspaces", org_token(), None).await.status, 200, "AdminAuth");
+    let (poll, _) = kit.external_ws("ext-poll", "external").await;
+    let (other, _) = kit.external_ws("ext-other", "external").await;
+    assert_eq!(kit.tenant(Method::GET, &format!("/workspaces/{poll}/activity"), org_token(), None).await.status, 200, "WorkspaceAuth");
+    // Two roots: a workspace caller would get 403; a canvas user is not held to the hierarchy.
+    let org = kit.org_id.clone();
+    let body = br#"{"method":"message/send","params":{"message":{"content":"hi"}}}"#.to_vec();
+    let a2a = kit.raw(Method::POST, &format!("/workspaces/{poll}/a2a"), org_token(), Some(&org), &[("X-Workspace-ID", other.as_str())], Some(body)).await;
+    assert_eq!(a2a.status, 200, "{}", a2a.text());
+    let rows = kit.activity(&poll, "?type=a2a_receive").await;
+    assert_eq!(rows[0]["source_id"], json!(other), "source_id is the X-Workspace-ID value");
 }
