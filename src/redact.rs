@@ -133,6 +133,23 @@ pub fn debug(value: &impl std::fmt::Debug) -> String {
     scrub(&format!("{value:?}"))
 }
 
+/// A `debug_struct` rendered and scrubbed as one string, for the manual `Debug` of types that
+/// hold what a server said (agent text, error messages).
+pub fn debug_struct(f: &mut std::fmt::Formatter<'_>, name: &str, fields: &[(&str, &dyn std::fmt::Debug)]) -> std::fmt::Result {
+    struct Raw<'a>(&'a str, &'a [(&'a str, &'a dyn std::fmt::Debug)]);
+    impl std::fmt::Debug for Raw<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let mut d = f.debug_struct(self.0);
+            for (n, v) in self.1 {
+                d.field(n, v);
+            }
+            d.finish()
+        }
+    }
+    let raw = if f.alternate() { format!("{:#?}", Raw(name, fields)) } else { format!("{:?}", Raw(name, fields)) };
+    f.write_str(&scrub(&raw))
+}
+
 fn mask_ranges(text: &str, mut ranges: Vec<Range<usize>>) -> String {
     if ranges.is_empty() {
         return text.to_owned();

@@ -4,6 +4,8 @@
 //! parser names each by shape and never panics, whatever JSON it is given: a reply is
 //! untrusted input, and a failed run must report what came back rather than crash.
 
+use std::fmt;
+
 use serde_json::{Map, Value};
 
 use super::Dialect;
@@ -27,8 +29,9 @@ pub enum Reply {
 }
 
 /// A message read from either dialect. `role` is normalised to the 0.3 names (`"user"`,
-/// `"agent"`), so callers need not care which dialect answered.
-#[derive(Debug, Clone, PartialEq)]
+/// `"agent"`), so callers need not care which dialect answered. (Its `Debug`, like that of
+/// every type here that holds an agent's words, goes through [`crate::redact::scrub`].)
+#[derive(Clone, PartialEq)]
 pub struct Message {
     pub dialect: Dialect,
     pub message_id: Option<String>,
@@ -39,7 +42,7 @@ pub struct Message {
 }
 
 /// A task read from either dialect.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Task {
     pub dialect: Dialect,
     pub id: String,
@@ -52,7 +55,7 @@ pub struct Task {
     pub history: Vec<Message>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Artifact {
     pub artifact_id: Option<String>,
     pub name: Option<String>,
@@ -70,7 +73,7 @@ pub struct Queued {
 }
 
 /// HTTP 503 `{"error":"workspace is waking from hibernation — …","waking":true,"retry_after":15}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Waking {
     pub error: String,
     pub retry_after: Option<u64>,
@@ -80,7 +83,7 @@ pub struct Waking {
 /// request for when the agent has capacity. Also the 503 fallback `{"error":…,"busy":true,
 /// "retry_after":30}`, where nothing was queued: then `queue_id` is `None` and `message` holds
 /// the error text, and the caller must send again.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Busy {
     pub queue_id: Option<String>,
     pub queue_depth: Option<u64>,
@@ -89,7 +92,7 @@ pub struct Busy {
 
 /// A JSON-RPC error. `data` is free-form: absent or null (a2a-sdk's 0.3 path), an object
 /// (0.3 examples), an array of `@type` details (1.0), or even a string.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct RpcError {
     /// The response's `id`; `None` when absent or null (a parse error cannot echo one).
     pub id: Option<Value>,
@@ -107,15 +110,79 @@ pub enum ReplyError {
     NotAnObject { found: &'static str },
     /// A plain `{"error":"…"}` body: the platform refused the call itself (`workspace not
     /// found`, `workspace has no URL`, `agent returned empty response body`, …).
-    #[error("the platform answered with an error instead of a reply: {error}")]
+    #[error("the platform answered with an error instead of a reply: {}", crate::redact::scrub(.error))]
     Platform { error: String },
     /// One event of a stream (`status-update`/`artifact-update`, 1.0 `statusUpdate`/
     /// `artifactUpdate`): a fragment, not a whole answer. A stream's task and message events
     /// parse as [`Reply::Task`] and [`Reply::Message`].
     #[error("the reply is a stream event ({event}), not a whole answer")]
     StreamEvent { event: &'static str },
-    #[error("unrecognised reply: {why}")]
+    #[error("unrecognised reply: {}", crate::redact::scrub(.why))]
     Unrecognised { why: String },
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::redact::debug_struct(f, "Message", &[
+            ("dialect", &self.dialect),
+            ("message_id", &self.message_id),
+            ("context_id", &self.context_id),
+            ("task_id", &self.task_id),
+            ("role", &self.role),
+            ("parts", &self.parts),
+        ])
+    }
+}
+
+impl fmt::Debug for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::redact::debug_struct(f, "Task", &[
+            ("dialect", &self.dialect),
+            ("id", &self.id),
+            ("context_id", &self.context_id),
+            ("state", &self.state),
+            ("status_message", &self.status_message),
+            ("artifacts", &self.artifacts),
+            ("history", &self.history),
+        ])
+    }
+}
+
+impl fmt::Debug for Artifact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::redact::debug_struct(f, "Artifact", &[
+            ("artifact_id", &self.artifact_id),
+            ("name", &self.name),
+            ("parts", &self.parts),
+        ])
+    }
+}
+
+impl fmt::Debug for Waking {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::redact::debug_struct(f, "Waking", &[("error", &self.error), ("retry_after", &self.retry_after)])
+    }
+}
+
+impl fmt::Debug for Busy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::redact::debug_struct(f, "Busy", &[
+            ("queue_id", &self.queue_id),
+            ("queue_depth", &self.queue_depth),
+            ("message", &self.message),
+        ])
+    }
+}
+
+impl fmt::Debug for RpcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::redact::debug_struct(f, "RpcError", &[
+            ("id", &self.id),
+            ("code", &self.code),
+            ("message", &self.message),
+            ("data", &self.data),
+        ])
+    }
 }
 
 fn unrecognised(why: impl Into<String>) -> ReplyError {
@@ -176,6 +243,56 @@ impl Reply {
                 Some(all.join("\n"))
             }
             Reply::Queued(_) | Reply::Waking(_) | Reply::Busy(_) | Reply::RpcError(_) => None,
+        }
+    }
+
+    /// What the reply is, with the evidence a failure needs: a JSON-RPC error's code, message
+    /// and data; a task's id, state, status message and artifacts; a message's role and text;
+    /// the fields of the platform's own answers. Scrubbed and cut.
+    pub fn evidence(&self) -> String {
+        let cut = |s: &str| crate::redact::cut(&crate::redact::scrub(s), 300);
+        let texts = |parts: &[ReplyPart]| -> String {
+            let t: Vec<&str> = parts
+                .iter()
+                .filter_map(|p| match p {
+                    ReplyPart::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect();
+            cut(&t.join("\n"))
+        };
+        match self {
+            Reply::Message(m) => format!(
+                "a message (role {}, {} part(s), text {:?})",
+                m.role.as_deref().unwrap_or("unset"),
+                m.parts.len(),
+                texts(&m.parts)
+            ),
+            Reply::Task(t) => format!(
+                "a task {} in state `{}` (status message {}, {} artifact(s), text {:?})",
+                t.id,
+                t.state,
+                t.status_message.as_ref().map_or("none".to_owned(), |m| format!("{:?}", texts(&m.parts))),
+                t.artifacts.len(),
+                cut(&self.text().unwrap_or_default())
+            ),
+            Reply::RpcError(e) => format!(
+                "JSON-RPC error {} {:?}{}",
+                e.code,
+                cut(&e.message),
+                e.data.as_ref().map(|d| format!(" data {}", cut(&crate::redact::json(d).to_string()))).unwrap_or_default()
+            ),
+            Reply::Queued(q) => format!(
+                "the poll-mode queued envelope (status {:?}, delivery_mode {:?}, method {:?}, keys {:?})",
+                q.status, q.delivery_mode, q.method, q.keys
+            ),
+            Reply::Waking(w) => format!("waking (retry_after {:?}): {:?}", w.retry_after, cut(&w.error)),
+            Reply::Busy(b) => format!(
+                "busy (queue_id {:?}, queue_depth {:?}): {:?}",
+                b.queue_id,
+                b.queue_depth,
+                cut(b.message.as_deref().unwrap_or(""))
+            ),
         }
     }
 
@@ -258,16 +375,42 @@ fn rpc_error(http_status: u16, id: Option<&Value>, error: &Value) -> Result<RpcE
             type_name(error)
         )));
     };
-    let Some(code) = error.get("code").and_then(Value::as_i64) else {
-        return Err(unrecognised(format!("HTTP {http_status}: the error object has no integer `code`")));
+    let code = match error.get("code") {
+        Some(Value::Number(n)) if n.is_i64() => n.as_i64().unwrap_or_default(),
+        Some(Value::Number(n)) => {
+            return Err(unrecognised(format!(
+                "HTTP {http_status}: the error object's `code` is the number {n}, not an integer"
+            )));
+        }
+        Some(other) => {
+            return Err(unrecognised(format!(
+                "HTTP {http_status}: the error object's `code` is {}, expected an integer{}",
+                type_name(other),
+                message_note(error)
+            )));
+        }
+        None => {
+            return Err(unrecognised(format!(
+                "HTTP {http_status}: the error object has no `code`{}",
+                message_note(error)
+            )));
+        }
+    };
+    let message = match error.get("message") {
+        Some(Value::String(m)) => m.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(other) => format!("(`message` is {})", type_name(other)),
     };
     let not_null = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
-    Ok(RpcError {
-        id: not_null(id),
-        code,
-        message: error.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
-        data: not_null(error.get("data")),
-    })
+    Ok(RpcError { id: not_null(id), code, message, data: not_null(error.get("data")) })
+}
+
+/// `; message "…"` when a malformed error object still carries one: the server's words.
+fn message_note(error: &Map<String, Value>) -> String {
+    match error.get("message") {
+        Some(Value::String(m)) => format!("; its message: {:?}", crate::redact::cut(&crate::redact::scrub(m), 300)),
+        _ => String::new(),
+    }
 }
 
 fn parse_result(http_status: u16, result: &Value) -> Result<Reply, ReplyError> {
@@ -328,8 +471,15 @@ fn parse_result(http_status: u16, result: &Value) -> Result<Reply, ReplyError> {
 fn parse_task(task: &Map<String, Value>, dialect: Option<Dialect>) -> Result<Task, ReplyError> {
     let id = match task.get("id") {
         Some(Value::String(id)) if !id.is_empty() => id.clone(),
-        _ => return Err(unrecognised("a task without a string `id`")),
+        Some(Value::String(_)) => return Err(unrecognised("a task whose `id` is an empty string")),
+        Some(other) => {
+            return Err(unrecognised(format!("a task whose `id` is {}, expected a string", type_name(other))));
+        }
+        None => return Err(unrecognised("a task without an `id`")),
     };
+    if let Some(status) = task.get("status").filter(|s| !s.is_object() && !s.is_null()) {
+        return Err(unrecognised(format!("task {id}: `status` is {}, expected an object", type_name(status))));
+    }
     let status = task.get("status").and_then(Value::as_object);
     let raw_state = status.and_then(|s| s.get("state"));
     let dialect = dialect.unwrap_or(match raw_state {
