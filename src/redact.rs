@@ -296,7 +296,9 @@ pub fn json(value: &serde_json::Value) -> serde_json::Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let v = if is_secret_key(k) && !v.is_null() && !v.is_object() {
+                    // A secret-named object (`"credentials": {…}`) is descended into; an empty
+                    // string stays, so an error can say the token was empty.
+                    let v = if is_secret_key(k) && !v.is_null() && !v.is_object() && v.as_str() != Some("") {
                         Value::String(MASK.into())
                     } else {
                         json(v)

@@ -770,9 +770,24 @@ mod reply {
     #[case::unknown_kind(json!({"result": {"kind": "card"}}), "unknown result kind \"card\"")]
     #[case::task_without_id(
         json!({"result": {"kind": "task", "status": {"state": "completed"}}}),
-        "without a string `id`"
+        "a task without an `id`"
     )]
-    #[case::error_without_code(json!({"error": {"message": "m"}}), "no integer `code`")]
+    #[case::task_with_a_numeric_id(
+        json!({"result": {"kind": "task", "id": 7, "status": {"state": "completed"}}}),
+        "a task whose `id` is a number, expected a string"
+    )]
+    #[case::task_status_not_an_object(
+        json!({"result": {"kind": "task", "id": "t-1", "status": "completed"}}),
+        "task t-1: `status` is a string, expected an object"
+    )]
+    #[case::error_without_code(json!({"error": {"message": "m"}}), "no `code`; its message: \"m\"")]
+    #[case::error_code_as_a_string(
+        json!({"error": {"code": "-32600", "message": "Invalid Request"}}),
+        "`code` is a string, expected an integer; its message: \"Invalid Request\""
+    )]
+    #[case::error_code_fractional(json!({"error": {"code": 1.5}}), "`code` is the number 1.5, not an integer")]
+    #[case::error_not_an_object(json!({"error": 42}), "`error` is a number instead of an object")]
+    #[case::kind_not_a_string(json!({"result": {"kind": 3}}), "result `kind` is a number instead of a string")]
     #[case::task_and_message(json!({"result": {"task": {}, "message": {}}}), "both `task` and `message`")]
     fn other_bodies_are_not_replies_and_say_why(#[case] body: Value, #[case] why: &str) {
         match Reply::parse(200, &body) {

@@ -127,7 +127,9 @@ fn from_lookup_asks_for_exactly_the_documented_variables() {
     })
     .expect("an empty environment is valid");
     let asked = asked.into_inner().unwrap();
-    let documented: BTreeSet<String> = config::VARIABLES.iter().map(|v| v.to_string()).collect();
+    // The retired ones are asked for too: to refuse them by name.
+    let documented: BTreeSet<String> =
+        config::VARIABLES.iter().chain(config::RETIRED.iter().map(|(v, _)| v)).map(|v| v.to_string()).collect();
     assert_eq!(asked, documented);
 }
 
@@ -181,7 +183,7 @@ fn mode_values(#[case] value: &str, #[case] mode: Mode) {
 #[case::cp_url_ftp(&[("MOLECULE_CP_URL", "ftp://x")], "MOLECULE_CP_URL", "ftp://x", "http:// or https://")]
 #[case::cp_url_without_scheme(&[("MOLECULE_CP_URL", "staging-api.moleculesai.app")], "MOLECULE_CP_URL", "staging-api.moleculesai.app", "with a host")]
 #[case::url_template_not_a_url(&[("MOLECULE_TENANT_URL_TEMPLATE", "{slug}.example.test")], "MOLECULE_TENANT_URL_TEMPLATE", "slug.example.test", "http:// or https://")]
-#[case::stale_wait_is_retired(&[("E2E_STALE_WAIT_SECS", "180")], "E2E_STALE_WAIT_SECS", "180", "set E2E_STALE_POLL_DEADLINE_SECS")]
+#[case::stale_wait_is_retired(&[("E2E_STALE_WAIT_SECS", "180")], "E2E_STALE_WAIT_SECS", "180", "with E2E_STALE_POLL_DEADLINE_SECS instead")]
 #[case::stale_wait_is_retired_even_beside_a_deadline(&[("E2E_STALE_WAIT_SECS", "180"), ("E2E_STALE_POLL_DEADLINE_SECS", "240")], "E2E_STALE_WAIT_SECS", "180", "polls for the stale transition")]
 #[case::retired_runtime_langgraph(&[("E2E_RUNTIME", "langgraph")], "E2E_RUNTIME", "langgraph", "hermes, claude-code, codex, openclaw, seo-agent, google-adk")]
 #[case::external_is_not_a_harness_runtime(&[("E2E_RUNTIME", "external")], "E2E_RUNTIME", "external", "hermes")]
