@@ -212,7 +212,8 @@ fn is_ident(b: u8) -> bool {
 }
 
 fn ends_unquoted(b: u8) -> bool {
-    b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b',' | b';' | b'&' | b')' | b'}' | b']' | b'<' | b'>' | b'\\')
+    b.is_ascii_whitespace()
+        || matches!(b, b'"' | b'\'' | b',' | b';' | b'&' | b'(' | b')' | b'}' | b']' | b'<' | b'>' | b'\\')
 }
 
 /// Secret-named assignments in free text: `(name, value)` byte ranges. Recognises
@@ -270,7 +271,9 @@ fn assignments(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
         };
         let v = &text[value.clone()];
         let scheme_word = ["bearer", "basic", "token"].iter().any(|w| v.eq_ignore_ascii_case(w));
-        if is_secret_key(&text[name.clone()]) && v.chars().count() >= MIN_SECRET_LEN && v != MASK && !scheme_word
+        // Already masked, or a `Debug` constructor (`"token": String("…")`) rather than a value.
+        let not_a_value = text[value.start..].starts_with(MASK) || b.get(value.end) == Some(&b'(');
+        if is_secret_key(&text[name.clone()]) && v.chars().count() >= MIN_SECRET_LEN && !not_a_value && !scheme_word
         {
             i = value.end.max(i);
             out.push((name, value));
