@@ -9,6 +9,7 @@ mod a2a;
 mod catalog;
 mod client;
 mod config;
+mod gates;
 mod harness;
 mod hostile;
 mod model_slug;
