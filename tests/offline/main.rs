@@ -9,6 +9,7 @@ mod a2a;
 mod catalog;
 mod client;
 mod config;
+mod contract;
 mod gates;
 mod harness;
 mod hostile;
