@@ -34,15 +34,15 @@ pub enum Want {
 
 impl Want {
     fn admits(self, v: Option<&Value>) -> bool {
-        match (self, v) {
-            (Want::Any, _) => true,
-            (Want::Str, Some(Value::String(_))) => true,
-            (Want::DefStr, None | Some(Value::String(_))) => true,
-            (Want::OptStr, None | Some(Value::Null | Value::String(_))) => true,
-            (Want::DefBool, None | Some(Value::Bool(_))) => true,
-            (Want::OptObj(_), None | Some(Value::Null | Value::Object(_))) => true,
-            _ => false,
-        }
+        matches!(
+            (self, v),
+            (Want::Any, _)
+                | (Want::Str, Some(Value::String(_)))
+                | (Want::DefStr, None | Some(Value::String(_)))
+                | (Want::OptStr, None | Some(Value::Null | Value::String(_)))
+                | (Want::DefBool, None | Some(Value::Bool(_)))
+                | (Want::OptObj(_), None | Some(Value::Null | Value::Object(_)))
+        )
     }
 
     fn expected(self) -> &'static str {
