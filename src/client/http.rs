@@ -338,13 +338,21 @@ fn strip_query(path: &str) -> String {
     path.split('?').next().unwrap_or(path).to_owned()
 }
 
-/// The platform's error body: `{"error": …, "code": …}`, when it is one.
+/// The platform's error body: `{"error": …, "code": …}`, when it is one; a JSON-RPC error
+/// object (`{"error":{"code":-32603,"message":…}}`, an agent's answer passed through with a
+/// non-2xx status) gives its code and message instead.
 pub fn api_error(call: Call, status: u16, body: &[u8]) -> E2eError {
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
-    let field = |k: &str| {
-        parsed.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(|s| redact::cut(&redact::scrub(s), 300))
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(|s| redact::cut(&redact::scrub(s), 300));
+    let top = |k: &str| parsed.as_ref().and_then(|v| v.get(k));
+    let (code, error) = match top("error") {
+        Some(Value::Object(rpc)) => (
+            rpc.get("code").filter(|c| !c.is_null()).map(|c| c.to_string().trim_matches('"').to_owned()),
+            text(rpc.get("message")),
+        ),
+        other => (text(top("code")), text(other)),
     };
-    E2eError::Api { call, status, code: field("code"), error: field("error"), excerpt: redact::excerpt(body) }
+    E2eError::Api { call, status, code, error, excerpt: redact::excerpt(body) }
 }
 
 fn transport(call: Call, e: &reqwest::Error) -> E2eError {

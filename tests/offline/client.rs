@@ -585,6 +585,16 @@ async fn a2a_refusals_are_api_errors_without_retry(#[case] status: u16, #[case] 
 }
 
 #[tokio::test]
+async fn a2a_json_rpc_error_with_a_non_2xx_status_names_its_code_and_message() {
+    let server = MockServer::start().await;
+    let body = json!({"jsonrpc": "2.0", "id": "e2e-msg-1", "error": {"code": -32603, "message": "Internal error"}});
+    a2a_mock(ResponseTemplate::new(400).set_body_json(&body)).expect(1).mount(&server).await;
+    let e = tenant(&server).a2a("ws-1", &envelope(), &RetryPolicy::hermetic(5)).await.expect_err("refused");
+    let text = expect_api(e, 400, Some("-32603"), Some("Internal error"));
+    assert!(text.starts_with("a2a (POST /workspaces/ws-1/a2a): HTTP 400 code=-32603"), "{text}");
+}
+
+#[tokio::test]
 async fn a2a_html_500_is_an_api_error_and_a_non_json_200_a_decode_error() {
     let server = MockServer::start().await;
     a2a_mock(html(500)).expect(1).mount(&server).await;
