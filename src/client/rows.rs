@@ -124,8 +124,9 @@ const ORG: &[(&str, Want)] = &[
     ("status", Want::OptStr),
 ];
 
-/// An org row of `GET /cp/admin/orgs` (contract §2).
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+/// An org row of `GET /cp/admin/orgs` (contract §2). Its `Debug` is scrubbed: `last_error`
+/// is the platform's free text.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
 pub struct Org {
     pub id: String,
     pub slug: String,
@@ -138,6 +139,19 @@ pub struct Org {
     /// Present only on platforms that purge lazily.
     #[serde(default)]
     pub status: Option<String>,
+}
+
+impl fmt::Debug for Org {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        redact::debug_struct(f, "Org", &[
+            ("id", &self.id),
+            ("slug", &self.slug),
+            ("instance_status", &self.instance_status),
+            ("last_error", &self.last_error),
+            ("created_at", &self.created_at),
+            ("status", &self.status),
+        ])
+    }
 }
 
 impl Org {
@@ -171,8 +185,9 @@ const WORKSPACE_ROW: &[(&str, Want)] = &[
     ("agent_card", Want::Any),
 ];
 
-/// A workspace row of `GET /workspaces/:id` (contract §3.3).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// A workspace row of `GET /workspaces/:id` (contract §3.3). Its `Debug` is scrubbed: the
+/// agent card is whatever the agent registered.
+#[derive(Clone, Deserialize, PartialEq)]
 pub struct WorkspaceRow {
     pub id: String,
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -191,6 +206,21 @@ pub struct WorkspaceRow {
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+impl fmt::Debug for WorkspaceRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let card = self.agent_card.as_ref().map(redact::json);
+        redact::debug_struct(f, "WorkspaceRow", &[
+            ("id", &self.id),
+            ("name", &self.name),
+            ("status", &self.status),
+            ("url", &self.url),
+            ("runtime", &self.runtime),
+            ("parent_id", &self.parent_id),
+            ("agent_card", &card),
+        ])
+    }
 }
 
 impl WorkspaceRow {

@@ -313,3 +313,23 @@ fn every_error_variant_displays_and_debugs_through_the_scrubber() {
         }
     }
 }
+
+#[test]
+fn rows_holding_server_text_debug_through_the_scrubber() {
+    use molecule_e2e::client::{ActivityRow, Org, WorkspaceRow};
+    let secret = "rd-row-echo-8d21";
+    redact::register_str(secret);
+    let org = Org::decode(&json!({"id": "o", "slug": "s", "last_error": format!("boot failed for {secret}")})).unwrap();
+    let row = WorkspaceRow::decode(&json!({
+        "id": "w", "status": secret, "agent_card": {"name": "a", "auth": {"api_key": "rd-row-card-key-8d22"}}
+    }))
+    .unwrap();
+    let activity = ActivityRow::decode(&json!({
+        "id": "a", "activity_type": "a2a_receive", "summary": secret, "request_body": {"token": "rd-row-body-8d23"}
+    }))
+    .unwrap();
+    for text in [format!("{org:?}"), format!("{row:#?}"), format!("{activity:?}")] {
+        check_hides("a row's Debug", &text, &[secret, "rd-row-card-key-8d22", "rd-row-body-8d23"]);
+        assert!(text.contains(MASK), "{text}");
+    }
+}
