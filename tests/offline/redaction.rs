@@ -333,3 +333,24 @@ fn rows_holding_server_text_debug_through_the_scrubber() {
         assert!(text.contains(MASK), "{text}");
     }
 }
+
+#[rstest]
+#[case::string(json!("rd-serde-string-9e31"), "invalid type: string (value withheld), expected a boolean")]
+#[case::integer(json!(918273640001u64), "invalid type: integer (value withheld), expected a boolean")]
+#[case::float(json!(1.25), "invalid type: floating point (value withheld), expected a boolean")]
+fn serde_reasons_keep_the_type_and_withhold_the_value(#[case] v: serde_json::Value, #[case] want: &str) {
+    let e = serde_json::from_value::<bool>(v.clone()).unwrap_err();
+    let reason = molecule_e2e::client::serde_reason(&e);
+    assert_eq!(reason, want, "from {v}");
+}
+
+#[test]
+fn serde_reasons_keep_field_names() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Need {
+        id: String,
+    }
+    let e = serde_json::from_value::<Need>(json!({})).unwrap_err();
+    assert_eq!(molecule_e2e::client::serde_reason(&e), "missing field `id`");
+}
