@@ -57,7 +57,9 @@ pub fn learn(value: &Value) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                if is_secret_key(k) {
+                // `max_tokens`, `input_tokens`: counts, not credentials.
+                let count = k.to_ascii_lowercase().ends_with("tokens") && v.is_number();
+                if is_secret_key(k) && !count {
                     learn_secret_value(v);
                 }
                 learn(v);

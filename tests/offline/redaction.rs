@@ -354,3 +354,9 @@ fn serde_reasons_keep_field_names() {
     let e = serde_json::from_value::<Need>(json!({})).unwrap_err();
     assert_eq!(molecule_e2e::client::serde_reason(&e), "missing field `id`");
 }
+
+#[test]
+fn token_counts_are_not_learned_as_secrets() {
+    redact::learn(&json!({"usage": {"max_tokens": 7654321, "input_tokens": 1234567}}));
+    assert!(!redact::is_registered("7654321") && !redact::is_registered("1234567"));
+}
