@@ -52,12 +52,25 @@ impl fmt::Display for TransportKind {
 }
 
 /// A bad setting: the variable, the value (masked if secret) and what is allowed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{var}={value:?} is not allowed: expected {allowed}")]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ConfigError {
     pub var: &'static str,
     pub value: String,
     pub allowed: String,
+}
+
+/// Scrubbed like [`E2eError`]: a URL's password or a key in a bad value stays masked.
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let raw = format!("{}={:?} is not allowed: expected {}", self.var, self.value, self.allowed);
+        f.write_str(&crate::redact::scrub(&raw))
+    }
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ConfigError({self})")
+    }
 }
 
 /// A promise of the platform contract that a scenario checks. The fault matrix maps each
@@ -170,43 +183,93 @@ impl fmt::Display for Promise {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Every variant's text goes through [`crate::redact::scrub`] when displayed (and so does
+/// `Debug`): whatever a server echoed into a field, a reason or a detail, a secret the suite
+/// has seen, or one whose shape gives it away, never reaches a terminal or a log.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum E2eError {
     /// The server answered with a status the call does not accept.
-    #[error("{call}: HTTP {status}{}{}; body: {excerpt}", code.as_ref().map(|c| format!(" code={c}")).unwrap_or_default(), error.as_ref().map(|e| format!(" error={e:?}")).unwrap_or_default())]
     Api { call: Call, status: u16, code: Option<String>, error: Option<String>, excerpt: String },
 
     /// No HTTP answer at all.
-    #[error("{call}: {kind}: {detail}")]
     Transport { call: Call, kind: TransportKind, detail: String },
 
     /// An answer with the right status that is not what the contract says it carries.
-    #[error("{call}: HTTP {status} answer is not {expected}: {reason}; body: {excerpt}")]
     Decode { call: Call, status: u16, expected: &'static str, reason: String, excerpt: String },
 
-    #[error("bad setting: {0}")]
     Config(#[from] ConfigError),
 
     /// A wait ran out of time.
-    #[error("timed out after {:.1}s waiting for {what}; last seen: {last_seen}", waited.as_secs_f64())]
     WaitTimeout { what: String, waited: Duration, last_seen: String },
 
     /// The platform broke a promise of the contract.
-    #[error("broken promise [{promise}]: {detail}{}", source.as_ref().map(|s| format!(": {s}")).unwrap_or_default())]
     Broken { promise: Promise, detail: String, source: Option<Box<E2eError>> },
 
     /// A step of a scenario failed; the step names where in the story it happened.
-    #[error("step `{step}` failed: {source}")]
     Step { step: String, source: Box<E2eError> },
 
     /// A requirement of the run is not met (missing credentials under `E2E_REQUIRE_LIVE=1`,
     /// no Docker, …). Says what is needed.
-    #[error("{0}")]
     Unmet(String),
 
-    #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
+}
+
+impl E2eError {
+    /// The text before scrubbing: only [`fmt::Display`] may call it.
+    fn raw(&self) -> String {
+        match self {
+            E2eError::Api { call, status, code, error, excerpt } => format!(
+                "{call}: HTTP {status}{}{}; body: {excerpt}",
+                code.as_ref().map(|c| format!(" code={c}")).unwrap_or_default(),
+                error.as_ref().map(|e| format!(" error={e:?}")).unwrap_or_default()
+            ),
+            E2eError::Transport { call, kind, detail } => format!("{call}: {kind}: {detail}"),
+            E2eError::Decode { call, status, expected, reason, excerpt } => {
+                format!("{call}: HTTP {status} answer is not {expected}: {reason}; body: {excerpt}")
+            }
+            E2eError::Config(e) => format!("bad setting: {e}"),
+            E2eError::WaitTimeout { what, waited, last_seen } => format!(
+                "timed out after {:.1}s waiting for {what}; last seen: {last_seen}",
+                waited.as_secs_f64()
+            ),
+            E2eError::Broken { promise, detail, source } => format!(
+                "broken promise [{promise}]: {detail}{}",
+                source.as_ref().map(|s| format!(": {}", s.raw())).unwrap_or_default()
+            ),
+            E2eError::Step { step, source } => format!("step `{step}` failed: {}", source.raw()),
+            E2eError::Unmet(what) => what.clone(),
+            E2eError::Io { what, source } => format!("{what}: {source}"),
+        }
+    }
+
+    fn variant(&self) -> &'static str {
+        match self {
+            E2eError::Api { .. } => "Api",
+            E2eError::Transport { .. } => "Transport",
+            E2eError::Decode { .. } => "Decode",
+            E2eError::Config(_) => "Config",
+            E2eError::WaitTimeout { .. } => "WaitTimeout",
+            E2eError::Broken { .. } => "Broken",
+            E2eError::Step { .. } => "Step",
+            E2eError::Unmet(_) => "Unmet",
+            E2eError::Io { .. } => "Io",
+        }
+    }
+}
+
+impl fmt::Display for E2eError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::redact::scrub(&self.raw()))
+    }
+}
+
+/// The variant and the scrubbed text: a derived `Debug` would print every field as received.
+impl fmt::Debug for E2eError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "E2eError::{}({})", self.variant(), self)
+    }
 }
 
 impl E2eError {
@@ -220,7 +283,7 @@ impl E2eError {
         if self.promise().is_some() {
             return self;
         }
-        E2eError::Broken { promise, detail: detail.into(), source: Some(Box::new(self)) }
+        E2eError::Broken { promise, detail: crate::redact::scrub(&detail.into()), source: Some(Box::new(self)) }
     }
 
     /// The promise this failure names, looking through step wrappers.

@@ -10,6 +10,7 @@
 //! * [`error_markers`] finds the strings that turn an answer into a failure (contract §6.5).
 
 mod envelope;
+mod evidence;
 mod parts;
 mod reply;
 

@@ -27,8 +27,9 @@ pub enum Reply {
 }
 
 /// A message read from either dialect. `role` is normalised to the 0.3 names (`"user"`,
-/// `"agent"`), so callers need not care which dialect answered.
-#[derive(Debug, Clone, PartialEq)]
+/// `"agent"`), so callers need not care which dialect answered. (Its `Debug`, like that of
+/// every type here that holds an agent's words, goes through [`crate::redact::scrub`].)
+#[derive(Clone, PartialEq)]
 pub struct Message {
     pub dialect: Dialect,
     pub message_id: Option<String>,
@@ -39,7 +40,7 @@ pub struct Message {
 }
 
 /// A task read from either dialect.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Task {
     pub dialect: Dialect,
     pub id: String,
@@ -52,7 +53,7 @@ pub struct Task {
     pub history: Vec<Message>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Artifact {
     pub artifact_id: Option<String>,
     pub name: Option<String>,
@@ -70,7 +71,7 @@ pub struct Queued {
 }
 
 /// HTTP 503 `{"error":"workspace is waking from hibernation — …","waking":true,"retry_after":15}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Waking {
     pub error: String,
     pub retry_after: Option<u64>,
@@ -80,7 +81,7 @@ pub struct Waking {
 /// request for when the agent has capacity. Also the 503 fallback `{"error":…,"busy":true,
 /// "retry_after":30}`, where nothing was queued: then `queue_id` is `None` and `message` holds
 /// the error text, and the caller must send again.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Busy {
     pub queue_id: Option<String>,
     pub queue_depth: Option<u64>,
@@ -89,7 +90,7 @@ pub struct Busy {
 
 /// A JSON-RPC error. `data` is free-form: absent or null (a2a-sdk's 0.3 path), an object
 /// (0.3 examples), an array of `@type` details (1.0), or even a string.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct RpcError {
     /// The response's `id`; `None` when absent or null (a parse error cannot echo one).
     pub id: Option<Value>,
@@ -107,14 +108,14 @@ pub enum ReplyError {
     NotAnObject { found: &'static str },
     /// A plain `{"error":"…"}` body: the platform refused the call itself (`workspace not
     /// found`, `workspace has no URL`, `agent returned empty response body`, …).
-    #[error("the platform answered with an error instead of a reply: {error}")]
+    #[error("the platform answered with an error instead of a reply: {}", crate::redact::scrub(.error))]
     Platform { error: String },
     /// One event of a stream (`status-update`/`artifact-update`, 1.0 `statusUpdate`/
     /// `artifactUpdate`): a fragment, not a whole answer. A stream's task and message events
     /// parse as [`Reply::Task`] and [`Reply::Message`].
     #[error("the reply is a stream event ({event}), not a whole answer")]
     StreamEvent { event: &'static str },
-    #[error("unrecognised reply: {why}")]
+    #[error("unrecognised reply: {}", crate::redact::scrub(.why))]
     Unrecognised { why: String },
 }
 
@@ -258,16 +259,42 @@ fn rpc_error(http_status: u16, id: Option<&Value>, error: &Value) -> Result<RpcE
             type_name(error)
         )));
     };
-    let Some(code) = error.get("code").and_then(Value::as_i64) else {
-        return Err(unrecognised(format!("HTTP {http_status}: the error object has no integer `code`")));
+    let code = match error.get("code") {
+        Some(Value::Number(n)) if n.is_i64() => n.as_i64().unwrap_or_default(),
+        Some(Value::Number(n)) => {
+            return Err(unrecognised(format!(
+                "HTTP {http_status}: the error object's `code` is the number {n}, not an integer"
+            )));
+        }
+        Some(other) => {
+            return Err(unrecognised(format!(
+                "HTTP {http_status}: the error object's `code` is {}, expected an integer{}",
+                type_name(other),
+                message_note(error)
+            )));
+        }
+        None => {
+            return Err(unrecognised(format!(
+                "HTTP {http_status}: the error object has no `code`{}",
+                message_note(error)
+            )));
+        }
+    };
+    let message = match error.get("message") {
+        Some(Value::String(m)) => m.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(other) => format!("(`message` is {})", type_name(other)),
     };
     let not_null = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
-    Ok(RpcError {
-        id: not_null(id),
-        code,
-        message: error.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
-        data: not_null(error.get("data")),
-    })
+    Ok(RpcError { id: not_null(id), code, message, data: not_null(error.get("data")) })
+}
+
+/// `; message "…"` when a malformed error object still carries one: the server's words.
+fn message_note(error: &Map<String, Value>) -> String {
+    match error.get("message") {
+        Some(Value::String(m)) => format!("; its message: {:?}", crate::redact::cut(&crate::redact::scrub(m), 300)),
+        _ => String::new(),
+    }
 }
 
 fn parse_result(http_status: u16, result: &Value) -> Result<Reply, ReplyError> {
@@ -328,8 +355,15 @@ fn parse_result(http_status: u16, result: &Value) -> Result<Reply, ReplyError> {
 fn parse_task(task: &Map<String, Value>, dialect: Option<Dialect>) -> Result<Task, ReplyError> {
     let id = match task.get("id") {
         Some(Value::String(id)) if !id.is_empty() => id.clone(),
-        _ => return Err(unrecognised("a task without a string `id`")),
+        Some(Value::String(_)) => return Err(unrecognised("a task whose `id` is an empty string")),
+        Some(other) => {
+            return Err(unrecognised(format!("a task whose `id` is {}, expected a string", type_name(other))));
+        }
+        None => return Err(unrecognised("a task without an `id`")),
     };
+    if let Some(status) = task.get("status").filter(|s| !s.is_object() && !s.is_null()) {
+        return Err(unrecognised(format!("task {id}: `status` is {}, expected an object", type_name(status))));
+    }
     let status = task.get("status").and_then(Value::as_object);
     let raw_state = status.and_then(|s| s.get("state"));
     let dialect = dialect.unwrap_or(match raw_state {

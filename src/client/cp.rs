@@ -5,7 +5,7 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use super::http::{Accept, Http};
-use super::rows::{Org, decode_orgs};
+use super::rows::{Org, decode_orgs, str_field};
 use super::seg;
 use crate::error::{E2eError, Result};
 
@@ -44,8 +44,7 @@ impl ControlPlane {
         let body = json!({"slug": slug, "name": name, "owner_user_id": format!("e2e-runner:{slug}")});
         let a = self.http.json("create_org", Method::POST, "/cp/admin/orgs", Some(&body)).await?;
         let v = a.json()?;
-        let id = v.get("id").and_then(Value::as_str).filter(|s| !s.is_empty());
-        let Some(id) = id else { return Err(a.malformed("an org with an \"id\"", "no \"id\" field")) };
+        let id = str_field(&v, "id").map_err(|why| a.malformed("an org with an \"id\"", why))?;
         Ok(Org {
             id: id.to_owned(),
             slug: v.get("slug").and_then(Value::as_str).unwrap_or(slug).to_owned(),
@@ -72,13 +71,13 @@ impl ControlPlane {
         let path = format!("/cp/admin/orgs/{}/admin-token", seg(slug));
         let a = self.http.json("tenant_admin_token", Method::GET, &path, None).await?;
         let v = a.json()?;
-        match v.get("admin_token").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-            Some(t) => {
+        match str_field(&v, "admin_token") {
+            Ok(t) => {
                 let t = SecretString::from(t.to_owned());
                 crate::redact::register(&t);
                 Ok(t)
             }
-            None => Err(a.malformed("{\"admin_token\":…}", "no \"admin_token\" field")),
+            Err(why) => Err(a.malformed("{\"admin_token\":…}", why)),
         }
     }
 

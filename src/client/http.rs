@@ -56,13 +56,25 @@ impl std::fmt::Debug for Http {
     }
 }
 
-/// An HTTP answer the caller accepted, with its call for later error messages.
-#[derive(Debug, Clone)]
+/// An HTTP answer the caller accepted, with its call for later error messages. Its `Debug`
+/// shows the header names and a redacted excerpt of the body, never the bytes as received.
+#[derive(Clone)]
 pub struct Answer {
     pub call: Call,
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("call", &self.call)
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().map(|k| k.as_str()).collect::<Vec<_>>())
+            .field("body", &redact::excerpt(&self.body))
+            .finish()
+    }
 }
 
 impl Answer {
@@ -75,10 +87,11 @@ impl Answer {
     pub fn decode<T: DeserializeOwned>(&self, expected: &'static str) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| {
             let ctype = self.content_type();
+            let e = serde_reason(&e);
             let reason = if !ctype.contains("json") && !ctype.is_empty() {
                 format!("content type is {ctype:?}, not JSON ({e})")
             } else {
-                e.to_string()
+                e
             };
             E2eError::Decode {
                 call: self.call.clone(),
@@ -220,6 +233,10 @@ impl Http {
             Ok(b) => b.to_vec(),
             Err(e) => return Err(transport(call, &e)),
         };
+        // Before anything can be formed from the answer: whatever token it carries (a minted
+        // workspace token in a non-201, a `*_snippet` assignment, an echoed bearer) is known
+        // to the scrubber from here on.
+        learn_answer(&headers, &body);
         if !accept.admits(status) {
             return Err(api_error(call, status, &body));
         }
@@ -248,6 +265,63 @@ impl Http {
     }
 }
 
+/// Register the secrets of a received answer: its body, and any header named like a secret.
+fn learn_answer(headers: &HeaderMap, body: &[u8]) {
+    for (name, value) in headers {
+        if let Ok(v) = value.to_str() {
+            if redact::is_secret_key(name.as_str()) || name == reqwest::header::SET_COOKIE {
+                redact::register_str(v.strip_prefix("Bearer ").unwrap_or(v));
+            }
+            redact::learn_text(v);
+        }
+    }
+    redact::learn_body(body);
+}
+
+/// A serde reason without the value it quotes (`invalid type: string "<token>"` keeps the
+/// JSON type, never the text), so a mistyped field cannot carry a secret into an error.
+/// Serde's own words stay: `missing field `id`` names the field.
+pub fn serde_reason(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    let mut out = String::with_capacity(msg.len());
+    let mut i = 0;
+    while i < msg.len() {
+        let rest = &msg[i..];
+        if let Some(after) = rest.strip_prefix("string \"") {
+            // The quoted text is Debug-escaped: skip to the first unescaped quote.
+            let mut end = None;
+            let mut escaped = false;
+            for (k, c) in after.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = Some(k);
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            out.push_str("string (value withheld)");
+            i += "string \"".len() + end.map_or(after.len(), |k| k + 1);
+            continue;
+        }
+        let typed = ["integer `", "floating point `", "boolean `", "character `", "variant `"]
+            .iter()
+            .find(|p| rest.starts_with(*p));
+        if let Some(prefix) = typed {
+            let after = &rest[prefix.len()..];
+            out.push_str(prefix.trim_end_matches('`'));
+            out.push_str("(value withheld)");
+            i += prefix.len() + after.find('`').map_or(after.len(), |k| k + 1);
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        out.push(c);
+        i += c.len_utf8().max(1);
+    }
+    redact::scrub(&out)
+}
+
 fn method_name(m: &Method) -> &'static str {
     match *m {
         Method::GET => "GET",
@@ -264,13 +338,21 @@ fn strip_query(path: &str) -> String {
     path.split('?').next().unwrap_or(path).to_owned()
 }
 
-/// The platform's error body: `{"error": …, "code": …}`, when it is one.
+/// The platform's error body: `{"error": …, "code": …}`, when it is one; a JSON-RPC error
+/// object (`{"error":{"code":-32603,"message":…}}`, an agent's answer passed through with a
+/// non-2xx status) gives its code and message instead.
 pub fn api_error(call: Call, status: u16, body: &[u8]) -> E2eError {
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
-    let field = |k: &str| {
-        parsed.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(|s| redact::cut(&redact::scrub(s), 300))
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(|s| redact::cut(&redact::scrub(s), 300));
+    let top = |k: &str| parsed.as_ref().and_then(|v| v.get(k));
+    let (code, error) = match top("error") {
+        Some(Value::Object(rpc)) => (
+            rpc.get("code").filter(|c| !c.is_null()).map(|c| c.to_string().trim_matches('"').to_owned()),
+            text(rpc.get("message")),
+        ),
+        other => (text(top("code")), text(other)),
     };
-    E2eError::Api { call, status, code: field("code"), error: field("error"), excerpt: redact::excerpt(body) }
+    E2eError::Api { call, status, code, error, excerpt: redact::excerpt(body) }
 }
 
 fn transport(call: Call, e: &reqwest::Error) -> E2eError {

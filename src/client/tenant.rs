@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::http::{Accept, Answer, Http, api_error};
 use super::retry::{RetryPolicy, is_transient};
 use super::rows::{
-    ActivityRow, Ack, BillingMode, Created, Registered, WorkspaceRow, decode_activity,
+    ActivityRow, Ack, BillingMode, Created, Registered, WorkspaceRow, decode_activity, json_type, str_field,
 };
 use super::{query, seg};
 use crate::error::{Call, E2eError, Result};
@@ -54,8 +54,9 @@ impl ActivityQuery {
 }
 
 /// An A2A answer the proxy gave: a 2xx (message, task, queued envelope, busy) or the
-/// hibernation 503. The body is JSON; parse it with [`crate::a2a::Reply::parse`].
-#[derive(Debug, Clone)]
+/// hibernation 503. The body is JSON; parse it with [`crate::a2a::Reply::parse`]. Its `Debug`
+/// masks the body.
+#[derive(Clone)]
 pub struct A2aAnswer {
     pub status: u16,
     pub body: Value,
@@ -63,6 +64,18 @@ pub struct A2aAnswer {
     /// How many attempts it took (transient failures retried).
     pub attempts: u32,
     pub call: Call,
+}
+
+impl std::fmt::Debug for A2aAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("A2aAnswer")
+            .field("status", &self.status)
+            .field("body", &crate::redact::scrub(&crate::redact::json(&self.body).to_string()))
+            .field("retry_after", &self.retry_after)
+            .field("attempts", &self.attempts)
+            .field("call", &self.call)
+            .finish()
+    }
 }
 
 impl Tenant {
@@ -122,7 +135,9 @@ impl Tenant {
     pub async fn list_workspaces(&self) -> Result<Vec<WorkspaceRow>> {
         let a = self.http.json("list_workspaces", Method::GET, "/workspaces", None).await?;
         let v = a.json()?;
-        let rows = v.as_array().ok_or_else(|| a.malformed("an array of workspace rows", "not an array"))?;
+        let rows = v
+            .as_array()
+            .ok_or_else(|| a.malformed("an array of workspace rows", format!("the answer is {}", json_type(&v))))?;
         rows.iter().map(|r| WorkspaceRow::decode(r).map_err(|e| a.malformed("a workspace row", e))).collect()
     }
 
@@ -151,6 +166,7 @@ impl Tenant {
     /// `POST /workspaces/:id/secrets {"key","value"}` (200/201/204).
     pub async fn put_secret(&self, id: &str, key: &str, value: &SecretString) -> Result<()> {
         let path = format!("/workspaces/{}/secrets", seg(id));
+        crate::redact::register(value);
         let body = json!({"key": key, "value": value.expose_secret()});
         self.http.json("put_secret", Method::POST, &path, Some(&body)).await.map(drop)
     }
@@ -160,13 +176,13 @@ impl Tenant {
         let path = format!("/admin/workspaces/{}/tokens", seg(id));
         let a = self.http.json("mint_token", Method::POST, &path, None).await?;
         let v = a.json()?;
-        match v.get("auth_token").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-            Some(t) => {
+        match str_field(&v, "auth_token") {
+            Ok(t) => {
                 let t = SecretString::from(t.to_owned());
                 crate::redact::register(&t);
                 Ok(t)
             }
-            None => Err(a.malformed("{\"auth_token\":…}", "no \"auth_token\" field")),
+            Err(why) => Err(a.malformed("{\"auth_token\":…}", why)),
         }
     }
 
@@ -289,9 +305,15 @@ impl Tenant {
         let body = json!({"content": content, "scope": scope});
         let a = self.http.json("add_memory", Method::POST, &path, Some(&body)).await?;
         let v = a.json()?;
-        v.get("id")
-            .and_then(|i| i.as_str().map(str::to_owned).or_else(|| i.as_i64().map(|n| n.to_string())))
-            .ok_or_else(|| a.malformed("{\"id\",\"scope\",\"namespace\"}", "no \"id\" field"))
+        match v.get("id") {
+            Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+            Some(Value::Number(n)) if n.is_i64() => Ok(n.to_string()),
+            Some(other) => Err(a.malformed(
+                "{\"id\",\"scope\",\"namespace\"}",
+                format!("\"id\" is {}, expected a string or an integer", json_type(other)),
+            )),
+            None => Err(a.malformed("{\"id\",\"scope\",\"namespace\"}", "no \"id\" field")),
+        }
     }
 
     /// `GET /workspaces/:id/memories?scope=…` → the memories' contents.
@@ -302,7 +324,7 @@ impl Tenant {
         let rows = v
             .as_array()
             .or_else(|| v.get("memories").and_then(Value::as_array))
-            .ok_or_else(|| a.malformed("a list of memories", "not an array"))?;
+            .ok_or_else(|| a.malformed("a list of memories", format!("the answer is {}", json_type(&v))))?;
         Ok(rows.iter().filter_map(|r| r.get("content")?.as_str().map(str::to_owned)).collect())
     }
 
@@ -316,7 +338,13 @@ impl Tenant {
         }
         let a = self.http.json("memory_set", Method::POST, &path, Some(&body)).await?;
         let v = a.json()?;
-        v.get("version").and_then(Value::as_i64).ok_or_else(|| a.malformed("{\"status\":\"ok\",\"key\",\"version\"}", "no integer \"version\""))
+        v.get("version").and_then(Value::as_i64).ok_or_else(|| {
+            let why = match v.get("version") {
+                Some(other) => format!("\"version\" is {}, expected an integer", json_type(other)),
+                None => "no \"version\" field".to_owned(),
+            };
+            a.malformed("{\"status\":\"ok\",\"key\",\"version\"}", why)
+        })
     }
 
     /// `GET /workspaces/:id/memory/:key` → the whole entry (`{key,value,version,…}`).
@@ -335,7 +363,7 @@ impl Tenant {
         let path = format!("/registry/{}/peers", seg(id));
         let a = self.http.json("peers", Method::GET, &path, None).await?;
         let v = a.json()?;
-        v.as_array().cloned().ok_or_else(|| a.malformed("an array of peers", "not an array"))
+        v.as_array().cloned().ok_or_else(|| a.malformed("an array of peers", format!("the answer is {}", json_type(&v))))
     }
 
     /// `POST /workspaces/:id/chat/uploads` (multipart field `files`) → the file's `uri`.

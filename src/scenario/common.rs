@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::a2a::{Reply, SendMessage, error_markers};
+use crate::a2a::{Part, Reply, SendMessage, error_markers};
 use crate::client::{ActivityQuery, ActivityRow, Tenant, WorkspaceRow};
-use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
+use crate::error::{BreaksExt, Call, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, Milestone, OrgHandle};
 use crate::payload::{CreateWorkspace, SecretsPlan};
 use crate::scenario::arms::Arm;
@@ -124,38 +124,124 @@ pub async fn wait_online(
         .step("wait for workspace online")
 }
 
+/// A parsed A2A answer with what it answers: the prompt sent, the call, its HTTP status and
+/// how many attempts it took. Derefs to the [`Reply`].
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub reply: Reply,
+    pub prompt: String,
+    pub call: Call,
+    pub status: u16,
+    pub attempts: u32,
+}
+
+impl std::ops::Deref for Asked {
+    type Target = Reply;
+
+    fn deref(&self) -> &Reply {
+        &self.reply
+    }
+}
+
+impl Asked {
+    /// `<call> answered HTTP <status> with <the reply's evidence>`, for failures.
+    pub fn evidence(&self) -> String {
+        format!("{} answered HTTP {} with {}", self.call, self.status, self.reply.evidence())
+    }
+}
+
 /// Send `msg` through the tenant's A2A proxy and parse the answer.
-pub async fn ask(case: &Case, tenant: &Tenant, ws: &Workspace, msg: &SendMessage) -> Result<Reply> {
+pub async fn ask(case: &Case, tenant: &Tenant, ws: &Workspace, msg: &SendMessage) -> Result<Asked> {
     let ans = tenant.a2a(&ws.id, &msg.to_v03(), &case.target().retry).await?;
     if ans.attempts > 1 {
         case.step(&format!("{}: A2A answered after {} attempts (transient failures retried)", ws.label(), ans.attempts));
     }
-    Reply::parse(ans.status, &ans.body).map_err(|e| E2eError::Decode {
+    let reply = Reply::parse(ans.status, &ans.body).map_err(|e| E2eError::Decode {
         call: ans.call.clone(),
         status: ans.status,
         expected: "an A2A reply",
-        reason: e.to_string(),
+        // The platform's own error text can quote anything (a bearer, a body): scrubbed here
+        // as well as when displayed.
+        reason: crate::redact::scrub(&e.to_string()),
         excerpt: crate::redact::excerpt(ans.body.to_string().as_bytes()),
-    })
+    })?;
+    let prompt: Vec<&str> = msg
+        .parts()
+        .iter()
+        .filter_map(|p| match p {
+            Part::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    Ok(Asked { reply, prompt: prompt.join("\n"), call: ans.call, status: ans.status, attempts: ans.attempts })
 }
 
-/// The reply's text must contain `token` and no error marker.
-pub fn expect_token(reply: &Reply, token: &str, promise: Promise) -> Result<String> {
-    let Some(text) = reply.text() else {
-        return Err(E2eError::broken(promise, format!("asked for {token} but the answer is a {}, with no text", reply.kind())));
+/// The token gate (contract §6.5), judged only on what the protocol makes the agent's answer:
+/// a message from the agent (a `user` message is the prompt come back), or a task in state
+/// `completed` (any other state fails, naming it and its status message), read from its
+/// artifacts and status message. The text must carry no error marker, must not echo the
+/// prompt (an echo of "…the single token: PONG" contains PONG and proves nothing), and must
+/// contain `token`.
+pub fn expect_token(asked: &Asked, token: &str, promise: Promise) -> Result<String> {
+    let fail = |why: String| Err(E2eError::broken(promise, format!("asked for {token}: {why}")));
+    match &asked.reply {
+        Reply::Task(task) if task.state != "completed" => {
+            return fail(format!("the task is in state `{}`, not `completed`; {}", task.state, asked.evidence()));
+        }
+        Reply::Message(m) if m.role.as_deref() == Some("user") => {
+            return fail(format!("the reply is a `user` message (the prompt's own role), not the agent's; {}", asked.evidence()));
+        }
+        _ => {}
+    }
+    let Some(text) = asked.reply.text() else {
+        return fail(format!("the answer is a {}, with no text; {}", asked.reply.kind(), asked.evidence()));
     };
+    if text.trim().is_empty() {
+        return fail(format!("the {} carries no text; {}", asked.reply.kind(), asked.evidence()));
+    }
     let markers = error_markers(&text);
     if !markers.is_empty() {
-        return Err(E2eError::broken(promise, format!("the answer carries error markers {markers:?}: {text:?}")));
+        return fail(format!("the answer carries error markers {markers:?}: {text:?}"));
     }
     let lower = text.to_ascii_lowercase();
     if promise == Promise::A2aAnswersPong && (lower.contains("error") || lower.contains("exception")) {
-        return Err(E2eError::broken(promise, format!("the PONG answer mentions an error: {text:?}")));
+        return fail(format!("the PONG answer mentions an error: {text:?}"));
+    }
+    if echoes_prompt(&text, &asked.prompt, token) {
+        return fail(format!("the answer echoes the prompt instead of answering it: {text:?}"));
     }
     if !text.contains(token) {
-        return Err(E2eError::broken(promise, format!("asked for exactly {token}, got {text:?}")));
+        return fail(format!("asked for exactly {token}, got {text:?} ({})", asked.reply.evidence()));
     }
     Ok(text)
+}
+
+/// Whether `text` passes for an answer only by repeating `prompt`: it contains the whole
+/// prompt, or every occurrence of `token` in it stands among the prompt's own words around
+/// the token (`…the single token: PONG`, `PINEAPPLE and nothing else`). Words are compared
+/// lowercased, without punctuation.
+pub fn echoes_prompt(text: &str, prompt: &str, token: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (text_words, prompt_words) = (words(text), words(prompt));
+    let token_word = token.to_lowercase();
+    if !prompt_words.is_empty() && text_words.windows(prompt_words.len()).any(|w| w == prompt_words.as_slice()) {
+        return true;
+    }
+    let Some(at) = prompt_words.iter().position(|w| *w == token_word) else { return false };
+    let before = &prompt_words[at.saturating_sub(3)..at];
+    let after = &prompt_words[at + 1..(at + 4).min(prompt_words.len())];
+    let occurrences: Vec<usize> = text_words.iter().enumerate().filter(|(_, w)| **w == token_word).map(|(i, _)| i).collect();
+    !occurrences.is_empty()
+        && occurrences.iter().all(|&i| {
+            let echoed_before = !before.is_empty() && i >= before.len() && text_words[i - before.len()..i] == *before;
+            let echoed_after = !after.is_empty() && text_words.get(i + 1..i + 1 + after.len()) == Some(after);
+            echoed_before || echoed_after
+        })
 }
 
 /// The `a2a_receive` row the call with `message_id` left on `ws` (written before the proxy

@@ -137,7 +137,7 @@ pub async fn hibernate_wake(case: &Case) -> Result<Outcome<LifecycleReport>> {
         c.step(&format!("{}: A2A to the hibernated workspace must answer 503 waking", ws.label()));
         let wake = SendMessage::text(WAKE_PROMPT).with_id("e2e-wake-1").with_message_id(message_id("e2e-wake"));
         let reply = ask(&c, &org.tenant, &ws, &wake).await.step("A2A to hibernated")?;
-        match &reply {
+        match &reply.reply {
             Reply::Waking(w) => {
                 c.step(&format!("{}: waking (retry_after {:?})", ws.label(), w.retry_after));
                 seen.push("waking".into());

@@ -107,7 +107,6 @@ pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
     provision: Duration::from_secs(4),
     workspace_online: Duration::from_secs(3),
     child_activity: Duration::from_secs(2),
-    stale_wait: Duration::from_millis(1200),
     stale_poll_deadline: Duration::from_secs(3),
     transient_retries: 6,
     transition: Duration::from_secs(2),

@@ -14,34 +14,43 @@ use molecule_e2e::a2a::{Dialect, Part, Reply, ReplyError, ReplyPart, SendMessage
 /// a clone of this repository alone runs the offline tier.
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
 
-/// Where the steering repository's `shared/` sits when it is checked out beside this one.
-const UPSTREAM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
-
 #[track_caller]
 fn shared_text(relative: &str) -> String {
     let path = format!("{SHARED}/{relative}");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
-/// The vendored copies must not drift from `shared/` where that checkout is present.
+/// The vendored copies are the files `tests/data/SHA256SUMS` records (sha256 taken from
+/// `shared/` when they were vendored), in any clone; and where `shared/` is checked out (see
+/// [`crate::contract::shared_dir`]: absent is said loudly, and fails under `CI`) they are
+/// byte-identical to it and the record still matches it.
 #[test]
-fn vendored_schemas_and_vectors_match_shared() {
-    if !std::path::Path::new(UPSTREAM).is_dir() {
-        eprintln!("no {UPSTREAM} checkout beside the repository: drift check not run");
-        return;
-    }
-    let mut checked = 0;
+fn vendored_schemas_and_vectors_match_their_record_and_shared() {
+    use sha2::{Digest, Sha256};
+    let sums_path = format!("{SHARED}/SHA256SUMS");
+    let sums = std::fs::read_to_string(&sums_path).unwrap_or_else(|e| panic!("cannot read {sums_path}: {e}"));
+    let recorded: Vec<(&str, &str)> = sums.lines().filter_map(|l| l.split_once("  ")).collect();
+    let hex = |bytes: &[u8]| -> String { Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect() };
+    let mut vendored = Vec::new();
     for dir in ["a2a-schema", "a2a-vectors"] {
-        let ours = std::fs::read_dir(format!("{SHARED}/{dir}")).expect("vendored dir");
-        for entry in ours.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let upstream = std::fs::read(format!("{UPSTREAM}/{dir}/{name}"));
-            let mine = std::fs::read(entry.path()).expect("vendored file");
-            assert_eq!(upstream.ok().as_deref(), Some(mine.as_slice()), "tests/data/{dir}/{name} differs from shared/");
-            checked += 1;
+        for entry in std::fs::read_dir(format!("{SHARED}/{dir}")).expect("vendored dir").flatten() {
+            vendored.push(format!("{dir}/{}", entry.file_name().to_string_lossy()));
         }
     }
-    assert!(checked >= 12, "only {checked} vendored files compared");
+    vendored.sort();
+    let mut listed: Vec<String> = recorded.iter().map(|(_, f)| f.to_string()).collect();
+    listed.sort();
+    assert_eq!(vendored, listed, "tests/data and its SHA256SUMS must list the same files");
+    assert!(recorded.len() >= 12, "only {} files recorded", recorded.len());
+    let upstream = crate::contract::shared_dir();
+    for (sum, file) in &recorded {
+        let mine = std::fs::read(format!("{SHARED}/{file}")).expect("vendored file");
+        assert_eq!(hex(&mine), *sum, "tests/data/{file} is not the recorded copy");
+        if let Some(dir) = &upstream {
+            let theirs = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("shared/{file}: {e}"));
+            assert!(theirs == mine, "tests/data/{file} differs from shared/{file}");
+        }
+    }
 }
 
 #[track_caller]
@@ -770,9 +779,24 @@ mod reply {
     #[case::unknown_kind(json!({"result": {"kind": "card"}}), "unknown result kind \"card\"")]
     #[case::task_without_id(
         json!({"result": {"kind": "task", "status": {"state": "completed"}}}),
-        "without a string `id`"
+        "a task without an `id`"
     )]
-    #[case::error_without_code(json!({"error": {"message": "m"}}), "no integer `code`")]
+    #[case::task_with_a_numeric_id(
+        json!({"result": {"kind": "task", "id": 7, "status": {"state": "completed"}}}),
+        "a task whose `id` is a number, expected a string"
+    )]
+    #[case::task_status_not_an_object(
+        json!({"result": {"kind": "task", "id": "t-1", "status": "completed"}}),
+        "task t-1: `status` is a string, expected an object"
+    )]
+    #[case::error_without_code(json!({"error": {"message": "m"}}), "no `code`; its message: \"m\"")]
+    #[case::error_code_as_a_string(
+        json!({"error": {"code": "-32600", "message": "Invalid Request"}}),
+        "`code` is a string, expected an integer; its message: \"Invalid Request\""
+    )]
+    #[case::error_code_fractional(json!({"error": {"code": 1.5}}), "`code` is the number 1.5, not an integer")]
+    #[case::error_not_an_object(json!({"error": 42}), "`error` is a number instead of an object")]
+    #[case::kind_not_a_string(json!({"result": {"kind": 3}}), "result `kind` is a number instead of a string")]
     #[case::task_and_message(json!({"result": {"task": {}, "message": {}}}), "both `task` and `message`")]
     fn other_bodies_are_not_replies_and_say_why(#[case] body: Value, #[case] why: &str) {
         match Reply::parse(200, &body) {

@@ -308,7 +308,7 @@ async fn wrong_content_type_is_named_in_the_decode_error() {
 async fn json_of_the_wrong_shape_is_a_decode_error_naming_the_field() {
     let server = answering(ResponseTemplate::new(200).set_body_json(json!({"id": "ws-1", "url": null}))).await;
     let e = tenant(&server).get_workspace("ws-1").await.expect_err("no status");
-    let text = expect_decode(e, 200, "missing field `status`");
+    let text = expect_decode(e, 200, "no \"status\" field");
     assert!(text.contains("answer is not a workspace row"), "{text}");
 }
 
@@ -585,6 +585,16 @@ async fn a2a_refusals_are_api_errors_without_retry(#[case] status: u16, #[case] 
 }
 
 #[tokio::test]
+async fn a2a_json_rpc_error_with_a_non_2xx_status_names_its_code_and_message() {
+    let server = MockServer::start().await;
+    let body = json!({"jsonrpc": "2.0", "id": "e2e-msg-1", "error": {"code": -32603, "message": "Internal error"}});
+    a2a_mock(ResponseTemplate::new(400).set_body_json(&body)).expect(1).mount(&server).await;
+    let e = tenant(&server).a2a("ws-1", &envelope(), &RetryPolicy::hermetic(5)).await.expect_err("refused");
+    let text = expect_api(e, 400, Some("-32603"), Some("Internal error"));
+    assert!(text.starts_with("a2a (POST /workspaces/ws-1/a2a): HTTP 400 code=-32603"), "{text}");
+}
+
+#[tokio::test]
 async fn a2a_html_500_is_an_api_error_and_a_non_json_200_a_decode_error() {
     let server = MockServer::start().await;
     a2a_mock(html(500)).expect(1).mount(&server).await;
@@ -666,14 +676,16 @@ async fn create_org_sends_the_harness_body_with_the_admin_bearer() {
 }
 
 #[rstest]
-#[case::no_id(json!({"slug": "e2e-x"}))]
-#[case::empty_id(json!({"id": "", "slug": "e2e-x"}))]
-#[case::numeric_id(json!({"id": 7}))]
+#[case::no_id(json!({"slug": "e2e-x"}), "no \"id\" field")]
+#[case::empty_id(json!({"id": "", "slug": "e2e-x"}), "\"id\" is an empty string")]
+#[case::numeric_id(json!({"id": 7}), "\"id\" is a number, expected a string")]
+#[case::null_id(json!({"id": null}), "\"id\" is null, expected a string")]
+#[case::not_an_object(json!(["o-1"]), "the answer is an array, not an object")]
 #[tokio::test]
-async fn create_org_without_an_id_is_a_decode_error(#[case] body: Value) {
+async fn create_org_without_a_string_id_names_the_field_and_its_type(#[case] body: Value, #[case] reason: &str) {
     let server = answering(ResponseTemplate::new(200).set_body_json(&body)).await;
     let e = cp(&server).create_org("e2e-x", "E2E e2e-x").await.expect_err("no id");
-    let text = expect_decode(e, 200, "no \"id\" field");
+    let text = expect_decode(e, 200, reason);
     assert!(text.starts_with("create_org (POST /cp/admin/orgs): HTTP 200 answer is not an org with an \"id\""), "{text}");
 }
 
@@ -721,7 +733,9 @@ async fn list_orgs_decodes_the_orgs_array_and_org_skips_purged_rows() {
 #[rstest]
 #[case::no_orgs_key(json!({"items": []}), "no \"orgs\" array")]
 #[case::bare_array(json!([]), "no \"orgs\" array")]
-#[case::row_without_slug(json!({"orgs": [{"id": "o-1"}]}), "missing field `slug`")]
+#[case::row_without_slug(json!({"orgs": [{"id": "o-1"}]}), "no \"slug\" field")]
+#[case::orgs_not_an_array(json!({"orgs": {"id": "o-1"}}), "\"orgs\" is an object, expected an array")]
+#[case::numeric_org_id(json!({"orgs": [{"id": 12, "slug": "e2e-a"}]}), "\"id\" is a number, expected a string")]
 #[tokio::test]
 async fn list_orgs_of_the_wrong_shape_is_a_decode_error(#[case] body: Value, #[case] reason: &str) {
     let server = answering(ResponseTemplate::new(200).set_body_json(&body)).await;
@@ -744,7 +758,12 @@ async fn tenant_admin_token_is_read_and_registered_for_scrubbing() {
 #[tokio::test]
 async fn tenant_admin_token_missing_is_a_decode_error() {
     let server = answering(ResponseTemplate::new(200).set_body_json(json!({"admin_token": ""}))).await;
-    expect_decode(cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(), 200, "no \"admin_token\"");
+    expect_decode(cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(), 200, "\"admin_token\" is an empty string");
+    let server = answering(ResponseTemplate::new(200).set_body_json(json!({"token": "x"}))).await;
+    expect_decode(cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(), 200, "no \"admin_token\" field");
+    let server = answering(ResponseTemplate::new(200).set_body_json(json!({"admin_token": 123456789}))).await;
+    let text = expect_decode(cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(), 200, "\"admin_token\" is a number");
+    assert!(!text.contains("123456789"), "a mistyped token is not quoted: {text}");
 }
 
 #[rstest]
@@ -845,7 +864,11 @@ mod rows {
     #[test]
     fn created_needs_a_non_empty_id_and_prefers_the_connection_token() {
         assert!(Created::decode(&json!({"id": ""})).unwrap_err().contains("\"id\" is empty"));
-        assert!(Created::decode(&json!({"status": "provisioning"})).unwrap_err().contains("missing field `id`"));
+        assert!(Created::decode(&json!({"status": "provisioning"})).unwrap_err().contains("no \"id\" field"));
+        let e = Created::decode(&json!({"id": "w", "connection": {"auth_token": 5}})).unwrap_err();
+        assert_eq!(e, "\"connection.auth_token\" is a number, expected a string");
+        let e = Created::decode(&json!({"id": "w", "external": "client-row-mistyped-81f3"})).unwrap_err();
+        assert_eq!(e, "\"external\" is a string, expected a boolean (or absent)");
         let c = Created::decode(&json!({"id": "w", "auth_token": "client-row-top-5521"})).unwrap();
         assert_eq!(c.token().map(|t| t.expose_secret()), Some("client-row-top-5521"));
         let c = Created::decode(&json!({"id": "w", "auth_token": ""})).unwrap();
@@ -873,7 +896,9 @@ mod rows {
         assert_eq!(rows[0].message_id(), Some("m-1"));
         let bare = ActivityRow::decode(&json!({"id": "b", "activity_type": "agent_log"})).unwrap();
         assert_eq!((bare.message_text(), bare.message_id()), (None, None));
-        assert!(decode_activity(&json!({"rows": []})).unwrap_err().contains("not a JSON array"));
+        assert!(decode_activity(&json!({"rows": []})).unwrap_err().contains("the answer is an object, not an array"));
+        let e = decode_activity(&json!([{"id": 9, "activity_type": "a2a_receive"}])).unwrap_err();
+        assert_eq!(e, "\"id\" is a number, expected a string");
     }
 
     #[test]

@@ -68,7 +68,6 @@ fn read(s: &Settings, var: &str) -> String {
         "E2E_PROVISION_TIMEOUT_SECS" => format!("{:?}", t.provision),
         "E2E_WORKSPACE_ONLINE_TIMEOUT_SECS" => format!("{:?}", t.workspace_online),
         "E2E_CHILD_ACTIVITY_TIMEOUT_SECS" => format!("{:?}", t.child_activity),
-        "E2E_STALE_WAIT_SECS" => format!("{:?}", t.stale_wait),
         "E2E_STALE_POLL_DEADLINE_SECS" => format!("{:?}", t.stale_poll_deadline),
         "E2E_TRANSIENT_RETRIES" => format!("{:?}", t.transient_retries),
         other => panic!("no reader for {other}: add it to `read` and `SAMPLES`"),
@@ -97,7 +96,6 @@ const SAMPLES: &[(&str, &str, &str)] = &[
     ("E2E_PROVISION_TIMEOUT_SECS", "901", "Some(901s)"),
     ("E2E_WORKSPACE_ONLINE_TIMEOUT_SECS", "3601", "Some(3601s)"),
     ("E2E_CHILD_ACTIVITY_TIMEOUT_SECS", "61", "Some(61s)"),
-    ("E2E_STALE_WAIT_SECS", "181", "Some(181s)"),
     ("E2E_STALE_POLL_DEADLINE_SECS", "241", "Some(241s)"),
     ("E2E_TRANSIENT_RETRIES", "9", "Some(9)"),
 ];
@@ -129,7 +127,9 @@ fn from_lookup_asks_for_exactly_the_documented_variables() {
     })
     .expect("an empty environment is valid");
     let asked = asked.into_inner().unwrap();
-    let documented: BTreeSet<String> = config::VARIABLES.iter().map(|v| v.to_string()).collect();
+    // The retired ones are asked for too: to refuse them by name.
+    let documented: BTreeSet<String> =
+        config::VARIABLES.iter().chain(config::RETIRED.iter().map(|(v, _)| v)).map(|v| v.to_string()).collect();
     assert_eq!(asked, documented);
 }
 
@@ -183,8 +183,8 @@ fn mode_values(#[case] value: &str, #[case] mode: Mode) {
 #[case::cp_url_ftp(&[("MOLECULE_CP_URL", "ftp://x")], "MOLECULE_CP_URL", "ftp://x", "http:// or https://")]
 #[case::cp_url_without_scheme(&[("MOLECULE_CP_URL", "staging-api.moleculesai.app")], "MOLECULE_CP_URL", "staging-api.moleculesai.app", "with a host")]
 #[case::url_template_not_a_url(&[("MOLECULE_TENANT_URL_TEMPLATE", "{slug}.example.test")], "MOLECULE_TENANT_URL_TEMPLATE", "slug.example.test", "http:// or https://")]
-#[case::stale_deadline_equal_to_wait(&[("E2E_STALE_WAIT_SECS", "240"), ("E2E_STALE_POLL_DEADLINE_SECS", "240")], "E2E_STALE_POLL_DEADLINE_SECS", "240", "more than E2E_STALE_WAIT_SECS (240)")]
-#[case::stale_deadline_inside_wait(&[("E2E_STALE_WAIT_SECS", "180"), ("E2E_STALE_POLL_DEADLINE_SECS", "90")], "E2E_STALE_POLL_DEADLINE_SECS", "90", "more than E2E_STALE_WAIT_SECS (180)")]
+#[case::stale_wait_is_retired(&[("E2E_STALE_WAIT_SECS", "180")], "E2E_STALE_WAIT_SECS", "180", "with E2E_STALE_POLL_DEADLINE_SECS instead")]
+#[case::stale_wait_is_retired_even_beside_a_deadline(&[("E2E_STALE_WAIT_SECS", "180"), ("E2E_STALE_POLL_DEADLINE_SECS", "240")], "E2E_STALE_WAIT_SECS", "180", "polls for the stale transition")]
 #[case::retired_runtime_langgraph(&[("E2E_RUNTIME", "langgraph")], "E2E_RUNTIME", "langgraph", "hermes, claude-code, codex, openclaw, seo-agent, google-adk")]
 #[case::external_is_not_a_harness_runtime(&[("E2E_RUNTIME", "external")], "E2E_RUNTIME", "external", "hermes")]
 fn bad_values_are_refused_by_name(
@@ -197,11 +197,18 @@ fn bad_values_are_refused_by_name(
 }
 
 #[test]
-fn a_stale_deadline_alone_or_past_the_wait_is_accepted() {
+fn a_stale_deadline_alone_bounds_the_stale_window() {
     let s = settings(&[("E2E_STALE_POLL_DEADLINE_SECS", "10")]);
     assert_eq!(s.timeouts.stale_poll_deadline, Some(Duration::from_secs(10)));
-    let s = settings(&[("E2E_STALE_WAIT_SECS", "180"), ("E2E_STALE_POLL_DEADLINE_SECS", "181")]);
-    assert_eq!(s.timeouts.stale_wait, Some(Duration::from_secs(180)));
+    assert_eq!(Timeouts::resolve(Timeouts::STAGING, &s.timeouts).stale_poll_deadline, Duration::from_secs(10));
+}
+
+#[test]
+fn every_retired_variable_says_what_to_set_instead_and_is_not_read() {
+    for (var, instead) in config::RETIRED {
+        assert!(!config::VARIABLES.contains(var), "{var} is both read and retired");
+        assert!(instead.contains("E2E_"), "{var}: the refusal must name the variable to use: {instead}");
+    }
 }
 
 #[rstest]
@@ -266,16 +273,8 @@ fn staging_timeouts_are_the_harness_defaults() {
     assert_eq!(t.provision, Duration::from_secs(900));
     assert_eq!(t.workspace_online, Duration::from_secs(3600));
     assert_eq!(t.child_activity, Duration::from_secs(60));
-    assert_eq!(t.stale_wait, Duration::from_secs(180));
     assert_eq!(t.stale_poll_deadline, Duration::from_secs(240));
     assert_eq!(t.transient_retries, 8);
-}
-
-#[rstest]
-#[case::staging(Timeouts::STAGING)]
-#[case::standin(Timeouts::STANDIN)]
-fn base_timeouts_have_a_stale_deadline_past_the_wait(#[case] t: Timeouts) {
-    assert!(t.stale_poll_deadline > t.stale_wait, "{t:?}");
 }
 
 #[test]
@@ -288,7 +287,6 @@ fn resolve_without_variables_is_the_base() {
 fn resolve_lets_every_set_variable_win_and_keeps_the_rest() {
     let s = settings(&[
         ("E2E_PROVISION_TIMEOUT_SECS", "30"),
-        ("E2E_STALE_WAIT_SECS", "2"),
         ("E2E_STALE_POLL_DEADLINE_SECS", "3"),
         ("E2E_TRANSIENT_RETRIES", "2"),
     ]);
@@ -297,7 +295,6 @@ fn resolve_lets_every_set_variable_win_and_keeps_the_rest() {
         t,
         Timeouts {
             provision: Duration::from_secs(30),
-            stale_wait: Duration::from_secs(2),
             stale_poll_deadline: Duration::from_secs(3),
             transient_retries: 2,
             ..Timeouts::STAGING
@@ -311,18 +308,16 @@ fn resolve_never_takes_the_transition_wait_from_the_variables() {
         provision: Some(Duration::from_secs(1)),
         workspace_online: Some(Duration::from_secs(2)),
         child_activity: Some(Duration::from_secs(3)),
-        stale_wait: Some(Duration::from_secs(4)),
         stale_poll_deadline: Some(Duration::from_secs(5)),
         transient_retries: Some(6),
     };
     let t = Timeouts::resolve(Timeouts::STANDIN, &all);
     assert_eq!(
-        (t.provision, t.workspace_online, t.child_activity, t.stale_wait, t.stale_poll_deadline, t.transient_retries),
+        (t.provision, t.workspace_online, t.child_activity, t.stale_poll_deadline, t.transient_retries),
         (
             Duration::from_secs(1),
             Duration::from_secs(2),
             Duration::from_secs(3),
-            Duration::from_secs(4),
             Duration::from_secs(5),
             6
         )
@@ -358,4 +353,25 @@ fn secrets_read_from_the_environment_are_scrubbed_from_text() {
     assert!(s.keys.has(molecule_e2e::catalog::Vendor::Openai));
     let line = molecule_e2e::redact::scrub("upstream said: invalid key cfg-scrub-openai-0e61c4");
     assert_eq!(line, "upstream said: invalid key [REDACTED]");
+}
+
+#[test]
+fn a_url_with_userinfo_shows_neither_user_nor_password_in_debug_or_errors() {
+    let s = settings(&[
+        ("MOLECULE_CP_URL", "https://e2e-user:cfg-url-password-8e1d@cp.example.test/"),
+        ("MOLECULE_TENANT_URL_TEMPLATE", "https://cfg-url-token-44c1f0@{slug}.example.test"),
+    ]);
+    assert_eq!(s.cp_url.as_deref(), Some("https://e2e-user:cfg-url-password-8e1d@cp.example.test"), "still usable");
+    for text in [format!("{s:?}"), format!("{s:#?}")] {
+        for secret in ["cfg-url-password-8e1d", "cfg-url-token-44c1f0", "e2e-user"] {
+            assert!(!text.contains(secret), "{secret} leaked into Debug: {text}");
+        }
+        assert!(text.contains("cp.example.test"), "the host stays visible: {text}");
+    }
+    // Anywhere else the password travels (a transport error quoting the URL) it is masked too.
+    let line = molecule_e2e::redact::scrub("error sending request for url (https://cp.example.test/x): cfg-url-password-8e1d");
+    assert!(!line.contains("cfg-url-password-8e1d"), "{line}");
+    let e = from(&[("MOLECULE_CP_URL", "ftp://u:cfg-bad-url-secret-77@x")]).unwrap_err();
+    assert!(!e.to_string().contains("cfg-bad-url-secret-77"), "{e}");
+    assert!(!format!("{e:?}").contains("cfg-bad-url-secret-77"), "{e:?}");
 }

@@ -255,3 +255,108 @@ fn the_http_client_debug_names_headers_but_not_their_values() {
     assert!(text.contains("x-molecule-org-id") && text.contains("x-workspace-id"), "{text}");
     assert!(!text.contains("sweep-headers-17"), "{text}");
 }
+
+/// The learning half: what a received answer gives away is registered before anything is
+/// formed from it, whatever field or string it hides in.
+#[rstest]
+#[case::secret_named_field(json!({"workspace_token": "rd-learn-field-5f01"}), "rd-learn-field-5f01")]
+#[case::nested_in_an_array(json!({"items": [{"client_secret": "rd-learn-array-5f02"}]}), "rd-learn-array-5f02")]
+#[case::numeric_token(json!({"auth_token": 918273645501u64}), "918273645501")]
+#[case::env_assignment_in_a_snippet(json!({"env_snippet": "export MOLECULE_WORKSPACE_TOKEN=rd-learn-snip-5f03\nrun"}), "rd-learn-snip-5f03")]
+#[case::yaml_assignment(json!({"config_snippet": "auth_token: rd-learn-yaml-5f04"}), "rd-learn-yaml-5f04")]
+#[case::query_assignment(json!({"url": "https://x.test/cb?token=rd-learn-query-5f05&x=1"}), "rd-learn-query-5f05")]
+#[case::bearer_in_a_curl_line(json!({"curl_snippet": "curl -H 'Authorization: Bearer rd-learn-bearer-5f06' x"}), "rd-learn-bearer-5f06")]
+#[case::url_password(json!({"platform_url": "https://agent:rd-learn-pw-5f07@t.example"}), "rd-learn-pw-5f07")]
+#[case::json_inside_a_string(json!({"detail": "{\"api_key\":\"rd-learn-inner-5f08\"}"}), "rd-learn-inner-5f08")]
+fn a_received_answer_registers_every_token_shaped_value(#[case] body: serde_json::Value, #[case] secret: &str) {
+    assert!(!redact::is_registered(secret), "{secret} registered before the answer arrived");
+    redact::learn_body(body.to_string().as_bytes());
+    assert!(redact::is_registered(secret), "{secret} not learned from {body}");
+    assert_eq!(scrub(&format!("echoed {secret} back")), "echoed [REDACTED] back");
+}
+
+#[rstest]
+#[case::env("MOLECULE_WORKSPACE_TOKEN=rd-shape-env-6a01 next", "MOLECULE_WORKSPACE_TOKEN=[REDACTED] next")]
+#[case::json(r#"{"auth_token":"rd-shape-json-6a02","id":"w"}"#, r#"{"auth_token":"[REDACTED]","id":"w"}"#)]
+#[case::escaped_json(r#"{\"api_key\":\"rd-shape-esc-6a03\"}"#, r#"{\"api_key\":\"[REDACTED]\"}"#)]
+#[case::url_userinfo("GET https://u:rd-shape-pw-6a04@h.test/x", "GET https://[REDACTED]@h.test/x")]
+#[case::header("Authorization: Bearer rd-shape-bearer-6a05", "Authorization: Bearer [REDACTED]")]
+#[case::short_values_stay("max_tokens: 32, token=abc", "max_tokens: 32, token=abc")]
+#[case::plain_words_stay("the token was refused: see key MINIMAX_API_KEY", "the token was refused: see key MINIMAX_API_KEY")]
+#[case::debug_constructor_stays(r#""token": String("[REDACTED]")"#, r#""token": String("[REDACTED]")"#)]
+fn scrub_masks_secrets_by_shape_even_unregistered(#[case] text: &str, #[case] want: &str) {
+    assert_eq!(scrub(text), want);
+}
+
+#[test]
+fn every_error_variant_displays_and_debugs_through_the_scrubber() {
+    let secret = "rd-variant-secret-7c11";
+    redact::register_str(secret);
+    let call = || Call::new("op", "GET", "/x");
+    let errors = [
+        E2eError::Api { call: call(), status: 500, code: Some(secret.into()), error: Some(secret.into()), excerpt: secret.into() },
+        E2eError::Transport { call: call(), kind: molecule_e2e::error::TransportKind::Other, detail: secret.into() },
+        E2eError::Decode { call: call(), status: 200, expected: "x", reason: secret.into(), excerpt: secret.into() },
+        E2eError::WaitTimeout { what: secret.into(), waited: std::time::Duration::from_secs(1), last_seen: secret.into() },
+        E2eError::Broken {
+            promise: molecule_e2e::error::Promise::KnownAnswer,
+            detail: secret.into(),
+            source: Some(Box::new(E2eError::Unmet(secret.into()))),
+        },
+        E2eError::Step { step: secret.into(), source: Box::new(E2eError::Unmet(secret.into())) },
+        E2eError::Unmet(secret.into()),
+    ];
+    for e in errors {
+        for text in [e.to_string(), format!("{e:?}"), format!("{e:#?}")] {
+            check_hides("an error", &text, &[secret]);
+            assert!(text.contains(MASK), "{text}");
+        }
+    }
+}
+
+#[test]
+fn rows_holding_server_text_debug_through_the_scrubber() {
+    use molecule_e2e::client::{ActivityRow, Org, WorkspaceRow};
+    let secret = "rd-row-echo-8d21";
+    redact::register_str(secret);
+    let org = Org::decode(&json!({"id": "o", "slug": "s", "last_error": format!("boot failed for {secret}")})).unwrap();
+    let row = WorkspaceRow::decode(&json!({
+        "id": "w", "status": secret, "agent_card": {"name": "a", "auth": {"api_key": "rd-row-card-key-8d22"}}
+    }))
+    .unwrap();
+    let activity = ActivityRow::decode(&json!({
+        "id": "a", "activity_type": "a2a_receive", "summary": secret, "request_body": {"token": "rd-row-body-8d23"}
+    }))
+    .unwrap();
+    for text in [format!("{org:?}"), format!("{row:#?}"), format!("{activity:?}")] {
+        check_hides("a row's Debug", &text, &[secret, "rd-row-card-key-8d22", "rd-row-body-8d23"]);
+        assert!(text.contains(MASK), "{text}");
+    }
+}
+
+#[rstest]
+#[case::string(json!("rd-serde-string-9e31"), "invalid type: string (value withheld), expected a boolean")]
+#[case::integer(json!(918273640001u64), "invalid type: integer (value withheld), expected a boolean")]
+#[case::float(json!(1.25), "invalid type: floating point (value withheld), expected a boolean")]
+fn serde_reasons_keep_the_type_and_withhold_the_value(#[case] v: serde_json::Value, #[case] want: &str) {
+    let e = serde_json::from_value::<bool>(v.clone()).unwrap_err();
+    let reason = molecule_e2e::client::serde_reason(&e);
+    assert_eq!(reason, want, "from {v}");
+}
+
+#[test]
+fn serde_reasons_keep_field_names() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Need {
+        id: String,
+    }
+    let e = serde_json::from_value::<Need>(json!({})).unwrap_err();
+    assert_eq!(molecule_e2e::client::serde_reason(&e), "missing field `id`");
+}
+
+#[test]
+fn token_counts_are_not_learned_as_secrets() {
+    redact::learn(&json!({"usage": {"max_tokens": 7654321, "input_tokens": 1234567}}));
+    assert!(!redact::is_registered("7654321") && !redact::is_registered("1234567"));
+}
