@@ -57,6 +57,6 @@ mod fault_matrix {
     #[case::lost_provenance_is_caught(Fault::ProvenanceLost)]
     #[tokio::test]
     async fn external_story(#[case] fault: Fault) {
-        crate::support::live::prove_fault(fault, true).await;
+        crate::support::matrix::prove_fault(fault, true).await;
     }
 }

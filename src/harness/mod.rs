@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use org::{
-    EPHEMERAL_PREFIXES, OrgHandle, OrgInfo, RunOrg, SlugKind, attach_org, create_org, delete_org, make_slug, run_slug,
-    run_slugs, today, with_org,
+    EPHEMERAL_PREFIXES, OrgHandle, OrgInfo, RunOrg, SlugKind, attach_org, create_org, delete_all, delete_org, make_slug,
+    run_slug, run_slugs, today, with_org,
 };
 pub use target::{Target, TargetKind, loud};
 

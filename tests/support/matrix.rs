@@ -1,0 +1,206 @@
+//! The fault matrix: each stand-in fault, the story it is run under, and the verdict the suite
+//! must reach: fail naming the broken promise, or survive. A row counts only when its fault
+//! was seen to fire, so a story that fails (or survives) for some other reason proves nothing.
+
+use std::time::Duration;
+
+use molecule_e2e::config::{Settings, Timeouts};
+use molecule_e2e::harness::Case;
+use molecule_e2e::scenario::{Outcome, arms, external, lifecycle, saas};
+use molecule_e2e::standin::{Fault, StandIn};
+use molecule_e2e::error::Promise;
+use molecule_e2e::{E2eError, Result};
+
+use super::standin::{faulty, target_over};
+
+/// A scenario, as the matrix runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Story {
+    Arm(&'static str),
+    /// The lifecycle on the hermes arm.
+    PauseResume,
+    HibernateWake,
+    ExternalTransitions,
+    ByoMeta(&'static str),
+    ByoRoundTrip,
+}
+
+impl Story {
+    pub fn name(&self) -> String {
+        match self {
+            Story::Arm(a) => format!("arm::{a}"),
+            Story::PauseResume => "lifecycle::pause_resume".into(),
+            Story::HibernateWake => "lifecycle::hibernate_wake".into(),
+            Story::ExternalTransitions => "external::transitions".into(),
+            Story::ByoMeta(rt) => format!("external::byo_{rt}"),
+            Story::ByoRoundTrip => "external::byo_round_trip".into(),
+        }
+    }
+
+    /// Whether the story belongs to the external target (`staging_external`).
+    pub fn is_external(&self) -> bool {
+        matches!(self, Story::ExternalTransitions | Story::ByoMeta(_) | Story::ByoRoundTrip)
+    }
+}
+
+/// What the suite must make of a fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The story fails, and the failure names this promise.
+    Fails(Promise),
+    /// The story stays green.
+    Survives,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    pub fault: Fault,
+    pub story: Story,
+    pub verdict: Verdict,
+}
+
+const fn row(fault: Fault, story: Story, verdict: Verdict) -> Row {
+    Row { fault, story, verdict }
+}
+
+use Verdict::{Fails, Survives};
+
+/// Every fault of the stand-in's catalogue, at least once (a fault that breaks a promise two
+/// stories guard has a row for each).
+pub const MATRIX: &[Row] = &[
+    row(Fault::ResumeStaysPaused, Story::PauseResume, Fails(Promise::ResumeReachesOnline)),
+    row(Fault::PauseIgnored, Story::PauseResume, Fails(Promise::PauseReachesPaused)),
+    row(Fault::NeverWakes, Story::HibernateWake, Fails(Promise::HibernatedWakesOnA2a)),
+    row(Fault::ExternalLabelCoerced, Story::ByoMeta("kimi"), Fails(Promise::RuntimeLabelKept)),
+    row(Fault::QueuedSaysPush, Story::ByoMeta("kimi-cli"), Fails(Promise::PollQueuedEnvelope)),
+    row(Fault::Proxy404Poll, Story::ByoMeta("kimi"), Fails(Promise::PollQueuedEnvelope)),
+    row(Fault::AllowlistLacksGoogleAdk, Story::Arm("google_adk"), Fails(Promise::CreateAccepted)),
+    row(Fault::RuntimeMisspells, Story::Arm("hermes"), Fails(Promise::A2aAnswersPong)),
+    row(Fault::ReplyErrorMarker, Story::Arm("openclaw"), Fails(Promise::A2aAnswersPong)),
+    row(Fault::ActivityNotRecorded, Story::Arm("hermes"), Fails(Promise::ActivityRecorded)),
+    row(Fault::ByokIgnored, Story::Arm("claude_code_minimax"), Fails(Promise::ByokBillingMode)),
+    row(Fault::DeletedOrgListed, Story::Arm("claude_code_subscription"), Fails(Promise::TeardownLeavesNoOrg)),
+    row(Fault::OnlineWithoutUrl, Story::Arm("hermes"), Fails(Promise::WorkspaceComesOnline)),
+    row(Fault::RegisterDropsDeliveryMode, Story::ExternalTransitions, Fails(Promise::RegisterPollOnline)),
+    row(Fault::ExternalNeverStale, Story::ExternalTransitions, Fails(Promise::StaleExternalAwaitsAgent)),
+    row(Fault::CreateHtml500, Story::Arm("seo_agent"), Fails(Promise::CreateAccepted)),
+    row(Fault::ProvenanceLost, Story::ByoRoundTrip, Fails(Promise::PollMessageReadable)),
+    row(Fault::ProvenanceLost, Story::Arm("hermes"), Fails(Promise::DelegationProvenance)),
+    row(Fault::ConfigRewriteWedges, Story::Arm("hermes"), Fails(Promise::ConfigRewrite)),
+    row(Fault::PlatformModelsMisroute, Story::Arm("hermes"), Fails(Promise::ProviderProbe)),
+    row(Fault::DownloadBytesDiffer, Story::Arm("hermes"), Fails(Promise::FileRoundTrip)),
+    row(Fault::StaleVersionAccepted, Story::Arm("hermes"), Fails(Promise::MemoryKv)),
+    row(Fault::Memory503, Story::Arm("hermes"), Fails(Promise::Memories)),
+    row(Fault::DiagnoseFails, Story::Arm("hermes"), Fails(Promise::TerminalDiagnose)),
+    row(Fault::SharedContextServed, Story::Arm("hermes"), Fails(Promise::SharedContextGone)),
+    row(Fault::Peers404, Story::Arm("hermes"), Fails(Promise::PeersReachable)),
+    row(Fault::Transient5xx, Story::Arm("hermes"), Survives),
+    row(Fault::SlowProvisioning, Story::Arm("claude_code_subscription"), Survives),
+    row(Fault::WakingWithoutRetryAfter, Story::HibernateWake, Survives),
+];
+
+/// The matrix rows of `fault` whose story belongs to the external target (or not).
+pub fn rows_of(fault: Fault, external: bool) -> Vec<&'static Row> {
+    MATRIX.iter().filter(|r| r.fault == fault && r.story.is_external() == external).collect()
+}
+
+/// Deadlines for fault runs, scaled to the stand-in's fast delays (org 150 ms, workspace
+/// 200 ms, stale 1 s): a broken promise shows within a second or two.
+pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
+    provision: Duration::from_secs(2),
+    workspace_online: Duration::from_millis(1500),
+    child_activity: Duration::from_secs(1),
+    stale_wait: Duration::from_millis(1200),
+    stale_poll_deadline: Duration::from_millis(2500),
+    transient_retries: 6,
+    transition: Duration::from_secs(1),
+};
+
+/// Run `story` as a case; `Ok(())` when it passed.
+pub async fn run_story(case: &Case, story: Story) -> Result<()> {
+    fn ran<R: std::fmt::Debug>(story: Story, o: Outcome<R>) -> Result<()> {
+        match o {
+            Outcome::Ran(_) => Ok(()),
+            other => Err(E2eError::Unmet(format!("{} did not run: {other:?}", story.name()))),
+        }
+    }
+    let hermes = arms::arm("hermes").expect("the hermes arm");
+    match story {
+        Story::Arm(name) => {
+            let arm = arms::arm(name).ok_or_else(|| E2eError::Unmet(format!("no arm {name}")))?;
+            ran(story, saas::runtime_arm(case, arm).await?)
+        }
+        Story::PauseResume => ran(story, lifecycle::pause_resume(case, hermes).await?),
+        Story::HibernateWake => ran(story, lifecycle::hibernate_wake(case, hermes).await?),
+        Story::ExternalTransitions => external::external_transitions(case).await.map(drop),
+        Story::ByoMeta(rt) => {
+            let rt: &'static str = if rt == "kimi" { "kimi" } else { "kimi-cli" };
+            external::byo_meta_runtime(case, rt).await.map(drop)
+        }
+        Story::ByoRoundTrip => external::byo_round_trip(case).await.map(drop),
+    }
+}
+
+/// Run `fault`'s rows of one target (external stories or not), all at once, and check each
+/// verdict; the error says what went wrong with the proof.
+pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, String> {
+    let rows = rows_of(fault, external);
+    if rows.is_empty() {
+        return Err(format!("fault {} has no row for this target in the matrix", fault.name()));
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for row in rows {
+        set.spawn(async move { prove_row_with(row, &[row.fault]).await });
+    }
+    let mut lines = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        lines.push(joined.map_err(|e| format!("a row's task died: {e}"))??);
+    }
+    Ok(lines.join("\n"))
+}
+
+/// Run one row on a fresh stand-in started with `faults` (the row's own fault, or none to show
+/// that a row without its fault does not count as caught).
+pub async fn prove_row_with(row: &Row, faults: &[Fault]) -> std::result::Result<String, String> {
+    let standin = faulty(faults).await;
+    let target = target_over(&standin, Settings::hermetic(), Some(FAULT_TIMEOUTS));
+    let case = Case::new(format!("fault::{}→{}", row.fault.name(), row.story.name()), target);
+    let result = run_story(&case, row.story).await;
+    verdict(row, &standin, result)
+}
+
+/// A row passes only if its fault fired; then a fail row needs a failure naming its promise,
+/// a survive row a pass.
+fn verdict(row: &Row, standin: &StandIn, result: Result<()>) -> std::result::Result<String, String> {
+    let (fault, story) = (row.fault, row.story.name());
+    let hits = standin.fault_hits(fault);
+    if hits == 0 {
+        return Err(format!(
+            "{story} under {}: the fault never fired, so the row proves nothing (story result: {})",
+            fault.name(),
+            match &result {
+                Ok(()) => "passed".to_owned(),
+                Err(e) => format!("failed: {e}"),
+            }
+        ));
+    }
+    match (row.verdict, result) {
+        (Survives, Ok(())) => Ok(format!("{story} survived {} ({hits} hits)", fault.name())),
+        (Survives, Err(e)) => Err(format!("{story} must survive {} but failed: {e}", fault.name())),
+        (Fails(p), Err(e)) if e.promise() == Some(p) => Ok(format!("{story} failed naming [{p}] ({hits} hits): {e}")),
+        (Fails(p), Err(e)) => Err(format!(
+            "{story} under {} failed, but named {:?} instead of [{p}]: {e}",
+            fault.name(),
+            e.promise().map(|p| p.name())
+        )),
+        (Fails(p), Ok(())) => Err(format!("{story} passed under {}: the check for [{p}] cannot fail", fault.name())),
+    }
+}
+
+/// Prove `fault` against its matrix rows; panics with what went wrong with the proof.
+pub async fn prove_fault(fault: Fault, external: bool) {
+    match prove(fault, external).await {
+        Ok(line) => eprintln!("{line}"),
+        Err(why) => panic!("fault {}: {why}", fault.name()),
+    }
+}
