@@ -220,12 +220,21 @@ async fn delete_workspaces(case: &Case, tenant: &Tenant) -> Result<()> {
     }
 }
 
-/// `DELETE` each workspace (newest first); a workspace a parent's cascade already removed
-/// answers 404 or 410 and counts as deleted. Returns the failures.
+/// `DELETE` each workspace (newest first), confirming the name the platform gave it (it
+/// numbers duplicate names within an org: `E2E Parent (3)`); a workspace a parent's cascade
+/// already removed answers 404 or 410 and counts as deleted. Returns the failures.
 pub async fn delete_all(tenant: &Tenant, owned: &[Owned]) -> Vec<String> {
     let mut failed = Vec::new();
     for o in owned.iter().rev() {
-        match tenant.delete_workspace(&o.id, &o.name).await {
+        let name = match tenant.get_workspace(&o.id).await {
+            Ok(row) => row.name,
+            Err(e) if matches!(e.status(), Some(404 | 410)) => continue,
+            Err(e) => {
+                failed.push(format!("{}: {e}", short(&o.id)));
+                continue;
+            }
+        };
+        match tenant.delete_workspace(&o.id, &name).await {
             Ok(_) => {}
             Err(e) if matches!(e.status(), Some(404 | 410)) => {}
             Err(e) => failed.push(format!("{}: {e}", short(&o.id))),
