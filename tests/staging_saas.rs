@@ -225,3 +225,177 @@ mod fault_matrix {
         }
     }
 }
+
+/// The run seen from the platform's side: this binary's live matrix is started as a child
+/// process against a `molecule-e2e standin` process, and what it creates and leaves behind is
+/// read from the stand-in (its request log and org list).
+mod run_end {
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use crate::support::standin::{StandInProcess, clean_env};
+    use molecule_e2e::harness::{SlugKind, run_slug, today};
+    use rstest::rstest;
+
+    fn run_id(tag: &str) -> String {
+        format!("{tag}-{}", &uuid::Uuid::new_v4().simple().to_string()[..6])
+    }
+
+    /// This binary's live matrix (arms and lifecycle), as a child process against `s`.
+    fn live_matrix(s: &StandInProcess, run_id: &str, extra: &[(&str, &str)]) -> (Child, std::path::PathBuf) {
+        let out = std::env::temp_dir().join(format!("molecule-e2e-run-{run_id}.log"));
+        let file = std::fs::File::create(&out).expect("run log");
+        let mut cmd = Command::new(std::env::current_exe().expect("this test binary"));
+        clean_env(&mut cmd)
+            .args(["--ignored", "--test-threads", "32", "arm::runtime_arm", "lifecycle_::"])
+            .envs(s.env(run_id))
+            .envs(extra.iter().copied())
+            .stdout(Stdio::from(file.try_clone().expect("log")))
+            .stderr(Stdio::from(file));
+        (cmd.spawn().expect("spawn the live matrix"), out)
+    }
+
+    fn signal(child: &Child, sig: libc::c_int) {
+        let pid = libc::pid_t::try_from(child.id()).expect("pid");
+        // SAFETY: kill(2) on a child this test spawned and has not reaped.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill {sig}");
+    }
+
+    fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(st) = child.try_wait().expect("try_wait") {
+                return st;
+            }
+            assert!(Instant::now() < deadline, "the run did not exit within {within:?}");
+            // Polling a child process for its exit: no event to await in std.
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    async fn wait_no_orgs(s: &StandInProcess, within: Duration) -> Vec<String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = s.all_slugs().await;
+            if left.is_empty() || Instant::now() > deadline {
+                return left;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn one_run_creates_exactly_one_org_and_leaves_nothing() {
+        let s = StandInProcess::start("fast");
+        let id = run_id("one");
+        let (mut child, out) = live_matrix(&s, &id, &[("E2E_REQUIRE_LIVE", "1")]);
+        let status = wait_exit(&mut child, Duration::from_secs(120));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(status.success(), "the live matrix failed:\n{log}");
+        assert_eq!(s.org_creations(), 1, "one POST /cp/admin/orgs per run");
+        assert_eq!(s.all_slugs().await, Vec::<String>::new(), "orgs left behind");
+        assert!(log.contains("run end: deleted org"), "{log}");
+    }
+
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_run_in_an_org_made_outside_it_creates_none_and_leaves_no_workspace() {
+        let s = StandInProcess::start("fast");
+        let id = run_id("outside");
+        let (ok, up) = s.cli(&id, &["org", "up"], &[]);
+        assert!(ok, "org up failed:\n{up}");
+        let slug = up.lines().find_map(|l| l.strip_prefix("export E2E_ORG_SLUG=")).expect("org up prints the export").to_owned();
+        let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
+        let status = wait_exit(&mut child, Duration::from_secs(120));
+        assert!(status.success(), "the live matrix failed:\n{}", std::fs::read_to_string(&out).unwrap_or_default());
+        assert_eq!(s.org_creations(), 1, "only `org up` creates an org");
+        assert_eq!(s.all_slugs().await, vec![slug.clone()], "the borrowed org is kept");
+        let cp = s.cp();
+        let token = cp.tenant_admin_token(&slug).await.expect("tenant token");
+        let org = cp.org(&slug).await.expect("list").expect("listed");
+        let tenant = molecule_e2e::client::Tenant::new(&s.url, &org.id, token).expect("tenant");
+        assert!(tenant.list_workspaces().await.expect("list").is_empty(), "the run left workspaces in the borrowed org");
+        let (ok, down) = s.cli(&id, &["org", "down", "--slug", &slug], &[]);
+        assert!(ok, "org down failed:\n{down}");
+        assert!(s.all_slugs().await.is_empty());
+    }
+
+    /// SIGINT or SIGTERM at 1 s to 8 s into the live matrix: the run deletes what it created
+    /// and exits non-zero; no org of it is left 30 s after the signal.
+    #[rstest]
+    #[case::sigint_at_1s(libc::SIGINT, 1000)]
+    #[case::sigterm_at_3s(libc::SIGTERM, 3000)]
+    #[case::sigint_at_5s(libc::SIGINT, 5000)]
+    #[case::sigterm_at_8s(libc::SIGTERM, 8000)]
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_signal_mid_run_leaves_no_org(#[case] sig: libc::c_int, #[case] after_ms: u64) {
+        let s = StandInProcess::start("realistic");
+        let id = run_id("sig");
+        let (mut child, out) = live_matrix(&s, &id, &[]);
+        tokio::time::sleep(Duration::from_millis(after_ms)).await;
+        let signalled = Instant::now();
+        signal(&child, sig);
+        let status = wait_exit(&mut child, Duration::from_secs(30));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(!status.success(), "a stopped run must exit non-zero:\n{log}");
+        let left = wait_no_orgs(&s, Duration::from_secs(30).saturating_sub(signalled.elapsed())).await;
+        assert!(left.is_empty(), "orgs left 30 s after the signal: {left:?}\n{log}");
+        assert!(log.contains("signal received"), "{log}");
+    }
+
+    /// Two Ctrl-C: the run exits at once, and what it printed (its teardown, or what is left and
+    /// the sweep command) is enough to leave no org of the run.
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_second_ctrl_c_exits_at_once_and_the_printed_sweep_removes_the_rest() {
+        let s = StandInProcess::start("realistic");
+        let id = run_id("twice");
+        let (mut child, out) = live_matrix(&s, &id, &[]);
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        signal(&child, libc::SIGINT);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        if child.try_wait().expect("try_wait").is_none() {
+            signal(&child, libc::SIGINT);
+        }
+        let status = wait_exit(&mut child, Duration::from_secs(5));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(!status.success(), "{log}");
+        if log.contains("exiting NOW") {
+            assert!(log.contains(&format!("molecule-e2e sweep --run-id {id}")), "{log}");
+        }
+        let (ok, swept) = s.cli(&id, &["sweep", "--run-id", &id], &[]);
+        assert!(ok, "{swept}");
+        assert!(s.all_slugs().await.is_empty(), "{swept}\n{log}");
+    }
+
+    /// SIGKILL leaves the org; `sweep --run-id` finds it past 600 other orgs and deletes it
+    /// alone.
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn after_sigkill_the_run_sweep_deletes_the_runs_org_and_no_other() {
+        let s = StandInProcess::start("realistic");
+        let cp = s.cp();
+        for i in 0..600 {
+            let slug = format!("e2e-20260101-other-{i:03}");
+            cp.create_org(&slug, &slug).await.expect("create org");
+        }
+        let id = run_id("kill");
+        let slug = run_slug(SlugKind::Full, &today(), &id);
+        let (mut child, out) = live_matrix(&s, &id, &[]);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while cp.tenant_admin_token(&slug).await.is_err() {
+            assert!(Instant::now() < deadline, "the run never created {slug}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        signal(&child, libc::SIGKILL);
+        wait_exit(&mut child, Duration::from_secs(5));
+        assert!(s.all_slugs().await.contains(&slug), "SIGKILL leaves the org");
+        let (ok, swept) = s.cli(&id, &["sweep", "--run-id", &id], &[]);
+        assert!(ok, "{swept}\n{}", std::fs::read_to_string(&out).unwrap_or_default());
+        let left = s.all_slugs().await;
+        assert_eq!(left.len(), 600, "{swept}");
+        assert!(!left.contains(&slug), "{swept}");
+    }
+}
