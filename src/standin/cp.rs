@@ -122,7 +122,7 @@ pub async fn delete_tenant(
         }
         st.activity.retain(|a| !doomed.contains(&a.workspace_id));
         st.memories.retain(|m| m.org_id != org_id);
-        if inner.cfg.has(Fault::DeletedOrgListed) {
+        if inner.faults.fires(Fault::DeletedOrgListed) {
             if let Some(o) = st.orgs.iter_mut().find(|o| o.id == org_id) {
                 o.torn_down = true;
             }

@@ -161,7 +161,7 @@ pub async fn post_activity(
     row.duration_ms = m.get("duration_ms").and_then(Value::as_i64);
     row.request_body = m.get("request_body").filter(|v| !v.is_null()).cloned();
     row.response_body = m.get("response_body").filter(|v| !v.is_null()).cloned();
-    let row_id = inner.lock().record(&inner.cfg, row);
+    let row_id = inner.lock().record(&inner.faults, row);
     json_resp(StatusCode::OK, json!({"status": "logged", "id": row_id.to_string()}))
 }
 
@@ -189,7 +189,7 @@ pub async fn notify(
     row.method = Some("notify".into());
     row.summary = Some(message.to_owned());
     row.request_body = Some(Value::Object(m.clone()));
-    inner.lock().record(&inner.cfg, row);
+    inner.lock().record(&inner.faults, row);
     json_resp(StatusCode::OK, json!({"status": "sent"}))
 }
 
@@ -220,7 +220,7 @@ pub async fn add_memory(
     if let Err(r) = live(&inner, &tenant, id) {
         return r;
     }
-    if inner.cfg.has(Fault::Memory503) {
+    if inner.faults.fires(Fault::Memory503) {
         return memory_503();
     }
     let Some(m) = json_object(&body) else { return error(StatusCode::BAD_REQUEST, "invalid request body") };
@@ -265,7 +265,7 @@ pub async fn list_memories(
     if let Err(r) = live(&inner, &tenant, id) {
         return r;
     }
-    if inner.cfg.has(Fault::Memory503) {
+    if inner.faults.fires(Fault::Memory503) {
         return memory_503();
     }
     let scope = match q.get("scope").filter(|s| !s.is_empty()) {
@@ -320,7 +320,7 @@ pub async fn kv_set(
     let current = ws.kv.get(key).map(|e| e.version);
     if let Some(expected) = if_match
         && current != Some(expected)
-        && !inner.cfg.has(Fault::StaleVersionAccepted)
+        && !inner.faults.fires(Fault::StaleVersionAccepted)
     {
         return json_resp(
             StatusCode::CONFLICT,
@@ -460,7 +460,7 @@ pub async fn download(
     let Some(ws) = st.ws(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return ws_not_found() };
     let Some(f) = ws.files.get(path) else { return error(StatusCode::NOT_FOUND, "file not found") };
     let mut bytes = f.bytes.clone();
-    if inner.cfg.has(Fault::DownloadBytesDiffer) {
+    if inner.faults.fires(Fault::DownloadBytesDiffer) {
         match bytes.last_mut() {
             Some(b) => *b ^= 0xff,
             None => bytes.push(0),
@@ -502,7 +502,7 @@ pub async fn diagnose(
     } else {
         false
     };
-    let llm_ok = !inner.cfg.has(Fault::DiagnoseFails);
+    let llm_ok = !inner.faults.fires(Fault::DiagnoseFails);
     let steps = vec![
         step("workspace-row", true, None, format!("status {}", status.as_str())),
         step(
@@ -541,7 +541,7 @@ pub async fn put_file(
     let Some(ws) = st.ws_mut(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return ws_not_found() };
     ws.config_files.insert(path.clone(), content);
     let delay = inner.cfg.delays.provision_for(&ws.runtime);
-    if path == "config.yaml" && inner.cfg.has(Fault::ConfigRewriteWedges) {
+    if path == "config.yaml" && inner.faults.fires(Fault::ConfigRewriteWedges) {
         // Down to provisioning, and no provision task: it never comes back.
         ws.stop();
         ws.status = Status::Provisioning;
@@ -559,7 +559,7 @@ pub async fn shared_context(
     headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> Response {
-    if !inner.cfg.has(Fault::SharedContextServed) {
+    if !inner.faults.fires(Fault::SharedContextServed) {
         return error(StatusCode::NOT_FOUND, "not found");
     }
     let id = authorized!(inner, headers, tenant, raw);

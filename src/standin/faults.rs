@@ -182,3 +182,48 @@ impl FromStr for Fault {
             .ok_or_else(|| format!("unknown stand-in fault {s:?}; known: {}", Fault::known_names()))
     }
 }
+
+/// The faults a running stand-in was started with and how often each one fired.
+///
+/// [`ActiveFaults::fires`] is asked only at the point where a fault would change an answer or
+/// the state, so a hit count above zero proves the fault's behaviour was actually exercised.
+pub struct ActiveFaults {
+    on: [bool; Fault::ALL.len()],
+    hits: [std::sync::atomic::AtomicU64; Fault::ALL.len()],
+}
+
+impl ActiveFaults {
+    pub fn new(faults: &std::collections::BTreeSet<Fault>) -> Self {
+        ActiveFaults {
+            on: Fault::ALL.map(|f| faults.contains(&f)),
+            hits: std::array::from_fn(|_| std::sync::atomic::AtomicU64::new(0)),
+        }
+    }
+
+    fn index(f: Fault) -> usize {
+        Fault::ALL.iter().position(|x| *x == f).unwrap_or_default()
+    }
+
+    /// Whether `f` is on, without counting (for set-up decisions that change nothing yet).
+    pub fn is_on(&self, f: Fault) -> bool {
+        self.on[Self::index(f)]
+    }
+
+    /// Whether `f` is on; if so, one hit is counted. Ask only where the fault changes behaviour.
+    pub fn fires(&self, f: Fault) -> bool {
+        let on = self.is_on(f);
+        if on {
+            self.count(f);
+        }
+        on
+    }
+
+    /// Count one hit of `f` whose effect was decided earlier (a runtime started faulty answers).
+    pub fn count(&self, f: Fault) {
+        self.hits[Self::index(f)].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn hits(&self, f: Fault) -> u64 {
+        self.hits[Self::index(f)].load(std::sync::atomic::Ordering::Relaxed)
+    }
+}

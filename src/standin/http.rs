@@ -87,6 +87,9 @@ async fn not_found() -> Response {
 /// Count, route to a tenant (contract §1 tenant guard) and log one line per request.
 async fn guard(State(inner): Shared, mut req: Request, next: Next) -> Response {
     inner.requests.fetch_add(1, Ordering::Relaxed);
+    for id in req.uri().path().split('/').filter_map(|seg| Uuid::parse_str(seg).ok()) {
+        inner.count_workspace_request(id);
+    }
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();

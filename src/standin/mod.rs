@@ -267,6 +267,19 @@ impl StandIn {
         self.inner.requests.load(Ordering::Relaxed)
     }
 
+    /// How many times `fault` actually changed this stand-in's behaviour (counted where the
+    /// fault alters an answer or the state; 0 when it is off or never came into play).
+    pub fn fault_hits(&self, fault: Fault) -> u64 {
+        self.inner.faults.hits(fault)
+    }
+
+    /// Requests served whose path or proxied target concerned `workspace_id` (register and
+    /// heartbeat count by the id in their body); 0 for an id that is not a UUID.
+    pub fn requests_for_workspace(&self, workspace_id: &str) -> u64 {
+        let Ok(id) = uuid::Uuid::parse_str(workspace_id.trim()) else { return 0 };
+        self.inner.workspace_requests.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied().unwrap_or(0)
+    }
+
     /// The faults this stand-in was started with.
     pub fn faults(&self) -> &BTreeSet<Fault> {
         &self.inner.cfg.faults

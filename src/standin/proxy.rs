@@ -140,12 +140,12 @@ fn a2a_row(target: Uuid, caller: Option<Uuid>, method: &str, summary: String, en
 
 /// Record a row unless [`Fault::ActivityNotRecorded`] drops it.
 fn record(inner: &Inner, row: Activity) {
-    if inner.cfg.has(Fault::ActivityNotRecorded) {
+    if inner.faults.fires(Fault::ActivityNotRecorded) {
         return;
     }
     let mut st = inner.lock();
     if st.workspaces.contains_key(&row.workspace_id) {
-        st.record(&inner.cfg, row);
+        st.record(&inner.faults, row);
     }
 }
 
@@ -172,22 +172,22 @@ pub async fn a2a(
     };
     let method = envelope.get("method").and_then(Value::as_str).unwrap_or_default().to_owned();
 
-    let (url, name) = {
+    let (url, name, runtime_faults) = {
         let mut st = inner.lock();
         let Some(ws) = st.ws_mut(tenant.org_id, target).filter(|w| w.status != Status::Removed) else { return ws_not_found() };
         let name = ws.name.clone();
         if ws.effective_delivery_mode() == "poll" {
-            if inner.cfg.has(Fault::Proxy404Poll) {
+            if inner.faults.fires(Fault::Proxy404Poll) {
                 return ws_not_found();
             }
             drop(st);
             record(&inner, a2a_row(target, caller, &method, format!("{method} → {name} (queued for poll)"), &envelope));
-            let mode = if inner.cfg.has(Fault::QueuedSaysPush) { "push" } else { "poll" };
+            let mode = if inner.faults.fires(Fault::QueuedSaysPush) { "push" } else { "poll" };
             return json_resp(StatusCode::OK, json!({"status": "queued", "delivery_mode": mode, "method": method}));
         }
         if ws.url.is_empty() {
             if ws.status == Status::Hibernated {
-                if !inner.cfg.has(Fault::NeverWakes) {
+                if !inner.faults.fires(Fault::NeverWakes) {
                     let delay = inner.cfg.delays.wake;
                     inner.provision(&mut st, target, delay);
                 }
@@ -196,7 +196,7 @@ pub async fn a2a(
             return json_resp(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "workspace has no URL", "status": ws.status.as_str()}));
         }
         ws.a2a_dispatches += 1;
-        if inner.cfg.has(Fault::Transient5xx) && ws.a2a_dispatches <= 2 {
+        if ws.a2a_dispatches <= 2 && inner.faults.fires(Fault::Transient5xx) {
             let first = ws.a2a_dispatches == 1;
             drop(st);
             let mut row = a2a_row(target, caller, &method, format!("{method} → {name}"), &envelope);
@@ -212,7 +212,7 @@ pub async fn a2a(
                 (StatusCode::BAD_GATEWAY, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Bad Gateway").into_response()
             };
         }
-        (ws.url.clone(), name)
+        (ws.url.clone(), name, ws.runtime_faults.clone())
     };
 
     let timeout = headers
@@ -274,6 +274,10 @@ pub async fn a2a(
     row.response_body =
         Some(serde_json::from_slice::<Value>(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())));
     record(&inner, row);
+    // The answer came from a runtime started faulty: each of its faults shaped this reply.
+    for f in runtime_faults {
+        inner.faults.count(f);
+    }
     let ct = content_type.unwrap_or_else(|| "application/json".to_owned());
     (status, [(header::CONTENT_TYPE, ct)], Body::from(bytes)).into_response()
 }
@@ -281,7 +285,7 @@ pub async fn a2a(
 /// The auto-wake answer (contract §6.4): 503, `waking:true`, retry in ~15 s.
 fn waking(inner: &Inner) -> Response {
     let msg = "workspace is waking from hibernation — retry in ~15 seconds";
-    if inner.cfg.has(Fault::WakingWithoutRetryAfter) {
+    if inner.faults.fires(Fault::WakingWithoutRetryAfter) {
         return json_resp(StatusCode::SERVICE_UNAVAILABLE, json!({"error": msg, "waking": true}));
     }
     let mut r = json_resp(StatusCode::SERVICE_UNAVAILABLE, json!({"error": msg, "waking": true, "retry_after": 15}));

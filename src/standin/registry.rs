@@ -36,6 +36,7 @@ pub async fn register(State(inner): Shared, headers: HeaderMap, body: Bytes) -> 
         Some((m, id, card))
     });
     let Some((m, id, card)) = parsed else { return error(StatusCode::BAD_REQUEST, "invalid request body") };
+    inner.count_workspace_request(id);
     let asked_mode = match m.get("delivery_mode") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
@@ -69,7 +70,7 @@ pub async fn register(State(inner): Shared, headers: HeaderMap, body: Bytes) -> 
     ws.status = Status::Online;
     let mut resp = json!({"status": "registered"});
     if let Some(o) = resp.as_object_mut() {
-        if !inner.cfg.has(Fault::RegisterDropsDeliveryMode) {
+        if !inner.faults.fires(Fault::RegisterDropsDeliveryMode) {
             o.insert("delivery_mode".into(), json!(mode));
         }
         if ws.tokens.is_empty() {
@@ -89,6 +90,7 @@ pub async fn heartbeat(State(inner): Shared, headers: HeaderMap, body: Bytes) ->
         Some((m, id))
     });
     let Some((m, id)) = parsed else { return error(StatusCode::BAD_REQUEST, "invalid request body") };
+    inner.count_workspace_request(id);
     let mut st = inner.lock();
     let Some(ws) = st.workspaces.get_mut(&id).filter(|w| w.status != Status::Removed) else { return ws_not_found() };
     if let Err(r) = token_gate(ws, &headers) {
@@ -126,7 +128,7 @@ pub async fn peers(
     headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> Response {
-    if inner.cfg.has(Fault::Peers404) {
+    if inner.faults.fires(Fault::Peers404) {
         return error(StatusCode::NOT_FOUND, "not found");
     }
     let Some(token) = bearer(&headers) else { return error(StatusCode::UNAUTHORIZED, "missing workspace auth token") };
@@ -146,5 +148,5 @@ pub async fn peers(
         .filter(|w| w.parent_id == me.parent_id || w.parent_id == Some(id) || Some(w.id) == me.parent_id)
         .collect();
     rows.sort_by_key(|w| w.seq);
-    json_resp(StatusCode::OK, Value::Array(rows.iter().map(|w| w.row(&inner.cfg, false)).collect()))
+    json_resp(StatusCode::OK, Value::Array(rows.iter().map(|w| w.row(&inner, false)).collect()))
 }

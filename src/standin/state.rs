@@ -5,7 +5,7 @@
 //! tasks sleep, spawn runtimes and only then take the lock to publish the result, checking a
 //! per-workspace generation so a pause or delete that happened meanwhile wins.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
@@ -15,7 +15,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use super::{Fault, StandInConfig};
+use super::faults::ActiveFaults;
+use super::{Delays, Fault, StandInConfig};
 use crate::catalog;
 use crate::runtime::{self, RuntimeConfig, RuntimeFault, RuntimeHandle};
 
@@ -152,6 +153,9 @@ pub struct Workspace {
     /// generation no longer matches gives up.
     pub generation: u64,
     pub runtime_handle: Option<RuntimeHandle>,
+    /// The stand-in faults the running runtime was started with: each proxied answer from it
+    /// counts as a hit of each.
+    pub runtime_faults: Vec<Fault>,
     /// A2A dispatches so far ([`Fault::Transient5xx`] fails the first two).
     pub a2a_dispatches: u32,
     pub kv: BTreeMap<String, KvEntry>,
@@ -174,8 +178,8 @@ impl Workspace {
     }
 
     /// The label GET and list report ([`Fault::ExternalLabelCoerced`] loses kimi's label).
-    pub fn runtime_label(&self, cfg: &StandInConfig) -> &str {
-        if cfg.has(Fault::ExternalLabelCoerced) && matches!(self.runtime.as_str(), "kimi" | "kimi-cli") {
+    pub fn runtime_label(&self, faults: &ActiveFaults) -> &str {
+        if matches!(self.runtime.as_str(), "kimi" | "kimi-cli") && faults.fires(Fault::ExternalLabelCoerced) {
             "external"
         } else {
             &self.runtime
@@ -183,7 +187,7 @@ impl Workspace {
     }
 
     /// The row of `GET /workspaces/:id` (contract §3.3); `list` adds the fields GET strips.
-    pub fn row(&self, cfg: &StandInConfig, list: bool) -> Value {
+    pub fn row(&self, inner: &Inner, list: bool) -> Value {
         let uptime = match (self.status, self.online_since) {
             (Status::Online | Status::Degraded, Some(t)) => t.elapsed().as_secs(),
             _ => 0,
@@ -200,7 +204,7 @@ impl Workspace {
             "max_concurrent_tasks": self.max_concurrent_tasks,
             "last_error_rate": self.last_error_rate,
             "uptime_seconds": uptime,
-            "runtime": self.runtime_label(cfg),
+            "runtime": self.runtime_label(&inner.faults),
             "x": self.x,
             "y": self.y,
             "collapsed": false,
@@ -223,6 +227,7 @@ impl Workspace {
     /// Stop compute: drop the runtime (its handle's Drop stops it) and forget the URL.
     pub fn stop(&mut self) {
         self.runtime_handle = None;
+        self.runtime_faults.clear();
         self.url.clear();
         self.online_since = None;
         self.generation += 1;
@@ -349,8 +354,8 @@ impl State {
     }
 
     /// Append an activity row, honouring the activity faults.
-    pub fn record(&mut self, cfg: &StandInConfig, mut row: Activity) -> Uuid {
-        if cfg.has(Fault::ProvenanceLost) {
+    pub fn record(&mut self, faults: &ActiveFaults, mut row: Activity) -> Uuid {
+        if row.source_id.is_some() && faults.fires(Fault::ProvenanceLost) {
             row.source_id = None;
         }
         row.seq = self.next_seq();
@@ -363,8 +368,7 @@ impl State {
     /// runtime-`external` row that has not registered or heartbeated for `stale_after` goes
     /// `awaiting_agent`; a lapsed liveness key sends kimi/kimi-cli `offline` and external
     /// `awaiting_agent`. Done on read, so no sweeper and no timing races in tests.
-    pub fn refresh(&mut self, cfg: &StandInConfig) {
-        let d = &cfg.delays;
+    pub fn refresh(&mut self, d: &Delays, faults: &ActiveFaults) {
         for ws in self.workspaces.values_mut() {
             if !ws.external_like() {
                 continue;
@@ -373,12 +377,9 @@ impl State {
             let idle = seen.elapsed();
             let settled = matches!(ws.status, Status::Removed | Status::Paused | Status::Hibernated);
             if ws.runtime == "external" {
-                if cfg.has(Fault::ExternalNeverStale) {
-                    continue;
-                }
                 let stale = matches!(ws.status, Status::Online | Status::Degraded) && idle >= d.stale_after;
-                let lapsed = !settled && idle >= d.liveness_ttl;
-                if stale || lapsed {
+                let lapsed = !settled && ws.status != Status::AwaitingAgent && idle >= d.liveness_ttl;
+                if (stale || lapsed) && !faults.fires(Fault::ExternalNeverStale) {
                     ws.status = Status::AwaitingAgent;
                 }
             } else if !settled && ws.status != Status::Offline && idle >= d.liveness_ttl {
@@ -413,6 +414,9 @@ pub struct Inner {
     /// The stand-in's own base URL (control plane, tenants, `platform_url`).
     pub url: String,
     pub requests: AtomicU64,
+    /// Requests per workspace id they concerned (path segment, register/heartbeat body).
+    pub workspace_requests: Mutex<HashMap<Uuid, u64>>,
+    pub faults: ActiveFaults,
     state: Mutex<State>,
     closed: AtomicBool,
 }
@@ -420,10 +424,13 @@ pub struct Inner {
 impl Inner {
     pub fn new(cfg: StandInConfig, url: String) -> std::io::Result<Arc<Inner>> {
         http_client().map_err(std::io::Error::other)?;
+        let faults = ActiveFaults::new(&cfg.faults);
         Ok(Arc::new(Inner {
             cfg,
             url,
             requests: AtomicU64::new(0),
+            workspace_requests: Mutex::new(HashMap::new()),
+            faults,
             state: Mutex::new(State::default()),
             closed: AtomicBool::new(false),
         }))
@@ -433,8 +440,13 @@ impl Inner {
     /// while holding it) is recovered: the data is plain and stays usable.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        st.refresh(&self.cfg);
+        st.refresh(&self.cfg.delays, &self.faults);
         st
+    }
+
+    /// Count one request concerning workspace `id`.
+    pub fn count_workspace_request(&self, id: Uuid) {
+        *self.workspace_requests.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default() += 1;
     }
 
     pub fn is_closed(&self) -> bool {
@@ -453,14 +465,16 @@ impl Inner {
 
     /// The runtime faults the stand-in's faults imply for a runtime it starts for a workspace
     /// of `runtime` on `model`.
-    fn runtime_faults(&self, runtime: &str, model: &str) -> Vec<RuntimeFault> {
+    fn runtime_faults(&self, runtime: &str, model: &str) -> Vec<Fault> {
         let mut v = Vec::new();
-        let misroute = self.cfg.has(Fault::PlatformModelsMisroute) && crate::catalog::is_platform_model(runtime, model);
-        if self.cfg.has(Fault::RuntimeMisspells) || misroute {
-            v.push(RuntimeFault::MisspellsAnswer);
+        if self.faults.is_on(Fault::RuntimeMisspells) {
+            v.push(Fault::RuntimeMisspells);
         }
-        if self.cfg.has(Fault::ReplyErrorMarker) {
-            v.push(RuntimeFault::ErrorMarker);
+        if self.faults.is_on(Fault::PlatformModelsMisroute) && crate::catalog::is_platform_model(runtime, model) {
+            v.push(Fault::PlatformModelsMisroute);
+        }
+        if self.faults.is_on(Fault::ReplyErrorMarker) {
+            v.push(Fault::ReplyErrorMarker);
         }
         v
     }
@@ -485,7 +499,7 @@ async fn provision_task(weak: Weak<Inner>, id: Uuid, generation: u64, delay: Dur
     let current = |inner: &Inner, st: &State| {
         !inner.is_closed() && st.workspaces.get(&id).is_some_and(|w| w.generation == generation)
     };
-    let slow = weak.upgrade().is_some_and(|i| i.cfg.has(Fault::SlowProvisioning));
+    let slow = weak.upgrade().is_some_and(|i| i.faults.fires(Fault::SlowProvisioning));
     if slow {
         // 5x longer, and half-way the bootstrap watcher marks it `failed` (transient, §4).
         let total = delay.saturating_mul(5);
@@ -522,7 +536,12 @@ async fn provision_task(weak: Weak<Inner>, id: Uuid, generation: u64, delay: Dur
         Some(ws) => (ws.runtime.clone(), ws.secrets.get("MODEL").cloned().unwrap_or_default()),
         None => return,
     };
-    let cfg = RuntimeConfig::new(id.to_string()).with_faults(inner.runtime_faults(&runtime, &model));
+    let faults = inner.runtime_faults(&runtime, &model);
+    let runtime_faults = faults.iter().map(|f| match f {
+        Fault::ReplyErrorMarker => RuntimeFault::ErrorMarker,
+        _ => RuntimeFault::MisspellsAnswer,
+    });
+    let cfg = RuntimeConfig::new(id.to_string()).with_faults(runtime_faults);
     let spawned = runtime::spawn(cfg).await;
     let mut st = inner.lock();
     if !current(&inner, &st) {
@@ -531,8 +550,9 @@ async fn provision_task(weak: Weak<Inner>, id: Uuid, generation: u64, delay: Dur
     let Some(ws) = st.workspaces.get_mut(&id) else { return };
     match spawned {
         Ok(handle) => {
-            ws.url = if inner.cfg.has(Fault::OnlineWithoutUrl) { String::new() } else { handle.url() };
+            ws.url = if inner.faults.fires(Fault::OnlineWithoutUrl) { String::new() } else { handle.url() };
             ws.runtime_handle = Some(handle);
+            ws.runtime_faults = faults;
             ws.status = Status::Online;
             ws.online_since = Some(Instant::now());
             ws.last_error = None;

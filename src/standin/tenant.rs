@@ -143,7 +143,7 @@ pub async fn create(State(inner): Shared, Extension(tenant): Extension<Tenant>, 
     if let Err(r) = admin_auth(&headers, &tenant) {
         return r;
     }
-    if inner.cfg.has(Fault::CreateHtml500) {
+    if inner.faults.fires(Fault::CreateHtml500) {
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -221,7 +221,7 @@ pub async fn create(State(inner): Shared, Extension(tenant): Extension<Tenant>, 
     }
     // 8. allowlist
     let known = catalog::is_known_runtime(&runtime)
-        && !(runtime == "google-adk" && inner.cfg.has(Fault::AllowlistLacksGoogleAdk));
+        && !(runtime == "google-adk" && inner.faults.fires(Fault::AllowlistLacksGoogleAdk));
     if !external_like && !known {
         return unprocessable(json!({"error": "unsupported workspace runtime", "runtime": runtime, "code": "RUNTIME_UNSUPPORTED"}));
     }
@@ -345,6 +345,7 @@ pub async fn create(State(inner): Shared, Extension(tenant): Extension<Tenant>, 
         y: req.canvas.as_ref().and_then(|c| c.y).unwrap_or(0.0),
         generation: 0,
         runtime_handle: None,
+        runtime_faults: Vec::new(),
         a2a_dispatches: 0,
         kv: BTreeMap::new(),
         files: BTreeMap::new(),
@@ -449,7 +450,7 @@ pub async fn get_row(
     if ws.status == Status::Removed && !q_true(&q, "include_removed") {
         return removed(ws);
     }
-    json_resp(StatusCode::OK, ws.row(&inner.cfg, false))
+    json_resp(StatusCode::OK, ws.row(&inner, false))
 }
 
 fn removed(ws: &Workspace) -> Response {
@@ -468,7 +469,7 @@ pub async fn list(State(inner): Shared, Extension(tenant): Extension<Tenant>, he
     let mut rows: Vec<&Workspace> =
         st.workspaces.values().filter(|w| w.org_id == tenant.org_id && w.status != Status::Removed).collect();
     rows.sort_by_key(|w| w.seq);
-    json_resp(StatusCode::OK, Value::Array(rows.iter().map(|w| w.row(&inner.cfg, true)).collect()))
+    json_resp(StatusCode::OK, Value::Array(rows.iter().map(|w| w.row(&inner, true)).collect()))
 }
 
 /// `DELETE /workspaces/{id}` (AdminAuth): `X-Confirm-Name`, children need `?confirm=true`.
@@ -559,7 +560,7 @@ pub async fn pause(
         .chain(st.descendants(tenant.org_id, id))
         .filter(|t| st.workspaces.get(t).is_some_and(|w| w.status != Status::Paused))
         .collect();
-    if !inner.cfg.has(Fault::PauseIgnored) {
+    if !inner.faults.fires(Fault::PauseIgnored) {
         for t in &targets {
             if let Some(w) = st.workspaces.get_mut(t) {
                 w.stop();
@@ -605,7 +606,7 @@ pub async fn resume(
         .chain(st.descendants(tenant.org_id, id))
         .filter(|t| st.workspaces.get(t).is_some_and(|w| w.status == Status::Paused))
         .collect();
-    if !inner.cfg.has(Fault::ResumeStaysPaused) {
+    if !inner.faults.fires(Fault::ResumeStaysPaused) {
         for t in &targets {
             let delay = st.workspaces.get(t).map(|w| inner.cfg.delays.provision_for(&w.runtime)).unwrap_or_default();
             inner.provision(&mut st, *t, delay);
@@ -704,7 +705,7 @@ pub fn billing(inner: &Inner, ws: &Workspace) -> Value {
         (None, Some(_)) => ("byok".to_owned(), "derived_provider"),
         (None, None) => ("platform_managed".to_owned(), "derived_default"),
     };
-    if inner.cfg.has(Fault::ByokIgnored) && mode == "byok" {
+    if mode == "byok" && inner.faults.fires(Fault::ByokIgnored) {
         mode = "platform_managed".to_owned();
     }
     json!({
@@ -760,7 +761,7 @@ pub async fn put_billing(
     };
     let mut st = inner.lock();
     let Some(ws) = st.ws_mut(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return ws_not_found() };
-    if inner.cfg.has(Fault::ByokIgnored) && mode.as_deref() == Some("byok") {
+    if mode.as_deref() == Some("byok") && inner.faults.fires(Fault::ByokIgnored) {
         // Answer as if stored; store nothing.
         let mut v = billing(&inner, ws);
         if let Some(o) = v.as_object_mut() {

@@ -122,7 +122,8 @@ pub fn quick() -> Delays {
 
 /// A stand-in with one org whose tenant is ready.
 pub struct Kit {
-    pub standin: StandIn,
+    /// Shared so a test can still read the stand-in's counters after a scenario consumed the kit.
+    pub standin: std::sync::Arc<StandIn>,
     pub http: reqwest::Client,
     pub slug: String,
     pub org_id: String,
@@ -143,7 +144,7 @@ pub enum As {
 impl Kit {
     /// Start a stand-in with `cfg`, create an org, wait for it to run, fetch its token.
     pub async fn start(cfg: StandInConfig) -> Kit {
-        let standin = StandIn::start(cfg, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("stand-in starts");
+        let standin = std::sync::Arc::new(StandIn::start(cfg, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("stand-in starts"));
         let http = shared_client();
         let mut kit = Kit { standin, http, slug: "e2e-standin-test".into(), org_id: String::new(), token: String::new() };
         let created = kit
