@@ -83,8 +83,8 @@ pub async fn sweep(cp: &ControlPlane, max_age: Duration, cap: usize, dry_run: bo
 }
 
 /// Delete the orgs of run `run_id`, whatever their age: the slugs that run id gives (today and
-/// yesterday, every kind), looked up one by one (so an org list longer than one page does not
-/// hide them), plus any listed ephemeral org whose slug is one of them.
+/// yesterday, every kind), looked up one by one, so an org list longer than one page does not
+/// hide them.
 pub async fn sweep_run(cp: &ControlPlane, run_id: &str, dry_run: bool) -> Result<SweepReport> {
     if run_id.trim().is_empty() {
         return Err(E2eError::Unmet("--run-id is empty: refusing to guess which run to sweep".into()));

@@ -141,22 +141,49 @@ pub async fn run_story(case: &Case, story: Story) -> Result<()> {
     }
 }
 
-/// Run `fault`'s rows of one target (external stories or not), all at once, and check each
-/// verdict; the error says what went wrong with the proof.
+/// Run `fault`'s rows of one target (external stories or not) and check each verdict; the
+/// error says what went wrong with the proof. The first call starts every row of the target at
+/// once on the machinery runtime (each row has a stand-in of its own), so the matrix takes as
+/// long as its slowest row rather than the sum over the test harness's few threads.
 pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, String> {
-    let rows = rows_of(fault, external);
+    let rows: Vec<usize> = (0..MATRIX.len()).filter(|&i| MATRIX[i].fault == fault && MATRIX[i].story.is_external() == external).collect();
     if rows.is_empty() {
         return Err(format!("fault {} has no row for this target in the matrix", fault.name()));
     }
-    let mut set = tokio::task::JoinSet::new();
-    for row in rows {
-        set.spawn(async move { prove_row_with(row, &[row.fault]).await });
-    }
+    let results = all_rows(external);
     let mut lines = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        lines.push(joined.map_err(|e| format!("a row's task died: {e}"))??);
+    for i in rows {
+        let mut rx = results[i].clone().expect("a row of this target");
+        let answer = rx.wait_for(Option::is_some).await.map_err(|e| format!("row {i} never answered: {e}"))?;
+        lines.push(answer.clone().expect("waited for an answer")?);
     }
     Ok(lines.join("\n"))
+}
+
+type RowAnswer = Option<std::result::Result<String, String>>;
+
+/// Every row of one target, started once: a receiver per matrix row (`None` for the other
+/// target's rows).
+fn all_rows(external: bool) -> &'static [Option<tokio::sync::watch::Receiver<RowAnswer>>] {
+    static STARTED: [std::sync::OnceLock<Vec<Option<tokio::sync::watch::Receiver<RowAnswer>>>>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    STARTED[usize::from(external)].get_or_init(|| {
+        MATRIX
+            .iter()
+            .map(|row| {
+                if row.story.is_external() != external {
+                    return None;
+                }
+                let (tx, rx) = tokio::sync::watch::channel(None);
+                super::standin::machinery().spawn(async move {
+                    let answer = prove_row_with(row, &[row.fault]).await;
+                    // Receivers live in a static: the send cannot fail.
+                    tx.send_replace(Some(answer));
+                });
+                Some(rx)
+            })
+            .collect()
+    })
 }
 
 /// Run one row on a fresh stand-in started with `faults` (the row's own fault, or none to show
@@ -199,8 +226,9 @@ fn verdict(row: &Row, standin: &StandIn, result: Result<()>) -> std::result::Res
 
 /// Prove `fault` against its matrix rows; panics with what went wrong with the proof.
 pub async fn prove_fault(fault: Fault, external: bool) {
+    let started = std::time::Instant::now();
     match prove(fault, external).await {
-        Ok(line) => eprintln!("{line}"),
+        Ok(line) => eprintln!("[{:.2}s] {line}", started.elapsed().as_secs_f64()),
         Err(why) => panic!("fault {}: {why}", fault.name()),
     }
 }
