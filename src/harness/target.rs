@@ -43,8 +43,9 @@ impl std::fmt::Debug for Target {
 /// Write straight to the process's stderr, past the test harness's output capture: stand-in
 /// fallbacks, skips and teardown results must be seen even when the test passes.
 pub fn loud(line: &str) {
-    // Nowhere left to report a failed write to stderr.
-    let _ = writeln!(std::io::stderr(), "{}", crate::redact::scrub(line));
+    if writeln!(std::io::stderr(), "{}", crate::redact::scrub(line)).is_err() {
+        // stderr is gone: there is nowhere left to report anything.
+    }
 }
 
 impl Target {

@@ -2,6 +2,9 @@
 //! must reach: fail naming the broken promise, or survive. A row counts only when its fault
 //! was seen to fire, so a story that fails (or survives) for some other reason proves nothing.
 
+// Failures carry their whole story, as in the library (which allows the same lint).
+#![allow(clippy::result_large_err)]
+
 use std::time::Duration;
 
 use molecule_e2e::config::{Settings, Timeouts};
