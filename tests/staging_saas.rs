@@ -322,6 +322,30 @@ mod run_end {
         assert!(s.all_slugs().await.is_empty());
     }
 
+    /// An org still listed after the run deleted it fails the run, naming the org (on the
+    /// embedded stand-in, whose leak window is seconds, not staging's minute).
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn an_org_that_outlives_the_run_fails_it_by_name() {
+        let id = run_id("leak");
+        let slug = run_slug(SlugKind::Full, &today(), &id);
+        let out = std::env::temp_dir().join(format!("molecule-e2e-run-{id}.log"));
+        let file = std::fs::File::create(&out).expect("run log");
+        let mut cmd = Command::new(std::env::current_exe().expect("this test binary"));
+        clean_env(&mut cmd)
+            .args(["--ignored", "arm::runtime_arm::case_5_hermes"])
+            .env("E2E_RUN_ID", &id)
+            .env("STANDIN_FAULTS", "deleted-org-listed")
+            .stdout(Stdio::from(file.try_clone().expect("log")))
+            .stderr(Stdio::from(file));
+        let mut child = cmd.spawn().expect("spawn one arm");
+        let status = wait_exit(&mut child, Duration::from_secs(60));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(log.contains("test result: ok. 1 passed"), "the case itself passes (its org is the run's):\n{log}");
+        assert!(!status.success(), "a leaked org must fail the run:\n{log}");
+        assert!(log.contains(&format!("NOT DELETED org {slug}")), "{log}");
+    }
+
     /// SIGINT or SIGTERM at 1 s to 8 s into the live matrix: the run deletes what it created
     /// and exits non-zero; no org of it is left 30 s after the signal.
     #[rstest]
