@@ -370,6 +370,32 @@ mod run_end {
         assert!(log.contains("signal received"), "{log}");
     }
 
+    /// A signal in a run inside an org made outside it: the run deletes its workspaces and
+    /// keeps the org.
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_signal_in_a_borrowed_org_deletes_the_runs_workspaces_and_keeps_the_org() {
+        let s = StandInProcess::start("realistic");
+        let id = run_id("borrow");
+        let (ok, up) = s.cli(&id, &["org", "up"], &[]);
+        assert!(ok, "org up failed:\n{up}");
+        let slug = up.lines().find_map(|l| l.strip_prefix("export E2E_ORG_SLUG=")).expect("the export").to_owned();
+        let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
+        tokio::time::sleep(Duration::from_millis(3000)).await;
+        signal(&child, libc::SIGINT);
+        let status = wait_exit(&mut child, Duration::from_secs(30));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(!status.success(), "{log}");
+        assert!(log.contains("signal: deleted workspace"), "the run had workspaces to delete:\n{log}");
+        assert_eq!(s.all_slugs().await, vec![slug.clone()], "the borrowed org is kept");
+        let cp = s.cp();
+        let org = cp.org(&slug).await.expect("list").expect("listed");
+        let tenant = molecule_e2e::client::Tenant::new(&s.url, &org.id, cp.tenant_admin_token(&slug).await.expect("token"))
+            .expect("tenant");
+        let left = tenant.list_workspaces().await.expect("list");
+        assert!(left.is_empty(), "workspaces left in the borrowed org: {:?}\n{log}", left.iter().map(|w| &w.id).collect::<Vec<_>>());
+    }
+
     /// Two Ctrl-C: the run exits at once, and what it printed (its teardown, or what is left and
     /// the sweep command) is enough to leave no org of the run.
     #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]

@@ -152,22 +152,10 @@ impl Run {
             Some(Ok(info)) => Some(info.clone()),
             _ => None,
         };
-        let left = self.leftover_workspaces();
-        if let (Some(info), false) = (&info, left.is_empty()) {
+        if let Some(info) = &info {
             match Tenant::new(&info.tenant_url, &info.id, info.admin_token.clone()) {
-                Ok(t) => {
-                    let failed = molecule_e2e::harness::delete_all(&t, &left).await;
-                    for o in &left {
-                        match failed.iter().find(|f| f.starts_with(&molecule_e2e::wait::short(&o.id))) {
-                            Some(f) => kept.push(format!("workspace {}: {f}", o.id)),
-                            None => {
-                                self.deleted(&o.id);
-                                deleted.push(format!("workspace {}", o.id));
-                            }
-                        }
-                    }
-                }
-                Err(e) => kept.push(format!("workspaces {:?}: no tenant client: {e}", left)),
+                Ok(t) => self.delete_workspaces(&t, &mut deleted, &mut kept).await,
+                Err(e) => kept.push(format!("workspaces {:?}: no tenant client: {e}", self.leftover_workspaces())),
             }
         }
         if !self.borrowed && self.create_sent.load(Ordering::SeqCst) {
@@ -178,6 +166,30 @@ impl Run {
             }
         }
         (deleted, kept)
+    }
+}
+
+impl Run {
+    /// Delete the run's workspaces one by one, again for any a running case registered
+    /// meanwhile, until a pass finds nothing new.
+    async fn delete_workspaces(&self, t: &Tenant, deleted: &mut Vec<String>, kept: &mut Vec<String>) {
+        let mut tried = std::collections::BTreeSet::new();
+        loop {
+            let left: Vec<Owned> = self.leftover_workspaces().into_iter().filter(|o| !tried.contains(&o.id)).collect();
+            if left.is_empty() {
+                return;
+            }
+            for o in left {
+                tried.insert(o.id.clone());
+                let failed = molecule_e2e::harness::delete_all(t, std::slice::from_ref(&o)).await;
+                if failed.is_empty() {
+                    self.deleted(&o.id);
+                    deleted.push(format!("workspace {}", o.id));
+                } else {
+                    kept.push(format!("workspace {}: {}", o.id, failed.join("; ")));
+                }
+            }
+        }
     }
 }
 
