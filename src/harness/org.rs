@@ -120,7 +120,6 @@ pub struct OrgHandle {
     pub slug: String,
     pub id: String,
     pub tenant: Tenant,
-    pub cp: ControlPlane,
 }
 
 /// Run `body` in the case's org, then delete every workspace the case created, whether `body`
@@ -149,7 +148,6 @@ where
         slug: info.slug.clone(),
         id: info.id.clone(),
         tenant: Tenant::new(&info.tenant_url, &info.id, info.admin_token.clone())?,
-        cp: target.cp()?,
     };
     let tenant = handle.tenant.clone();
     // Spawned so that a panic in the body is caught here and teardown still runs.
