@@ -346,6 +346,21 @@ mod run_end {
         assert!(log.contains(&format!("NOT DELETED org {slug}")), "{log}");
     }
 
+    /// Under nextest (a process per test) against a remote platform, a run without
+    /// E2E_ORG_SLUG refuses to make orgs, saying how to share one.
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_process_per_test_run_without_a_shared_org_makes_none() {
+        let s = StandInProcess::start("fast");
+        let id = run_id("nextest");
+        let (mut child, out) = live_matrix(&s, &id, &[("NEXTEST", "1")]);
+        let status = wait_exit(&mut child, Duration::from_secs(60));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(!status.success(), "{log}");
+        assert!(log.contains("molecule-e2e org up"), "{log}");
+        assert_eq!(s.org_creations(), 0, "{log}");
+    }
+
     /// SIGINT or SIGTERM at 1 s to 8 s into the live matrix: the run deletes what it created
     /// and exits non-zero; no org of it is left 30 s after the signal.
     #[rstest]

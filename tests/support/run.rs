@@ -34,6 +34,20 @@ pub struct Run {
     workspaces: Mutex<BTreeMap<String, String>>,
     /// Teardown ran (or a signal took over): the exit hook has nothing left to do.
     finished: AtomicBool,
+    /// Why this process must not create an org (nextest against a remote platform).
+    refused: Option<String>,
+}
+
+/// nextest runs every test in a process of its own: against a remote platform each would make
+/// an org of its own, the cost this run model exists to avoid. Such runs share one made outside.
+fn refusal(target: &Target, borrowed: bool) -> Option<String> {
+    let nextest = std::env::var_os("NEXTEST").is_some() || std::env::var_os("NEXTEST_RUN_ID").is_some();
+    (nextest && !borrowed && target.settings.cp_url.is_some()).then(|| {
+        "nextest runs one process per test, so each would create an org of its own at MOLECULE_CP_URL: \
+         make one org for the whole run with `molecule-e2e org up` (export what it prints, E2E_ORG_SLUG) \
+         and remove it with `molecule-e2e org down` afterwards"
+            .to_owned()
+    })
 }
 
 static RUN: OnceLock<Arc<Run>> = OnceLock::new();
@@ -57,6 +71,7 @@ pub fn run(target: &Arc<Target>) -> Arc<Run> {
             target: target.clone(),
             slug,
             borrowed: borrowed.is_some(),
+            refused: refusal(target, borrowed.is_some()),
             create_sent: AtomicBool::new(false),
             org: tokio::sync::OnceCell::new(),
             workspaces: Mutex::new(BTreeMap::new()),
@@ -73,6 +88,9 @@ pub fn run(target: &Arc<Target>) -> Arc<Run> {
 impl RunOrg for Run {
     fn org(&self) -> Pin<Box<dyn Future<Output = Result<OrgInfo>> + Send + '_>> {
         Box::pin(async move {
+            if let Some(why) = &self.refused {
+                return Err(E2eError::Unmet(why.clone()));
+            }
             let made = self
                 .org
                 .get_or_init(|| async {
