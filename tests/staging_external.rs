@@ -55,8 +55,48 @@ mod fault_matrix {
     #[case::register_without_delivery_mode_is_caught(Fault::RegisterDropsDeliveryMode)]
     #[case::external_that_never_goes_stale_is_caught(Fault::ExternalNeverStale)]
     #[case::lost_provenance_is_caught(Fault::ProvenanceLost)]
+    #[case::external_created_online_is_caught(Fault::ExternalCreatedOnline)]
+    #[case::a_dropped_poll_reply_is_caught(Fault::PollReplyDropped)]
     #[tokio::test]
     async fn external_story(#[case] fault: Fault) {
-        crate::support::live::prove_fault(fault, true).await;
+        crate::support::matrix::prove_fault(fault, true).await;
+    }
+}
+
+/// The external run seen from the platform's side, as `staging_saas`'s `run_end` does for the
+/// arms: one org per run, nothing left.
+mod run_end {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use crate::support::standin::{StandInProcess, clean_env};
+
+    #[ignore = "live tier: cargo test --test staging_external -- --ignored"]
+    #[tokio::test]
+    async fn one_run_creates_exactly_one_org_and_leaves_nothing() {
+        let s = StandInProcess::start("fast");
+        let id = format!("ext-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
+        let out = std::env::temp_dir().join(format!("molecule-e2e-run-{id}.log"));
+        let file = std::fs::File::create(&out).expect("run log");
+        let mut cmd = Command::new(std::env::current_exe().expect("this test binary"));
+        clean_env(&mut cmd)
+            .args(["--ignored", "--test-threads", "32", "external_::"])
+            .envs(s.env(&id))
+            .env("E2E_REQUIRE_LIVE", "1")
+            .stdout(Stdio::from(file.try_clone().expect("log")))
+            .stderr(Stdio::from(file));
+        let mut child = cmd.spawn().expect("spawn the external run");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let status = loop {
+            if let Some(st) = child.try_wait().expect("try_wait") {
+                break st;
+            }
+            assert!(Instant::now() < deadline, "the run did not end");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(status.success(), "the external run failed:\n{log}");
+        assert_eq!(s.org_creations(), 1, "one POST /cp/admin/orgs per run:\n{log}");
+        assert!(s.all_slugs().await.is_empty(), "orgs left behind:\n{log}");
     }
 }

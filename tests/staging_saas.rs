@@ -48,24 +48,63 @@ mod arm {
 
 mod lifecycle_ {
     use super::*;
+    use molecule_e2e::scenario::Outcome;
 
-    #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
-    #[tokio::test]
-    async fn pause_then_resume_comes_back_online() {
-        let c = case("lifecycle::pause_resume");
-        finish(&c, lifecycle::pause_resume(&c).await);
+    /// The arm, unless `E2E_RUNTIME` narrows the lifecycle cases to another runtime.
+    fn lifecycle_arm(name: &str) -> Result<&'static arms::Arm, String> {
+        let arm = arms::arm(name).expect("arm in the table");
+        let narrow = std::env::var("E2E_RUNTIME").ok().filter(|v| !v.trim().is_empty());
+        match lifecycle::narrowed_out(arm, narrow.as_deref()) {
+            Some(why) => Err(why),
+            None => Ok(arm),
+        }
     }
 
+    /// Pause and resume on every runtime arm (codex is the pinned red arm: it never comes online).
+    #[rstest]
+    #[case::on_the_claude_code_minimax_arm("claude_code_minimax")]
+    #[case::on_the_claude_code_anthropic_arm("claude_code_anthropic")]
+    #[case::on_the_claude_code_subscription_arm("claude_code_subscription")]
+    #[case::on_the_claude_code_platform_arm("claude_code_platform")]
+    #[case::on_the_hermes_arm("hermes")]
+    #[case::on_the_openclaw_arm("openclaw")]
+    #[case::on_the_seo_agent_arm("seo_agent")]
+    #[case::on_the_google_adk_arm("google_adk")]
     #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
     #[tokio::test]
-    async fn hibernated_workspace_wakes_on_a2a() {
-        let c = case("lifecycle::hibernate_wake");
-        finish(&c, lifecycle::hibernate_wake(&c).await);
+    async fn pause_then_resume_comes_back_online(#[case] name: &str) {
+        let c = case(&format!("lifecycle::pause_resume::{name}"));
+        let outcome = match lifecycle_arm(name) {
+            Ok(arm) => lifecycle::pause_resume(&c, arm).await,
+            Err(why) => Ok(Outcome::Gated(why)),
+        };
+        finish(&c, outcome);
+    }
+
+    /// Hibernate and wake on every runtime arm (codex aside, as above).
+    #[rstest]
+    #[case::on_the_claude_code_minimax_arm("claude_code_minimax")]
+    #[case::on_the_claude_code_anthropic_arm("claude_code_anthropic")]
+    #[case::on_the_claude_code_subscription_arm("claude_code_subscription")]
+    #[case::on_the_claude_code_platform_arm("claude_code_platform")]
+    #[case::on_the_hermes_arm("hermes")]
+    #[case::on_the_openclaw_arm("openclaw")]
+    #[case::on_the_seo_agent_arm("seo_agent")]
+    #[case::on_the_google_adk_arm("google_adk")]
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
+    #[tokio::test]
+    async fn hibernated_workspace_wakes_on_a2a(#[case] name: &str) {
+        let c = case(&format!("lifecycle::hibernate_wake::{name}"));
+        let outcome = match lifecycle_arm(name) {
+            Ok(arm) => lifecycle::hibernate_wake(&c, arm).await,
+            Err(why) => Ok(Outcome::Gated(why)),
+        };
+        finish(&c, outcome);
     }
 }
 
 mod fault_matrix {
-    use molecule_e2e::scenario::matrix::{self, MATRIX};
+    use crate::support::matrix::{self, MATRIX};
     use molecule_e2e::standin::Fault;
     use rstest::rstest;
 
@@ -83,12 +122,16 @@ mod fault_matrix {
     #[case::org_still_listed_after_delete_is_caught_as_a_leak(Fault::DeletedOrgListed)]
     #[case::online_without_url_is_caught(Fault::OnlineWithoutUrl)]
     #[case::html_500_on_create_is_caught(Fault::CreateHtml500)]
+    #[case::a_wrong_known_answer_with_a_right_pong_is_caught(Fault::KnownAnswerWrong)]
+    #[case::hibernate_that_is_ignored_is_caught(Fault::HibernateIgnored)]
+    #[case::an_org_that_never_runs_is_caught(Fault::OrgNeverRuns)]
+    #[case::an_unregistered_model_accepted_is_caught_by_the_pinned_red_arm(Fault::UnregisteredModelAccepted)]
     #[case::transient_5xx_is_survived(Fault::Transient5xx)]
     #[case::slow_provisioning_is_survived(Fault::SlowProvisioning)]
     #[case::waking_without_retry_after_is_survived(Fault::WakingWithoutRetryAfter)]
     #[tokio::test]
     async fn saas_story(#[case] fault: Fault) {
-        crate::support::live::prove_fault(fault, false).await;
+        matrix::prove_fault(fault, false).await;
     }
 
     /// Full-mode faults (contract §8 steps 7a–10).
@@ -104,7 +147,44 @@ mod fault_matrix {
     #[case::lost_provenance_is_caught_by_delegation(Fault::ProvenanceLost)]
     #[tokio::test]
     async fn full_mode_step(#[case] fault: Fault) {
-        crate::support::live::prove_fault(fault, false).await;
+        matrix::prove_fault(fault, false).await;
+    }
+
+    /// A row whose fault is switched off in the stand-in does not count as caught: the fault
+    /// never fired, whatever the story did.
+    #[rstest]
+    #[case::a_fail_row(Fault::OnlineWithoutUrl)]
+    #[case::a_survive_row(Fault::Transient5xx)]
+    #[tokio::test]
+    async fn a_row_whose_fault_is_off_is_not_caught(#[case] fault: Fault) {
+        let row = MATRIX.iter().find(|r| r.fault == fault).expect("a row");
+        let why = matrix::prove_row_with(row, &[]).await.expect_err("a row without its fault must not pass");
+        assert!(why.contains("never fired"), "{why}");
+    }
+
+    /// Every promise the suite asserts has a row that breaks it (the variants are read from
+    /// the `Promise` enum's source, so a new promise without a row fails here by name).
+    #[test]
+    fn every_promise_has_a_row() {
+        let src = include_str!("../src/error.rs");
+        let body = src.split("pub enum Promise {").nth(1).expect("the Promise enum");
+        let variants: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .take_while(|l| *l != "}")
+            .filter(|l| !l.starts_with("//") && !l.starts_with('#') && !l.is_empty())
+            .map(|l| l.trim_end_matches(','))
+            .collect();
+        assert!(variants.len() > 20, "parsed {variants:?}");
+        let covered: Vec<String> = MATRIX
+            .iter()
+            .filter_map(|r| match r.verdict {
+                matrix::Verdict::Fails(p) => Some(format!("{p:?}")),
+                matrix::Verdict::Survives => None,
+            })
+            .collect();
+        let missing: Vec<_> = variants.iter().filter(|v| !covered.iter().any(|c| c == *v)).collect();
+        assert!(missing.is_empty(), "promises no fault row breaks: {missing:?}");
     }
 
     /// Every matrix row is run by a case of the target its story belongs to.
@@ -148,5 +228,244 @@ mod fault_matrix {
                 assert_eq!(same, 1, "fault {} lists story {} twice", f.name(), r.story.name());
             }
         }
+    }
+}
+
+/// The run seen from the platform's side: this binary's live matrix is started as a child
+/// process against a `molecule-e2e standin` process, and what it creates and leaves behind is
+/// read from the stand-in (its request log and org list).
+mod run_end {
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use crate::support::standin::{StandInProcess, clean_env};
+    use molecule_e2e::harness::{SlugKind, run_slug, today};
+    use rstest::rstest;
+
+    fn run_id(tag: &str) -> String {
+        format!("{tag}-{}", &uuid::Uuid::new_v4().simple().to_string()[..6])
+    }
+
+    /// This binary's live matrix (arms and lifecycle), as a child process against `s`.
+    fn live_matrix(s: &StandInProcess, run_id: &str, extra: &[(&str, &str)]) -> (Child, std::path::PathBuf) {
+        let out = std::env::temp_dir().join(format!("molecule-e2e-run-{run_id}.log"));
+        let file = std::fs::File::create(&out).expect("run log");
+        let mut cmd = Command::new(std::env::current_exe().expect("this test binary"));
+        clean_env(&mut cmd)
+            .args(["--ignored", "--test-threads", "32", "arm::runtime_arm", "lifecycle_::"])
+            .envs(s.env(run_id))
+            .envs(extra.iter().copied())
+            .stdout(Stdio::from(file.try_clone().expect("log")))
+            .stderr(Stdio::from(file));
+        (cmd.spawn().expect("spawn the live matrix"), out)
+    }
+
+    fn signal(child: &Child, sig: libc::c_int) {
+        let pid = libc::pid_t::try_from(child.id()).expect("pid");
+        // SAFETY: kill(2) on a child this test spawned and has not reaped.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill {sig}");
+    }
+
+    fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(st) = child.try_wait().expect("try_wait") {
+                return st;
+            }
+            assert!(Instant::now() < deadline, "the run did not exit within {within:?}");
+            // Polling a child process for its exit: no event to await in std.
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    async fn wait_no_orgs(s: &StandInProcess, within: Duration) -> Vec<String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = s.all_slugs().await;
+            if left.is_empty() || Instant::now() > deadline {
+                return left;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn one_run_creates_exactly_one_org_and_leaves_nothing() {
+        let s = StandInProcess::start("fast");
+        let id = run_id("one");
+        let (mut child, out) = live_matrix(&s, &id, &[("E2E_REQUIRE_LIVE", "1")]);
+        let status = wait_exit(&mut child, Duration::from_secs(120));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(status.success(), "the live matrix failed:\n{log}");
+        assert_eq!(s.org_creations(), 1, "one POST /cp/admin/orgs per run");
+        assert_eq!(s.all_slugs().await, Vec::<String>::new(), "orgs left behind");
+        assert!(log.contains("run end: deleted org"), "{log}");
+    }
+
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_run_in_an_org_made_outside_it_creates_none_and_leaves_no_workspace() {
+        let s = StandInProcess::start("fast");
+        let id = run_id("outside");
+        let (ok, up) = s.cli(&id, &["org", "up"], &[]);
+        assert!(ok, "org up failed:\n{up}");
+        let slug = up.lines().find_map(|l| l.strip_prefix("export E2E_ORG_SLUG=")).expect("org up prints the export").to_owned();
+        let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
+        let status = wait_exit(&mut child, Duration::from_secs(120));
+        assert!(status.success(), "the live matrix failed:\n{}", std::fs::read_to_string(&out).unwrap_or_default());
+        assert_eq!(s.org_creations(), 1, "only `org up` creates an org");
+        assert_eq!(s.all_slugs().await, vec![slug.clone()], "the borrowed org is kept");
+        let cp = s.cp();
+        let token = cp.tenant_admin_token(&slug).await.expect("tenant token");
+        let org = cp.org(&slug).await.expect("list").expect("listed");
+        let tenant = molecule_e2e::client::Tenant::new(&s.url, &org.id, token).expect("tenant");
+        assert!(tenant.list_workspaces().await.expect("list").is_empty(), "the run left workspaces in the borrowed org");
+        let (ok, down) = s.cli(&id, &["org", "down", "--slug", &slug], &[]);
+        assert!(ok, "org down failed:\n{down}");
+        assert!(s.all_slugs().await.is_empty());
+    }
+
+    /// An org still listed after the run deleted it fails the run, naming the org (on the
+    /// embedded stand-in, whose leak window is seconds, not staging's minute).
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn an_org_that_outlives_the_run_fails_it_by_name() {
+        let id = run_id("leak");
+        let slug = run_slug(SlugKind::Full, &today(), &id);
+        let out = std::env::temp_dir().join(format!("molecule-e2e-run-{id}.log"));
+        let file = std::fs::File::create(&out).expect("run log");
+        let mut cmd = Command::new(std::env::current_exe().expect("this test binary"));
+        clean_env(&mut cmd)
+            .args(["--ignored", "arm::runtime_arm::case_5_hermes"])
+            .env("E2E_RUN_ID", &id)
+            .env("STANDIN_FAULTS", "deleted-org-listed")
+            .stdout(Stdio::from(file.try_clone().expect("log")))
+            .stderr(Stdio::from(file));
+        let mut child = cmd.spawn().expect("spawn one arm");
+        let status = wait_exit(&mut child, Duration::from_secs(60));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(log.contains("test result: ok. 1 passed"), "the case itself passes (its org is the run's):\n{log}");
+        assert!(!status.success(), "a leaked org must fail the run:\n{log}");
+        assert!(log.contains(&format!("NOT DELETED org {slug}")), "{log}");
+    }
+
+    /// Under nextest (a process per test) against a remote platform, a run without
+    /// E2E_ORG_SLUG refuses to make orgs, saying how to share one.
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_process_per_test_run_without_a_shared_org_makes_none() {
+        let s = StandInProcess::start("fast");
+        let id = run_id("nextest");
+        let (mut child, out) = live_matrix(&s, &id, &[("NEXTEST", "1")]);
+        let status = wait_exit(&mut child, Duration::from_secs(60));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(!status.success(), "{log}");
+        assert!(log.contains("molecule-e2e org up"), "{log}");
+        assert_eq!(s.org_creations(), 0, "{log}");
+    }
+
+    /// SIGINT or SIGTERM at 1 s to 8 s into the live matrix: the run deletes what it created
+    /// and exits non-zero; no org of it is left 30 s after the signal.
+    #[rstest]
+    #[case::sigint_at_1s(libc::SIGINT, 1000)]
+    #[case::sigterm_at_3s(libc::SIGTERM, 3000)]
+    #[case::sigint_at_5s(libc::SIGINT, 5000)]
+    #[case::sigterm_at_8s(libc::SIGTERM, 8000)]
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_signal_mid_run_leaves_no_org(#[case] sig: libc::c_int, #[case] after_ms: u64) {
+        let s = StandInProcess::start("realistic");
+        let id = run_id("sig");
+        let (mut child, out) = live_matrix(&s, &id, &[]);
+        tokio::time::sleep(Duration::from_millis(after_ms)).await;
+        let signalled = Instant::now();
+        signal(&child, sig);
+        let status = wait_exit(&mut child, Duration::from_secs(30));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(!status.success(), "a stopped run must exit non-zero:\n{log}");
+        let left = wait_no_orgs(&s, Duration::from_secs(30).saturating_sub(signalled.elapsed())).await;
+        assert!(left.is_empty(), "orgs left 30 s after the signal: {left:?}\n{log}");
+        assert!(log.contains("signal received"), "{log}");
+    }
+
+    /// A signal in a run inside an org made outside it: the run deletes its workspaces and
+    /// keeps the org.
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_signal_in_a_borrowed_org_deletes_the_runs_workspaces_and_keeps_the_org() {
+        let s = StandInProcess::start("realistic");
+        let id = run_id("borrow");
+        let (ok, up) = s.cli(&id, &["org", "up"], &[]);
+        assert!(ok, "org up failed:\n{up}");
+        let slug = up.lines().find_map(|l| l.strip_prefix("export E2E_ORG_SLUG=")).expect("the export").to_owned();
+        let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
+        tokio::time::sleep(Duration::from_millis(3000)).await;
+        signal(&child, libc::SIGINT);
+        let status = wait_exit(&mut child, Duration::from_secs(30));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(!status.success(), "{log}");
+        assert!(log.contains("signal: deleted workspace"), "the run had workspaces to delete:\n{log}");
+        assert_eq!(s.all_slugs().await, vec![slug.clone()], "the borrowed org is kept");
+        let cp = s.cp();
+        let org = cp.org(&slug).await.expect("list").expect("listed");
+        let tenant = molecule_e2e::client::Tenant::new(&s.url, &org.id, cp.tenant_admin_token(&slug).await.expect("token"))
+            .expect("tenant");
+        let left = tenant.list_workspaces().await.expect("list");
+        assert!(left.is_empty(), "workspaces left in the borrowed org: {:?}\n{log}", left.iter().map(|w| &w.id).collect::<Vec<_>>());
+    }
+
+    /// Two Ctrl-C: the run exits at once, and what it printed (its teardown, or what is left and
+    /// the sweep command) is enough to leave no org of the run.
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn a_second_ctrl_c_exits_at_once_and_the_printed_sweep_removes_the_rest() {
+        let s = StandInProcess::start("realistic");
+        let id = run_id("twice");
+        let (mut child, out) = live_matrix(&s, &id, &[]);
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        signal(&child, libc::SIGINT);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        if child.try_wait().expect("try_wait").is_none() {
+            signal(&child, libc::SIGINT);
+        }
+        let status = wait_exit(&mut child, Duration::from_secs(5));
+        let log = std::fs::read_to_string(&out).unwrap_or_default();
+        assert!(!status.success(), "{log}");
+        if log.contains("exiting NOW") {
+            assert!(log.contains(&format!("molecule-e2e sweep --run-id {id}")), "{log}");
+        }
+        let (ok, swept) = s.cli(&id, &["sweep", "--run-id", &id], &[]);
+        assert!(ok, "{swept}");
+        assert!(s.all_slugs().await.is_empty(), "{swept}\n{log}");
+    }
+
+    /// SIGKILL leaves the org; `sweep --run-id` finds it past 600 other orgs and deletes it
+    /// alone.
+    #[ignore = "live tier: cargo test --test staging_saas -- --ignored"]
+    #[tokio::test]
+    async fn after_sigkill_the_run_sweep_deletes_the_runs_org_and_no_other() {
+        let s = StandInProcess::start("realistic");
+        let cp = s.cp();
+        for i in 0..600 {
+            let slug = format!("e2e-20260101-other-{i:03}");
+            cp.create_org(&slug, &slug).await.expect("create org");
+        }
+        let id = run_id("kill");
+        let slug = run_slug(SlugKind::Full, &today(), &id);
+        let (mut child, out) = live_matrix(&s, &id, &[]);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while cp.tenant_admin_token(&slug).await.is_err() {
+            assert!(Instant::now() < deadline, "the run never created {slug}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        signal(&child, libc::SIGKILL);
+        wait_exit(&mut child, Duration::from_secs(5));
+        assert!(s.all_slugs().await.contains(&slug), "SIGKILL leaves the org");
+        let (ok, swept) = s.cli(&id, &["sweep", "--run-id", &id], &[]);
+        assert!(ok, "{swept}\n{}", std::fs::read_to_string(&out).unwrap_or_default());
+        let left = s.all_slugs().await;
+        assert_eq!(left.len(), 600, "{swept}");
+        assert!(!left.contains(&slug), "{swept}");
     }
 }

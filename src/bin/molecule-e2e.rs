@@ -30,16 +30,25 @@ enum Command {
         bind: std::net::IpAddr,
     },
     /// Delete ephemeral orgs (`e2e-`, `rt-e2e-`) older than --max-age-minutes at
-    /// MOLECULE_CP_URL, with MOLECULE_ADMIN_TOKEN, as the platform's own sweeper does.
+    /// MOLECULE_CP_URL, with MOLECULE_ADMIN_TOKEN, as the platform's own sweeper does; with
+    /// --run-id, that run's orgs only, whatever their age.
     Sweep {
         #[arg(long, default_value_t = 30)]
         max_age_minutes: u64,
+        /// Delete only the orgs of this run (its E2E_RUN_ID), whatever their age.
+        #[arg(long)]
+        run_id: Option<String>,
         /// Refuse to delete anything when more orgs than this are stale.
         #[arg(long, default_value_t = 50)]
         cap: usize,
         /// List what would be deleted, delete nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Make or remove an org for runs to share (`E2E_ORG_SLUG`), at MOLECULE_CP_URL.
+    Org {
+        #[command(subcommand)]
+        verb: OrgVerb,
     },
     /// Exit 0 if `GET <url>` answers 2xx within the timeout, 1 otherwise. The container's
     /// health check: a `FROM scratch` image has no shell or wget, so it execs the binary.
@@ -60,13 +69,30 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum OrgVerb {
+    /// Create an org named after E2E_RUN_ID, wait until its tenant answers, and print the
+    /// `export` lines that make test runs use it.
+    Up {
+        /// The slug prefix: full (`e2e-`), smoke (`e2e-smoke-`) or external (`e2e-ext-`).
+        #[arg(long, default_value = "full")]
+        kind: String,
+    },
+    /// Delete the org (default: E2E_ORG_SLUG) and wait until it leaves the org list.
+    Down {
+        #[arg(long, env = "E2E_ORG_SLUG")]
+        slug: String,
+    },
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Standin { port } => standin(port).await,
         Command::Runtime { port, bind } => runtime(SocketAddr::new(bind, port)).await,
-        Command::Sweep { max_age_minutes, cap, dry_run } => sweep(max_age_minutes, cap, dry_run).await,
+        Command::Sweep { max_age_minutes, run_id, cap, dry_run } => sweep(max_age_minutes, run_id, cap, dry_run).await,
+        Command::Org { verb } => org(verb).await,
         Command::Healthcheck { url, timeout } => {
             return match molecule_e2e::runtime::probe(&url, std::time::Duration::from_secs(timeout)) {
                 Ok(status) if (200..300).contains(&status) => ExitCode::SUCCESS,
@@ -114,38 +140,77 @@ async fn runtime(listen: SocketAddr) -> Result<(), String> {
     serve(cfg, listener).await.map_err(|e| e.to_string())
 }
 
-async fn sweep(max_age_minutes: u64, cap: usize, dry_run: bool) -> Result<(), String> {
-    use molecule_e2e::client::ControlPlane;
-    use molecule_e2e::config::Settings;
-    use molecule_e2e::harness::sweep::sweep;
-    let settings = Settings::from_env().map_err(|e| e.to_string())?;
-    let Some(url) = settings.cp_url.clone() else {
-        return Err("sweep needs MOLECULE_CP_URL (and MOLECULE_ADMIN_TOKEN)".into());
-    };
-    if settings.admin_token.is_none() {
-        return Err("sweep needs MOLECULE_ADMIN_TOKEN".into());
+fn target() -> Result<std::sync::Arc<molecule_e2e::harness::Target>, String> {
+    use molecule_e2e::harness::Target;
+    let settings = molecule_e2e::config::Settings::from_env().map_err(|e| e.to_string())?;
+    Target::from_settings(settings)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "this verb needs MOLECULE_CP_URL (and MOLECULE_ADMIN_TOKEN)".to_owned())
+}
+
+async fn org(verb: OrgVerb) -> Result<(), String> {
+    use molecule_e2e::harness::{SlugKind, create_org, delete_org, run_slug, today};
+    let target = target()?;
+    let say = |s: &str| eprintln!("molecule-e2e org: {s}");
+    match verb {
+        OrgVerb::Up { kind } => {
+            let kind = match kind.as_str() {
+                "full" => SlugKind::Full,
+                "smoke" => SlugKind::Smoke,
+                "external" => SlugKind::External,
+                other => return Err(format!("--kind {other:?}: expected full, smoke or external")),
+            };
+            let run_id = &target.settings.run_id;
+            let slug = run_slug(kind, &today(), run_id);
+            let org = create_org(&target, kind, &slug, &say).await.map_err(|e| e.to_string())?;
+            println!("export E2E_ORG_SLUG={}", org.slug);
+            println!("export E2E_RUN_ID={run_id}");
+            say(&format!("remove it with `molecule-e2e org down --slug {}` (or `sweep --run-id {run_id}`)", org.slug));
+            Ok(())
+        }
+        OrgVerb::Down { slug } => {
+            delete_org(&target, &slug, &say).await.map_err(|e| e.to_string())?;
+            println!("deleted {slug}");
+            Ok(())
+        }
     }
-    let cp = ControlPlane::new(&url, settings.admin_token.clone()).map_err(|e| e.to_string())?;
-    let max_age = std::time::Duration::from_secs(max_age_minutes * 60);
-    let report = sweep(&cp, max_age, cap, dry_run).await.map_err(|e| e.to_string())?;
+}
+
+async fn sweep(max_age_minutes: u64, run_id: Option<String>, cap: usize, dry_run: bool) -> Result<(), String> {
+    use molecule_e2e::harness::sweep::{max_age, sweep, sweep_run};
+    let cp = target()?.cp().map_err(|e| e.to_string())?;
+    let report = match &run_id {
+        Some(id) => sweep_run(&cp, id, dry_run).await,
+        None => match max_age(max_age_minutes) {
+            Ok(age) => sweep(&cp, age, cap, dry_run).await,
+            Err(e) => Err(e),
+        },
+    }
+    .map_err(|e| e.to_string())?;
     let verb = if dry_run { "would delete" } else { "deleted" };
     for slug in &report.deleted {
         println!("{verb} {slug}");
     }
+    for (slug, why) in &report.failed {
+        println!("NOT deleted {slug}: {why}");
+    }
     for slug in &report.undated {
         println!("kept {slug}: created_at unreadable");
     }
-    println!(
-        "sweep: {verb} {}, {} younger than {max_age_minutes} min, {} undated, {} failed",
-        report.deleted.len(),
-        report.young,
-        report.undated.len(),
-        report.failed.len()
-    );
-    if report.failed.is_empty() {
+    match &report.tunnels {
+        Some(Ok(answer)) => println!("orphan tunnels cleaned: {answer}"),
+        Some(Err(e)) => println!("orphan-tunnel cleanup FAILED: {e}"),
+        None => {}
+    }
+    let scope = match &run_id {
+        Some(id) => format!("run {id}"),
+        None => format!("{} younger than {max_age_minutes} min, {} undated", report.young, report.undated.len()),
+    };
+    println!("sweep: {verb} {}, {scope}, {} failed", report.deleted.len(), report.failed.len());
+    let tunnels_failed = matches!(report.tunnels, Some(Err(_)));
+    if report.failed.is_empty() && !tunnels_failed {
         Ok(())
     } else {
-        let lines: Vec<_> = report.failed.iter().map(|(s, e)| format!("{s}: {e}")).collect();
-        Err(format!("some deletions failed:\n  {}", lines.join("\n  ")))
+        Err("some deletions failed (listed above)".into())
     }
 }

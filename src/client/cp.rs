@@ -88,6 +88,12 @@ impl ControlPlane {
         http.json("delete_tenant", Method::DELETE, &path, Some(&json!({"confirm": slug}))).await.map(drop)
     }
 
+    /// `POST /cp/admin/orphan-tunnels/cleanup` (the platform's sweeper runs it after deleting
+    /// orgs) → the answer's JSON (`{"deleted_count":n,"failed":{…}}`).
+    pub async fn cleanup_orphan_tunnels(&self) -> Result<Value> {
+        self.http.json("orphan_tunnels_cleanup", Method::POST, "/cp/admin/orphan-tunnels/cleanup", None).await?.json()
+    }
+
     /// Whether the admin bearer is configured at all.
     pub fn require_token(&self) -> Result<()> {
         match self.http.bearer() {

@@ -1,16 +1,18 @@
 //! A run's machinery: which platform it talks to ([`Target`]), each case's identity, progress
-//! lines and milestones ([`Case`]), org slugs, and the org guard that tears down what a case
-//! created even when it fails or panics ([`with_org`]).
+//! lines, milestones and the workspaces it owns ([`Case`]), org slugs, and the guard that
+//! deletes what a case created even when it fails or panics ([`with_org`]).
 
 mod org;
 pub mod sweep;
 mod target;
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-pub use org::{EPHEMERAL_PREFIXES, OrgHandle, SlugKind, make_slug, with_org};
+pub use org::{
+    EPHEMERAL_PREFIXES, OrgHandle, OrgInfo, RunOrg, SlugKind, attach_org, create_org, delete_all, delete_org, make_slug,
+    run_slug, run_slugs, today, with_org,
+};
 pub use target::{Target, TargetKind, loud};
 
 /// What a case achieved, as the platform harness's `E2E_REQUIRE_LIVE` counts it.
@@ -42,9 +44,31 @@ impl Milestone {
         Milestone::ExternalStale,
         Milestone::ExternalBackOnline,
     ];
+
+    /// The snake_case name reports use (`workspace_online`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Milestone::Provisioned => "provisioned",
+            Milestone::TenantOnline => "tenant_online",
+            Milestone::WorkspaceOnline => "workspace_online",
+            Milestone::A2aRoundtrip => "a2a_roundtrip",
+            Milestone::ExternalAwaiting => "external_awaiting",
+            Milestone::ExternalOnline => "external_online",
+            Milestone::ExternalStale => "external_stale",
+            Milestone::ExternalBackOnline => "external_back_online",
+        }
+    }
 }
 
-/// One test case's run: its name, its target, its clock and milestones.
+/// A workspace a case created, with the name `DELETE` must confirm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owned {
+    pub id: String,
+    pub name: String,
+}
+
+/// One test case's run: its name, its target, its clock, milestones, the org it runs in and
+/// the workspaces it owns there.
 #[derive(Clone)]
 pub struct Case {
     inner: Arc<CaseInner>,
@@ -53,18 +77,39 @@ pub struct Case {
 struct CaseInner {
     name: String,
     target: Arc<Target>,
+    run: Option<Arc<dyn RunOrg>>,
     started: Instant,
-    milestones: Mutex<BTreeSet<Milestone>>,
+    milestones: Mutex<Vec<(Milestone, Duration)>>,
+    /// Every workspace the case created, in creation order (kept after deletion, so a report
+    /// can still say which workspaces were the case's).
+    created: Mutex<Vec<Owned>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Case {
+    /// A case with an org of its own (created and deleted by [`with_org`]).
     pub fn new(name: impl Into<String>, target: Arc<Target>) -> Case {
+        Case::build(name.into(), target, None)
+    }
+
+    /// A case inside a run's shared org: the run creates it once and deletes it at run end;
+    /// the case creates and deletes only its workspaces.
+    pub fn in_run(name: impl Into<String>, target: Arc<Target>, run: Arc<dyn RunOrg>) -> Case {
+        Case::build(name.into(), target, Some(run))
+    }
+
+    fn build(name: String, target: Arc<Target>, run: Option<Arc<dyn RunOrg>>) -> Case {
         Case {
             inner: Arc::new(CaseInner {
-                name: name.into(),
+                name,
                 target,
+                run,
                 started: Instant::now(),
-                milestones: Mutex::new(BTreeSet::new()),
+                milestones: Mutex::new(Vec::new()),
+                created: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -77,6 +122,10 @@ impl Case {
         &self.inner.target
     }
 
+    pub(crate) fn run(&self) -> Option<&Arc<dyn RunOrg>> {
+        self.inner.run.as_ref()
+    }
+
     /// Seconds since the case started.
     pub fn elapsed(&self) -> f64 {
         self.inner.started.elapsed().as_secs_f64()
@@ -87,12 +136,36 @@ impl Case {
         eprintln!("[{} +{:.1}s] {}", self.inner.name, self.elapsed(), crate::redact::scrub(what));
     }
 
+    /// Record a milestone (the first time only).
     pub fn stamp(&self, m: Milestone) {
-        self.inner.milestones.lock().unwrap_or_else(|p| p.into_inner()).insert(m);
+        let mut ms = locked(&self.inner.milestones);
+        if !ms.iter().any(|(have, _)| *have == m) {
+            ms.push((m, self.inner.started.elapsed()));
+        }
     }
 
-    pub fn milestones(&self) -> BTreeSet<Milestone> {
-        self.inner.milestones.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    pub fn milestones(&self) -> Vec<Milestone> {
+        locked(&self.inner.milestones).iter().map(|(m, _)| *m).collect()
+    }
+
+    /// Each milestone reached, with the time since the case started when it was first
+    /// stamped, in order.
+    pub fn milestones_timed(&self) -> Vec<(Milestone, Duration)> {
+        locked(&self.inner.milestones).clone()
+    }
+
+    /// The case now owns workspace `id`: it is deleted when the case ends (and by the run on a
+    /// signal). Call it the moment the create answers.
+    pub fn own(&self, id: &str, name: &str) {
+        locked(&self.inner.created).push(Owned { id: id.to_owned(), name: name.to_owned() });
+        if let Some(run) = &self.inner.run {
+            run.created(id, name);
+        }
+    }
+
+    /// Every workspace the case created, in creation order.
+    pub fn workspaces(&self) -> Vec<Owned> {
+        locked(&self.inner.created).clone()
     }
 
     /// Under `E2E_REQUIRE_LIVE=1`, every one of `required` must have been reached.

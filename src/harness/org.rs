@@ -1,13 +1,19 @@
-//! Orgs a case creates: their slugs, readiness, and a teardown that runs whatever happens.
+//! Orgs and the workspaces cases create in them: slugs, readiness, and teardown that runs
+//! whatever happens. A run shares one org among its cases ([`RunOrg`]); a case without a run
+//! gets an org of its own.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
+
+use secrecy::SecretString;
+use sha2::{Digest, Sha256};
 
 use crate::client::{ControlPlane, Tenant};
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::target::loud;
-use crate::harness::{Case, Milestone};
-use crate::wait::{Probe, Wait};
+use crate::harness::{Case, Milestone, Owned, Target};
+use crate::wait::{Probe, Wait, short};
 
 /// Which harness an org belongs to: it sets the slug prefix the sweepers recognise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,22 +23,30 @@ pub enum SlugKind {
     External,
 }
 
+impl SlugKind {
+    pub const ALL: [SlugKind; 3] = [SlugKind::Full, SlugKind::Smoke, SlugKind::External];
+
+    fn prefix(self) -> &'static str {
+        match self {
+            SlugKind::Full => "e2e-",
+            SlugKind::Smoke => "e2e-smoke-",
+            SlugKind::External => "e2e-ext-",
+        }
+    }
+}
+
 /// The prefixes the sweeper treats as ephemeral (contract §8).
 pub const EPHEMERAL_PREFIXES: &[&str] = &["e2e-", "rt-e2e-"];
+
+fn clean(s: &str) -> String {
+    s.to_ascii_lowercase().chars().filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-').collect()
+}
 
 /// A slug the platform accepts: `e2e-[smoke-|ext-]YYYYMMDD-<run id>-<tag>`, lowercased,
 /// `[a-z0-9-]` only, at most 32 characters. The run id is cut, never the tag, so concurrent
 /// cases of one run stay distinct.
 pub fn make_slug(kind: SlugKind, date_yyyymmdd: &str, run_id: &str, tag: &str) -> String {
-    let prefix = match kind {
-        SlugKind::Full => "e2e-",
-        SlugKind::Smoke => "e2e-smoke-",
-        SlugKind::External => "e2e-ext-",
-    };
-    let clean = |s: &str| -> String {
-        s.to_ascii_lowercase().chars().filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-').collect()
-    };
-    let head = format!("{prefix}{}-", clean(date_yyyymmdd));
+    let head = format!("{}{}-", kind.prefix(), clean(date_yyyymmdd));
     let tag = clean(tag);
     let room = 32usize.saturating_sub(head.len() + tag.len() + 1);
     let run: String = clean(run_id).chars().take(room).collect();
@@ -41,9 +55,63 @@ pub fn make_slug(kind: SlugKind, date_yyyymmdd: &str, run_id: &str, tag: &str) -
     slug.chars().take(32).collect::<String>().trim_end_matches('-').to_owned()
 }
 
-fn today() -> String {
-    let d = time::OffsetDateTime::now_utc().date();
+/// The one org of a run: `e2e-[smoke-|ext-]YYYYMMDD-<run id>`, at most 32 characters. A run
+/// id too long to fit keeps its head and gains a hash of the whole id, so two runs never share
+/// a slug and `sweep --run-id` can compute the slug back from the run id.
+pub fn run_slug(kind: SlugKind, date_yyyymmdd: &str, run_id: &str) -> String {
+    let head = format!("{}{}-", kind.prefix(), clean(date_yyyymmdd));
+    let room = 32usize.saturating_sub(head.len());
+    let run = clean(run_id);
+    let run = run.trim_matches('-');
+    if !run.is_empty() && run.len() <= room && run == run_id {
+        return format!("{head}{run}");
+    }
+    let hash: String = Sha256::digest(run_id.as_bytes()).iter().take(3).map(|b| format!("{b:02x}")).collect();
+    let keep: String = run.chars().take(room.saturating_sub(hash.len() + 1)).collect();
+    let keep = keep.trim_end_matches('-');
+    if keep.is_empty() { format!("{head}{hash}") } else { format!("{head}{keep}-{hash}") }
+}
+
+/// Every slug a run with `run_id` may have created: each kind, dated today or yesterday (UTC),
+/// as the platform workflow's safety net also looks.
+pub fn run_slugs(run_id: &str, today: time::Date) -> Vec<String> {
+    let days = [Some(today), today.previous_day()];
+    let mut slugs = Vec::new();
+    for day in days.into_iter().flatten() {
+        for kind in SlugKind::ALL {
+            slugs.push(run_slug(kind, &yyyymmdd(day), run_id));
+        }
+    }
+    slugs
+}
+
+fn yyyymmdd(d: time::Date) -> String {
     format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Today's date (UTC) as `YYYYMMDD`.
+pub fn today() -> String {
+    yyyymmdd(time::OffsetDateTime::now_utc().date())
+}
+
+/// A running org as plain data (no client), so that it can be shared across test runtimes.
+#[derive(Debug, Clone)]
+pub struct OrgInfo {
+    pub slug: String,
+    pub id: String,
+    pub tenant_url: String,
+    pub admin_token: SecretString,
+}
+
+/// The org a run shares among its cases, and the run's record of the workspaces they create
+/// (so that a signal can delete them).
+pub trait RunOrg: Send + Sync + 'static {
+    /// The run's org: created (or attached) by the first case that asks, awaited by the rest.
+    fn org(&self) -> Pin<Box<dyn Future<Output = Result<OrgInfo>> + Send + '_>>;
+    /// A case created workspace `id` in the run's org.
+    fn created(&self, id: &str, name: &str);
+    /// A case deleted workspace `id` and saw it leave the list.
+    fn deleted(&self, id: &str);
 }
 
 /// An org that is running, with a client for its tenant (as the tenant admin).
@@ -52,12 +120,12 @@ pub struct OrgHandle {
     pub slug: String,
     pub id: String,
     pub tenant: Tenant,
-    pub cp: ControlPlane,
 }
 
-/// Create an org, wait until its tenant serves, run `body`, and tear the org down whether
-/// `body` succeeded, failed or panicked; after teardown the org must leave the list (else the
-/// case fails as a leak). `E2E_KEEP_ORG=1` keeps it, loudly.
+/// Run `body` in the case's org, then delete every workspace the case created, whether `body`
+/// succeeded, failed or panicked, and check they left the org's workspace list. The org is
+/// the run's when the case belongs to one (the run deletes it at its end), else one of the
+/// case's own, deleted here (it must then leave the org list). `E2E_KEEP_ORG=1` keeps both.
 pub async fn with_org<T, F, Fut>(case: &Case, kind: SlugKind, body: F) -> Result<T>
 where
     T: Send + 'static,
@@ -65,60 +133,164 @@ where
     Fut: Future<Output = Result<T>> + Send + 'static,
 {
     let target = case.target().clone();
-    let cp = target.cp()?;
-    let tag = uuid::Uuid::new_v4().simple().to_string()[..6].to_owned();
-    let slug = make_slug(kind, &today(), &target.settings.run_id, &tag);
-    let name = match kind {
-        SlugKind::External => format!("E2E ext {slug}"),
-        _ => format!("E2E {slug}"),
-    };
-
-    case.step(&format!("create org {slug}"));
-    let org = match cp.create_org(&slug, &name).await {
-        Ok(org) => org,
-        Err(e) => {
-            // A 4xx means nothing was created (or the slug is someone else's): leave it be.
-            // Anything else may have created it: clean up by slug.
-            if !matches!(e.status(), Some(400..=499)) {
-                let _ = teardown(case, &cp, &slug).await;
-            }
-            return Err(e).breaks(Promise::OrgBecomesRunning, "org create failed").step("create org");
+    let say = |s: &str| case.step(s);
+    let (info, own_org) = match case.run() {
+        Some(run) => (run.org().await.step("the run's org")?, false),
+        None => {
+            let tag = uuid::Uuid::new_v4().simple().to_string()[..6].to_owned();
+            let slug = make_slug(kind, &today(), &target.settings.run_id, &tag);
+            (create_org(&target, kind, &slug, &say).await?, true)
         }
     };
-
-    let ready = ready_tenant(case, &cp, &slug, &org.id).await;
-    let outcome = match ready {
-        Err(e) => Err(e),
-        Ok(tenant) => {
-            let handle = OrgHandle { slug: slug.clone(), id: org.id.clone(), tenant, cp: cp.clone() };
-            // Spawned so that a panic in the body is caught here and teardown still runs.
-            match tokio::spawn(body(handle)).await {
-                Ok(r) => r,
-                Err(join) if join.is_panic() => {
-                    let _ = teardown(case, &cp, &slug).await;
-                    std::panic::resume_unwind(join.into_panic());
-                }
-                Err(join) => Err(E2eError::Unmet(format!("case body was cancelled: {join}"))),
-            }
-        }
+    case.stamp(Milestone::Provisioned);
+    case.stamp(Milestone::TenantOnline);
+    let handle = OrgHandle {
+        slug: info.slug.clone(),
+        id: info.id.clone(),
+        tenant: Tenant::new(&info.tenant_url, &info.id, info.admin_token.clone())?,
     };
-
-    let down = teardown(case, &cp, &slug).await;
+    let tenant = handle.tenant.clone();
+    // Spawned so that a panic in the body is caught here and teardown still runs.
+    let outcome = tokio::spawn(body(handle)).await;
+    let mut down = delete_workspaces(case, &tenant).await;
+    if own_org {
+        let org_down = delete_org(&target, &info.slug, &say).await;
+        down = match (down, org_down) {
+            (Ok(()), r) => r,
+            (Err(e), Ok(())) => Err(e),
+            (Err(e), Err(o)) => Err(E2eError::Unmet(format!("{e}; and {o}"))),
+        };
+    }
+    let outcome = match outcome {
+        Ok(r) => r,
+        Err(join) if join.is_panic() => {
+            if let Err(leak) = &down {
+                loud(&format!("[{}] TEARDOWN FAILED after a panic: {leak}", case.name()));
+            }
+            std::panic::resume_unwind(join.into_panic());
+        }
+        Err(join) => Err(E2eError::Unmet(format!("case body was cancelled: {join}"))),
+    };
     match (outcome, down) {
         (Ok(v), Ok(())) => Ok(v),
         (Ok(_), Err(leak)) => Err(leak),
         (Err(e), Ok(())) => Err(e),
         (Err(e), Err(leak)) => {
-            loud(&format!("[{}] teardown also failed: {leak}", case.name()));
+            loud(&format!("[{}] TEARDOWN FAILED too: {leak}", case.name()));
             Err(e)
         }
     }
 }
 
-async fn ready_tenant(case: &Case, cp: &ControlPlane, slug: &str, org_id: &str) -> Result<Tenant> {
-    let t = case.target().clone();
-    case.step(&format!("wait for org {slug} to be running"));
-    Wait::new(format!("org {slug} instance_status running"), t.timeouts.provision)
+/// Delete the case's workspaces, newest first (children before parents), then wait until none
+/// is in the org's workspace list. Every failure is reported, none stops the rest.
+async fn delete_workspaces(case: &Case, tenant: &Tenant) -> Result<()> {
+    let owned = case.workspaces();
+    if owned.is_empty() {
+        return Ok(());
+    }
+    if case.target().settings.keep_org {
+        loud(&format!("[{}] E2E_KEEP_ORG=1: keeping workspaces {:?}", case.name(), ids(&owned)));
+        return Ok(());
+    }
+    case.step(&format!("teardown: delete {} workspace(s)", owned.len()));
+    let failed = delete_all(tenant, &owned).await;
+    let window = case.target().timeouts.transition.min(Duration::from_secs(60));
+    let gone = Wait::new(format!("{} workspace(s) of {} to leave the list", owned.len(), case.name()), window)
+        .until(|| async {
+            let listed = tenant.list_workspaces().await?;
+            let left: Vec<_> = owned.iter().filter(|o| listed.iter().any(|r| r.id == o.id)).map(|o| short(&o.id)).collect();
+            Ok(if left.is_empty() { Probe::Ready(()) } else { Probe::Pending(format!("still listed: {left:?}")) })
+        })
+        .await;
+    if gone.is_ok()
+        && let Some(run) = case.run()
+    {
+        owned.iter().for_each(|o| run.deleted(&o.id));
+    }
+    match (failed.is_empty(), gone) {
+        (true, Ok(())) => Ok(()),
+        (_, gone) => Err(E2eError::Unmet(format!(
+            "LEAK: teardown of {}: deletes failed {failed:?}; list check: {}",
+            case.name(),
+            gone.err().map(|e| e.to_string()).unwrap_or_else(|| "gone".into())
+        ))),
+    }
+}
+
+/// `DELETE` each workspace (newest first), confirming the name the platform gave it (it
+/// numbers duplicate names within an org: `E2E Parent (3)`); a workspace a parent's cascade
+/// already removed answers 404 or 410 and counts as deleted. Returns the failures.
+pub async fn delete_all(tenant: &Tenant, owned: &[Owned]) -> Vec<String> {
+    let mut failed = Vec::new();
+    for o in owned.iter().rev() {
+        let name = match tenant.get_workspace(&o.id).await {
+            Ok(row) => row.name,
+            Err(e) if matches!(e.status(), Some(404 | 410)) => continue,
+            Err(e) => {
+                failed.push(format!("{}: {e}", short(&o.id)));
+                continue;
+            }
+        };
+        match tenant.delete_workspace(&o.id, &name).await {
+            Ok(_) => {}
+            Err(e) if matches!(e.status(), Some(404 | 410)) => {}
+            Err(e) => failed.push(format!("{}: {e}", short(&o.id))),
+        }
+    }
+    failed
+}
+
+fn ids(owned: &[Owned]) -> Vec<String> {
+    owned.iter().map(|o| o.id.clone()).collect()
+}
+
+/// Create org `slug` and wait until it runs and its tenant answers. A failed create that may
+/// have created something (anything but a 4xx) is deleted by slug before the error returns.
+pub async fn create_org(target: &Target, kind: SlugKind, slug: &str, say: &(dyn Fn(&str) + Sync)) -> Result<OrgInfo> {
+    let cp = target.cp()?;
+    let name = match kind {
+        SlugKind::External => format!("E2E ext {slug}"),
+        _ => format!("E2E {slug}"),
+    };
+    say(&format!("create org {slug}"));
+    let org = match cp.create_org(slug, &name).await {
+        Ok(org) => org,
+        Err(e) => {
+            if !matches!(e.status(), Some(400..=499))
+                && let Err(down) = delete_org(target, slug, say).await
+            {
+                loud(&format!("TEARDOWN FAILED for org {slug} after a failed create: {down}"));
+            }
+            return Err(e).breaks(Promise::OrgBecomesRunning, "org create failed").step("create org");
+        }
+    };
+    match ready(target, &cp, slug, &org.id, say).await {
+        Ok(info) => Ok(info),
+        Err(e) => {
+            if let Err(down) = delete_org(target, slug, say).await {
+                loud(&format!("TEARDOWN FAILED for org {slug} that never became ready: {down}"));
+            }
+            Err(e)
+        }
+    }
+}
+
+/// An org made outside the run (`E2E_ORG_SLUG`): it must be listed and running, and its
+/// tenant must answer. It is never deleted by the run.
+pub async fn attach_org(target: &Target, slug: &str, say: &(dyn Fn(&str) + Sync)) -> Result<OrgInfo> {
+    let cp = target.cp()?;
+    let Some(org) = cp.org(slug).await.step("find E2E_ORG_SLUG")? else {
+        return Err(E2eError::Unmet(format!(
+            "E2E_ORG_SLUG={slug} is not in the control plane's org list: create it with `molecule-e2e org up`"
+        )));
+    };
+    ready(target, &cp, slug, &org.id, say).await
+}
+
+async fn ready(target: &Target, cp: &ControlPlane, slug: &str, org_id: &str, say: &(dyn Fn(&str) + Sync)) -> Result<OrgInfo> {
+    say(&format!("wait for org {slug} to be running"));
+    Wait::new(format!("org {slug} instance_status running"), target.timeouts.provision)
         .until(|| async {
             match cp.org(slug).await? {
                 None => Ok(Probe::Pending("not listed".into())),
@@ -135,12 +307,12 @@ async fn ready_tenant(case: &Case, cp: &ControlPlane, slug: &str, org_id: &str) 
         .await
         .breaks(Promise::OrgBecomesRunning, "org never reached running")
         .step("wait for org running")?;
-    case.stamp(Milestone::Provisioned);
 
     let token = cp.tenant_admin_token(slug).await.step("tenant admin token")?;
-    let tenant = Tenant::new(&t.tenant_url(slug), org_id, token)?;
-    case.step("wait for the tenant to answer /health");
-    Wait::new(format!("tenant {slug} /health"), t.timeouts.provision)
+    let tenant_url = target.tenant_url(slug);
+    let tenant = Tenant::new(&tenant_url, org_id, token.clone())?;
+    say("wait for the tenant to answer /health");
+    Wait::new(format!("tenant {slug} /health"), target.timeouts.provision)
         .until(|| async {
             match tenant.health().await {
                 Ok(()) => Ok(Probe::Ready(())),
@@ -150,23 +322,24 @@ async fn ready_tenant(case: &Case, cp: &ControlPlane, slug: &str, org_id: &str) 
         })
         .await
         .step("wait for tenant health")?;
-    case.stamp(Milestone::TenantOnline);
-    Ok(tenant)
+    Ok(OrgInfo { slug: slug.to_owned(), id: org_id.to_owned(), tenant_url, admin_token: token })
 }
 
-async fn teardown(case: &Case, cp: &ControlPlane, slug: &str) -> Result<()> {
-    let t = case.target().clone();
-    if t.settings.keep_org {
+/// Delete org `slug` and wait until it leaves the org list (else a leak naming the org).
+/// `E2E_KEEP_ORG=1` keeps it, loudly.
+pub async fn delete_org(target: &Target, slug: &str, say: &(dyn Fn(&str) + Sync)) -> Result<()> {
+    if target.settings.keep_org {
         loud(&format!(
-            "[{}] E2E_KEEP_ORG=1: keeping org {slug}. Delete it with `molecule-e2e sweep` or \
-             DELETE /cp/admin/tenants/{slug} {{\"confirm\":\"{slug}\"}}",
-            case.name()
+            "E2E_KEEP_ORG=1: keeping org {slug}. Delete it with `molecule-e2e org down --slug {slug}` or \
+             `molecule-e2e sweep --run-id {}`",
+            target.settings.run_id
         ));
         return Ok(());
     }
-    case.step(&format!("teardown: delete org {slug}"));
+    let cp = target.cp()?;
+    say(&format!("teardown: delete org {slug}"));
     cp.delete_tenant(slug).await.step("teardown: delete tenant")?;
-    let leak_window = t.timeouts.transition.min(Duration::from_secs(60));
+    let leak_window = target.timeouts.transition.min(Duration::from_secs(60));
     Wait::new(format!("org {slug} to leave the org list"), leak_window)
         .until(|| async {
             match cp.org(slug).await? {
@@ -175,7 +348,7 @@ async fn teardown(case: &Case, cp: &ControlPlane, slug: &str) -> Result<()> {
             }
         })
         .await
-        .breaks(Promise::TeardownLeavesNoOrg, "the org is still listed after DELETE: a leak")
+        .breaks(Promise::TeardownLeavesNoOrg, &format!("org {slug} is still listed after DELETE: a leak"))
         .step("teardown: leak check")
 }
 
@@ -193,5 +366,24 @@ mod tests {
         assert_eq!(s, "e2e-20261121-061523-4242-ab12cd");
         let s = make_slug(SlugKind::External, "20261121", "Run_ID/7", "ff00aa");
         assert_eq!(s, "e2e-ext-20261121-runid7-ff00aa");
+    }
+
+    #[test]
+    fn a_run_slug_carries_the_run_id_or_a_hash_of_it() {
+        assert_eq!(run_slug(SlugKind::Full, "20261121", "061523-4242"), "e2e-20261121-061523-4242");
+        let long = run_slug(SlugKind::Smoke, "20261121", "platform-123456789-1");
+        assert!(long.len() <= 32 && long.starts_with("e2e-smoke-20261121-"), "{long}");
+        let other = run_slug(SlugKind::Smoke, "20261121", "platform-123456789-2");
+        assert_ne!(long, other, "two long run ids with one head must not share a slug");
+        assert_ne!(run_slug(SlugKind::Full, "20261121", "Run_7"), run_slug(SlugKind::Full, "20261121", "run7"));
+    }
+
+    #[test]
+    fn a_run_knows_its_slugs_for_today_and_yesterday() {
+        let day = time::macros::date!(2026 - 03 - 01);
+        let slugs = run_slugs("061523-4242", day);
+        assert!(slugs.contains(&"e2e-ext-20260301-061523-4242".to_owned()), "{slugs:?}");
+        assert!(slugs.contains(&"e2e-smoke-20260228-061523-4242".to_owned()), "{slugs:?}");
+        assert_eq!(slugs.len(), 6);
     }
 }

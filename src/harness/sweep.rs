@@ -1,6 +1,7 @@
-//! The sweeper: delete ephemeral orgs a killed run left behind (contract §8: prefixes `e2e-`
-//! and `rt-e2e-`, older than 30 minutes by `created_at`, safety cap 50), as the platform's
-//! own 15-minute sweeper does.
+//! The sweepers: delete ephemeral orgs a killed run left behind. The general sweep follows the
+//! platform's own 15-minute sweeper (contract §8: prefixes `e2e-` and `rt-e2e-`, older than 30
+//! minutes by `created_at`, safety cap 50, then orphan-tunnel cleanup); the run sweep deletes
+//! one run's orgs, whatever their age, found by the slugs the run id determines.
 
 use std::time::Duration;
 
@@ -9,7 +10,10 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::client::{ControlPlane, Org};
 use crate::error::{E2eError, Result};
-use crate::harness::EPHEMERAL_PREFIXES;
+use crate::harness::{EPHEMERAL_PREFIXES, run_slugs};
+
+/// The oldest `--max-age-minutes` that makes sense: a week. Anything longer is a typo.
+pub const MAX_AGE_LIMIT_MINUTES: u64 = 7 * 24 * 60;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SweepReport {
@@ -21,6 +25,19 @@ pub struct SweepReport {
     pub undated: Vec<String>,
     /// Deletions that failed, with the reason.
     pub failed: Vec<(String, String)>,
+    /// The orphan-tunnel cleanup's answer, or why it failed.
+    pub tunnels: Option<std::result::Result<String, String>>,
+}
+
+/// `--max-age-minutes` as a duration, refusing values past [`MAX_AGE_LIMIT_MINUTES`].
+pub fn max_age(minutes: u64) -> Result<Duration> {
+    if minutes > MAX_AGE_LIMIT_MINUTES {
+        return Err(E2eError::Unmet(format!(
+            "--max-age-minutes {minutes} is more than a week ({MAX_AGE_LIMIT_MINUTES}): refusing a sweep that \
+             could never delete anything; to delete one run's orgs whatever their age use --run-id"
+        )));
+    }
+    Ok(Duration::from_secs(minutes * 60))
 }
 
 /// Which orgs are stale: ephemeral prefix and created more than `max_age` before `now`.
@@ -38,8 +55,9 @@ pub fn stale(orgs: &[Org], now: OffsetDateTime, max_age: Duration) -> (Vec<&Org>
     (stale, young, undated)
 }
 
-/// Delete stale ephemeral orgs. More than `cap` candidates means something is wrong (a
-/// prefix collision, a clock problem): nothing is deleted and the sweep fails.
+/// Delete stale ephemeral orgs, each on its own (one failure does not stop the rest), then ask
+/// the control plane to clean orphan tunnels. More than `cap` candidates means something is
+/// wrong (a prefix collision, a clock problem): nothing is deleted and the sweep fails.
 pub async fn sweep(cp: &ControlPlane, max_age: Duration, cap: usize, dry_run: bool) -> Result<SweepReport> {
     let orgs = cp.list_orgs().await?;
     let (stale, young, undated) = stale(&orgs, OffsetDateTime::now_utc(), max_age);
@@ -56,17 +74,47 @@ pub async fn sweep(cp: &ControlPlane, max_age: Duration, cap: usize, dry_run: bo
         undated: undated.iter().map(|o| o.slug.clone()).collect(),
         ..Default::default()
     };
-    for o in stale {
-        if dry_run {
-            report.deleted.push(o.slug.clone());
-            continue;
-        }
-        match cp.delete_tenant(&o.slug).await {
-            Ok(()) => report.deleted.push(o.slug.clone()),
-            Err(e) => report.failed.push((o.slug.clone(), e.to_string())),
-        }
+    let slugs: Vec<String> = stale.iter().map(|o| o.slug.clone()).collect();
+    delete_each(cp, &slugs, dry_run, &mut report).await;
+    if !dry_run {
+        report.tunnels = Some(cp.cleanup_orphan_tunnels().await.map(|v| v.to_string()).map_err(|e| e.to_string()));
     }
     Ok(report)
+}
+
+/// Delete the orgs of run `run_id`, whatever their age: the slugs that run id gives (today and
+/// yesterday, every kind), looked up one by one, so an org list longer than one page does not
+/// hide them.
+pub async fn sweep_run(cp: &ControlPlane, run_id: &str, dry_run: bool) -> Result<SweepReport> {
+    if run_id.trim().is_empty() {
+        return Err(E2eError::Unmet("--run-id is empty: refusing to guess which run to sweep".into()));
+    }
+    let candidates = run_slugs(run_id, OffsetDateTime::now_utc().date());
+    let mut present = Vec::new();
+    for slug in &candidates {
+        // The admin-token route answers 404 for an org that does not exist (or is deleted).
+        match cp.tenant_admin_token(slug).await {
+            Ok(_) => present.push(slug.clone()),
+            Err(e) if e.status() == Some(404) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut report = SweepReport::default();
+    delete_each(cp, &present, dry_run, &mut report).await;
+    Ok(report)
+}
+
+async fn delete_each(cp: &ControlPlane, slugs: &[String], dry_run: bool, report: &mut SweepReport) {
+    for slug in slugs {
+        if dry_run {
+            report.deleted.push(slug.clone());
+            continue;
+        }
+        match cp.delete_tenant(slug).await {
+            Ok(()) => report.deleted.push(slug.clone()),
+            Err(e) => report.failed.push((slug.clone(), e.to_string())),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -99,5 +147,12 @@ mod tests {
         assert_eq!(slugs, ["e2e-20261121-old-aaaaaa", "rt-e2e-old"]);
         assert_eq!(young, 1);
         assert_eq!(undated.len(), 1);
+    }
+
+    #[test]
+    fn an_absurd_max_age_is_refused_not_overflowed() {
+        let e = max_age(u64::MAX).expect_err("absurd");
+        assert!(e.to_string().contains("more than a week"), "{e}");
+        assert_eq!(max_age(30).expect("sane"), Duration::from_secs(1800));
     }
 }

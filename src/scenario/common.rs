@@ -60,6 +60,7 @@ pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> R
         .await
         .breaks(Promise::CreateAccepted, "the platform refused a create it must accept")
         .step("create workspace")?;
+    case.own(&created.id, name);
     let ws = Workspace {
         id: created.id.clone(),
         name: name.to_owned(),

@@ -40,6 +40,7 @@ pub async fn create_external(case: &Case, tenant: &Tenant, name: &str, runtime: 
         .await
         .breaks(Promise::ExternalAwaitsAgent, "external create refused")
         .step("create external")?;
+    case.own(&created.id, name);
     if created.status != "awaiting_agent" || !created.external {
         return Err(E2eError::broken(
             Promise::ExternalAwaitsAgent,

@@ -162,6 +162,7 @@ async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<S
             let req = CreateWorkspace::platform(&name, runtime, model);
             c.step(&format!("8d probe {runtime} with {model}"));
             let created = tenant.create_workspace(&req).await.breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
+            c.own(&created.id, &name);
             let ws = Workspace { id: created.id, name, runtime: runtime.to_owned(), model: model.to_owned(), token: None };
             wait_online(&c, &tenant, &ws, c.target().timeouts.workspace_online, Promise::ProviderProbe).await?;
             let msg = SendMessage::text(KNOWN_ANSWER_PROMPT).with_id("e2e-probe").with_message_id(message_id("e2e-probe"));
@@ -258,6 +259,7 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
         .with_secrets(plan.in_body.clone())
         .with_parent(&parent.id);
     let created = t.create_workspace(&req).await.breaks(Promise::DelegationProvenance, "child create refused")?;
+    case.own(&created.id, "E2E Child");
     let child = Workspace {
         id: created.id.clone(),
         name: "E2E Child".into(),

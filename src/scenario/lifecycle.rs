@@ -8,7 +8,7 @@ use crate::config::{Lifecycle, Mode};
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, SlugKind, with_org};
 use crate::scenario::Outcome;
-use crate::scenario::arms::{ARMS, Arm};
+use crate::scenario::arms::Arm;
 use crate::scenario::common::{PONG_PROMPT, WAKE_PROMPT, Workspace, ask, expect_token, message_id, provision, wait_online};
 use crate::wait::{Probe, Wait};
 
@@ -32,13 +32,16 @@ fn gate(case: &Case) -> Option<String> {
     None
 }
 
-/// The arm the lifecycle runs on: the first arm of `E2E_RUNTIME`.
-pub fn lifecycle_arm(case: &Case) -> &'static Arm {
-    let rt = &case.target().settings.runtime;
-    ARMS.iter().find(|a| a.runtime_or_template == rt.as_str()).unwrap_or(&ARMS[4])
+/// Whether `arm` takes part in the lifecycle cases when `E2E_RUNTIME` is `narrow` (unset: every
+/// arm); `Some(reason)` when it does not.
+pub fn narrowed_out(arm: &Arm, narrow: Option<&str>) -> Option<String> {
+    match narrow {
+        Some(rt) if rt != arm.runtime() => Some(format!("E2E_RUNTIME={rt} narrows the lifecycle cases to that runtime")),
+        _ => None,
+    }
 }
 
-async fn run<F, Fut>(case: &Case, body: F) -> Result<Outcome<LifecycleReport>>
+async fn run<F, Fut>(case: &Case, arm: &'static Arm, body: F) -> Result<Outcome<LifecycleReport>>
 where
     F: FnOnce(Case, crate::harness::OrgHandle, Workspace) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<Vec<String>>> + Send + 'static,
@@ -46,13 +49,12 @@ where
     if let Some(why) = gate(case) {
         return Ok(Outcome::Gated(why));
     }
-    let arm = lifecycle_arm(case);
     if let Some(v) = arm.key.vendor()
         && case.target().key(v).is_none()
     {
         return Ok(Outcome::Skipped(crate::harness::Skip {
-            reason: format!("the lifecycle runs on {} (E2E_RUNTIME), which needs {}", arm.runtime_or_template, v.env_var()),
-            enable: format!("export {}=<key>, or pick another E2E_RUNTIME", v.env_var()),
+            reason: format!("the lifecycle of arm {} needs {}", arm.name, v.env_var()),
+            enable: format!("export {}=<key>", v.env_var()),
         }));
     }
     let c = case.clone();
@@ -84,8 +86,8 @@ async fn wait_status(case: &Case, tenant: &Tenant, ws: &Workspace, status: &str,
 }
 
 /// pause → `paused` (url cleared) → resume → `provisioning` → `online`.
-pub async fn pause_resume(case: &Case) -> Result<Outcome<LifecycleReport>> {
-    run(case, |c, org, ws| async move {
+pub async fn pause_resume(case: &Case, arm: &'static Arm) -> Result<Outcome<LifecycleReport>> {
+    run(case, arm, |c, org, ws| async move {
         let mut seen = Vec::new();
         c.step(&format!("{}: pause", ws.label()));
         let ack = org.tenant.pause(&ws.id).await.step("pause")?;
@@ -117,8 +119,8 @@ pub async fn pause_resume(case: &Case) -> Result<Outcome<LifecycleReport>> {
 }
 
 /// hibernate → `hibernated` → A2A answered 503 `waking` → `online` → A2A answered.
-pub async fn hibernate_wake(case: &Case) -> Result<Outcome<LifecycleReport>> {
-    run(case, |c, org, ws| async move {
+pub async fn hibernate_wake(case: &Case, arm: &'static Arm) -> Result<Outcome<LifecycleReport>> {
+    run(case, arm, |c, org, ws| async move {
         let mut seen = Vec::new();
         c.step(&format!("{}: hibernate (force)", ws.label()));
         let ack = org.tenant.hibernate(&ws.id, true).await.step("hibernate")?;

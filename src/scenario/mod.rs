@@ -7,8 +7,6 @@ pub mod common;
 pub mod external;
 pub mod full;
 pub mod lifecycle;
-#[cfg(feature = "standin")]
-pub mod matrix;
 pub mod saas;
 
 /// How a scenario ended when it did not fail.

@@ -113,14 +113,17 @@ async fn expect_rejection(
             Promise::CreateRejectedByName,
             format!("expected {status} {code} for {} with {model}", arm.runtime_or_template),
         )),
-        Ok(created) => Err(E2eError::broken(
+        Ok(created) => {
+            case.own(&created.id, "E2E Parent");
+            Err(E2eError::broken(
             Promise::CreateRejectedByName,
             format!(
                 "the platform accepted {} with model {model} (workspace {}), but the pin expects {status} {code}: \
                  the platform changed, so update the arm's pin (scenario::arms) and let it run green",
                 arm.runtime_or_template, created.id
             ),
-        )),
+            ))
+        }
     }
     .step("pinned rejection")
 }

@@ -1,10 +1,12 @@
-//! The sweeper against a stand-in: only the suite's ephemeral orgs go, and more stale orgs
-//! than the cap means nothing goes at all.
+//! The sweepers against a stand-in: only the suite's ephemeral orgs go, more stale orgs than
+//! the cap means nothing goes at all, and a run sweep deletes that run's orgs and no other,
+//! however long the org list.
 
 use std::time::Duration;
 
 use molecule_e2e::client::ControlPlane;
-use molecule_e2e::harness::sweep::sweep;
+use molecule_e2e::harness::sweep::{sweep, sweep_run};
+use molecule_e2e::harness::{SlugKind, run_slug, today};
 use molecule_e2e::standin::{StandIn, StandInConfig};
 use secrecy::SecretString;
 
@@ -32,6 +34,36 @@ async fn deletes_only_the_suites_ephemeral_orgs() {
     deleted.sort();
     assert_eq!(deleted, ["e2e-20261121-run-aaaaaa", "rt-e2e-old"]);
     assert_eq!(listed(&cp).await, ["customer-acme"]);
+    assert!(matches!(report.tunnels, Some(Ok(_))), "the orphan-tunnel cleanup ran: {:?}", report.tunnels);
+}
+
+#[tokio::test]
+async fn a_run_sweep_finds_its_orgs_past_600_others_and_deletes_nothing_else() {
+    let others: Vec<String> = (0..600).map(|i| format!("e2e-20260101-other-{i:03}")).collect();
+    let refs: Vec<&str> = others.iter().map(String::as_str).collect();
+    let (s, cp) = control_plane_with(&refs).await;
+    let mine = [run_slug(SlugKind::Full, &today(), "run-42"), run_slug(SlugKind::External, &today(), "run-42")];
+    for slug in &mine {
+        cp.create_org(slug, slug).await.expect("create org");
+    }
+    let first_page = cp.list_orgs().await.expect("list");
+    assert!(!first_page.iter().any(|o| mine.contains(&o.slug)), "the run's orgs must lie past the first page");
+    let report = sweep_run(&cp, "run-42", false).await.expect("sweep");
+    assert_eq!(report.deleted.len(), 2, "{report:?}");
+    assert!(report.failed.is_empty(), "{report:?}");
+    assert_eq!(s.org_count(), 600, "only the run's orgs go");
+    for slug in &mine {
+        let gone = cp.tenant_admin_token(slug).await.expect_err("deleted");
+        assert_eq!(gone.status(), Some(404), "{slug}: {gone}");
+    }
+    assert!(sweep_run(&cp, "run-4", false).await.expect("sweep").deleted.is_empty(), "a prefix of the run id is another run");
+}
+
+#[tokio::test]
+async fn a_run_sweep_needs_a_run_id() {
+    let (_s, cp) = control_plane_with(&[]).await;
+    let e = sweep_run(&cp, " ", false).await.expect_err("empty run id");
+    assert!(e.to_string().contains("--run-id is empty"), "{e}");
 }
 
 #[tokio::test]

@@ -1,26 +1,48 @@
-//! The live tier's fixtures: the target the environment asks for, and turning a scenario's
-//! outcome into a test result (loud skips, `E2E_REQUIRE_LIVE`, failures with their story).
+//! The live tier's fixtures: the target the environment asks for (staging at
+//! `MOLECULE_CP_URL`, else the embedded stand-in), cases inside the run's one org, and turning
+//! a scenario's outcome into a test result (loud skips, `E2E_REQUIRE_LIVE`, failures with their
+//! story).
 
 use std::fmt::Debug;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use molecule_e2e::config::Settings;
 use molecule_e2e::harness::{Case, Target, loud};
 use molecule_e2e::scenario::Outcome;
+use molecule_e2e::standin::StandIn;
 use molecule_e2e::{E2eError, Result};
 
-/// A case against the target the environment selects (staging at `MOLECULE_CP_URL`, else the
-/// embedded stand-in). Panics with the reason when the environment is unusable.
-#[track_caller]
-pub fn case(name: &str) -> Case {
-    match Target::from_env() {
-        Ok(t) => Case::new(name, t),
-        Err(e) => panic!("{name}: cannot select a target: {e}"),
-    }
+use super::run::run;
+use super::standin::{embedded, target_over};
+
+/// The platform this process talks to, and the embedded stand-in when that is it.
+struct Live {
+    target: Arc<Target>,
+    standin: Option<Arc<StandIn>>,
 }
 
-/// A case against a given target (the fault matrix's own stand-ins).
-pub fn case_on(name: &str, target: Arc<Target>) -> Case {
-    Case::new(name, target)
+fn live() -> &'static std::result::Result<Live, String> {
+    static LIVE: OnceLock<std::result::Result<Live, String>> = OnceLock::new();
+    LIVE.get_or_init(|| {
+        let settings = Settings::from_env().map_err(|e| e.to_string())?;
+        match Target::from_settings(settings.clone()).map_err(|e| e.to_string())? {
+            Some(t) => Ok(Live { target: t, standin: None }),
+            None => {
+                let s = embedded()?;
+                Ok(Live { target: target_over(&s, settings, None), standin: Some(s) })
+            }
+        }
+    })
+}
+
+/// A case in the run's org, against the target the environment selects. Panics with the
+/// reason when the environment is unusable.
+#[track_caller]
+pub fn case(name: &str) -> Case {
+    match live() {
+        Ok(l) => Case::in_run(name, l.target.clone(), run(&l.target)),
+        Err(e) => panic!("{name}: cannot select a target: {e}"),
+    }
 }
 
 /// The scenario must have run and passed; skips and gates are printed loudly, and a skip is a
@@ -66,19 +88,16 @@ fn fail(case: &Case, e: &E2eError) -> ! {
     panic!("{} failed after {:.1}s against {:?}:\n  {e}", case.name(), case.elapsed(), case.target().kind)
 }
 
-/// No case passes without talking to the platform: on a stand-in, requests were served.
+/// No case passes without talking to the platform about its own workspaces: on the embedded
+/// stand-in, requests concerning them were served. (A pinned rejection creates none and has
+/// nothing to count.)
 #[track_caller]
 fn talked(case: &Case) {
-    if let Some(n) = case.target().requests_served() {
-        assert!(n > 0, "{}: passed without a single request reaching the stand-in", case.name());
+    let Ok(Live { standin: Some(s), .. }) = live() else { return };
+    let owned = case.workspaces();
+    if owned.is_empty() {
+        return;
     }
-}
-
-/// Prove `fault` against its matrix row: the story fails naming the broken promise, or
-/// survives a weather fault. Panics with what went wrong with the proof.
-pub async fn prove_fault(fault: molecule_e2e::standin::Fault, external: bool) {
-    match molecule_e2e::scenario::matrix::prove(fault, external).await {
-        Ok(line) => eprintln!("{line}"),
-        Err(why) => panic!("fault {}: {why}", fault.name()),
-    }
+    let served: u64 = owned.iter().map(|o| s.requests_for_workspace(&o.id)).sum();
+    assert!(served > 0, "{}: passed without a single request about its workspaces reaching the stand-in", case.name());
 }

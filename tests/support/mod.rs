@@ -1,9 +1,14 @@
-//! Fixtures shared by the test targets: target selection and case outcomes for the live tier
-//! (`live`), the session-continuity canaries (`canary`) and their containers (`container`).
+//! Fixtures shared by the test targets: the run (one org per test binary, its teardown on exit
+//! and on signals: `run`), stand-ins as fixtures (`standin`), target selection and case
+//! outcomes for the live tier (`live`), the fault matrix (`matrix`), the session-continuity
+//! canaries (`canary`) and their containers (`container`).
 
 pub mod canary;
 pub mod container;
 pub mod live;
+pub mod matrix;
+pub mod run;
+pub mod standin;
 
 /// insta settings for wire artefacts: the top-level `snapshots/` directory, explicit names
 /// (no module prefix), maps sorted.

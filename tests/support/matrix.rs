@@ -1,20 +1,26 @@
-//! The fault matrix: each stand-in fault, the story it is run under, and the verdict the
-//! suite must reach: fail naming the broken promise, or survive. This is how the suite proves
-//! each of its checks can fail.
+//! The fault matrix: each stand-in fault, the story it is run under, and the verdict the suite
+//! must reach: fail naming the broken promise, or survive. A row counts only when its fault
+//! was seen to fire, so a story that fails (or survives) for some other reason proves nothing.
 
-use std::sync::Arc;
+// Failures carry their whole story, as in the library (which allows the same lint).
+#![allow(clippy::result_large_err)]
+
 use std::time::Duration;
 
-use crate::config::{Settings, Timeouts};
-use crate::error::{E2eError, Promise, Result};
-use crate::harness::{Case, Target};
-use crate::scenario::{Outcome, arms, external, lifecycle, saas};
-use crate::standin::{Fault, StandIn, StandInConfig};
+use molecule_e2e::config::{Settings, Timeouts};
+use molecule_e2e::harness::Case;
+use molecule_e2e::scenario::{Outcome, arms, external, lifecycle, saas};
+use molecule_e2e::standin::{Fault, StandIn};
+use molecule_e2e::error::Promise;
+use molecule_e2e::{E2eError, Result};
+
+use super::standin::{faulty, target_over};
 
 /// A scenario, as the matrix runs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Story {
     Arm(&'static str),
+    /// The lifecycle on the hermes arm.
     PauseResume,
     HibernateWake,
     ExternalTransitions,
@@ -91,6 +97,12 @@ pub const MATRIX: &[Row] = &[
     row(Fault::DiagnoseFails, Story::Arm("hermes"), Fails(Promise::TerminalDiagnose)),
     row(Fault::SharedContextServed, Story::Arm("hermes"), Fails(Promise::SharedContextGone)),
     row(Fault::Peers404, Story::Arm("hermes"), Fails(Promise::PeersReachable)),
+    row(Fault::KnownAnswerWrong, Story::Arm("hermes"), Fails(Promise::KnownAnswer)),
+    row(Fault::HibernateIgnored, Story::HibernateWake, Fails(Promise::HibernateReachesHibernated)),
+    row(Fault::ExternalCreatedOnline, Story::ExternalTransitions, Fails(Promise::ExternalAwaitsAgent)),
+    row(Fault::PollReplyDropped, Story::ByoRoundTrip, Fails(Promise::ByoReplyDelivered)),
+    row(Fault::OrgNeverRuns, Story::Arm("hermes"), Fails(Promise::OrgBecomesRunning)),
+    row(Fault::UnregisteredModelAccepted, Story::Arm("codex"), Fails(Promise::CreateRejectedByName)),
     row(Fault::Transient5xx, Story::Arm("hermes"), Survives),
     row(Fault::SlowProvisioning, Story::Arm("claude_code_subscription"), Survives),
     row(Fault::WakingWithoutRetryAfter, Story::HibernateWake, Survives),
@@ -101,25 +113,16 @@ pub fn rows_of(fault: Fault, external: bool) -> Vec<&'static Row> {
     MATRIX.iter().filter(|r| r.fault == fault && r.story.is_external() == external).collect()
 }
 
-/// Deadlines for fault runs: the stand-in's fast delays are a few hundred ms, so a broken
-/// promise shows within a few seconds.
+/// Deadlines for fault runs, scaled to the stand-in's fast delays (org 150 ms, workspace
+/// 200 ms, stale 1 s): a broken promise shows within a second or two.
 pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
-    provision: Duration::from_secs(4),
-    workspace_online: Duration::from_secs(3),
-    child_activity: Duration::from_secs(2),
-    stale_poll_deadline: Duration::from_secs(3),
+    provision: Duration::from_secs(2),
+    workspace_online: Duration::from_millis(1500),
+    child_activity: Duration::from_secs(1),
+    stale_poll_deadline: Duration::from_millis(2500),
     transient_retries: 6,
-    transition: Duration::from_secs(2),
+    transition: Duration::from_secs(1),
 };
-
-/// Start a stand-in with `faults` (on the caller's runtime) and a target over it.
-pub async fn faulty_target(faults: &[Fault]) -> Result<Arc<Target>> {
-    let cfg = StandInConfig::new().with_faults(faults.iter().copied());
-    let standin = StandIn::start(cfg, ([127, 0, 0, 1], 0).into())
-        .await
-        .map_err(|e| E2eError::Io { what: "start a stand-in".into(), source: e })?;
-    Ok(Target::over_standin(Arc::new(standin), Settings::hermetic(), Some(FAULT_TIMEOUTS)))
-}
 
 /// Run `story` as a case; `Ok(())` when it passed.
 pub async fn run_story(case: &Case, story: Story) -> Result<()> {
@@ -129,13 +132,14 @@ pub async fn run_story(case: &Case, story: Story) -> Result<()> {
             other => Err(E2eError::Unmet(format!("{} did not run: {other:?}", story.name()))),
         }
     }
+    let hermes = arms::arm("hermes").expect("the hermes arm");
     match story {
         Story::Arm(name) => {
             let arm = arms::arm(name).ok_or_else(|| E2eError::Unmet(format!("no arm {name}")))?;
             ran(story, saas::runtime_arm(case, arm).await?)
         }
-        Story::PauseResume => ran(story, lifecycle::pause_resume(case).await?),
-        Story::HibernateWake => ran(story, lifecycle::hibernate_wake(case).await?),
+        Story::PauseResume => ran(story, lifecycle::pause_resume(case, hermes).await?),
+        Story::HibernateWake => ran(story, lifecycle::hibernate_wake(case, hermes).await?),
         Story::ExternalTransitions => external::external_transitions(case).await.map(drop),
         Story::ByoMeta(rt) => {
             let rt: &'static str = if rt == "kimi" { "kimi" } else { "kimi-cli" };
@@ -145,38 +149,94 @@ pub async fn run_story(case: &Case, story: Story) -> Result<()> {
     }
 }
 
-/// Run `fault`'s rows of one target (external stories or not) and check each verdict; the error
-/// says what went wrong with the proof.
+/// Run `fault`'s rows of one target (external stories or not) and check each verdict; the
+/// error says what went wrong with the proof. The first call starts every row of the target at
+/// once on the machinery runtime (each row has a stand-in of its own), so the matrix takes as
+/// long as its slowest row rather than the sum over the test harness's few threads.
 pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, String> {
-    let rows = rows_of(fault, external);
+    let rows: Vec<usize> = (0..MATRIX.len()).filter(|&i| MATRIX[i].fault == fault && MATRIX[i].story.is_external() == external).collect();
     if rows.is_empty() {
         return Err(format!("fault {} has no row for this target in the matrix", fault.name()));
     }
+    let results = all_rows(external);
     let mut lines = Vec::new();
-    for row in rows {
-        lines.push(prove_row(row).await?);
+    for i in rows {
+        let mut rx = results[i].clone().expect("a row of this target");
+        let answer = rx.wait_for(Option::is_some).await.map_err(|e| format!("row {i} never answered: {e}"))?;
+        lines.push(answer.clone().expect("waited for an answer")?);
     }
     Ok(lines.join("\n"))
 }
 
-/// Run one row: a fresh stand-in with the row's fault, the row's story, the verdict.
-pub async fn prove_row(row: &Row) -> std::result::Result<String, String> {
-    let fault = row.fault;
-    let target = faulty_target(&[fault]).await.map_err(|e| e.to_string())?;
-    let case = Case::new(format!("fault::{}→{}", fault.name(), row.story.name()), target);
+type RowAnswer = Option<std::result::Result<String, String>>;
+
+/// Every row of one target, started once: a receiver per matrix row (`None` for the other
+/// target's rows).
+fn all_rows(external: bool) -> &'static [Option<tokio::sync::watch::Receiver<RowAnswer>>] {
+    static STARTED: [std::sync::OnceLock<Vec<Option<tokio::sync::watch::Receiver<RowAnswer>>>>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    STARTED[usize::from(external)].get_or_init(|| {
+        MATRIX
+            .iter()
+            .map(|row| {
+                if row.story.is_external() != external {
+                    return None;
+                }
+                let (tx, rx) = tokio::sync::watch::channel(None);
+                super::standin::machinery().spawn(async move {
+                    let answer = prove_row_with(row, &[row.fault]).await;
+                    // Receivers live in a static: the send cannot fail.
+                    tx.send_replace(Some(answer));
+                });
+                Some(rx)
+            })
+            .collect()
+    })
+}
+
+/// Run one row on a fresh stand-in started with `faults` (the row's own fault, or none to show
+/// that a row without its fault does not count as caught).
+pub async fn prove_row_with(row: &Row, faults: &[Fault]) -> std::result::Result<String, String> {
+    let standin = faulty(faults).await;
+    let target = target_over(&standin, Settings::hermetic(), Some(FAULT_TIMEOUTS));
+    let case = Case::new(format!("fault::{}→{}", row.fault.name(), row.story.name()), target);
     let result = run_story(&case, row.story).await;
+    verdict(row, &standin, result)
+}
+
+/// A row passes only if its fault fired; then a fail row needs a failure naming its promise,
+/// a survive row a pass.
+fn verdict(row: &Row, standin: &StandIn, result: Result<()>) -> std::result::Result<String, String> {
+    let (fault, story) = (row.fault, row.story.name());
+    let hits = standin.fault_hits(fault);
+    if hits == 0 {
+        return Err(format!(
+            "{story} under {}: the fault never fired, so the row proves nothing (story result: {})",
+            fault.name(),
+            match &result {
+                Ok(()) => "passed".to_owned(),
+                Err(e) => format!("failed: {e}"),
+            }
+        ));
+    }
     match (row.verdict, result) {
-        (Verdict::Survives, Ok(())) => Ok(format!("{} survived {}", row.story.name(), fault.name())),
-        (Verdict::Survives, Err(e)) => Err(format!("{} must survive {} but failed: {e}", row.story.name(), fault.name())),
-        (Verdict::Fails(p), Err(e)) if e.promise() == Some(p) => Ok(format!("{} failed naming [{p}]: {e}", row.story.name())),
-        (Verdict::Fails(p), Err(e)) => Err(format!(
-            "{} under {} failed, but named {:?} instead of [{p}]: {e}",
-            row.story.name(),
+        (Survives, Ok(())) => Ok(format!("{story} survived {} ({hits} hits)", fault.name())),
+        (Survives, Err(e)) => Err(format!("{story} must survive {} but failed: {e}", fault.name())),
+        (Fails(p), Err(e)) if e.promise() == Some(p) => Ok(format!("{story} failed naming [{p}] ({hits} hits): {e}")),
+        (Fails(p), Err(e)) => Err(format!(
+            "{story} under {} failed, but named {:?} instead of [{p}]: {e}",
             fault.name(),
             e.promise().map(|p| p.name())
         )),
-        (Verdict::Fails(p), Ok(())) => {
-            Err(format!("{} passed under {}: the check for [{p}] cannot fail", row.story.name(), fault.name()))
-        }
+        (Fails(p), Ok(())) => Err(format!("{story} passed under {}: the check for [{p}] cannot fail", fault.name())),
+    }
+}
+
+/// Prove `fault` against its matrix rows; panics with what went wrong with the proof.
+pub async fn prove_fault(fault: Fault, external: bool) {
+    let started = std::time::Instant::now();
+    match prove(fault, external).await {
+        Ok(line) => eprintln!("[{:.2}s] {line}", started.elapsed().as_secs_f64()),
+        Err(why) => panic!("fault {}: {why}", fault.name()),
     }
 }
