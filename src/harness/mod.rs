@@ -8,7 +8,7 @@ mod target;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use org::{EPHEMERAL_PREFIXES, OrgHandle, SlugKind, make_slug, with_org};
 pub use target::{Target, TargetKind, loud};
@@ -32,6 +32,20 @@ pub enum Milestone {
 }
 
 impl Milestone {
+    /// The snake_case name the summary and the platform harness use.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Milestone::Provisioned => "provisioned",
+            Milestone::TenantOnline => "tenant_online",
+            Milestone::WorkspaceOnline => "workspace_online",
+            Milestone::A2aRoundtrip => "a2a_roundtrip",
+            Milestone::ExternalAwaiting => "external_awaiting",
+            Milestone::ExternalOnline => "external_online",
+            Milestone::ExternalStale => "external_stale",
+            Milestone::ExternalBackOnline => "external_back_online",
+        }
+    }
+
     /// The milestones a full-SaaS arm must reach (contract §8).
     pub const SAAS: &[Milestone] =
         &[Milestone::Provisioned, Milestone::TenantOnline, Milestone::WorkspaceOnline, Milestone::A2aRoundtrip];
@@ -55,6 +69,8 @@ struct CaseInner {
     target: Arc<Target>,
     started: Instant,
     milestones: Mutex<BTreeSet<Milestone>>,
+    /// Each milestone with the time since the start when it was first stamped, in order.
+    timed: Mutex<Vec<(Milestone, Duration)>>,
 }
 
 impl Case {
@@ -65,6 +81,7 @@ impl Case {
                 target,
                 started: Instant::now(),
                 milestones: Mutex::new(BTreeSet::new()),
+                timed: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -82,13 +99,24 @@ impl Case {
         self.inner.started.elapsed().as_secs_f64()
     }
 
-    /// One progress line: `[arm::hermes +3.2s] create workspace`.
+    /// One progress line: `[arm::hermes +3.2s] create workspace`, straight to the process's
+    /// stderr so that it shows while the case waits (libtest captures `eprintln!`).
     pub fn step(&self, what: &str) {
-        eprintln!("[{} +{:.1}s] {}", self.inner.name, self.elapsed(), crate::redact::scrub(what));
+        loud(&format!("[{} +{:.1}s] {what}", self.inner.name, self.elapsed()));
     }
 
     pub fn stamp(&self, m: Milestone) {
-        self.inner.milestones.lock().unwrap_or_else(|p| p.into_inner()).insert(m);
+        let first = self.inner.milestones.lock().unwrap_or_else(|p| p.into_inner()).insert(m);
+        if first {
+            let at = self.inner.started.elapsed();
+            self.inner.timed.lock().unwrap_or_else(|p| p.into_inner()).push((m, at));
+            self.step(&format!("milestone {} reached", m.name()));
+        }
+    }
+
+    /// Each milestone reached, with the time since the case started when it was first stamped.
+    pub fn milestones_timed(&self) -> Vec<(Milestone, Duration)> {
+        self.inner.timed.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn milestones(&self) -> BTreeSet<Milestone> {

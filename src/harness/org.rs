@@ -87,9 +87,11 @@ where
     };
 
     let ready = ready_tenant(case, &cp, &slug, &org.id).await;
+    let mut state_tenant = None;
     let outcome = match ready {
         Err(e) => Err(e),
         Ok(tenant) => {
+            state_tenant = Some(tenant.clone());
             let handle = OrgHandle { slug: slug.clone(), id: org.id.clone(), tenant, cp: cp.clone() };
             // Spawned so that a panic in the body is caught here and teardown still runs.
             match tokio::spawn(body(handle)).await {
@@ -103,6 +105,10 @@ where
         }
     };
 
+    // What the platform says about a failing case, before teardown removes it (run summary).
+    if outcome.is_err() {
+        crate::report::keep_state(case.name(), crate::report::platform_state(&cp, state_tenant.as_ref(), &slug, &[]).await);
+    }
     let down = teardown(case, &cp, &slug).await;
     match (outcome, down) {
         (Ok(v), Ok(())) => Ok(v),
