@@ -156,8 +156,14 @@ fn terminate(s: &LeakSettings, ids: &[&str]) -> Result<(), String> {
     }
 }
 
+/// Whether the CLI exists (a path, or a name on PATH): cheap, since the CLI itself takes
+/// seconds to start.
 fn cli_available(s: &LeakSettings) -> bool {
-    Command::new(&s.aws).arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
+    let exe = std::path::Path::new(&s.aws);
+    if exe.components().count() > 1 {
+        return exe.is_file();
+    }
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()))
 }
 
 /// Run the check for `slug`. `Err` is a failure naming what leaked or why it could not check.

@@ -10,6 +10,7 @@ mod catalog;
 mod client;
 mod config;
 mod harness;
+mod leak;
 mod model_slug;
 mod payload;
 mod redaction;
