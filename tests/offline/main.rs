@@ -19,3 +19,4 @@ mod standin_contract;
 mod standin_faults;
 mod sweep;
 mod wait;
+mod workflows;
