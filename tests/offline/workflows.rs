@@ -120,11 +120,15 @@ fn every_staging_job_has_a_timeout_permissions_and_pinned_actions() {
     }
 }
 
+/// What a workflow keeps of the platform's: file, workflow name, concurrency group,
+/// [(job id, job name, continue-on-error)], cron.
+type Kept = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str, bool)], &'static str);
+
 #[test]
 fn staging_workflows_serialise_on_the_platforms_groups_and_keep_its_names() {
     // (file, workflow name, concurrency group, [(job id, job name, continue-on-error)], cron):
     // the platform's own workflows at 41409fb2.
-    let expected: &[(&str, &str, &str, &[(&str, &str, bool)], &str)] = &[
+    let expected: &[Kept] = &[
         (
             "e2e-staging-saas.yml",
             "E2E Staging SaaS (full lifecycle)",
