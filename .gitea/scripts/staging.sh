@@ -3,7 +3,7 @@
 # templates for the platform's repository call it; .ci/run runs the same steps against a
 # stand-in process. Run from the suite's root. Subcommands:
 #
-#   toolchain           install the Rust toolchain (rustup, stable, at least 1.88);
+#   toolchain [COMP]    install the Rust toolchain (rustup, stable, at least 1.88, + components);
 #                       prints `rustc=<version>` for the cache key to $GITHUB_OUTPUT
 #   nextest             install cargo-nextest unless the cache brought it
 #   preflight KEY...    the admin token and each E2E_<KEY>_API_KEY (MINIMAX, ...) are set (exit 2
@@ -31,7 +31,8 @@ toolchain)
     echo "$HOME/.cargo/bin" >>"${GITHUB_PATH:-/dev/null}"
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
-  rustup toolchain install stable --profile minimal --no-self-update
+  # Extra components (ci.yml's .ci/run needs clippy) are the arguments.
+  rustup toolchain install stable --profile minimal --no-self-update ${1:+--component "$*"}
   rustup default stable
   ver=$(rustc --version | awk '{print $2}')
   minor=$(echo "$ver" | cut -d. -f2)
