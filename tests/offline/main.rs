@@ -14,6 +14,7 @@ mod leak;
 mod model_slug;
 mod payload;
 mod redaction;
+mod report;
 mod standin_clients;
 mod standin_contract;
 mod standin_faults;
