@@ -71,17 +71,30 @@ struct CaseInner {
     milestones: Mutex<BTreeSet<Milestone>>,
     /// Each milestone with the time since the start when it was first stamped, in order.
     timed: Mutex<Vec<(Milestone, Duration)>>,
+    /// Progress straight to stderr (live cases) or through the test harness's capture (the
+    /// fault matrix's proofs, shown only when one fails).
+    live_progress: bool,
 }
 
 impl Case {
     pub fn new(name: impl Into<String>, target: Arc<Target>) -> Case {
+        Case::build(name.into(), target, true)
+    }
+
+    /// A case whose progress lines stay in the test harness's capture (the fault matrix).
+    pub fn captured(name: impl Into<String>, target: Arc<Target>) -> Case {
+        Case::build(name.into(), target, false)
+    }
+
+    fn build(name: String, target: Arc<Target>, live_progress: bool) -> Case {
         Case {
             inner: Arc::new(CaseInner {
-                name: name.into(),
+                name,
                 target,
                 started: Instant::now(),
                 milestones: Mutex::new(BTreeSet::new()),
                 timed: Mutex::new(Vec::new()),
+                live_progress,
             }),
         }
     }
@@ -102,7 +115,12 @@ impl Case {
     /// One progress line: `[arm::hermes +3.2s] create workspace`, straight to the process's
     /// stderr so that it shows while the case waits (libtest captures `eprintln!`).
     pub fn step(&self, what: &str) {
-        loud(&format!("[{} +{:.1}s] {what}", self.inner.name, self.elapsed()));
+        let line = format!("[{} +{:.1}s] {what}", self.inner.name, self.elapsed());
+        if self.inner.live_progress {
+            loud(&line);
+        } else {
+            eprintln!("{}", crate::redact::scrub(&line));
+        }
     }
 
     pub fn stamp(&self, m: Milestone) {

@@ -164,7 +164,7 @@ pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, 
 pub async fn prove_row(row: &Row) -> std::result::Result<String, String> {
     let fault = row.fault;
     let target = faulty_target(&[fault]).await.map_err(|e| e.to_string())?;
-    let case = Case::new(format!("fault::{}→{}", fault.name(), row.story.name()), target);
+    let case = Case::captured(format!("fault::{}→{}", fault.name(), row.story.name()), target);
     let result = run_story(&case, row.story).await;
     match (row.verdict, result) {
         (Verdict::Survives, Ok(())) => Ok(format!("{} survived {}", row.story.name(), fault.name())),
