@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-shot session-continuity canary run (contract §9) against a runtime image:
-# build the reference image (or take TEMPLATE_IMAGE), start it with docker-compose, wait
+# build the reference image (or take TEMPLATE_IMAGE), start it with `docker compose` (or docker-compose v1), wait
 # until GET /agent-card answers 200, run the canaries and layer diagnostics from cargo
 # against it, save artifacts on failure, tear down.
 #
@@ -28,7 +28,16 @@ export CANARY_RUN_ID CANARY_ARTIFACTS_DIR RUNTIME_PORT
 project="canary-$(printf '%s' "$CANARY_RUN_ID" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9_-' '-')"
 
 log() { printf 'run-canary: %s\n' "$*" >&2; }
-compose() { docker-compose --project-name "$project" --file "$here/docker-compose.yml" "$@"; }
+# The Compose v2 plugin (`docker compose`) where the runner has it, else the v1 binary.
+if docker compose version >/dev/null 2>&1; then
+  compose_cmd=(docker compose)
+elif command -v docker-compose >/dev/null 2>&1; then
+  compose_cmd=(docker-compose)
+else
+  echo "run-canary: neither \`docker compose\` nor \`docker-compose\` is installed" >&2
+  exit 2
+fi
+compose() { "${compose_cmd[@]}" --project-name "$project" --file "$here/docker-compose.yml" "$@"; }
 
 if [ -z "${TEMPLATE_IMAGE:-}" ]; then
   log "TEMPLATE_IMAGE unset: building the reference image"
@@ -64,7 +73,7 @@ finish() {
   [ "$status" -ne 0 ] && dump_artifacts
   if [ "${KEEP_RUNNING:-}" = "1" ]; then
     log "KEEP_RUNNING=1: leaving project $project up at ${url:-?}; tear down with:"
-    log "  docker-compose -p $project -f $here/docker-compose.yml down --volumes"
+    log "  ${compose_cmd[*]} -p $project -f $here/docker-compose.yml down --volumes"
   else
     compose down --volumes --remove-orphans >/dev/null 2>&1 || log "teardown of $project failed"
   fi
@@ -74,7 +83,7 @@ trap finish EXIT
 trap 'exit' INT TERM
 
 log "starting $TEMPLATE_IMAGE as project $project"
-compose up -d runtime || { log "docker-compose up failed"; exit 2; }
+compose up -d runtime || { log "${compose_cmd[*]} up failed"; exit 2; }
 hostport="$(compose port runtime 8000 | tail -n 1)"
 [ -n "$hostport" ] || { log "no host port for 8000"; exit 2; }
 url="http://127.0.0.1:${hostport##*:}"

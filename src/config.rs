@@ -159,6 +159,9 @@ pub struct Settings {
     pub run_id: String,
     /// `E2E_KEEP_ORG=1`: skip teardown (loudly).
     pub keep_org: bool,
+    /// `E2E_INTENTIONAL_FAILURE=1`: the platform harness's sanity lane: workspace creates use a
+    /// poisoned tenant token, so the run must fail at create with 401 and still tear down.
+    pub intentional_failure: bool,
     pub timeouts: TimeoutVars,
 }
 
@@ -179,6 +182,7 @@ impl fmt::Debug for Settings {
             .field("require_live", &self.require_live)
             .field("run_id", &self.run_id)
             .field("keep_org", &self.keep_org)
+            .field("intentional_failure", &self.intentional_failure)
             .field("timeouts", &self.timeouts)
             .finish()
     }
@@ -214,6 +218,7 @@ pub const VARIABLES: &[&str] = &[
     "E2E_REQUIRE_LIVE",
     "E2E_RUN_ID",
     "E2E_KEEP_ORG",
+    "E2E_INTENTIONAL_FAILURE",
     "E2E_PROVISION_TIMEOUT_SECS",
     "E2E_WORKSPACE_ONLINE_TIMEOUT_SECS",
     "E2E_CHILD_ACTIVITY_TIMEOUT_SECS",
@@ -315,6 +320,7 @@ impl Settings {
             require_live: flag(&get, "E2E_REQUIRE_LIVE")?,
             run_id,
             keep_org: flag(&get, "E2E_KEEP_ORG")?,
+            intentional_failure: flag(&get, "E2E_INTENTIONAL_FAILURE")?,
             timeouts,
         })
     }

@@ -11,6 +11,7 @@
 //! * [`wait`]: polling with a deadline, backoff and progress lines.
 //! * [`error`]: the one error type; every variant names what failed.
 //! * [`harness`]: a run's identity, target selection, milestones, loud skips and teardown.
+//! * [`report`]: the run summary's records and Markdown; [`leak`]: the EC2 leak check.
 //! * [`scenario`]: the platform's stories (arms, lifecycle, external) as functions returning reports.
 //! * `standin` (feature `standin`): an in-process stand-in of the platform, with named faults.
 //! * `runtime` (feature `runtime`): the reference runtime, an A2A server with canary mode.
@@ -28,9 +29,11 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod harness;
+pub mod leak;
 pub mod model_slug;
 pub mod payload;
 pub mod redact;
+pub mod report;
 pub mod scenario;
 pub mod wait;
 

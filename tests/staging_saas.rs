@@ -15,7 +15,7 @@ mod support;
 use molecule_e2e::scenario::arms;
 use molecule_e2e::scenario::{lifecycle, saas};
 use rstest::rstest;
-use support::live::{case, finish};
+use support::live::{case, finish, finish_pinned};
 
 
 mod arm {
@@ -37,7 +37,12 @@ mod arm {
     async fn runtime_arm(#[case] name: &str) {
         let arm = arms::arm(name).expect("arm in the table");
         let c = case(&format!("arm::{name}"));
-        let report = finish(&c, saas::runtime_arm(&c, arm).await);
+        // The arm table pins the expected-red arm: the summary says "expected red", not passed.
+        let red = match arm.expectation() {
+            arms::Expectation::Rejected { status, code } => Some(format!("{status} {code} as pinned by the arm table")),
+            arms::Expectation::Online => None,
+        };
+        let report = finish_pinned(&c, red, saas::runtime_arm(&c, arm).await);
         // Full mode's steps are pinned per arm: a step that silently stops running shows here.
         if let Some(saas::ArmReport::Online { full_mode: Some(full), .. }) = report {
             crate::support::snapshot_settings()

@@ -50,6 +50,29 @@ enum Command {
         #[command(subcommand)]
         verb: OrgVerb,
     },
+    /// Render the run summary from the records the test processes appended (nextest runs
+    /// each case in its own process), to --out and to $GITHUB_STEP_SUMMARY when set. Exits 1
+    /// when --expect is given and the run recorded another number of cases.
+    Report {
+        /// The records file (`<E2E_REPORT>.jsonl`).
+        #[arg(long)]
+        records: std::path::PathBuf,
+        /// Write the Markdown summary here.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// The number of live cases the run must have recorded.
+        #[arg(long)]
+        expect: Option<usize>,
+        #[arg(long, default_value = "molecule-e2e run summary")]
+        title: String,
+    },
+    /// The platform's EC2 leak check for an org slug (E2E_AWS_LEAK_CHECK, E2E_AWS_TERMINATE_LEAKS,
+    /// the AWS_* credentials and region): exit 1 naming what leaked.
+    AwsLeakCheck {
+        /// The org slug whose instances must be gone.
+        #[arg(long, env = "E2E_ORG_SLUG")]
+        slug: String,
+    },
     /// Exit 0 if `GET <url>` answers 2xx within the timeout, 1 otherwise. The container's
     /// health check: a `FROM scratch` image has no shell or wget, so it execs the binary.
     Healthcheck {
@@ -106,6 +129,8 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Command::Report { records, out, expect, title } => report(&records, out.as_deref(), expect, &title),
+        Command::AwsLeakCheck { slug } => aws_leak_check(&slug),
         Command::StoreListing { root } => {
             print!("{}", molecule_e2e::runtime::store_listing(&root));
             return ExitCode::SUCCESS;
@@ -213,4 +238,52 @@ async fn sweep(max_age_minutes: u64, run_id: Option<String>, cap: usize, dry_run
     } else {
         Err("some deletions failed (listed above)".into())
     }
+}
+
+fn report(records: &std::path::Path, out: Option<&std::path::Path>, expect: Option<usize>, title: &str) -> Result<(), String> {
+    use molecule_e2e::report::{check_count, parse_records, render};
+    let text = match std::fs::read_to_string(records) {
+        Ok(t) => t,
+        // No record at all is a run that executed no live case: render that, then fail below.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", records.display())),
+    };
+    let recs = parse_records(&text)?;
+    let md = render(title, &recs);
+    eprint!("{md}");
+    if let Some(path) = out {
+        std::fs::write(path, &md).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| format!("cannot open GITHUB_STEP_SUMMARY: {e}"))?;
+        f.write_all(md.as_bytes()).map_err(|e| format!("cannot write GITHUB_STEP_SUMMARY: {e}"))?;
+    }
+    match expect {
+        Some(n) => check_count(&recs, n),
+        None if recs.is_empty() => Err("no live case recorded".into()),
+        None => Ok(()),
+    }
+}
+
+fn aws_leak_check(slug: &str) -> Result<(), String> {
+    use molecule_e2e::leak::{LeakOutcome, LeakSettings, check};
+    let settings = LeakSettings::from_env()?;
+    match check(&settings, slug)? {
+        LeakOutcome::Clean => println!("aws-leak-check: no live EC2 instance for slug {slug} in {}", settings.region),
+        LeakOutcome::Skipped(why) => eprintln!("aws-leak-check: NOT CHECKED for slug {slug}: {why}"),
+        LeakOutcome::Warned(rows, terminated) => {
+            let ids: Vec<_> = rows.iter().map(|i| format!("{} (Name={})", i.id, i.name)).collect();
+            eprintln!(
+                "aws-leak-check: WARNING (E2E_AWS_LEAK_CHECK=warn): leaked EC2 for slug {slug}: {}{}",
+                ids.join(", "),
+                if terminated { " (terminated now)" } else { "" }
+            );
+        }
+    }
+    Ok(())
 }

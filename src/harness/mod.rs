@@ -83,6 +83,9 @@ struct CaseInner {
     /// Every workspace the case created, in creation order (kept after deletion, so a report
     /// can still say which workspaces were the case's).
     created: Mutex<Vec<Owned>>,
+    /// Progress straight to stderr (live cases) or through the test harness's capture (the
+    /// fault matrix's proofs, shown only when one fails).
+    live_progress: bool,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -92,16 +95,21 @@ fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Case {
     /// A case with an org of its own (created and deleted by [`with_org`]).
     pub fn new(name: impl Into<String>, target: Arc<Target>) -> Case {
-        Case::build(name.into(), target, None)
+        Case::build(name.into(), target, None, true)
+    }
+
+    /// A case whose progress lines stay in the test harness's capture (the fault matrix).
+    pub fn captured(name: impl Into<String>, target: Arc<Target>) -> Case {
+        Case::build(name.into(), target, None, false)
     }
 
     /// A case inside a run's shared org: the run creates it once and deletes it at run end;
     /// the case creates and deletes only its workspaces.
     pub fn in_run(name: impl Into<String>, target: Arc<Target>, run: Arc<dyn RunOrg>) -> Case {
-        Case::build(name.into(), target, Some(run))
+        Case::build(name.into(), target, Some(run), true)
     }
 
-    fn build(name: String, target: Arc<Target>, run: Option<Arc<dyn RunOrg>>) -> Case {
+    fn build(name: String, target: Arc<Target>, run: Option<Arc<dyn RunOrg>>, live_progress: bool) -> Case {
         Case {
             inner: Arc::new(CaseInner {
                 name,
@@ -110,6 +118,7 @@ impl Case {
                 started: Instant::now(),
                 milestones: Mutex::new(Vec::new()),
                 created: Mutex::new(Vec::new()),
+                live_progress,
             }),
         }
     }
@@ -131,9 +140,15 @@ impl Case {
         self.inner.started.elapsed().as_secs_f64()
     }
 
-    /// One progress line: `[arm::hermes +3.2s] create workspace`.
+    /// One progress line: `[arm::hermes +3.2s] create workspace`, straight to the process's
+    /// stderr so that it shows while the case waits (libtest captures `eprintln!`).
     pub fn step(&self, what: &str) {
-        eprintln!("[{} +{:.1}s] {}", self.inner.name, self.elapsed(), crate::redact::scrub(what));
+        let line = format!("[{} +{:.1}s] {what}", self.inner.name, self.elapsed());
+        if self.inner.live_progress {
+            loud(&line);
+        } else {
+            eprintln!("{}", crate::redact::scrub(&line));
+        }
     }
 
     /// Record a milestone (the first time only).
@@ -141,6 +156,8 @@ impl Case {
         let mut ms = locked(&self.inner.milestones);
         if !ms.iter().any(|(have, _)| *have == m) {
             ms.push((m, self.inner.started.elapsed()));
+            drop(ms);
+            self.step(&format!("milestone {} reached", m.name()));
         }
     }
 

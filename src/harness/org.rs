@@ -152,6 +152,12 @@ where
     let tenant = handle.tenant.clone();
     // Spawned so that a panic in the body is caught here and teardown still runs.
     let outcome = tokio::spawn(body(handle)).await;
+    // What the platform says about a failing case, before teardown removes it (run summary).
+    if !matches!(outcome, Ok(Ok(_))) {
+        let ids: Vec<String> = case.workspaces().into_iter().map(|w| w.id).collect();
+        let state = crate::report::platform_state(&target.cp()?, Some(&tenant), &info.slug, &ids).await;
+        crate::report::keep_state(case.name(), state);
+    }
     let mut down = delete_workspaces(case, &tenant).await;
     if own_org {
         let org_down = delete_org(&target, &info.slug, &say).await;

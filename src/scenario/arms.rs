@@ -18,6 +18,17 @@ pub struct Arm {
     /// Whether this arm runs full mode's provider probe for its runtime (one arm per runtime,
     /// so a run creates each probe workspace once).
     pub probe: bool,
+    /// What the reference platform gives this arm, pinned here by arm: never derived from the
+    /// model an override produces, so `E2E_MODEL_SLUG` cannot turn a normal arm into a red one.
+    pub pin: Pin,
+}
+
+/// An arm's pinned outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pin {
+    Online,
+    /// Expected red: the create with exactly this model is refused with `status` and `code`.
+    Red { model: &'static str, status: u16, code: &'static str },
 }
 
 impl Arm {
@@ -30,9 +41,12 @@ impl Arm {
         catalog::template(self.runtime_or_template).is_some()
     }
 
-    /// The model the arm asks for: the slug rules, fed with the arm's own key path (and
-    /// `E2E_MODEL_SLUG` / `E2E_DEFAULT_PLATFORM_MODEL` from the settings).
+    /// The model the arm asks for: a red arm's pinned model; else the slug rules, fed with the
+    /// arm's own key path (and `E2E_MODEL_SLUG` / `E2E_DEFAULT_PLATFORM_MODEL`).
     pub fn model(&self, settings: &Settings) -> String {
+        if let Pin::Red { model, .. } = self.pin {
+            return model.to_owned();
+        }
         let env = SlugEnv {
             model_slug: settings.model_slug.as_deref(),
             platform_path: self.key == KeyPath::Platform,
@@ -43,8 +57,17 @@ impl Arm {
         pick_model_slug(self.runtime_or_template, &env)
     }
 
-    /// What the reference platform does with this arm's create.
-    pub fn expectation(&self, model: &str) -> Expectation {
+    /// What the reference platform does with this arm's create: the arm's pin.
+    pub fn expectation(&self) -> Expectation {
+        match self.pin {
+            Pin::Online => Expectation::Online,
+            Pin::Red { status, code, .. } => Expectation::Rejected { status, code },
+        }
+    }
+
+    /// What the catalogue says the platform does with `model` on this arm (the offline tier
+    /// checks that each pin agrees with it).
+    pub fn derived_expectation(&self, model: &str) -> Expectation {
         let requested = self.runtime_or_template;
         if !self.is_template() && !catalog::is_known_runtime(requested) {
             return Expectation::Rejected { status: 422, code: "RUNTIME_UNSUPPORTED" };
@@ -73,14 +96,18 @@ pub const ARMS: &[Arm] = &[
     arm_def("claude_code_subscription", "claude-code", KeyPath::None, false),
     arm_def("claude_code_platform", "claude-code", KeyPath::Platform, true),
     arm_def("hermes", "hermes", KeyPath::Own(Vendor::Openai), true),
-    arm_def("codex", "codex", KeyPath::Own(Vendor::Openai), true),
+    // Expected red: no codex provider owns openai/gpt-4o (contract §7.2).
+    Arm {
+        pin: Pin::Red { model: "openai/gpt-4o", status: 422, code: "UNREGISTERED_MODEL_FOR_RUNTIME" },
+        ..arm_def("codex", "codex", KeyPath::Own(Vendor::Openai), true)
+    },
     arm_def("openclaw", "openclaw", KeyPath::Own(Vendor::Openai), true),
     arm_def("seo_agent", "seo-agent", KeyPath::Own(Vendor::Minimax), false),
     arm_def("google_adk", "google-adk", KeyPath::Own(Vendor::Google), true),
 ];
 
 const fn arm_def(name: &'static str, runtime_or_template: &'static str, key: KeyPath, probe: bool) -> Arm {
-    Arm { name, runtime_or_template, key, probe }
+    Arm { name, runtime_or_template, key, probe, pin: Pin::Online }
 }
 
 /// The arm with this case name.

@@ -54,8 +54,15 @@ pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> R
     let req = CreateWorkspace::platform(name, arm.runtime_or_template, &model).with_secrets(plan.in_body.clone());
 
     case.step(&format!("create workspace {name}: {} model {model}", arm.runtime_or_template));
-    let created = org
-        .tenant
+    // The sanity lane (platform harness: E2E_INTENTIONAL_FAILURE) poisons the tenant token
+    // after the org is up: the create must fail with 401 and the teardown still run.
+    let creator = if target.settings.intentional_failure {
+        case.step("E2E_INTENTIONAL_FAILURE=1: creating with a poisoned tenant token; this case MUST fail with 401");
+        org.tenant.as_workspace(&SecretString::from(format!("poisoned-{}", std::process::id())))
+    } else {
+        org.tenant.clone()
+    };
+    let created = creator
         .create_workspace(&req)
         .await
         .breaks(Promise::CreateAccepted, "the platform refused a create it must accept")

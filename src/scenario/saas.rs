@@ -40,7 +40,7 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
         }));
     }
     let model = arm.model(&target.settings);
-    let expectation = arm.expectation(&model);
+    let expectation = arm.expectation();
     let kind = match target.settings.mode {
         crate::config::Mode::Full => SlugKind::Full,
         crate::config::Mode::Smoke => SlugKind::Smoke,

@@ -145,7 +145,7 @@ fn target_at(url: &str) -> Arc<Target> {
     ];
     let settings = Settings::from_lookup(|k| vars.iter().find(|(v, _)| *v == k).map(|(_, x)| x.to_string()))
         .expect("hostile settings");
-    Target::from_settings(settings).expect("a target at the hostile server")
+    Target::from_settings(settings).expect("a target at the hostile server").expect("MOLECULE_CP_URL is set")
 }
 
 /// Keep a failure's text and `Debug`, after checking it says what happened (`must_say`).
@@ -177,7 +177,7 @@ async fn child_drives_clients_and_scenarios_against_a_hostile_platform() {
 
     let token = cp.tenant_admin_token("e2e-hostile").await.expect("the tenant token");
     let tenant = Tenant::new(&url, "org-hostile", token).expect("a tenant client");
-    let org = OrgHandle { slug: "e2e-hostile".into(), id: "org-hostile".into(), tenant: tenant.clone(), cp };
+    let org = OrgHandle { slug: "e2e-hostile".into(), id: "org-hostile".into(), tenant: tenant.clone() };
     let arm = arms::arm("claude_code_subscription").expect("a keyless arm");
 
     // Create answered 500 after minting a token; the token also sits in a snippet.

@@ -38,7 +38,7 @@ fn arm_document(arm: &Arm, settings: &Settings) -> Value {
     json!({
         "arm": arm.name,
         "model": model,
-        "expectation": format!("{:?}", arm.expectation(&model)),
+        "expectation": format!("{:?}", arm.expectation()),
         "create": create(arm, settings).redacted(),
         "byok_plan": plan.describe(),
     })
@@ -296,10 +296,27 @@ fn expectations_pin_the_reds_the_reference_platform_gives() {
     let settings = Settings::hermetic();
     let rejected: Vec<_> = ARMS
         .iter()
-        .filter(|a| matches!(a.expectation(&a.model(&settings)), Expectation::Rejected { .. }))
+        .filter(|a| matches!(a.expectation(), Expectation::Rejected { .. }))
         .map(|a| a.name)
         .collect();
     assert_eq!(rejected, ["codex"], "codex asks for openai/gpt-4o, which no codex provider owns (contract §7.2)");
+    // Each pin agrees with what the catalogue derives for the arm's own model.
+    for a in ARMS {
+        assert_eq!(a.expectation(), a.derived_expectation(&a.model(&settings)), "arm {}'s pin", a.name);
+    }
+}
+
+/// The red arm is pinned by arm: a model override neither turns a normal arm red (hermes on
+/// MiniMax-M2.7 must run, and fail, as an online arm) nor moves the red arm off its model.
+#[test]
+fn a_model_override_never_changes_which_arm_is_red() {
+    let settings = Settings { model_slug: Some("MiniMax-M2.7".into()), ..Settings::hermetic() };
+    let hermes = arm("hermes");
+    assert_eq!(hermes.model(&settings), "MiniMax-M2.7");
+    assert_eq!(hermes.expectation(), Expectation::Online);
+    assert!(matches!(hermes.derived_expectation("MiniMax-M2.7"), Expectation::Rejected { .. }));
+    assert_eq!(arm("codex").model(&settings), "openai/gpt-4o");
+    assert!(matches!(arm("codex").expectation(), Expectation::Rejected { .. }));
 }
 
 #[test]

@@ -10,7 +10,10 @@ use molecule_e2e::config::Settings;
 use molecule_e2e::harness::{Case, Target, loud};
 use molecule_e2e::scenario::Outcome;
 use molecule_e2e::standin::StandIn;
+use molecule_e2e::report::Verdict;
 use molecule_e2e::{E2eError, Result};
+
+use crate::support::report;
 
 use super::run::run;
 use super::standin::{embedded, target_over};
@@ -40,7 +43,11 @@ fn live() -> &'static std::result::Result<Live, String> {
 #[track_caller]
 pub fn case(name: &str) -> Case {
     match live() {
-        Ok(l) => Case::in_run(name, l.target.clone(), run(&l.target)),
+        Ok(l) => {
+            let c = Case::in_run(name, l.target.clone(), run(&l.target));
+            report::begin(&c);
+            c
+        }
         Err(e) => panic!("{name}: cannot select a target: {e}"),
     }
 }
@@ -49,21 +56,37 @@ pub fn case(name: &str) -> Case {
 /// failure under `E2E_REQUIRE_LIVE=1`. Returns the report when the scenario ran.
 #[track_caller]
 pub fn finish<R: Debug>(case: &Case, outcome: Result<Outcome<R>>) -> Option<R> {
+    finish_pinned(case, None, outcome)
+}
+
+/// [`finish`] for a case the arm table pins as expected red (`red` says what it expects): when
+/// it ran, the summary reports it as "expected red", never as passed.
+#[track_caller]
+pub fn finish_pinned<R: Debug>(case: &Case, red: Option<String>, outcome: Result<Outcome<R>>) -> Option<R> {
     match outcome {
         Ok(Outcome::Ran(r)) => {
             talked(case);
-            eprintln!("[{} +{:.1}s] PASSED: {r:?}", case.name(), case.elapsed());
+            loud(&format!("[{} +{:.1}s] PASSED: {r:?}", case.name(), case.elapsed()));
+            let verdict = match red {
+                Some(what) => Verdict::ExpectedRed { what },
+                None => Verdict::Passed,
+            };
+            report::record(report::outcome(case, verdict));
             Some(r)
         }
         Ok(Outcome::Skipped(skip)) => {
             if case.target().settings.require_live {
-                panic!("{}: E2E_REQUIRE_LIVE=1 forbids skips: {skip}", case.name());
+                let why = format!("E2E_REQUIRE_LIVE=1 forbids skips: {skip}");
+                report::record(report::outcome(case, Verdict::Failed { promise: None, error: why.clone() }));
+                panic!("{}: {why}", case.name());
             }
             loud(&format!("[{}] {skip}", case.name()));
+            report::record(report::outcome(case, Verdict::Skipped { reason: skip.reason, enable: skip.enable }));
             None
         }
         Ok(Outcome::Gated(why)) => {
             loud(&format!("[{}] NOT RUN: {why}", case.name()));
+            report::record(report::outcome(case, Verdict::Gated { why }));
             None
         }
         Err(e) => fail(case, &e),
@@ -76,7 +99,8 @@ pub fn passed<R: Debug>(case: &Case, outcome: Result<R>) -> R {
     match outcome {
         Ok(r) => {
             talked(case);
-            eprintln!("[{} +{:.1}s] PASSED: {r:?}", case.name(), case.elapsed());
+            loud(&format!("[{} +{:.1}s] PASSED: {r:?}", case.name(), case.elapsed()));
+            report::record(report::outcome(case, Verdict::Passed));
             r
         }
         Err(e) => fail(case, &e),
@@ -85,6 +109,8 @@ pub fn passed<R: Debug>(case: &Case, outcome: Result<R>) -> R {
 
 #[track_caller]
 fn fail(case: &Case, e: &E2eError) -> ! {
+    let promise = e.promise().map(|p| p.name().to_owned());
+    report::record(report::outcome(case, Verdict::Failed { promise, error: e.to_string() }));
     panic!("{} failed after {:.1}s against {:?}:\n  {e}", case.name(), case.elapsed(), case.target().kind)
 }
 

@@ -199,7 +199,7 @@ fn all_rows(external: bool) -> &'static [Option<tokio::sync::watch::Receiver<Row
 pub async fn prove_row_with(row: &Row, faults: &[Fault]) -> std::result::Result<String, String> {
     let standin = faulty(faults).await;
     let target = target_over(&standin, Settings::hermetic(), Some(FAULT_TIMEOUTS));
-    let case = Case::new(format!("fault::{}→{}", row.fault.name(), row.story.name()), target);
+    let case = Case::captured(format!("fault::{}→{}", row.fault.name(), row.story.name()), target);
     let result = run_story(&case, row.story).await;
     verdict(row, &standin, result)
 }

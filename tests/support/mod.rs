@@ -9,6 +9,7 @@ pub mod live;
 pub mod matrix;
 pub mod run;
 pub mod standin;
+pub mod report;
 
 /// insta settings for wire artefacts: the top-level `snapshots/` directory, explicit names
 /// (no module prefix), maps sorted.
