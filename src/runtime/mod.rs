@@ -102,9 +102,10 @@ pub enum RuntimeFault {
     MemoryNotPersisted,
     /// `GET /agent-card` is not served.
     AgentCardMissing,
-    /// Canary tokens come back misspelt (`PONG` → `PNOG`).
+    /// Exact-token answers (the smoke test's `PONG`, the known answer) come back misspelt
+    /// (`PONG` → `PNOG`).
     MisspellsAnswer,
-    /// Replies carry an error marker (`Agent error: …`).
+    /// Exact-token answers carry an error marker (`Agent error: …`).
     ErrorMarker,
 }
 

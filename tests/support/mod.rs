@@ -4,6 +4,7 @@
 pub mod canary;
 pub mod container;
 pub mod live;
+pub mod verdict;
 
 /// insta settings for wire artefacts: the top-level `snapshots/` directory, explicit names
 /// (no module prefix), maps sorted.
