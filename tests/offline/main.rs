@@ -6,6 +6,7 @@
 mod support;
 
 mod a2a;
+mod canary_rules;
 mod catalog;
 mod client;
 mod config;
@@ -13,6 +14,7 @@ mod harness;
 mod model_slug;
 mod payload;
 mod redaction;
+mod runtime_a2a;
 mod standin_clients;
 mod standin_contract;
 mod standin_faults;

@@ -13,7 +13,7 @@ pub const EMPTY_PROMPT_PHRASES: [&str; 4] =
 /// Phrases that mean the runtime answered a caption without the file that came with it.
 /// They count only when the reply quotes neither the file's name nor its content: a real
 /// summary may well end by asking for more ("please provide last week's report").
-pub const DROPPED_FILE_PHRASES: [&str; 8] = [
+pub const DROPPED_FILE_PHRASES: [&str; 9] = [
     "don't see",
     "do not see",
     "no file",
@@ -21,6 +21,7 @@ pub const DROPPED_FILE_PHRASES: [&str; 8] = [
     "did not attach",
     "nothing to summarize",
     "please paste",
+    "please provide",
     "what would you like me to summarize",
 ];
 
