@@ -10,6 +10,7 @@ mod canary_rules;
 mod catalog;
 mod client;
 mod config;
+mod envelope_schema;
 mod harness;
 mod model_slug;
 mod payload;
