@@ -152,3 +152,50 @@ fn every_runtime_fault_has_exactly_one_guard() {
         assert!(name.parse::<RuntimeFault>().is_ok(), "a check guards {name}, which is no runtime fault");
     }
 }
+
+mod strict_mcp {
+    use serde_json::json;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use crate::support::canary::{Check, CpSim, Outcome};
+
+    /// `/mcp` answering `res`; the recall diagnostic's outcome, strict and lax.
+    async fn recall_against(res: ResponseTemplate) -> (Result<Outcome, String>, Result<Outcome, String>) {
+        let server = MockServer::start().await;
+        Mock::given(method("POST")).and(path("/mcp")).respond_with(res).mount(&server).await;
+        let strict = Check::RecallUnknownKey.run(&CpSim::new(server.uri()).strict(true)).await;
+        let lax = Check::RecallUnknownKey.run(&CpSim::new(server.uri()).strict(false)).await;
+        (strict, lax)
+    }
+
+    fn rpc_error(code: i64) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_json(json!({"jsonrpc": "2.0", "id": "x", "error": {"code": code, "message": "boom"}}))
+    }
+
+    #[tokio::test]
+    async fn a_crash_fails_under_strict_mcp_and_is_a_loud_skip_otherwise() {
+        for (what, res) in [("a 500", ResponseTemplate::new(500)), ("an internal error", rpc_error(-32603))] {
+            let (strict, lax) = recall_against(res).await;
+            assert!(strict.as_ref().is_err_and(|e| e.contains("crashed")), "{what}: {strict:?}");
+            assert!(matches!(&lax, Ok(Outcome::Skipped(w)) if w.contains("CANARY_STRICT_MCP=1")), "{what}: {lax:?}");
+        }
+        // A dropped connection: nothing listens on the port any more.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+        let strict = Check::RecallUnknownKey.run(&CpSim::new(format!("http://127.0.0.1:{port}")).strict(true)).await;
+        assert!(strict.is_err(), "{strict:?}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_endpoint_or_tool_is_a_skip_naming_the_status_even_when_strict() {
+        for (what, res, names) in [
+            ("no /mcp", ResponseTemplate::new(404), "404"),
+            ("no such tool", rpc_error(-32602), "-32602"),
+        ] {
+            let (strict, _) = recall_against(res).await;
+            assert!(matches!(&strict, Ok(Outcome::Skipped(w)) if w.contains(names)), "{what}: {strict:?}");
+        }
+        let ok = ResponseTemplate::new(200).set_body_json(json!({"jsonrpc": "2.0", "id": "x", "result": {"content": [{"type": "text", "text": "nothing stored"}]}}));
+        assert!(matches!(recall_against(ok).await.0, Ok(Outcome::Passed(_))));
+    }
+}
