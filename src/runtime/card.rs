@@ -20,8 +20,20 @@ pub fn endpoint(cfg: &RuntimeConfig, host: Option<&str>, listening: Option<std::
     }
 }
 
-/// The card, with `url` the JSON-RPC endpoint (A2A at `/` and `/a2a` alike).
-pub fn agent_card(cfg: &RuntimeConfig, url: &str) -> Value {
+/// The card, with `url` the JSON-RPC endpoint (A2A at `/` and `/a2a` alike). A request
+/// that asks for 1.0 (`A2A-Version: 1.0`) gets the pure 1.0 card, as @a2a-js/sdk serves it;
+/// anything else the merged card a2a-sdk serves, readable by 0.3 and 1.0 clients alike.
+pub fn agent_card(cfg: &RuntimeConfig, url: &str, v10_only: bool) -> Value {
+    let mut card = merged_card(cfg, url);
+    if v10_only && let Some(obj) = card.as_object_mut() {
+        for key in ["url", "protocolVersion", "preferredTransport", "additionalInterfaces"] {
+            obj.remove(key);
+        }
+    }
+    card
+}
+
+fn merged_card(cfg: &RuntimeConfig, url: &str) -> Value {
     json!({
         "name": cfg.agent_name,
         "description": "Molecule reference runtime (canary mode: deterministic answers, no LLM)",
@@ -34,7 +46,7 @@ pub fn agent_card(cfg: &RuntimeConfig, url: &str) -> Value {
             {"url": url, "protocolBinding": "JSONRPC", "protocolVersion": "1.0"},
             {"url": url, "protocolBinding": "JSONRPC", "protocolVersion": "0.3"},
         ],
-        "capabilities": {"streaming": false, "pushNotifications": false, "stateTransitionHistory": false},
+        "capabilities": {"streaming": false, "pushNotifications": false},
         "defaultInputModes": ["text/plain", "application/octet-stream"],
         "defaultOutputModes": ["text/plain"],
         "skills": [
@@ -56,8 +68,11 @@ mod tests {
         assert_eq!(endpoint(&cfg, None, Some(([10, 0, 0, 1], 80).into())), "http://10.0.0.1:80/");
         let public = RuntimeConfig { public_url: Some("https://agent.example/a2a".into()), ..RuntimeConfig::new("w") };
         assert_eq!(endpoint(&public, Some("x"), None), "https://agent.example/a2a");
-        let card = agent_card(&cfg, "http://h/");
+        let card = agent_card(&cfg, "http://h/", false);
         assert_eq!(card["supportedInterfaces"][0]["url"], "http://h/");
         assert_eq!(card["url"], "http://h/");
+        let v10 = agent_card(&cfg, "http://h/", true);
+        assert!(v10.get("url").is_none() && v10.get("protocolVersion").is_none(), "{v10}");
+        assert_eq!(v10["supportedInterfaces"], card["supportedInterfaces"]);
     }
 }

@@ -54,6 +54,10 @@ impl RpcError {
         RpcError::new(-32007, "This agent has no authenticated extended card")
     }
 
+    pub fn content_type_not_supported(got: &str) -> Self {
+        RpcError::new(-32005, format!("Content type {got:?} is not supported: JSON-RPC requests are application/json"))
+    }
+
     pub fn version_not_supported(asked: &str, method: &str, expected: &str) -> Self {
         RpcError::new(
             -32009,
@@ -70,6 +74,7 @@ impl RpcError {
             -32002 => "TASK_NOT_CANCELABLE",
             -32003 => "PUSH_NOTIFICATION_NOT_SUPPORTED",
             -32004 => "UNSUPPORTED_OPERATION",
+            -32005 => "CONTENT_TYPE_NOT_SUPPORTED",
             -32007 => "EXTENDED_AGENT_CARD_NOT_CONFIGURED",
             -32009 => "VERSION_NOT_SUPPORTED",
             _ => return None,
@@ -88,6 +93,18 @@ impl RpcError {
             }]);
         }
         err
+    }
+}
+
+/// A request's `Content-Type` must be JSON (`application/json` or a `+json` type); a
+/// missing one is read as JSON, as lenient servers do.
+pub fn json_content_type(content_type: Option<&str>) -> Result<(), RpcError> {
+    let Some(ct) = content_type else { return Ok(()) };
+    let media = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if media == "application/json" || media.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(RpcError::content_type_not_supported(ct))
     }
 }
 
@@ -226,6 +243,14 @@ mod tests {
         assert_eq!(negotiate("SendMessage", Dialect::V10, None).unwrap_err().code, -32009);
         assert_eq!(negotiate("SendMessage", Dialect::V10, Some("2.0")).unwrap_err().code, -32009);
         assert_eq!(negotiate("message/send", Dialect::V03, Some("1.0")).unwrap_err().code, -32009);
+    }
+
+    #[test]
+    fn only_json_bodies_are_read() {
+        assert!(json_content_type(None).is_ok());
+        assert!(json_content_type(Some("application/json; charset=utf-8")).is_ok());
+        assert!(json_content_type(Some("application/a2a+json")).is_ok());
+        assert_eq!(json_content_type(Some("text/plain")).unwrap_err().code, -32005);
     }
 
     #[test]

@@ -134,7 +134,9 @@ async fn agent_card(State(rt): State<Shared>, headers: HeaderMap) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    Json(card_json(&rt.cfg, &endpoint(&rt.cfg, host, rt.listening))).into_response()
+    let v10_only = headers.get("a2a-version").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().starts_with("1."));
+    let card = card_json(&rt.cfg, &endpoint(&rt.cfg, host, rt.listening), v10_only);
+    ([(header::VARY, "A2A-Version")], Json(card)).into_response()
 }
 
 /// The A2A endpoint. The method picks the dialect; `A2A-Version` (header or query) must
@@ -145,6 +147,10 @@ async fn a2a(
     Query(query): Query<std::collections::HashMap<String, String>>,
     body: axum::body::Bytes,
 ) -> Response {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if let Err(e) = rpc::json_content_type(content_type) {
+        return Json(rpc::failure(Value::Null, &e, Dialect::V10)).into_response();
+    }
     let req = match rpc::parse(&body) {
         Ok(r) => r,
         Err((id, e)) => return Json(rpc::failure(id, &e, Dialect::V03)).into_response(),

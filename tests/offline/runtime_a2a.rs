@@ -179,4 +179,17 @@ async fn the_card_is_valid_0_3_with_an_absolute_url_from_the_address_served_on()
     let url = format!("{}/", rt.handle.url());
     assert_eq!(card["url"], url);
     assert_eq!(card["supportedInterfaces"][0], json!({"url": url, "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}));
+    // Asked for 1.0, the card is the 1.0 card alone, valid against the 1.0 bundle.
+    let res = rt.http.get(format!("{}/.well-known/agent-card.json", rt.handle.url())).header("A2A-Version", "1.0").send().await.unwrap();
+    assert_eq!(res.headers().get("vary").and_then(|v| v.to_str().ok()), Some("A2A-Version"));
+    let v10_card: Value = res.json().await.unwrap();
+    assert_valid(&v10("AgentCard"), &v10_card);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_by_its_content_type_is_refused() {
+    let rt = Rt::start(ReplyShape::Task).await;
+    let res = rt.http.post(format!("{}/a2a", rt.handle.url())).header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(code(&body), -32005);
 }
