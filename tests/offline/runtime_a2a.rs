@@ -193,3 +193,38 @@ async fn a_body_that_is_not_json_by_its_content_type_is_refused() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(code(&body), -32005);
 }
+
+/// Ids and timestamps the runtime mints, replaced by their key's name, so a snapshot pins
+/// the shape and the words and nothing random.
+fn minted_redacted(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let minted = ["id", "contextId", "taskId", "artifactId", "messageId", "timestamp"].contains(&k.as_str()) && v.is_string();
+                    (k.clone(), if minted { json!(format!("[{k}]")) } else { minted_redacted(v) })
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(minted_redacted).collect()),
+        other => other.clone(),
+    }
+}
+
+#[track_caller]
+fn assert_reply_snapshot(name: &str, reply: &Value) {
+    let reply = minted_redacted(reply);
+    crate::support::snapshot_settings().bind(|| insta::assert_json_snapshot!(name, reply));
+}
+
+#[tokio::test]
+async fn the_runtime_replies_are_pinned_by_snapshots() {
+    for (shape, name) in [(ReplyShape::Task, "runtime_reply_task"), (ReplyShape::Message, "runtime_reply_message"), (ReplyShape::OpenTask, "runtime_reply_open_task")] {
+        let rt = Rt::start(shape).await;
+        assert_reply_snapshot(name, &rt.rpc("message/send", msg("Reply with exactly: ok"), None).await);
+    }
+    let rt = Rt::start(ReplyShape::Task).await;
+    let params = json!({"message": {"role": "ROLE_USER", "messageId": "m-1", "parts": [{"text": "Reply with exactly: ok"}]}});
+    assert_reply_snapshot("runtime_reply_v10_task", &rt.rpc("SendMessage", params, Some("1.0")).await);
+    assert_reply_snapshot("runtime_reply_v10_task_not_found", &rt.rpc("GetTask", json!({"id": "nope"}), Some("1.0")).await);
+}
