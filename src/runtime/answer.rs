@@ -55,7 +55,7 @@ pub fn answer_with(cfg: &RuntimeConfig, history: &[Turn], memory: &MemoryStore) 
     let text = last.text.trim();
     // The caption-drops-file fault: a runtime that reads only the text parts once there is one.
     let files: &[FilePart] = if cfg.has(RuntimeFault::CaptionDropsFile) && !text.is_empty() { &[] } else { &last.files };
-    let reply = match exact_token(text) {
+    match exact_token(text) {
         Some(token) => broken_token(cfg, token),
         None if text.is_empty() && files.is_empty() => EMPTY_PROMPT.to_owned(),
         None if text.is_empty() => {
@@ -67,8 +67,7 @@ pub fn answer_with(cfg: &RuntimeConfig, history: &[Turn], memory: &MemoryStore) 
         }
         None if !files.is_empty() => with_caption(text, files),
         None => from_memory(text, memory).unwrap_or_else(|| from_conversation(history, text)),
-    };
-    reply
+    }
 }
 
 /// The answer to an exact-token prompt (the platform's smoke test, the known answer), as
