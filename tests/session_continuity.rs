@@ -17,6 +17,7 @@ mod support;
 use rstest::rstest;
 use support::canary::{Check, Outcome};
 use support::container::{self, Ready, RuntimeUnderTest, block_on};
+use molecule_e2e::runtime::RuntimeFault;
 
 /// Run `check` against a fresh runtime under test (or `CANARY_RUNTIME_URL`); on failure,
 /// save artifacts and fail with the check's message and where the artifacts are.
@@ -35,16 +36,20 @@ fn check(check: Check) {
     });
     match result {
         Ok(Outcome::Passed(seen)) => eprintln!("{check}: passed against the runtime under test: {seen}"),
-        Ok(Outcome::Skipped(why)) => eprintln!("SKIPPED {check}: {why}"),
+        Ok(Outcome::Skipped(why)) => {
+            let listed = skip_or_fail(&format!("{check}: {why}"));
+            assert!(listed.starts_with("SKIPPED"), "{listed}");
+            eprintln!("{listed}");
+        }
         Err(e) => panic!("{e}"),
     }
 }
 
 /// The pass rules' `\bword\b` (case-insensitive) match; hermetic, so it runs with plain
-/// `cargo test`.
+/// `cargo test` (the full tables are in the offline tier, `canary_rules::`).
 #[test]
 fn whole_word_match_ignores_case_but_not_neighbours() {
-    use support::canary::contains_word;
+    use support::verdict::contains_word;
     assert!(contains_word("Your name is Hongming.", "hongming"));
     assert!(contains_word("BLUE!", "blue"));
     assert!(!contains_word("Hongmingson", "hongming"));
@@ -65,62 +70,88 @@ fn canary(#[case] c: Check) {
 #[case::agent_card_is_a_json_object(Check::AgentCard)]
 #[case::two_turns_in_one_context_raise_no_error(Check::TwoTurnsOneContext)]
 #[case::recall_of_an_unknown_key_does_not_crash(Check::RecallUnknownKey)]
+#[case::the_smoke_token_comes_back_spelt_right(Check::ExactAnswer)]
 #[ignore = "needs Docker (or CANARY_RUNTIME_URL): cargo test --test session_continuity -- --ignored"]
 fn diagnostic(#[case] c: Check) {
     check(c);
 }
 
 /// Each runtime fault, switched on in the reference image, must fail exactly the check that
-/// guards it and pass every other check: a canary that cannot fail proves nothing, and one
-/// that fails for another fault's bug points the wrong way.
+/// guards it and pass every other check, in each reply shape of [`container::PROOF_SHAPES`]:
+/// a canary that cannot fail proves nothing, and one that fails for another fault's bug
+/// points the wrong way. Every fault has a guard (a test in the offline tier pins that).
 ///
 /// `agent-card-missing` is guarded twice: by the readiness probe (the fixture and the
 /// compose health check wait for `GET /agent-card`, so such a runtime never becomes ready;
 /// run-canary.sh exits 2) and by the agent-card diagnostic. This test waits on `/health`
 /// for that one container so it can show the diagnostic failing and the canaries passing.
+///
+/// Without Docker it cannot run: it fails, naming why, unless `CANARY_RUNTIME_URL` is set
+/// (one runtime, not one per fault), and then it is a listed skip that still fails under
+/// `CI` or `E2E_REQUIRE_LIVE=1`.
 #[test]
-#[ignore = "needs Docker (or CANARY_RUNTIME_URL): cargo test --test session_continuity -- --ignored"]
+#[ignore = "needs Docker: cargo test --test session_continuity -- --ignored"]
 fn each_runtime_fault_fails_exactly_its_guard() {
     let report: Result<Vec<String>, String> = block_on(async {
         if let Err(e) = container::docker_reachable().await {
-            if let Some(url) = container::runtime_url_from_env() {
-                eprintln!("SKIPPED each_runtime_fault_fails_exactly_its_guard: it starts the reference image once per fault and Docker is unreachable ({e}); CANARY_RUNTIME_URL={url} is one runtime, not five");
-                return Ok(Vec::new());
-            }
-            return Err(e);
+            return match container::runtime_url_from_env() {
+                Some(url) => Err(skip_or_fail(&format!(
+                    "it starts the reference image once per fault and Docker is unreachable ({e}); CANARY_RUNTIME_URL={url} is one runtime, not one per fault"
+                ))),
+                None => Err(e),
+            };
         }
         let image = container::reference_image().await?;
         let mut runs = tokio::task::JoinSet::new();
-        for guard in Check::ALL.into_iter().filter(|c| c.guards().is_some()) {
-            let image = image.clone();
-            runs.spawn(async move {
-                let fault = guard.guards().unwrap_or_default();
-                let ready = if guard == Check::AgentCard { Ready::Health } else { Ready::AgentCard };
-                let rt = RuntimeUnderTest::start(image, fault, ready).await?;
-                // Strict: the fault proof must see every diagnostic's real verdict.
-                let client = rt.client().strict(true);
-                let mut problems = Vec::new();
-                for c in Check::ALL {
-                    match (c == guard, c.run(&client).await) {
-                        (true, Ok(outcome)) => problems.push(format!("with {fault}, {c} should fail but passed: {outcome:?}")),
-                        (false, Err(failure)) => problems.push(format!("with {fault}, {c} should pass but failed: {failure}")),
-                        _ => {}
-                    }
-                }
-                drop(rt);
-                Ok::<_, String>((fault, problems))
-            });
+        for shape in container::PROOF_SHAPES {
+            for fault in RuntimeFault::ALL.map(RuntimeFault::name) {
+                runs.spawn(prove_fault(image.clone(), fault, shape));
+            }
         }
         let mut problems = Vec::new();
         while let Some(joined) = runs.join_next().await {
-            let (fault, mut p) = joined.map_err(|e| format!("a fault run panicked: {e}"))??;
-            eprintln!("{fault}: {}", if p.is_empty() { "fails exactly its guard" } else { "WRONG" });
+            let (label, mut p) = joined.map_err(|e| format!("a fault run panicked: {e}"))??;
+            eprintln!("{label}: {}", if p.is_empty() { "fails exactly its guard" } else { "WRONG" });
             problems.append(&mut p);
         }
         Ok(problems)
     });
     match report {
         Ok(problems) => assert!(problems.is_empty(), "runtime faults not caught exactly by their guards:\n{}", problems.join("\n")),
+        Err(e) if e.starts_with("SKIPPED") => eprintln!("{e}"),
         Err(e) => panic!("{e}"),
+    }
+}
+
+/// Run every check against the reference image with `fault` on, in `shape`.
+async fn prove_fault(image: (String, String), fault: &'static str, shape: &'static str) -> Result<(String, Vec<String>), String> {
+    let guard = Check::guarding(fault).ok_or_else(|| format!("runtime fault {fault} has no guarding check"))?;
+    let ready = if guard == Check::AgentCard { Ready::Health } else { Ready::AgentCard };
+    let rt = RuntimeUnderTest::start(image, fault, Some(shape), ready).await?;
+    // Strict: the fault proof must see every diagnostic's real verdict.
+    let client = rt.client().strict(true);
+    let label = format!("{fault} ({shape} replies)");
+    let mut problems = Vec::new();
+    for c in Check::ALL {
+        match (c == guard, c.run(&client).await) {
+            (true, Ok(outcome)) => problems.push(format!("with {label}, {c} should fail but passed: {outcome:?}")),
+            (false, Err(failure)) => problems.push(format!("with {label}, {c} should pass but failed: {failure}")),
+            (false, Ok(Outcome::Skipped(why))) => problems.push(format!("with {label}, {c} skipped: {why}")),
+            _ => {}
+        }
+    }
+    drop(rt);
+    Ok((label, problems))
+}
+
+/// A skip that is listed (the returned text starts with `SKIPPED`) and turns into a
+/// failure under `CI` or `E2E_REQUIRE_LIVE=1`.
+fn skip_or_fail(why: &str) -> String {
+    let what = std::thread::current().name().unwrap_or("this test").to_owned();
+    let strict = ["CI", "E2E_REQUIRE_LIVE"].iter().any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"));
+    if strict {
+        format!("{what} cannot run and CI / E2E_REQUIRE_LIVE=1 forbids skipping it: {why}")
+    } else {
+        format!("SKIPPED {what}: {why} (set CI=1 or E2E_REQUIRE_LIVE=1 to make this a failure)")
     }
 }

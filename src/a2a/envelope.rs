@@ -1,6 +1,7 @@
-//! The send envelope, builder-lite: [`SendMessage::text`] is already the staging harness's
-//! exact shape (contract §6.1), and each `with_*` adds one field a richer caller needs, so a
-//! test states only the field it is about.
+//! The send envelope, builder-lite: [`SendMessage::text`] is the staging harness's shape
+//! (contract §6.1) plus the `"kind":"message"` the official 0.3 schema requires, so every
+//! envelope the suite sends is schema-valid by default; each `with_*` adds one field a richer
+//! caller needs, so a test states only the field it is about.
 
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -54,7 +55,7 @@ impl SendMessage {
             parts: Vec::new(),
             context_id: None,
             task_id: None,
-            kind: false,
+            kind: true,
             configuration: None,
         }
     }
@@ -89,10 +90,10 @@ impl SendMessage {
         self
     }
 
-    /// Adds `"kind":"message"` on the 0.3 message, as cp_sim and the 0.3 schema have it; the
-    /// staging harness omits it. 1.0 has no `kind`, so this does not change [`Self::to_v10`].
-    pub fn with_kind(mut self) -> Self {
-        self.kind = true;
+    /// Drops the 0.3 message's `"kind":"message"`, giving the staging harness's exact shape
+    /// (servers tolerate it; the 0.3 schema does not). 1.0 has no `kind` either way.
+    pub fn without_kind(mut self) -> Self {
+        self.kind = false;
         self
     }
 

@@ -55,8 +55,8 @@ pub fn answer_with(cfg: &RuntimeConfig, history: &[Turn], memory: &MemoryStore) 
     let text = last.text.trim();
     // The caption-drops-file fault: a runtime that reads only the text parts once there is one.
     let files: &[FilePart] = if cfg.has(RuntimeFault::CaptionDropsFile) && !text.is_empty() { &[] } else { &last.files };
-    let reply = match exact_token(text) {
-        Some(token) => token,
+    match exact_token(text) {
+        Some(token) => broken_token(cfg, token),
         None if text.is_empty() && files.is_empty() => EMPTY_PROMPT.to_owned(),
         None if text.is_empty() => {
             if cfg.has(RuntimeFault::FileOnlyEmptyPrompt) {
@@ -67,12 +67,16 @@ pub fn answer_with(cfg: &RuntimeConfig, history: &[Turn], memory: &MemoryStore) 
         }
         None if !files.is_empty() => with_caption(text, files),
         None => from_memory(text, memory).unwrap_or_else(|| from_conversation(history, text)),
-    };
-    let reply = if cfg.has(RuntimeFault::MisspellsAnswer) { misspell(&reply) } else { reply };
-    if cfg.has(RuntimeFault::ErrorMarker) {
-        return format!("Agent error: upstream model failed ({reply})");
     }
-    reply
+}
+
+/// The answer to an exact-token prompt (the platform's smoke test, the known answer), as
+/// the answer faults break it: the runtime's model path, which these prompts exercise, spells
+/// it wrong or fails with an error marker. Other answers stay right, so each fault breaks
+/// exactly the check that guards it (the exact-answer diagnostic).
+fn broken_token(cfg: &RuntimeConfig, token: String) -> String {
+    let token = if cfg.has(RuntimeFault::MisspellsAnswer) { misspell(&token) } else { token };
+    if cfg.has(RuntimeFault::ErrorMarker) { format!("Agent error: upstream model failed ({token})") } else { token }
 }
 
 /// The token a canary prompt asks for, if it is one.
@@ -282,6 +286,9 @@ mod tests {
         assert_eq!(answer(&cfg, &[user("Reply with exactly: PONG")]), "PNOG");
         let cfg = RuntimeConfig::new("w").with_faults([RuntimeFault::ErrorMarker]);
         assert!(answer(&cfg, &[user("Reply with exactly: PONG")]).starts_with("Agent error"));
+        // Only the exact-token (model) answers break: the other checks stay green.
+        let both = RuntimeConfig::new("w").with_faults([RuntimeFault::ErrorMarker, RuntimeFault::MisspellsAnswer]);
+        assert_eq!(answer(&both, &[user("Hi, my name is Hongming.")]), "Nice to meet you, Hongming.");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The reference runtime: the runtime side of the contract (`POST /a2a` and `POST /` with
-//! JSON-RPC `message/send` in the 0.3 dialect, `GET /agent-card` and
-//! `/.well-known/agent-card.json`, `POST /mcp` with the `commit_memory`/`recall_memory`
-//! tools), text and file parts (inline base64 or by URI), sessions keyed on `contextId`, a
+//! JSON-RPC A2A in the 0.3 dialect and the 1.0 one (`A2A-Version: 1.0`), `GET /agent-card`
+//! and `/.well-known/agent-card.json`, `POST /mcp` with the `commit_memory`/`recall_memory`
+//! tools), answering as an a2a-sdk runtime does by default: a Task, completed, the answer in
+//! an artifact, kept in a task store (`tasks/get`, `tasks/cancel`); a bare Message by
+//! setting. Text and file parts (inline base64 or by URI), sessions keyed on `contextId`, a
 //! workspace memory persisted under `MOLECULE_MEMORY_ROOT`, and a deterministic canary-mode
 //! answerer.
 //!
@@ -9,12 +11,16 @@
 //! `FROM scratch` image. It writes its JSON from the contract and shares no wire types with
 //! the clients.
 
+mod a2a;
 mod answer;
+mod card;
 mod memory;
 mod parts;
 mod probe;
+mod rpc;
 mod server;
 mod store;
+mod tasks;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -29,6 +35,60 @@ pub use probe::probe;
 pub use server::{RuntimeHandle, router, serve, spawn};
 pub use store::store_listing;
 
+/// The two A2A wire dialects the runtime serves (the runtime's own, sharing no types with
+/// the clients).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// `message/send`, `kind` discriminators: what the platform speaks.
+    V03,
+    /// `SendMessage` with `A2A-Version: 1.0`: current SDKs.
+    V10,
+}
+
+/// How the runtime answers a send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplyShape {
+    /// A Task in state `completed`, the answer in an artifact: a stock a2a-sdk runtime.
+    #[default]
+    Task,
+    /// A bare agent Message (no task is stored).
+    Message,
+    /// A Task left in `input-required`, the answer in its status message: a multi-turn
+    /// agent (the A2A TCK's own SUT), whose tasks a follow-up or `tasks/cancel` can reach.
+    OpenTask,
+}
+
+impl ReplyShape {
+    pub const ALL: [ReplyShape; 3] = [ReplyShape::Task, ReplyShape::Message, ReplyShape::OpenTask];
+
+    /// The name in `MOLECULE_REPLY_SHAPE` / `STANDIN_REPLY_SHAPE`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplyShape::Task => "task",
+            ReplyShape::Message => "message",
+            ReplyShape::OpenTask => "input-required",
+        }
+    }
+
+    /// Parse a setting; `var` names it in the error.
+    pub fn parse(var: &str, value: &str) -> Result<Self, String> {
+        let v = value.trim();
+        ReplyShape::ALL.into_iter().find(|s| s.name() == v).ok_or_else(|| {
+            let names: Vec<_> = ReplyShape::ALL.iter().map(|s| s.name()).collect();
+            format!("{var}={v:?} is not a reply shape; known: {}", names.join(", "))
+        })
+    }
+
+    /// `STANDIN_REPLY_SHAPE` for the stand-in's in-process runtimes (default task). A bad
+    /// value panics with the known names: a run must not silently test the other shape.
+    pub fn from_standin_env() -> Self {
+        match std::env::var("STANDIN_REPLY_SHAPE") {
+            Ok(v) if !v.trim().is_empty() => ReplyShape::parse("STANDIN_REPLY_SHAPE", &v).unwrap_or_else(|e| panic!("{e}")),
+            _ => ReplyShape::default(),
+        }
+    }
+}
+
 /// A named way for the runtime to break its side of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RuntimeFault {
@@ -42,9 +102,10 @@ pub enum RuntimeFault {
     MemoryNotPersisted,
     /// `GET /agent-card` is not served.
     AgentCardMissing,
-    /// Canary tokens come back misspelt (`PONG` → `PNOG`).
+    /// Exact-token answers (the smoke test's `PONG`, the known answer) come back misspelt
+    /// (`PONG` → `PNOG`).
     MisspellsAnswer,
-    /// Replies carry an error marker (`Agent error: …`).
+    /// Exact-token answers carry an error marker (`Agent error: …`).
     ErrorMarker,
 }
 
@@ -111,9 +172,16 @@ pub struct RuntimeConfig {
     /// One stdout line per request (method, path, status). On for the CLI and the container,
     /// off for in-process runtimes so test output stays readable.
     pub log_requests: bool,
+    /// `MOLECULE_REPLY_SHAPE` (`reply_shape`): Task (default), Message or open Task.
+    pub reply_shape: ReplyShape,
+    /// `MOLECULE_PUBLIC_URL`: the card's `url`; else built from the address it is reached on.
+    pub public_url: Option<String>,
 }
 
 impl RuntimeConfig {
+    /// Defaults, with the reply shape from `STANDIN_REPLY_SHAPE` (default task): the
+    /// stand-in builds its in-process runtimes with `new`, and this is how a run picks
+    /// their shape. [`RuntimeConfig::from_env`] overrides it with `MOLECULE_REPLY_SHAPE`.
     pub fn new(workspace_id: impl Into<String>) -> Self {
         let workspace_id = workspace_id.into();
         RuntimeConfig {
@@ -124,7 +192,14 @@ impl RuntimeConfig {
             faults: BTreeSet::new(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             log_requests: false,
+            reply_shape: ReplyShape::from_standin_env(),
+            public_url: None,
         }
+    }
+
+    pub fn with_reply_shape(mut self, shape: ReplyShape) -> Self {
+        self.reply_shape = shape;
+        self
     }
 
     /// Persist memory and sessions under `root` instead of in this process.
@@ -145,7 +220,9 @@ impl RuntimeConfig {
 
 impl RuntimeConfig {
     /// Settings from the environment, as the container and the CLI start it:
-    /// `WORKSPACE_ID`, `MOLECULE_CANARY_MODE`, `MOLECULE_MEMORY_ROOT`, `CANARY_FAULTS`.
+    /// `WORKSPACE_ID`, `MOLECULE_CANARY_MODE`, `MOLECULE_MEMORY_ROOT`, `CANARY_FAULTS`,
+    /// `MOLECULE_REPLY_SHAPE` (`task` by default, `message`, `input-required`),
+    /// `MOLECULE_PUBLIC_URL`.
     /// Request logging is on. In canary mode, operator-scope LLM credentials in the
     /// environment are refused (see [`operator_llm_env`]).
     pub fn from_env() -> Result<Self, String> {
@@ -160,6 +237,11 @@ impl RuntimeConfig {
         cfg.canary_mode = get("MOLECULE_CANARY_MODE").as_deref() == Some("1");
         cfg.memory_root = get("MOLECULE_MEMORY_ROOT").map(PathBuf::from);
         cfg.log_requests = true;
+        cfg.reply_shape = match get("MOLECULE_REPLY_SHAPE") {
+            Some(v) => ReplyShape::parse("MOLECULE_REPLY_SHAPE", &v)?,
+            None => ReplyShape::default(),
+        };
+        cfg.public_url = get("MOLECULE_PUBLIC_URL");
         if let Some(list) = get("CANARY_FAULTS") {
             cfg.faults = parse_faults(&list)?;
         }
@@ -215,6 +297,17 @@ mod tests {
         assert!(cfg.canary_mode && cfg.log_requests);
         assert_eq!(cfg.memory_root.as_deref(), Some(std::path::Path::new("/tmp/canary-memory")));
         assert!(cfg.has(RuntimeFault::MemoryNotPersisted) && cfg.has(RuntimeFault::AgentCardMissing));
+        assert_eq!((cfg.reply_shape, cfg.public_url), (ReplyShape::Task, None));
+    }
+
+    #[test]
+    fn reads_the_reply_shape_and_public_url() {
+        let cfg = RuntimeConfig::from_lookup(env(&[("MOLECULE_REPLY_SHAPE", "message"), ("MOLECULE_PUBLIC_URL", "http://a:1/")])).unwrap();
+        assert_eq!((cfg.reply_shape, cfg.public_url.as_deref()), (ReplyShape::Message, Some("http://a:1/")));
+        let open = RuntimeConfig::from_lookup(env(&[("MOLECULE_REPLY_SHAPE", "input-required")])).unwrap();
+        assert_eq!(open.reply_shape, ReplyShape::OpenTask);
+        let err = RuntimeConfig::from_lookup(env(&[("MOLECULE_REPLY_SHAPE", "Task")])).unwrap_err();
+        assert!(err.contains("task, message, input-required"), "{err}");
     }
 
     #[test]

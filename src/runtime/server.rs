@@ -1,12 +1,12 @@
-//! The runtime's HTTP side: routes, JSON-RPC dispatch (A2A at `/` and `/a2a`, MCP at
-//! `/mcp`), the session store, request logging, lifecycle.
+//! The runtime's HTTP side: routes, JSON-RPC dispatch (A2A at `/` and `/a2a` in both
+//! dialects, MCP at `/mcp`), the stores, request logging, lifecycle.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,25 +15,33 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use super::RuntimeConfig;
-use super::RuntimeFault;
-use super::answer::{Turn, answer_with};
+use super::card::{agent_card as card_json, endpoint};
 use super::memory::{MemoryStore, key_value_of};
-use super::parts::read_parts;
+use super::rpc::{self, RpcError};
 use super::store::{SessionStore, persist};
+use super::tasks::TaskStore;
+use super::{Dialect, RuntimeConfig, RuntimeFault};
 
-struct Runtime {
-    cfg: RuntimeConfig,
-    /// Conversations, keyed on `contextId` (or `taskId` under the fault).
-    sessions: SessionStore,
+pub struct Runtime {
+    pub(super) cfg: RuntimeConfig,
+    /// Conversations, keyed on `contextId` (or the task under the fault).
+    pub(super) sessions: SessionStore,
     /// The memory tool's facts, shared by every conversation of this workspace.
-    memory: MemoryStore,
+    pub(super) memory: MemoryStore,
+    /// Every Task answered, for `tasks/get`, `tasks/cancel` and follow-ups.
+    pub(super) tasks: TaskStore,
+    /// Where the listener is bound, for the card when a request carries no `Host`.
+    listening: Option<SocketAddr>,
 }
 
 type Shared = Arc<Runtime>;
 
 /// The runtime's routes, for embedding or serving.
 pub fn router(cfg: RuntimeConfig) -> Router {
+    router_at(cfg, None)
+}
+
+fn router_at(cfg: RuntimeConfig, listening: Option<SocketAddr>) -> Router {
     let memory = match &cfg.memory_root {
         Some(root) => MemoryStore::on_disk(root, &cfg.workspace_id),
         None => MemoryStore::in_memory(),
@@ -41,7 +49,7 @@ pub fn router(cfg: RuntimeConfig) -> Router {
     .discarding_commits(cfg.has(RuntimeFault::MemoryNotPersisted));
     let sessions = SessionStore::new(cfg.memory_root.as_deref());
     let log_requests = cfg.log_requests;
-    let rt = Arc::new(Runtime { cfg, sessions, memory });
+    let rt = Arc::new(Runtime { cfg, sessions, memory, tasks: TaskStore::default(), listening });
     let app = Router::new()
         .route("/", post(a2a))
         .route("/a2a", post(a2a))
@@ -104,7 +112,7 @@ pub async fn spawn(cfg: RuntimeConfig) -> std::io::Result<RuntimeHandle> {
     let listener = TcpListener::bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
-    let app = router(cfg);
+    let app = router_at(cfg, Some(addr));
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -117,115 +125,66 @@ pub async fn spawn(cfg: RuntimeConfig) -> std::io::Result<RuntimeHandle> {
 
 /// Serve on `listener` until the process ends (the CLI's `runtime` subcommand).
 pub async fn serve(cfg: RuntimeConfig, listener: TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(cfg)).await
+    let addr = listener.local_addr().ok();
+    axum::serve(listener, router_at(cfg, addr)).await
 }
 
-async fn agent_card(State(rt): State<Shared>) -> Response {
+async fn agent_card(State(rt): State<Shared>, headers: HeaderMap) -> Response {
     if rt.cfg.has(RuntimeFault::AgentCardMissing) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    Json(json!({
-        "name": rt.cfg.agent_name,
-        "description": "Molecule reference runtime (canary mode: deterministic answers, no LLM)",
-        "url": "/",
-        "version": env!("CARGO_PKG_VERSION"),
-        "protocolVersion": "0.3.0",
-        "preferredTransport": "JSONRPC",
-        "capabilities": {"streaming": false, "pushNotifications": false},
-        "defaultInputModes": ["text/plain", "application/octet-stream"],
-        "defaultOutputModes": ["text/plain"],
-        "skills": [
-            {"id": "canary", "name": "Canary", "description": "Answers canary prompts deterministically", "tags": ["canary"]},
-            {"id": "files", "name": "Files", "description": "Reads and summarizes attached text files", "tags": ["files"]},
-            {"id": "memory", "name": "Memory", "description": "Remembers and recalls facts across conversations", "tags": ["memory"]},
-        ],
-    }))
-    .into_response()
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let v10_only = headers.get("a2a-version").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().starts_with("1."));
+    let card = card_json(&rt.cfg, &endpoint(&rt.cfg, host, rt.listening), v10_only);
+    ([(header::VARY, "A2A-Version")], Json(card)).into_response()
 }
 
-fn rpc_error(id: Value, code: i64, message: &str) -> Response {
-    Json(json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})).into_response()
-}
-
-/// Parse a JSON-RPC 2.0 request: `(id, method, request)` or the error response to send.
-#[allow(clippy::result_large_err)] // the Err side is the response itself, built once per request
-fn parse_rpc(body: &[u8]) -> Result<(Value, String, Value), Response> {
-    let req: Value = serde_json::from_slice(body).map_err(|_| rpc_error(Value::Null, -32700, "Parse error"))?;
-    let id = req.get("id").cloned().unwrap_or(Value::Null);
-    if req.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return Err(rpc_error(id, -32600, "Invalid Request: jsonrpc must be \"2.0\""));
+/// The A2A endpoint. The method picks the dialect; `A2A-Version` (header or query) must
+/// agree with it, a missing one meaning 0.3.
+async fn a2a(
+    State(rt): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if let Err(e) = rpc::json_content_type(content_type) {
+        return Json(rpc::failure(Value::Null, &e, Dialect::V10)).into_response();
     }
-    let Some(method) = req.get("method").and_then(Value::as_str).map(str::to_owned) else {
-        return Err(rpc_error(id, -32600, "Invalid Request: method is required"));
-    };
-    Ok((id, method, req))
-}
-
-async fn a2a(State(rt): State<Shared>, body: axum::body::Bytes) -> Response {
-    let (id, method, req) = match parse_rpc(&body) {
+    let req = match rpc::parse(&body) {
         Ok(r) => r,
-        Err(res) => return res,
+        Err((id, e)) => return Json(rpc::failure(id, &e, Dialect::V03)).into_response(),
     };
-    if method != "message/send" {
-        return rpc_error(id, -32601, "Method not found");
-    }
-    let Some(msg) = req.pointer("/params/message").filter(|m| m.is_object()) else {
-        return rpc_error(id, -32602, "Invalid params: params.message is required");
+    let Some(dialect) = rpc::dialect_of(&req.method) else {
+        return Json(rpc::failure(req.id, &RpcError::method_not_found(&req.method), Dialect::V03)).into_response();
     };
-    let Some(parts) = msg.get("parts").and_then(Value::as_array) else {
-        return rpc_error(id, -32602, "Invalid params: params.message.parts is required");
-    };
-    let user = match read_parts(parts) {
-        Ok(m) => m,
-        Err(e) => return rpc_error(id, -32602, &format!("Invalid params: {e}")),
-    };
-
-    let context_id = msg
-        .get("contextId")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("ctx-{}", uuid::Uuid::new_v4()));
-    let task_id = msg
-        .get("taskId")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("task-{}", uuid::Uuid::new_v4()));
-    let key = if rt.cfg.has(RuntimeFault::SessionKeyedOnTaskId) { &task_id } else { &context_id };
-
-    let turn = Turn::user(user.text).with_files(user.files);
-    let (reply, snapshot) = rt.sessions.turn(key, turn, |history| answer_with(&rt.cfg, history, &rt.memory));
-    if let Some((path, body)) = snapshot
-        && let Err(e) = persist(&path, body).await
-    {
-        eprintln!("session store: {e}");
-    }
-
-    Json(json!({
-        "jsonrpc": "2.0",
-        "id": id,
-        "result": {
-            "kind": "message",
-            "role": "agent",
-            "messageId": format!("msg-{}", uuid::Uuid::new_v4()),
-            "contextId": context_id,
-            "taskId": task_id,
-            "parts": [{"kind": "text", "text": reply}],
+    let asked = headers.get("a2a-version").and_then(|v| v.to_str().ok()).or_else(|| query.get("A2A-Version").map(String::as_str));
+    let answered = rpc::negotiate(&req.method, dialect, asked).and_then(|()| super::a2a::handle(&rt, &req, dialect));
+    match answered {
+        Ok((result, snapshot)) => {
+            if let Some((path, body)) = snapshot
+                && let Err(e) = persist(&path, body).await
+            {
+                eprintln!("session store: {e}");
+            }
+            Json(rpc::success(req.id, result)).into_response()
         }
-    }))
-    .into_response()
+        Err(e) => Json(rpc::failure(req.id, &e, dialect)).into_response(),
+    }
 }
 
 /// MCP over plain JSON-RPC (the streamable-HTTP transport's JSON answer): `initialize`,
 /// `tools/list` and `tools/call` for `commit_memory` and `recall_memory`.
 async fn mcp(State(rt): State<Shared>, body: axum::body::Bytes) -> Response {
-    let (id, method, req) = match parse_rpc(&body) {
+    let rpc::Request { id, method, params } = match rpc::parse(&body) {
         Ok(r) => r,
-        Err(res) => return res,
+        Err((id, e)) => return Json(rpc::failure(id, &e, Dialect::V03)).into_response(),
     };
-    if req.get("id").is_none() {
+    if id.is_null() && method.starts_with("notifications/") {
         // A notification (`notifications/initialized`): nothing to answer.
         return StatusCode::ACCEPTED.into_response();
     }
+    let rpc_error = |code: i64, message: &str| Json(rpc::failure(id.clone(), &RpcError::new(code, message), Dialect::V03)).into_response();
     let result = match method.as_str() {
         "initialize" => json!({
             "protocolVersion": "2025-03-26",
@@ -239,17 +198,17 @@ async fn mcp(State(rt): State<Shared>, body: axum::body::Bytes) -> Response {
              "inputSchema": {"type": "object", "properties": {"key": {"type": "string"}, "query": {"type": "string"}}}},
         ]}),
         "tools/call" => {
-            let name = req.pointer("/params/name").and_then(Value::as_str).unwrap_or("");
-            let args = req.pointer("/params/arguments").cloned().unwrap_or(Value::Null);
+            let name = params.get("name").and_then(Value::as_str).unwrap_or("");
+            let args = params.get("arguments").cloned().unwrap_or(Value::Null);
             match call_tool(&rt.memory, name, &args) {
                 Some(Ok(text)) => json!({"content": [{"type": "text", "text": text}], "isError": false}),
                 Some(Err(text)) => json!({"content": [{"type": "text", "text": text}], "isError": true}),
-                None => return rpc_error(id, -32602, &format!("Unknown tool: {name:?}")),
+                None => return rpc_error(-32602, &format!("Unknown tool: {name:?}")),
             }
         }
-        _ => return rpc_error(id, -32601, "Method not found"),
+        _ => return rpc_error(-32601, "Method not found"),
     };
-    Json(json!({"jsonrpc": "2.0", "id": id, "result": result})).into_response()
+    Json(rpc::success(id, result)).into_response()
 }
 
 /// Run one memory tool. `None` for an unknown tool; `Err` is a tool-level error (bad

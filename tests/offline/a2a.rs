@@ -145,7 +145,7 @@ mod envelope {
     }
 
     #[test]
-    fn text_message_matches_the_harness_shape() {
+    fn text_message_is_the_harness_shape_with_the_schema_kind() {
         assert_eq!(
             pong().to_v03(),
             json!({
@@ -153,6 +153,7 @@ mod envelope {
                 "method": "message/send",
                 "id": "e2e-msg-1",
                 "params": {"message": {
+                    "kind": "message",
                     "role": "user",
                     "messageId": "e2e-0000abcd",
                     "parts": [{"kind": "text", "text": "Reply with exactly: PONG"}],
@@ -247,9 +248,9 @@ mod envelope {
     }
 
     #[test]
-    fn every_0_3_envelope_validates_against_the_schema() {
+    fn every_0_3_envelope_validates_against_the_schema_by_default() {
         for (name, message) in every_shape() {
-            let envelope = message.with_kind().to_v03();
+            let envelope = message.to_v03();
             let errors = schema_errors(&V03_SEND, &envelope);
             assert!(errors.is_empty(), "{name}: the 0.3 schema rejects\n{envelope:#}\n{errors:#?}");
         }
@@ -259,17 +260,17 @@ mod envelope {
     /// that (contract a2a.md §1.2). Pin that this is the only difference.
     #[test]
     fn harness_shape_differs_from_the_schema_only_by_the_missing_kind() {
-        let errors = schema_errors(&V03_SEND, &pong().to_v03());
+        let errors = schema_errors(&V03_SEND, &pong().without_kind().to_v03());
         assert!(!errors.is_empty(), "the schema should require `kind`");
         assert!(errors.iter().all(|e| e.contains("\"kind\"")), "{errors:#?}");
-        assert_valid_v03(&pong().with_kind().to_v03());
+        assert_valid_v03(&pong().to_v03());
     }
 
     #[rstest::rstest]
-    #[case::the_1_0_envelope(pong().with_kind().to_v10())]
-    #[case::no_message_id(strip(pong().with_kind().to_v03(), "/params/message", "messageId"))]
-    #[case::a_part_without_kind(strip(pong().with_kind().to_v03(), "/params/message/parts/0", "kind"))]
-    #[case::no_id(strip(pong().with_kind().to_v03(), "", "id"))]
+    #[case::the_1_0_envelope(pong().to_v10())]
+    #[case::no_message_id(strip(pong().to_v03(), "/params/message", "messageId"))]
+    #[case::a_part_without_kind(strip(pong().to_v03(), "/params/message/parts/0", "kind"))]
+    #[case::no_id(strip(pong().to_v03(), "", "id"))]
     #[case::data_not_an_object(json!({"jsonrpc": "2.0", "method": "message/send", "id": "x", "params": {
         "message": {"kind": "message", "role": "user", "messageId": "m",
             "parts": [{"kind": "data", "data": 1}]}}}))]
@@ -312,13 +313,13 @@ mod envelope {
     fn every_1_0_envelope_passes_the_schema_and_the_hand_checks() {
         for (_, message) in every_shape() {
             assert_valid_v10(&message);
-            assert_valid_v10(&message.with_kind());
+            assert_valid_v10(&message.without_kind());
         }
     }
 
     #[test]
     fn the_1_0_schema_rejects_0_3_params() {
-        let params = pong().with_kind().to_v03()["params"].clone();
+        let params = pong().to_v03()["params"].clone();
         assert!(!V10_PARAMS.is_valid(&params), "the 1.0 schema accepts 0.3 params:\n{params:#}");
     }
 
@@ -326,15 +327,15 @@ mod envelope {
     #[rstest::rstest]
     #[case::text(
         "v03_send_text",
-        SendMessage::text("hello").with_id("a1").with_message_id("m-101").with_kind()
+        SendMessage::text("hello").with_id("a1").with_message_id("m-101")
     )]
     #[case::message_reply(
         "v03_send_message_reply",
-        SendMessage::text("msg: reply with a message").with_id("a4").with_message_id("m-104").with_kind()
+        SendMessage::text("msg: reply with a message").with_id("a4").with_message_id("m-104")
     )]
     #[case::file_parts(
         "v03_send_file_parts",
-        SendMessage::text("see attachments").with_id("a3").with_message_id("m-103").with_kind()
+        SendMessage::text("see attachments").with_id("a3").with_message_id("m-103")
             .with_part(dot_png()).with_part(doc_pdf()).with_part(Part::Data(json!({"k": "v", "n": 1})))
     )]
     fn builder_reproduces_the_sdk_0_3_requests(#[case] name: &str, #[case] message: SendMessage) {
@@ -366,7 +367,7 @@ mod envelope {
         message
             .with_id("canary-0123456789ab")
             .with_message_id("canary-0123456789ab")
-            .with_kind()
+            
             .with_context_id("canary-ctx-0123456789ab")
             .with_configuration(&["text/plain"], true)
             .with_part(canary_file())

@@ -6,11 +6,14 @@
 mod support;
 
 mod a2a;
+mod canary_inprocess;
+mod canary_rules;
 mod catalog;
 mod client;
 mod config;
 mod contract;
 mod gates;
+mod envelope_schema;
 mod harness;
 mod hostile;
 mod leak;
@@ -18,6 +21,7 @@ mod model_slug;
 mod payload;
 mod redaction;
 mod report;
+mod runtime_a2a;
 mod standin_clients;
 mod standin_contract;
 mod standin_faults;

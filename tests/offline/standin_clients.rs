@@ -580,7 +580,7 @@ row!(a2a_push_pong, |fx| {
     assert_eq!((a.status, a.attempts), (200, 1));
     assert_eq!(a.body["id"], "e2e-msg-1", "the runtime's reply passes through verbatim");
     let reply = Reply::parse(a.status, &a.body).expect("a reply");
-    assert_eq!(reply.kind(), "message");
+    assert_eq!(reply.kind(), "task", "the reference runtime answers as an a2a-sdk runtime: a Task");
     assert_eq!(reply.text().as_deref(), Some("PONG"));
 });
 
@@ -596,7 +596,8 @@ row!(a2a_receive_row, |fx| {
     assert_eq!(r.summary.as_deref(), Some("message/send → E2E Parent"));
     assert_eq!((r.target_id.as_deref(), r.source_id.as_deref()), (Some(id.as_str()), None), "admin callers are canvas callers");
     assert_eq!(r.message_id(), Some(msg.message_id()));
-    assert_eq!(r.response_body.as_ref().and_then(|b| b.pointer("/result/parts/0/text")), Some(&json!("PONG")));
+    let body = r.response_body.as_ref().expect("the reply is recorded");
+    assert_eq!(body.pointer("/result/artifacts/0/parts/0/text"), Some(&json!("PONG")));
 });
 
 row!(a2a_caller_attribution, |fx| {

@@ -43,10 +43,22 @@ impl Reply {
         self
     }
 
-    /// The text of `result.parts[0].text` (what the harness reads from an A2A reply).
+    /// The answer's text in an A2A reply, whatever shape the runtime chose.
     pub fn reply_text(&self) -> String {
-        self.json.pointer("/result/parts/0/text").and_then(Value::as_str).unwrap_or_default().to_owned()
+        answer_text(&self.json)
     }
+}
+
+/// The answer's text of a JSON-RPC reply as the stand-in's runtimes give it: a Message's
+/// `result.parts[0].text`, or a Task's first artifact part (the a2a-sdk default shape). Read
+/// here by pointer, not through the library's parser, so the stand-in's tests share no wire
+/// code with the clients.
+pub fn answer_text(reply: &Value) -> String {
+    ["/result/parts/0/text", "/result/artifacts/0/parts/0/text"]
+        .iter()
+        .find_map(|p| reply.pointer(p).and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Whether every key of `want` is in `got` with an equal value (objects compared by subset,

@@ -57,6 +57,16 @@ pub fn runtime_url_from_env() -> Option<String> {
     std::env::var("CANARY_RUNTIME_URL").ok().filter(|v| !v.trim().is_empty())
 }
 
+/// `MOLECULE_REPLY_SHAPE` on the host, handed to the runtime under test (`task`, the
+/// default; `message`; `input-required`), so one variable runs the tier in another shape.
+pub fn reply_shape_from_env() -> Option<String> {
+    std::env::var("MOLECULE_REPLY_SHAPE").ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The reply shapes the fault proof runs every fault in: an a2a-sdk runtime's default Task
+/// and the bare Message.
+pub const PROOF_SHAPES: [&str; 2] = ["task", "message"];
+
 /// Ping the Docker daemon; the error says what was tried.
 pub async fn docker_reachable() -> Result<(), String> {
     let docker = testcontainers::core::client::docker_client_instance()
@@ -178,13 +188,20 @@ impl RuntimeUnderTest {
         // CANARY_FAULTS on the host is handed to the container, so a developer can watch a
         // canary go red (and its artifacts appear) with a one-variable change.
         let faults = std::env::var("CANARY_FAULTS").unwrap_or_default();
-        Self::start(image_under_test().await?, &faults, Ready::AgentCard).await
+        Self::start(image_under_test().await?, &faults, reply_shape_from_env().as_deref(), Ready::AgentCard).await
     }
 
-    /// Start `image` in canary mode with `CANARY_FAULTS=faults` and wait until `ready`.
-    pub async fn start(image: (String, String), faults: &str, ready: Ready) -> Result<Self, String> {
+    /// Start `image` in canary mode with `CANARY_FAULTS=faults` (and
+    /// `MOLECULE_REPLY_SHAPE=shape` when given) and wait until `ready`.
+    pub async fn start(image: (String, String), faults: &str, shape: Option<&str>, ready: Ready) -> Result<Self, String> {
         let run_id = std::env::var("CANARY_RUN_ID").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| super::canary::random_id("", 12));
-        let label = format!("{}:{}{}", image.0, image.1, if faults.is_empty() { String::new() } else { format!(" with CANARY_FAULTS={faults}") });
+        let mut label = format!("{}:{}", image.0, image.1);
+        if !faults.is_empty() {
+            label += &format!(" with CANARY_FAULTS={faults}");
+        }
+        if let Some(shape) = shape {
+            label += &format!(" MOLECULE_REPLY_SHAPE={shape}");
+        }
         let path = match ready {
             Ready::AgentCard => "/agent-card",
             Ready::Health => "/health",
@@ -208,6 +225,7 @@ impl RuntimeUnderTest {
             .with_env_var("WORKSPACE_ID", format!("canary-{run_id}"))
             .with_env_var("MOLECULE_MEMORY_ROOT", MEMORY_ROOT)
             .with_env_var("CANARY_FAULTS", faults)
+            .with_env_var("MOLECULE_REPLY_SHAPE", shape.unwrap_or_default())
             .with_container_name(super::canary::random_id("canary-runtime-", 12))
             .with_log_consumer(consumer)
             .with_startup_timeout(Duration::from_secs(30));

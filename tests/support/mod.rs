@@ -10,6 +10,7 @@ pub mod matrix;
 pub mod run;
 pub mod standin;
 pub mod report;
+pub mod verdict;
 
 /// insta settings for wire artefacts: the top-level `snapshots/` directory, explicit names
 /// (no module prefix), maps sorted.
