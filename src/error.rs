@@ -188,6 +188,10 @@ pub enum E2eError {
     #[error("bad setting: {0}")]
     Config(#[from] ConfigError),
 
+    /// A retried call stopped: how many attempts it made, why it stopped, its last answer.
+    #[error("{call}: gave up after {attempts} attempt{}: {why}; last answer: {last}", if *attempts == 1 { "" } else { "s" })]
+    GaveUp { call: Call, attempts: u32, why: String, last: Box<E2eError> },
+
     /// A wait ran out of time.
     #[error("timed out after {:.1}s waiting for {what}; last seen: {last_seen}", waited.as_secs_f64())]
     WaitTimeout { what: String, waited: Duration, last_seen: String },
@@ -236,7 +240,7 @@ impl E2eError {
     pub fn status(&self) -> Option<u16> {
         match self {
             E2eError::Api { status, .. } | E2eError::Decode { status, .. } => Some(*status),
-            E2eError::Step { source, .. } => source.status(),
+            E2eError::Step { source, .. } | E2eError::GaveUp { last: source, .. } => source.status(),
             E2eError::Broken { source: Some(s), .. } => s.status(),
             _ => None,
         }
@@ -246,7 +250,7 @@ impl E2eError {
     pub fn code(&self) -> Option<&str> {
         match self {
             E2eError::Api { code, .. } => code.as_deref(),
-            E2eError::Step { source, .. } => source.code(),
+            E2eError::Step { source, .. } | E2eError::GaveUp { last: source, .. } => source.code(),
             E2eError::Broken { source: Some(s), .. } => s.code(),
             _ => None,
         }

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::error::{Call, E2eError, Result, TransportKind};
 use crate::redact;
+use crate::wait::Deadline;
 
 /// A fresh connection pool. Pools are not shared across clients built by [`Http::new`]:
 /// a pooled connection belongs to the tokio runtime that opened it, and every `#[tokio::test]`
@@ -209,16 +210,29 @@ impl Http {
     }
 
     /// Send and map the outcome: transport failures and unaccepted statuses become errors.
+    /// The request's timeout is cut to what is left of the deadline in scope (a wait's, a
+    /// retried call's budget, see [`crate::wait::within`]); once that has passed, nothing is
+    /// sent.
     pub async fn send(&self, call: Call, rb: RequestBuilder, accept: Accept<'_>) -> Result<Answer> {
-        let resp = match rb.send().await {
+        let (client, req) = rb.build_split();
+        let mut req = req.map_err(|e| transport(call.clone(), &e))?;
+        let own = req.timeout().copied().unwrap_or(self.timeout);
+        let cut = Deadline::current().filter(|d| d.left() < own);
+        if let Some(d) = &cut {
+            if d.left().is_zero() {
+                return Err(past_deadline(call, d));
+            }
+            *req.timeout_mut() = Some(d.left());
+        }
+        let resp = match client.execute(req).await {
             Ok(r) => r,
-            Err(e) => return Err(transport(call, &e)),
+            Err(e) => return Err(transport_cut(call, &e, cut.as_ref())),
         };
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = match resp.bytes().await {
             Ok(b) => b.to_vec(),
-            Err(e) => return Err(transport(call, &e)),
+            Err(e) => return Err(transport_cut(call, &e, cut.as_ref())),
         };
         if !accept.admits(status) {
             return Err(api_error(call, status, &body));
@@ -284,6 +298,27 @@ fn transport(call: Call, e: &reqwest::Error) -> E2eError {
         TransportKind::Other
     };
     E2eError::Transport { call, kind, detail: redact::scrub(&error_chain(e)) }
+}
+
+/// A transport failure; a timeout that the deadline in scope cut short says whose it was.
+fn transport_cut(call: Call, e: &reqwest::Error, cut: Option<&Deadline>) -> E2eError {
+    match (transport(call, e), cut) {
+        (E2eError::Transport { call, kind: TransportKind::Timeout, detail }, Some(d)) => E2eError::Transport {
+            call,
+            kind: TransportKind::Timeout,
+            detail: format!("no answer before the deadline of {} ({detail})", d.whose()),
+        },
+        (other, _) => other,
+    }
+}
+
+/// A request not sent because the deadline it serves has passed.
+fn past_deadline(call: Call, d: &Deadline) -> E2eError {
+    E2eError::Transport {
+        call,
+        kind: TransportKind::Timeout,
+        detail: format!("not sent: the deadline of {} has passed", d.whose()),
+    }
 }
 
 fn refused(e: &(dyn std::error::Error + 'static)) -> bool {

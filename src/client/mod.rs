@@ -12,7 +12,7 @@ mod tenant;
 
 pub use cp::ControlPlane;
 pub use http::{A2A_TIMEOUT, Accept, Answer, Http, REQUEST_TIMEOUT, api_error};
-pub use retry::{RetryPolicy, TRANSIENT_MARKERS, is_transient};
+pub use retry::{Next, RetryPolicy, TRANSIENT_MARKERS, is_transient};
 pub use rows::{
     Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, WorkspaceRow, decode_activity, decode_orgs,
 };

@@ -9,6 +9,7 @@ mod a2a;
 mod catalog;
 mod client;
 mod config;
+mod deadlines;
 mod harness;
 mod model_slug;
 mod payload;
