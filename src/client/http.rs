@@ -13,6 +13,17 @@ use crate::error::{Call, E2eError, Result, TransportKind};
 use crate::redact;
 use crate::wait::Deadline;
 
+/// Make ring the process's rustls crypto provider, unless one is installed already (either
+/// serves). reqwest is built without a bundled provider (aws-lc is a long C build) and panics
+/// building a client, even a plain-HTTP one, while none is installed: call this before
+/// building a `reqwest::Client` of your own. Every client of this module does.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err only when another thread installed one first: that one serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 /// A fresh connection pool. Pools are not shared across clients built by [`Http::new`]:
 /// a pooled connection belongs to the tokio runtime that opened it, and every `#[tokio::test]`
 /// has its own runtime, so a process-wide pool would hand one test a connection whose driver
@@ -22,6 +33,7 @@ use crate::wait::Deadline;
 /// loading the system's (parsing them costs tens of milliseconds of CPU per client, which
 /// dominated the hermetic tiers). A redirect to `https://` then fails verification: closed.
 fn build_client(plain_http: bool) -> Result<reqwest::Client> {
+    install_crypto_provider();
     let mut builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("molecule-e2e/", env!("CARGO_PKG_VERSION")));
