@@ -2,6 +2,7 @@
 //! (`live`), the session-continuity canaries (`canary`) and their containers (`container`).
 
 pub mod canary;
+#[cfg(feature = "container")]
 pub mod container;
 pub mod live;
 
