@@ -6,7 +6,7 @@
 # Targets: an arm ≤ 1.25 × latency (plus request time), the matrix ≤ 1.1 × its slowest arm.
 #
 #   bench/latency.sh                 # fast, realistic, staging-like ×1, ×10 (≈ 2 min)
-#   PROFILES="x100" bench/latency.sh # staging-like ×100: 50 s org, 100 s workspace (≈ 6 min)
+#   PROFILES=x100 bench/latency.sh   # staging-like ×100: 50 s org, 100 s workspace (≈ 5 min)
 #
 # The deadlines are staging's (900 s, 3600 s) in every profile: polling must not scale with them.
 set -euo pipefail
@@ -16,7 +16,8 @@ bin=$(cargo test --locked --no-run --message-format=json --test staging_saas 2>/
 [ -x "$bin" ] || { echo "cannot find the staging_saas test binary" >&2; exit 1; }
 
 export E2E_MODE=smoke E2E_PROVISION_TIMEOUT_SECS=900 E2E_WORKSPACE_ONLINE_TIMEOUT_SECS=3600
-export E2E_RUN_ID=bench STANDIN_LOG=0
+# As `cargo test` would (.cargo/config.toml): the arms run concurrently, not one per core.
+export E2E_RUN_ID=bench STANDIN_LOG=0 RUST_TEST_THREADS=24
 
 # arm filter → the runtime it provisions ("-" = rejected at create: no provisioning)
 arms=(claude_code_on_minimax:claude-code claude_code_on_anthropic:claude-code
