@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Wall time of the container tier from a warm cargo build (image already current, test
-# binary built): `cargo test --test session_continuity -- --ignored`.
+# binary built): `cargo test --features container --test session_continuity -- --ignored`.
 #
 #   docker/bench-container-tier.sh            # hyperfine, 5 runs after 1 warm-up
 #   RUNS=10 docker/bench-container-tier.sh
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cmd=(cargo test --quiet --test session_continuity -- --ignored)
+cmd=(cargo test --quiet --features container --test session_continuity -- --ignored)
 # Warm everything the timing should not include: the static build, the image, the test binary.
 "${cmd[@]}" >/dev/null
 

@@ -113,7 +113,7 @@ done
 log "runtime healthy at $url; running the canaries"
 
 # Only the canaries and diagnostics: the fault proof needs the reference image, not this one.
-if CANARY_RUNTIME_URL="$url" cargo test --test session_continuity -- --ignored canary:: diagnostic::; then
+if CANARY_RUNTIME_URL="$url" cargo test --features container --test session_continuity -- --ignored canary:: diagnostic::; then
   status=0
   log "PASS: session-continuity canaries against $TEMPLATE_IMAGE"
 else

@@ -200,6 +200,9 @@ pub enum E2eError {
 
     Config(#[from] ConfigError),
 
+    /// A retried call stopped: how many attempts it made, why it stopped, its last answer.
+    GaveUp { call: Call, attempts: u32, why: String, last: Box<E2eError> },
+
     /// A wait ran out of time.
     WaitTimeout { what: String, waited: Duration, last_seen: String },
 
@@ -230,6 +233,11 @@ impl E2eError {
                 format!("{call}: HTTP {status} answer is not {expected}: {reason}; body: {excerpt}")
             }
             E2eError::Config(e) => format!("bad setting: {e}"),
+            E2eError::GaveUp { call, attempts, why, last } => format!(
+                "{call}: gave up after {attempts} attempt{}: {why}; last answer: {}",
+                if *attempts == 1 { "" } else { "s" },
+                last.raw()
+            ),
             E2eError::WaitTimeout { what, waited, last_seen } => format!(
                 "timed out after {:.1}s waiting for {what}; last seen: {last_seen}",
                 waited.as_secs_f64()
@@ -250,6 +258,7 @@ impl E2eError {
             E2eError::Transport { .. } => "Transport",
             E2eError::Decode { .. } => "Decode",
             E2eError::Config(_) => "Config",
+            E2eError::GaveUp { .. } => "GaveUp",
             E2eError::WaitTimeout { .. } => "WaitTimeout",
             E2eError::Broken { .. } => "Broken",
             E2eError::Step { .. } => "Step",
@@ -299,7 +308,7 @@ impl E2eError {
     pub fn status(&self) -> Option<u16> {
         match self {
             E2eError::Api { status, .. } | E2eError::Decode { status, .. } => Some(*status),
-            E2eError::Step { source, .. } => source.status(),
+            E2eError::Step { source, .. } | E2eError::GaveUp { last: source, .. } => source.status(),
             E2eError::Broken { source: Some(s), .. } => s.status(),
             _ => None,
         }
@@ -309,7 +318,7 @@ impl E2eError {
     pub fn code(&self) -> Option<&str> {
         match self {
             E2eError::Api { code, .. } => code.as_deref(),
-            E2eError::Step { source, .. } => source.code(),
+            E2eError::Step { source, .. } | E2eError::GaveUp { last: source, .. } => source.code(),
             E2eError::Broken { source: Some(s), .. } => s.code(),
             _ => None,
         }

@@ -1,13 +1,46 @@
-//! Waiting for the platform: poll a condition with a deadline and backoff, print a progress
-//! line at most every few seconds, and on timeout say what was awaited and what was last seen.
-//! This module holds the suite's only sleeps.
+//! Waiting for the platform: poll a condition until a deadline, print a progress line at most
+//! every few seconds, and on timeout say what was awaited and what was last seen.
+//!
+//! One polling rule serves every wait ([`poll_interval`]): the pause between probes grows with
+//! the time already waited (a tenth of it, jittered), never below a floor that keeps the
+//! request rate sane and never above a ceiling. A wait whose condition came true after T
+//! therefore ends by about 1.1 × T plus the floor and one request, whatever its deadline.
+//!
+//! A wait also lends its deadline to the requests its probes make ([`Deadline`], a task-local
+//! the HTTP layer reads): no request outlives the wait it serves. This module holds the
+//! suite's only sleeps.
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBuilder};
+use tokio::time::Instant;
 
 use crate::error::{E2eError, Result};
+
+/// The pause between probes never falls below this (a sane request rate for any platform).
+pub const POLL_FLOOR: Duration = Duration::from_millis(50);
+/// …and never exceeds this (a long wait still looks every few seconds).
+pub const POLL_CEILING: Duration = Duration::from_secs(10);
+/// The pause is at most this fraction (1/N) of the time already waited.
+pub const POLL_FRACTION: u32 = 10;
+
+/// The pause before the next probe, `elapsed` into a wait: between half of and all of
+/// `elapsed / 10` clamped to `[floor, ceiling]`, never below `floor`. `unit` (in `[0, 1)`)
+/// places it in that range: the jitter that keeps concurrent waits from polling in step.
+/// Pure, so the bound is testable without a clock.
+pub fn poll_interval(elapsed: Duration, floor: Duration, ceiling: Duration, unit: f64) -> Duration {
+    let ceiling = ceiling.max(floor);
+    let base = (elapsed / POLL_FRACTION).clamp(floor, ceiling);
+    let low = (base / 2).max(floor);
+    low + (base - low).mul_f64(unit.clamp(0.0, 1.0))
+}
+
+/// How far past its deadline a wait lets the probe that started at the deadline run, so that
+/// probe can still be answered: 5 % of the deadline, between 50 ms and 1 s.
+pub fn grace(timeout: Duration) -> Duration {
+    (timeout / 20).clamp(Duration::from_millis(50), Duration::from_secs(1))
+}
 
 /// What one probe saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,13 +51,13 @@ pub enum Probe<T> {
     Pending(String),
 }
 
-/// A wait: what for, how long at most, how often to look.
+/// A wait: what for, how long at most.
 #[derive(Debug, Clone)]
 pub struct Wait {
     what: String,
     timeout: Duration,
-    min_interval: Duration,
-    max_interval: Duration,
+    floor: Duration,
+    ceiling: Duration,
     progress_every: Duration,
 }
 
@@ -32,16 +65,21 @@ impl Wait {
     /// `what` names the thing and the condition, as progress lines print it
     /// (`ws 3f2a… (hermes) online`).
     pub fn new(what: impl Into<String>, timeout: Duration) -> Self {
-        // Poll intervals scale with the deadline: a 10 s stand-in wait looks every few tens of
-        // milliseconds, an hour-long staging wait every few seconds.
-        let min_interval = (timeout / 200).clamp(Duration::from_millis(10), Duration::from_secs(2));
-        let max_interval = (timeout / 20).clamp(Duration::from_millis(100), Duration::from_secs(15));
-        Wait { what: what.into(), timeout, min_interval, max_interval, progress_every: Duration::from_secs(5) }
+        Wait {
+            what: what.into(),
+            timeout,
+            floor: POLL_FLOOR,
+            ceiling: POLL_CEILING,
+            progress_every: Duration::from_secs(5),
+        }
     }
 
-    pub fn interval(mut self, min: Duration, max: Duration) -> Self {
-        self.min_interval = min;
-        self.max_interval = max.max(min);
+    /// Another floor and ceiling for the one rule ([`poll_interval`]); the growth with the
+    /// time waited stays. Only hermetic tests need this (a tighter floor against a local
+    /// stand-in).
+    pub fn interval(mut self, floor: Duration, ceiling: Duration) -> Self {
+        self.floor = floor;
+        self.ceiling = ceiling.max(floor);
         self
     }
 
@@ -56,23 +94,18 @@ impl Wait {
 
     /// Poll `probe` until it is ready, it fails, or the deadline passes. A probe error ends the
     /// wait at once (map passing errors to [`Probe::Pending`] inside the probe if they are
-    /// expected). Always probes at least once, even past the deadline.
+    /// expected). Always probes at least once, even past the deadline, and once more at the
+    /// deadline. Every request a probe makes is cut to the time left (plus [`grace`]).
     pub async fn until<T, F, Fut>(&self, mut probe: F) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<Probe<T>>>,
     {
         let start = Instant::now();
-        let mut delays = ExponentialBuilder::default()
-            .with_min_delay(self.min_interval)
-            .with_max_delay(self.max_interval)
-            .with_factor(1.5)
-            .with_jitter()
-            .without_max_times()
-            .build();
+        let deadline = Deadline::at(start + self.timeout + grace(self.timeout), format!("the wait for {}", self.what));
         let mut last_progress = start;
         loop {
-            let last_seen = match probe().await? {
+            let last_seen = match within(deadline.clone(), probe()).await? {
                 Probe::Ready(v) => return Ok(v),
                 Probe::Pending(state) => state,
             };
@@ -90,10 +123,64 @@ impl Wait {
                     self.timeout.as_secs()
                 );
             }
-            let next = delays.next().unwrap_or(self.max_interval);
-            sleep_for(next.min(self.timeout.saturating_sub(elapsed))).await;
+            let next = poll_interval(elapsed, self.floor, self.ceiling, fastrand::f64());
+            sleep_for(next.min(self.timeout - elapsed)).await;
         }
     }
+}
+
+/// A point in time the current work must be done by, and whose it is (for error messages).
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    at: Instant,
+    whose: Arc<str>,
+}
+
+tokio::task_local! {
+    static DEADLINE: Deadline;
+}
+
+impl Deadline {
+    /// `whose` names the deadline in errors: `the wait for org e2e-x running`.
+    pub fn at(at: Instant, whose: impl Into<Arc<str>>) -> Self {
+        Deadline { at, whose: whose.into() }
+    }
+
+    pub fn after(d: Duration, whose: impl Into<Arc<str>>) -> Self {
+        Deadline::at(Instant::now() + d, whose)
+    }
+
+    pub fn instant(&self) -> Instant {
+        self.at
+    }
+
+    /// Time left, zero once passed.
+    pub fn left(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    pub fn whose(&self) -> &str {
+        &self.whose
+    }
+
+    /// The deadline the current task works under (the nearest of those in scope), if any.
+    pub fn current() -> Option<Deadline> {
+        DEADLINE.try_with(Deadline::clone).ok()
+    }
+
+    /// The nearer of `self` and the one already in scope.
+    pub fn or_nearer(self) -> Deadline {
+        match Deadline::current() {
+            Some(cur) if cur.at <= self.at => cur,
+            _ => self,
+        }
+    }
+}
+
+/// Run `fut` under `deadline` (or the deadline already in scope, when that is nearer): every
+/// request `fut` makes on this task is cut to the time left. Spawned tasks do not inherit it.
+pub async fn within<F: Future>(deadline: Deadline, fut: F) -> F::Output {
+    DEADLINE.scope(deadline.or_nearer(), fut).await
 }
 
 /// The suite's one sleep: only between attempts of a bounded retry or poll.

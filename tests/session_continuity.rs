@@ -5,8 +5,8 @@
 //! Everything here is ignored (each with its reason) so plain `cargo test` stays hermetic:
 //!
 //! ```text
-//! cargo test --test session_continuity -- --ignored
-//! CANARY_RUNTIME_URL=http://127.0.0.1:18000 cargo test --test session_continuity -- --ignored canary::
+//! cargo test --features container --test session_continuity -- --ignored
+//! CANARY_RUNTIME_URL=http://127.0.0.1:18000 cargo test --features container --test session_continuity -- --ignored canary::
 //! ```
 //!
 //! Asking for this tier without Docker and without `CANARY_RUNTIME_URL` fails, saying so.

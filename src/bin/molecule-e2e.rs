@@ -110,6 +110,8 @@ enum OrgVerb {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // The stand-in's proxy builds its own reqwest client: rustls needs its provider first.
+    molecule_e2e::client::install_crypto_provider();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Standin { port } => standin(port).await,

@@ -11,6 +11,18 @@ use serde_json::Value;
 
 use crate::error::{Call, E2eError, Result, TransportKind};
 use crate::redact;
+use crate::wait::Deadline;
+
+/// Make ring the process's rustls crypto provider, unless one is installed already (either
+/// serves). reqwest is built without a bundled provider (aws-lc is a long C build) and panics
+/// building a client, even a plain-HTTP one, while none is installed: call this before
+/// building a `reqwest::Client` of your own. Every client of this module does.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err only when another thread installed one first: that one serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
 
 /// A fresh connection pool. Pools are not shared across clients built by [`Http::new`]:
 /// a pooled connection belongs to the tokio runtime that opened it, and every `#[tokio::test]`
@@ -21,6 +33,7 @@ use crate::redact;
 /// loading the system's (parsing them costs tens of milliseconds of CPU per client, which
 /// dominated the hermetic tiers). A redirect to `https://` then fails verification: closed.
 fn build_client(plain_http: bool) -> Result<reqwest::Client> {
+    install_crypto_provider();
     let mut builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("molecule-e2e/", env!("CARGO_PKG_VERSION")));
@@ -222,16 +235,29 @@ impl Http {
     }
 
     /// Send and map the outcome: transport failures and unaccepted statuses become errors.
+    /// The request's timeout is cut to what is left of the deadline in scope (a wait's, a
+    /// retried call's budget, see [`crate::wait::within`]); once that has passed, nothing is
+    /// sent.
     pub async fn send(&self, call: Call, rb: RequestBuilder, accept: Accept<'_>) -> Result<Answer> {
-        let resp = match rb.send().await {
+        let (client, req) = rb.build_split();
+        let mut req = req.map_err(|e| transport(call.clone(), &e))?;
+        let own = req.timeout().copied().unwrap_or(self.timeout);
+        let cut = Deadline::current().filter(|d| d.left() < own);
+        if let Some(d) = &cut {
+            if d.left().is_zero() {
+                return Err(past_deadline(call, d));
+            }
+            *req.timeout_mut() = Some(d.left());
+        }
+        let resp = match client.execute(req).await {
             Ok(r) => r,
-            Err(e) => return Err(transport(call, &e)),
+            Err(e) => return Err(transport_cut(call, &e, cut.as_ref())),
         };
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = match resp.bytes().await {
             Ok(b) => b.to_vec(),
-            Err(e) => return Err(transport(call, &e)),
+            Err(e) => return Err(transport_cut(call, &e, cut.as_ref())),
         };
         // Before anything can be formed from the answer: whatever token it carries (a minted
         // workspace token in a non-201, a `*_snippet` assignment, an echoed bearer) is known
@@ -366,6 +392,27 @@ fn transport(call: Call, e: &reqwest::Error) -> E2eError {
         TransportKind::Other
     };
     E2eError::Transport { call, kind, detail: redact::scrub(&error_chain(e)) }
+}
+
+/// A transport failure; a timeout that the deadline in scope cut short says whose it was.
+fn transport_cut(call: Call, e: &reqwest::Error, cut: Option<&Deadline>) -> E2eError {
+    match (transport(call, e), cut) {
+        (E2eError::Transport { call, kind: TransportKind::Timeout, detail }, Some(d)) => E2eError::Transport {
+            call,
+            kind: TransportKind::Timeout,
+            detail: format!("no answer before the deadline of {} ({detail})", d.whose()),
+        },
+        (other, _) => other,
+    }
+}
+
+/// A request not sent because the deadline it serves has passed.
+fn past_deadline(call: Call, d: &Deadline) -> E2eError {
+    E2eError::Transport {
+        call,
+        kind: TransportKind::Timeout,
+        detail: format!("not sent: the deadline of {} has passed", d.whose()),
+    }
 }
 
 fn refused(e: &(dyn std::error::Error + 'static)) -> bool {

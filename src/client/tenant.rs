@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
 use super::http::{Accept, Answer, Http, api_error};
-use super::retry::{RetryPolicy, is_transient};
+use super::retry::{RetryPolicy, send_retrying};
 use super::rows::{
     ActivityRow, Ack, BillingMode, Created, Registered, WorkspaceRow, decode_activity, json_type, str_field,
 };
@@ -247,42 +247,46 @@ impl Tenant {
     ) -> Result<A2aAnswer> {
         let path = format!("/workspaces/{}/a2a", seg(id));
         let http = self.http.clone().with_timeout(super::http::A2A_TIMEOUT);
-        let mut delays = policy.delays();
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let call = Call::new("a2a", "POST", &path);
+        let call = Call::new("a2a", "POST", &path);
+        let (a, attempts) = send_retrying(policy, &call, || {
             let mut rb = http.request(Method::POST, &path).json(envelope);
             for (k, v) in headers {
                 rb = rb.header(*k, *v);
             }
-            let a = http.send(call.clone(), rb, Accept::Any).await?;
-            if is_transient(a.status, &a.body) {
-                if let Some(backoff) = delays.next() {
-                    crate::wait::sleep_for(RetryPolicy::next_delay(backoff, a.retry_after())).await;
-                    continue;
-                }
-                return Err(api_error(call, a.status, &a.body));
-            }
-            let body = match a.json() {
-                Ok(v) => v,
-                Err(e) if !(200..300).contains(&a.status) => {
-                    drop(e);
-                    return Err(api_error(call, a.status, &a.body));
-                }
-                Err(e) => return Err(e),
-            };
-            let waking = a.status == 503 && body.get("waking").and_then(Value::as_bool) == Some(true);
-            if (200..300).contains(&a.status) || waking {
-                return Ok(A2aAnswer { status: a.status, body, retry_after: a.retry_after(), attempts, call });
-            }
-            return Err(api_error(call, a.status, &a.body));
+            http.send(call.clone(), rb, Accept::Any)
+        })
+        .await?;
+        let body = match a.json() {
+            Ok(v) => v,
+            Err(_) if !(200..300).contains(&a.status) => return Err(api_error(call, a.status, &a.body)),
+            Err(e) => return Err(e),
+        };
+        let waking = a.status == 503 && body.get("waking").and_then(Value::as_bool) == Some(true);
+        if (200..300).contains(&a.status) || waking {
+            return Ok(A2aAnswer { status: a.status, body, retry_after: a.retry_after(), attempts, call });
         }
+        Err(api_error(call, a.status, &a.body))
     }
 
     /// `POST /registry/register` with this tenant's bearer (use [`Tenant::as_workspace`]).
+    /// One attempt; [`Tenant::register_retrying`] retries passing failures.
     pub async fn register(&self, body: &Value) -> Result<Registered> {
         let a = self.http.json("register", Method::POST, "/registry/register", Some(body)).await?;
+        Registered::decode(&a.json()?).map_err(|e| a.malformed("{\"status\":\"registered\",…}", e))
+    }
+
+    /// [`Tenant::register`], retrying transient failures under `policy`: the same rule as A2A
+    /// (502/503/504 with a passing body, `Retry-After`, never past the deadline).
+    pub async fn register_retrying(&self, body: &Value, policy: &RetryPolicy) -> Result<Registered> {
+        let call = Call::new("register", "POST", "/registry/register");
+        let (a, _) = send_retrying(policy, &call, || {
+            let rb = self.http.request(Method::POST, "/registry/register").json(body);
+            self.http.send(call.clone(), rb, Accept::Any)
+        })
+        .await?;
+        if !(200..300).contains(&a.status) {
+            return Err(api_error(call, a.status, &a.body));
+        }
         Registered::decode(&a.json()?).map_err(|e| a.malformed("{\"status\":\"registered\",…}", e))
     }
 

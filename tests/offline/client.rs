@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use molecule_e2e::client::{
-    ActivityQuery, ControlPlane, Http, ORG_HEADER, RetryPolicy, RuntimeClient, Tenant, is_transient,
+    ActivityQuery, ControlPlane, Http, Next, ORG_HEADER, RetryPolicy, RuntimeClient, Tenant, is_transient,
 };
 use molecule_e2e::error::{E2eError, TransportKind};
 use molecule_e2e::payload::CreateWorkspace;
@@ -520,7 +520,16 @@ async fn a2a_retries_stop_at_the_bound(#[case] attempts: u32) {
         .mount(&server)
         .await;
     let e = tenant(&server).a2a("ws-1", &envelope(), &RetryPolicy::hermetic(attempts)).await.expect_err("gave up");
-    let text = expect_api(e, 502, None, None);
+    let text = e.to_string();
+    match e {
+        E2eError::GaveUp { attempts: made, last, .. } => {
+            assert_eq!(made, attempts, "{text}");
+            expect_api(*last, 502, None, None);
+        }
+        other => panic!("expected E2eError::GaveUp, got {other:?}"),
+    }
+    let plural = if attempts == 1 { "" } else { "s" };
+    assert!(text.contains(&format!("gave up after {attempts} attempt{plural}")), "{text}");
     assert!(text.contains("error code: 502"), "{text}");
 }
 
@@ -535,7 +544,7 @@ async fn a2a_retry_after_replaces_the_backoff() {
     .mount(&server)
     .await;
     // A backoff of half a minute: only the server's `Retry-After: 0` makes this fast.
-    let patient = RetryPolicy { attempts: 2, min_delay: Duration::from_secs(30), max_delay: Duration::from_secs(30) };
+    let patient = RetryPolicy { min_delay: Duration::from_secs(30), max_delay: Duration::from_secs(30), ..RetryPolicy::staging(2) };
     let (t, env) = (tenant(&server), envelope());
     let call = t.a2a("ws-1", &env, &patient);
     let a = tokio::time::timeout(Duration::from_secs(5), call).await.expect("Retry-After: 0 was honoured").expect("answered");
@@ -543,12 +552,13 @@ async fn a2a_retry_after_replaces_the_backoff() {
 }
 
 #[rstest]
-#[case::none_uses_the_backoff(None, Duration::from_millis(20))]
-#[case::zero(Some(Duration::ZERO), Duration::ZERO)]
-#[case::one_second(Some(Duration::from_secs(1)), Duration::from_secs(1))]
-#[case::capped_at_a_minute(Some(Duration::from_secs(3600)), Duration::from_secs(60))]
-fn retry_after_is_honoured_up_to_a_minute(#[case] retry_after: Option<Duration>, #[case] delay: Duration) {
-    assert_eq!(RetryPolicy::next_delay(Duration::from_millis(20), retry_after), delay);
+#[case::none_uses_the_backoff(None, Next::Retry(Duration::from_millis(20)))]
+#[case::zero(Some(Duration::ZERO), Next::Retry(Duration::ZERO))]
+#[case::one_second(Some(Duration::from_secs(1)), Next::Retry(Duration::from_secs(1)))]
+#[case::an_hour_is_honoured_when_it_fits(Some(Duration::from_secs(3600)), Next::Retry(Duration::from_secs(3600)))]
+fn retry_after_replaces_the_backoff_when_the_deadline_allows(#[case] retry_after: Option<Duration>, #[case] next: Next) {
+    let left = Duration::from_secs(7200);
+    assert_eq!(RetryPolicy::hermetic(5).after_transient(Some(Duration::from_millis(20)), retry_after, left), next);
 }
 
 #[tokio::test]

@@ -49,6 +49,7 @@ struct Rt {
 impl Rt {
     async fn start(shape: ReplyShape) -> Self {
         let handle = spawn(RuntimeConfig::new("rt-a2a").with_reply_shape(shape)).await.expect("runtime starts");
+        molecule_e2e::client::install_crypto_provider();
         Rt { handle, http: reqwest::Client::builder().no_proxy().build().expect("client") }
     }
 

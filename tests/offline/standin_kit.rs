@@ -116,7 +116,12 @@ where
 /// CPU). No idle pooling, so it is safe across the tests' separate tokio runtimes.
 pub fn shared_client() -> reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| reqwest::Client::builder().no_proxy().pool_max_idle_per_host(0).build().expect("http client")).clone()
+    CLIENT
+        .get_or_init(|| {
+            molecule_e2e::client::install_crypto_provider();
+            reqwest::Client::builder().no_proxy().pool_max_idle_per_host(0).build().expect("http client")
+        })
+        .clone()
 }
 
 /// Quick delays for flow tests: provisioning and wake in tens of milliseconds, staleness

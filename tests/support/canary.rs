@@ -206,6 +206,7 @@ const TASK_DEADLINE: Duration = Duration::from_secs(60);
 
 impl CpSim {
     pub fn new(base: impl Into<String>) -> Self {
+        molecule_e2e::client::install_crypto_provider();
         let http = reqwest::Client::builder()
             // The runtime is local (container port or CANARY_RUNTIME_URL); a proxy from the
             // environment would only get in the way.

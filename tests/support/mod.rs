@@ -4,6 +4,7 @@
 //! canaries (`canary`) and their containers (`container`).
 
 pub mod canary;
+#[cfg(feature = "container")]
 pub mod container;
 pub mod live;
 pub mod matrix;
