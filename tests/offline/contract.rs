@@ -33,7 +33,8 @@ const PREFIXES_LITERAL: &str = "Sweeper treats prefixes `e2e-` and `rt-e2e-` as 
 const PROMPTS_LITERAL: &str = "Prompts: PONG prompt is \"This is the platform smoke test verifying agent wiring. No tools or memory are needed — please respond with exactly the single token: PONG\"; known-answer \"Reply with exactly the word PINEAPPLE and nothing else.\"";
 
 /// The steering repository's `shared/`, if it is checked out; `None` said loudly (and, under
-/// `CI`, a failure).
+/// `E2E_REQUIRE_SHARED=1`, which `.ci/run` sets where shared/ is laid beside the clone, a
+/// failure). Not keyed on `CI`: the suite's own Gitea CI has no shared/ to check out.
 pub fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("E2E_SHARED_DIR")
         .map(PathBuf::from)
@@ -41,10 +42,10 @@ pub fn shared_dir() -> Option<PathBuf> {
     if dir.join("contract/platform.md").is_file() {
         return Some(dir);
     }
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    let required = std::env::var("E2E_REQUIRE_SHARED").is_ok_and(|v| v == "1");
     assert!(
-        !ci,
-        "CI is set but {} holds no contract/platform.md: the pins against shared/ cannot run. Check out \
+        !required,
+        "E2E_REQUIRE_SHARED=1 but {} holds no contract/platform.md: the pins against shared/ cannot run. Check out \
          the steering repository's shared/ beside this one (or point E2E_SHARED_DIR at it)",
         dir.display()
     );
