@@ -11,6 +11,7 @@
 //! suite's only sleeps.
 
 use std::future::Future;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -115,13 +116,10 @@ impl Wait {
             }
             if last_progress.elapsed() >= self.progress_every {
                 last_progress = Instant::now();
-                eprintln!(
-                    "{}: {}, {}s of {}s",
-                    self.what,
-                    crate::redact::scrub(&last_seen),
-                    elapsed.as_secs(),
-                    self.timeout.as_secs()
-                );
+                // Past the test harness's capture: a staging wait can last an hour, and its
+                // progress must show while it lasts. Scrubbed whole (the `what` names ids too).
+                let line = format!("{}: {last_seen}, {}s of {}s", self.what, elapsed.as_secs(), self.timeout.as_secs());
+                let _ = writeln!(std::io::stderr(), "{}", crate::redact::scrub(&line));
             }
             let next = poll_interval(elapsed, self.floor, self.ceiling, fastrand::f64());
             sleep_for(next.min(self.timeout - elapsed)).await;

@@ -84,20 +84,10 @@ pub async fn register_poll(case: &Case, tenant: &Tenant, ext: &External) -> Resu
 
 /// Register, retrying transient failures (`E2E_TRANSIENT_RETRIES` attempts, contract §4).
 async fn register_with_retry(case: &Case, tenant: &Tenant, ext: &External) -> Result<crate::client::Registered> {
+    // The one transient rule (contract bodies, Retry-After, the surrounding deadline) that A2A
+    // calls follow too.
     let agent = tenant.as_workspace(&ext.token);
-    let body = register_body(&ext.id, "poll");
-    let policy = case.target().retry;
-    let mut delays = policy.delays();
-    loop {
-        match agent.register(&body).await {
-            Ok(r) => return Ok(r),
-            Err(e) if matches!(e.status(), Some(502..=504)) => match delays.next() {
-                Some(d) => crate::wait::sleep_for(d).await,
-                None => return Err(e).step("register"),
-            },
-            Err(e) => return Err(e).step("register"),
-        }
-    }
+    agent.register_retrying(&register_body(&ext.id, "poll"), &case.target().retry).await.step("register")
 }
 
 #[derive(Debug, Clone)]

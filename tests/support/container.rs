@@ -259,22 +259,33 @@ impl RuntimeUnderTest {
         if let Err(e) = std::fs::create_dir_all(&dir) {
             return format!("could not create the artifacts directory {}: {e}", dir.display());
         }
-        let _ = std::fs::write(dir.join("failure.txt"), format!("{failure}\nruntime: {}\n", self.label));
+        // Artifacts are scrubbed like every other output, and a write that fails is said.
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.join(name), molecule_e2e::redact::scrub(text))
+                .err()
+                .map(|e| format!("could not write {name}: {e}"))
+        };
+        let mut unwritten: Vec<String> = write("failure.txt", &format!("{failure}\nruntime: {}\n", self.label)).into_iter().collect();
         let Some(container) = &self.container else {
             return format!(
-                "failure written to {}; the runtime at {} is not ours, so its runtime.log and session-store.txt come from \
-                 whoever started it (docker/run-canary.sh writes them into its artifacts/)",
+                "failure written to {}{}; the runtime at {} is not ours, so its runtime.log and session-store.txt come \
+                 from whoever started it (docker/run-canary.sh writes them into its artifacts/)",
                 dir.display(),
+                unwritten.iter().map(|e| format!(" ({e})")).collect::<String>(),
                 self.url
             );
         };
         let log = String::from_utf8_lossy(&self.logs.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
         let lines: Vec<&str> = log.lines().collect();
         let tail = lines[lines.len().saturating_sub(200)..].join("\n");
-        let _ = std::fs::write(dir.join("runtime.log"), tail + "\n");
+        unwritten.extend(write("runtime.log", &(tail + "\n")));
         let store = session_store(container).await;
-        let _ = std::fs::write(dir.join("session-store.txt"), store);
-        format!("runtime.log (last 200 lines) and session-store.txt are in {}", dir.display())
+        unwritten.extend(write("session-store.txt", &store));
+        if unwritten.is_empty() {
+            format!("runtime.log (last 200 lines) and session-store.txt are in {}", dir.display())
+        } else {
+            format!("artifacts in {} are incomplete: {}", dir.display(), unwritten.join("; "))
+        }
     }
 }
 
