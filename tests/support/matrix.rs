@@ -10,11 +10,11 @@ use std::time::Duration;
 use molecule_e2e::config::{Settings, Timeouts};
 use molecule_e2e::harness::Case;
 use molecule_e2e::scenario::{Outcome, arms, external, lifecycle, saas};
-use molecule_e2e::standin::{Fault, StandIn};
+use molecule_e2e::standin::{Delays, Fault, StandIn, StandInConfig};
 use molecule_e2e::error::Promise;
 use molecule_e2e::{E2eError, Result};
 
-use super::standin::{faulty, target_over};
+use super::standin::target_over;
 
 /// A scenario, as the matrix runs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,15 +113,30 @@ pub fn rows_of(fault: Fault, external: bool) -> Vec<&'static Row> {
     MATRIX.iter().filter(|r| r.fault == fault && r.story.is_external() == external).collect()
 }
 
-/// Deadlines for fault runs, scaled to the stand-in's fast delays (org 150 ms, workspace
-/// 200 ms, stale 1 s): a broken promise shows within a second or two.
+/// The matrix's stand-ins run at half the `fast` profile's delays (org 60 ms, workspace 80 ms,
+/// wake 80 ms, stale 450 ms), so a row whose broken promise only shows as a deadline passing
+/// (a resume that stays paused, an org still listed) ends within about a second.
+pub fn matrix_delays() -> Delays {
+    Delays {
+        org_ready: Duration::from_millis(60),
+        provision: Duration::from_millis(80),
+        wake: Duration::from_millis(80),
+        stale_after: Duration::from_millis(450),
+        ..Delays::fast()
+    }
+}
+
+/// Deadlines for fault runs, about ten times the matrix's delays (and twice the slow
+/// provisioning fault's five-fold delay): a healthy step never runs out, a broken promise
+/// shows within a second or so. Org readiness keeps a wider margin: no row waits it out (an
+/// org that never runs goes `failed` at once), and a loaded machine is slow to first answer.
 pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
     provision: Duration::from_secs(2),
-    workspace_online: Duration::from_millis(1500),
-    child_activity: Duration::from_secs(1),
-    stale_poll_deadline: Duration::from_millis(2500),
+    workspace_online: Duration::from_millis(1000),
+    child_activity: Duration::from_millis(800),
+    stale_poll_deadline: Duration::from_millis(1300),
     transient_retries: 6,
-    transition: Duration::from_secs(1),
+    transition: Duration::from_millis(700),
 };
 
 /// Run `story` as a case; `Ok(())` when it passed.
@@ -157,6 +172,15 @@ pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, 
     let rows: Vec<usize> = (0..MATRIX.len()).filter(|&i| MATRIX[i].fault == fault && MATRIX[i].story.is_external() == external).collect();
     if rows.is_empty() {
         return Err(format!("fault {} has no row for this target in the matrix", fault.name()));
+    }
+    // nextest runs each test in a process of its own: prove only this fault's rows there
+    // (cargo test's one process starts every row of the binary at once, below).
+    if std::env::var("NEXTEST_EXECUTION_MODE").is_ok_and(|m| m == "process-per-test") {
+        let mut lines = Vec::new();
+        for i in rows {
+            lines.push(prove_row_with(&MATRIX[i], &[MATRIX[i].fault]).await?);
+        }
+        return Ok(lines.join("\n"));
     }
     let results = all_rows(external);
     let mut lines = Vec::new();
@@ -197,7 +221,8 @@ fn all_rows(external: bool) -> &'static [Option<tokio::sync::watch::Receiver<Row
 /// Run one row on a fresh stand-in started with `faults` (the row's own fault, or none to show
 /// that a row without its fault does not count as caught).
 pub async fn prove_row_with(row: &Row, faults: &[Fault]) -> std::result::Result<String, String> {
-    let standin = faulty(faults).await;
+    let cfg = StandInConfig::new().with_delays(matrix_delays()).with_faults(faults.iter().copied());
+    let standin = StandIn::start(cfg, ([127, 0, 0, 1], 0).into()).await.expect("start a stand-in");
     let target = target_over(&standin, Settings::hermetic(), Some(FAULT_TIMEOUTS));
     let case = Case::captured(format!("fault::{}→{}", row.fault.name(), row.story.name()), target);
     let result = run_story(&case, row.story).await;
