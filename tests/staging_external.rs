@@ -67,7 +67,7 @@ mod fault_matrix {
 /// arms: one org per run, nothing left.
 mod run_end {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use crate::support::standin::{StandInProcess, clean_env};
 
@@ -86,14 +86,13 @@ mod run_end {
             .stdout(Stdio::from(file.try_clone().expect("log")))
             .stderr(Stdio::from(file));
         let mut child = cmd.spawn().expect("spawn the external run");
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let status = loop {
-            if let Some(st) = child.try_wait().expect("try_wait") {
-                break st;
-            }
-            assert!(Instant::now() < deadline, "the run did not end");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        // The child's exit is the event: wait for it off the runtime, bounded.
+        let waiting = tokio::task::spawn_blocking(move || child.wait());
+        let status = tokio::time::timeout(Duration::from_secs(120), waiting)
+            .await
+            .expect("the run did not end within 120 s")
+            .expect("the waiting thread")
+            .expect("wait for the run");
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(status.success(), "the external run failed:\n{log}");
         assert_eq!(s.org_creations(), 1, "one POST /cp/admin/orgs per run:\n{log}");
