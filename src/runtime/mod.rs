@@ -79,12 +79,15 @@ impl ReplyShape {
         })
     }
 
-    /// `STANDIN_REPLY_SHAPE` for the stand-in's in-process runtimes (default task). A bad
-    /// value panics with the known names: a run must not silently test the other shape.
+    /// `STANDIN_REPLY_SHAPE` for the stand-in's in-process runtimes. The default is a Message:
+    /// the platform's own staging harness at the reference commit reads the answer from
+    /// `result.parts[0].text` (tests/e2e/test_staging_full_saas.sh, the A2A and delegation
+    /// steps) and passes against the real platform, so that is what its proxy hands back. A
+    /// bad value panics with the known names: a run must not silently test the other shape.
     pub fn from_standin_env() -> Self {
         match std::env::var("STANDIN_REPLY_SHAPE") {
             Ok(v) if !v.trim().is_empty() => ReplyShape::parse("STANDIN_REPLY_SHAPE", &v).unwrap_or_else(|e| panic!("{e}")),
-            _ => ReplyShape::default(),
+            _ => ReplyShape::Message,
         }
     }
 }
@@ -179,7 +182,7 @@ pub struct RuntimeConfig {
 }
 
 impl RuntimeConfig {
-    /// Defaults, with the reply shape from `STANDIN_REPLY_SHAPE` (default task): the
+    /// Defaults, with the reply shape from `STANDIN_REPLY_SHAPE` (default message): the
     /// stand-in builds its in-process runtimes with `new`, and this is how a run picks
     /// their shape. [`RuntimeConfig::from_env`] overrides it with `MOLECULE_REPLY_SHAPE`.
     pub fn new(workspace_id: impl Into<String>) -> Self {

@@ -580,7 +580,7 @@ row!(a2a_push_pong, |fx| {
     assert_eq!((a.status, a.attempts), (200, 1));
     assert_eq!(a.body["id"], "e2e-msg-1", "the runtime's reply passes through verbatim");
     let reply = Reply::parse(a.status, &a.body).expect("a reply");
-    assert_eq!(reply.kind(), "task", "the reference runtime answers as an a2a-sdk runtime: a Task");
+    assert!(["message", "task"].contains(&reply.kind()), "a Message or a Task, as STANDIN_REPLY_SHAPE says: {}", reply.kind());
     assert_eq!(reply.text().as_deref(), Some("PONG"));
 });
 
@@ -597,7 +597,8 @@ row!(a2a_receive_row, |fx| {
     assert_eq!((r.target_id.as_deref(), r.source_id.as_deref()), (Some(id.as_str()), None), "admin callers are canvas callers");
     assert_eq!(r.message_id(), Some(msg.message_id()));
     let body = r.response_body.as_ref().expect("the reply is recorded");
-    assert_eq!(body.pointer("/result/artifacts/0/parts/0/text"), Some(&json!("PONG")));
+    let text = ["/result/parts/0/text", "/result/artifacts/0/parts/0/text"].iter().find_map(|p| body.pointer(p));
+    assert_eq!(text, Some(&json!("PONG")), "the recorded reply carries the answer: {body}");
 });
 
 row!(a2a_caller_attribution, |fx| {
