@@ -244,7 +244,9 @@ mod run_end {
     use std::time::{Duration, Instant};
 
     use crate::support::standin::{StandInProcess, clean_env};
+    use molecule_e2e::E2eError;
     use molecule_e2e::harness::{SlugKind, run_slug, today};
+    use molecule_e2e::wait::{Probe, Wait};
     use rstest::rstest;
 
     fn run_id(tag: &str) -> String {
@@ -271,26 +273,35 @@ mod run_end {
         assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill {sig}");
     }
 
-    fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(st) = child.try_wait().expect("try_wait") {
-                return st;
-            }
-            assert!(Instant::now() < deadline, "the run did not exit within {within:?}");
-            // Polling a child process for its exit: no event to await in std.
-            std::thread::sleep(Duration::from_millis(50));
-        }
+    /// The child's exit, awaited under the suite's one waiting rule (std has no exit event to
+    /// await with a deadline).
+    async fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+        Wait::new("the run's process to exit", within)
+            .until(|| {
+                let polled = child.try_wait();
+                async move {
+                    match polled {
+                        Ok(Some(status)) => Ok(Probe::Ready(status)),
+                        Ok(None) => Ok(Probe::Pending("still running".into())),
+                        Err(e) => Err(E2eError::Io { what: "try_wait on the run's process".into(), source: e }),
+                    }
+                }
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The org slugs still listed once the run's orgs are gone, or when `within` ran out.
     async fn wait_no_orgs(s: &StandInProcess, within: Duration) -> Vec<String> {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = s.all_slugs().await;
-            if left.is_empty() || Instant::now() > deadline {
-                return left;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let gone = Wait::new("every org to leave the list", within)
+            .until(|| async {
+                let left = s.all_slugs().await;
+                Ok(if left.is_empty() { Probe::Ready(()) } else { Probe::Pending(left.join(", ")) })
+            })
+            .await;
+        match gone {
+            Ok(()) => Vec::new(),
+            Err(_) => s.all_slugs().await,
         }
     }
 
@@ -300,7 +311,7 @@ mod run_end {
         let s = StandInProcess::start("fast");
         let id = run_id("one");
         let (mut child, out) = live_matrix(&s, &id, &[("E2E_REQUIRE_LIVE", "1")]);
-        let status = wait_exit(&mut child, Duration::from_secs(120));
+        let status = wait_exit(&mut child, Duration::from_secs(120)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(status.success(), "the live matrix failed:\n{log}");
         assert_eq!(s.org_creations(), 1, "one POST /cp/admin/orgs per run");
@@ -317,7 +328,7 @@ mod run_end {
         assert!(ok, "org up failed:\n{up}");
         let slug = up.lines().find_map(|l| l.strip_prefix("export E2E_ORG_SLUG=")).expect("org up prints the export").to_owned();
         let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
-        let status = wait_exit(&mut child, Duration::from_secs(120));
+        let status = wait_exit(&mut child, Duration::from_secs(120)).await;
         assert!(status.success(), "the live matrix failed:\n{}", std::fs::read_to_string(&out).unwrap_or_default());
         assert_eq!(s.org_creations(), 1, "only `org up` creates an org");
         assert_eq!(s.all_slugs().await, vec![slug.clone()], "the borrowed org is kept");
@@ -348,7 +359,7 @@ mod run_end {
             .stdout(Stdio::from(file.try_clone().expect("log")))
             .stderr(Stdio::from(file));
         let mut child = cmd.spawn().expect("spawn one arm");
-        let status = wait_exit(&mut child, Duration::from_secs(60));
+        let status = wait_exit(&mut child, Duration::from_secs(60)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(log.contains("test result: ok. 1 passed"), "the case itself passes (its org is the run's):\n{log}");
         assert!(!status.success(), "a leaked org must fail the run:\n{log}");
@@ -363,7 +374,7 @@ mod run_end {
         let s = StandInProcess::start("fast");
         let id = run_id("nextest");
         let (mut child, out) = live_matrix(&s, &id, &[("NEXTEST", "1")]);
-        let status = wait_exit(&mut child, Duration::from_secs(60));
+        let status = wait_exit(&mut child, Duration::from_secs(60)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(!status.success(), "{log}");
         assert!(log.contains("molecule-e2e org up"), "{log}");
@@ -386,7 +397,7 @@ mod run_end {
         tokio::time::sleep(Duration::from_millis(after_ms)).await;
         let signalled = Instant::now();
         signal(&child, sig);
-        let status = wait_exit(&mut child, Duration::from_secs(30));
+        let status = wait_exit(&mut child, Duration::from_secs(30)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(!status.success(), "a stopped run must exit non-zero:\n{log}");
         let left = wait_no_orgs(&s, Duration::from_secs(30).saturating_sub(signalled.elapsed())).await;
@@ -407,7 +418,7 @@ mod run_end {
         let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
         tokio::time::sleep(Duration::from_millis(3000)).await;
         signal(&child, libc::SIGINT);
-        let status = wait_exit(&mut child, Duration::from_secs(30));
+        let status = wait_exit(&mut child, Duration::from_secs(30)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(!status.success(), "{log}");
         assert!(log.contains("signal: deleted workspace"), "the run had workspaces to delete:\n{log}");
@@ -434,7 +445,7 @@ mod run_end {
         if child.try_wait().expect("try_wait").is_none() {
             signal(&child, libc::SIGINT);
         }
-        let status = wait_exit(&mut child, Duration::from_secs(5));
+        let status = wait_exit(&mut child, Duration::from_secs(5)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(!status.success(), "{log}");
         if log.contains("exiting NOW") {
@@ -459,13 +470,17 @@ mod run_end {
         let id = run_id("kill");
         let slug = run_slug(SlugKind::Full, &today(), &id);
         let (mut child, out) = live_matrix(&s, &id, &[]);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while cp.tenant_admin_token(&slug).await.is_err() {
-            assert!(Instant::now() < deadline, "the run never created {slug}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        Wait::new(format!("the run to create {slug}"), Duration::from_secs(20))
+            .until(|| async {
+                Ok(match cp.tenant_admin_token(&slug).await {
+                    Ok(_) => Probe::Ready(()),
+                    Err(e) => Probe::Pending(e.to_string()),
+                })
+            })
+            .await
+            .unwrap_or_else(|e| panic!("the run never created {slug}: {e}"));
         signal(&child, libc::SIGKILL);
-        wait_exit(&mut child, Duration::from_secs(5));
+        wait_exit(&mut child, Duration::from_secs(5)).await;
         assert!(s.all_slugs().await.contains(&slug), "SIGKILL leaves the org");
         let (ok, swept) = s.cli(&id, &["sweep", "--run-id", &id], &[]);
         assert!(ok, "{swept}\n{}", std::fs::read_to_string(&out).unwrap_or_default());
