@@ -16,7 +16,7 @@ mod reply;
 
 pub use envelope::SendMessage;
 pub use parts::{Part, ReplyPart};
-pub use reply::{Artifact, Busy, Message, Queued, Reply, ReplyError, RpcError, Task, Waking};
+pub use reply::{Artifact, Busy, Message, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type};
 
 /// The header a 1.0 client must send: a 1.0 server reads its absence as 0.3 and answers
 /// `-32009 VersionNotSupported` (contract a2a.md §1.10).

@@ -129,7 +129,7 @@ impl Reply {
     /// to word the error, because the platform's shapes are recognised by their keys.
     pub fn parse(http_status: u16, body: &Value) -> Result<Reply, ReplyError> {
         let Some(object) = body.as_object() else {
-            return Err(ReplyError::NotAnObject { found: type_name(body) });
+            return Err(ReplyError::NotAnObject { found: json_type(body) });
         };
         if let Some(platform) = platform_answer(object) {
             return Ok(platform);
@@ -203,7 +203,9 @@ impl Reply {
     }
 }
 
-fn type_name(value: &Value) -> &'static str {
+/// The JSON type of `value`, as an error names it (`a number`, `null`, …). Errors of the
+/// clients name fields the same way (`client::json_type` is this function).
+pub fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -256,7 +258,7 @@ fn rpc_error(http_status: u16, id: Option<&Value>, error: &Value) -> Result<RpcE
     let Some(error) = error.as_object() else {
         return Err(unrecognised(format!(
             "HTTP {http_status}: `error` is {} instead of an object",
-            type_name(error)
+            json_type(error)
         )));
     };
     let code = match error.get("code") {
@@ -269,7 +271,7 @@ fn rpc_error(http_status: u16, id: Option<&Value>, error: &Value) -> Result<RpcE
         Some(other) => {
             return Err(unrecognised(format!(
                 "HTTP {http_status}: the error object's `code` is {}, expected an integer{}",
-                type_name(other),
+                json_type(other),
                 message_note(error)
             )));
         }
@@ -283,7 +285,7 @@ fn rpc_error(http_status: u16, id: Option<&Value>, error: &Value) -> Result<RpcE
     let message = match error.get("message") {
         Some(Value::String(m)) => m.clone(),
         None | Some(Value::Null) => String::new(),
-        Some(other) => format!("(`message` is {})", type_name(other)),
+        Some(other) => format!("(`message` is {})", json_type(other)),
     };
     let not_null = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
     Ok(RpcError { id: not_null(id), code, message, data: not_null(error.get("data")) })
@@ -301,7 +303,7 @@ fn parse_result(http_status: u16, result: &Value) -> Result<Reply, ReplyError> {
     let Some(result) = result.as_object() else {
         return Err(unrecognised(format!(
             "HTTP {http_status}: `result` is {} instead of an object",
-            type_name(result)
+            json_type(result)
         )));
     };
     // 1.0 wraps the answer: `{"task": …}` or `{"message": …}`, exactly one.
@@ -333,7 +335,7 @@ fn parse_result(http_status: u16, result: &Value) -> Result<Reply, ReplyError> {
         },
         Some(other) => Err(unrecognised(format!(
             "HTTP {http_status}: result `kind` is {} instead of a string",
-            type_name(other)
+            json_type(other)
         ))),
         // No `kind`: 1.0's bare Task (GetTask), a 0.3 sender that left it out, or the
         // platform's built-in `mock` runtime (`{"result":{"parts":[…]}}`).
@@ -357,12 +359,12 @@ fn parse_task(task: &Map<String, Value>, dialect: Option<Dialect>) -> Result<Tas
         Some(Value::String(id)) if !id.is_empty() => id.clone(),
         Some(Value::String(_)) => return Err(unrecognised("a task whose `id` is an empty string")),
         Some(other) => {
-            return Err(unrecognised(format!("a task whose `id` is {}, expected a string", type_name(other))));
+            return Err(unrecognised(format!("a task whose `id` is {}, expected a string", json_type(other))));
         }
         None => return Err(unrecognised("a task without an `id`")),
     };
     if let Some(status) = task.get("status").filter(|s| !s.is_object() && !s.is_null()) {
-        return Err(unrecognised(format!("task {id}: `status` is {}, expected an object", type_name(status))));
+        return Err(unrecognised(format!("task {id}: `status` is {}, expected an object", json_type(status))));
     }
     let status = task.get("status").and_then(Value::as_object);
     let raw_state = status.and_then(|s| s.get("state"));

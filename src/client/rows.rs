@@ -57,17 +57,8 @@ impl Want {
     }
 }
 
-/// The JSON type of `v`, as an error names it (`a number`, `null`, …).
-pub fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+/// The JSON type of a value, as an error names it: one wording for the parser and the clients.
+pub use crate::a2a::json_type;
 
 /// Check `v` against a field table and name the first offending field with its JSON type
 /// (`"id" is a number, expected a string`), never its value.
