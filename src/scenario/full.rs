@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::a2a::SendMessage;
 use crate::catalog::{self, Vendor};
-use crate::client::{ActivityQuery, Tenant};
+use crate::client::{ActivityQuery, ActivityRow, Tenant};
 use crate::config::Mode;
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, OrgHandle};
@@ -285,13 +285,21 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
     Wait::new(format!("{} activity naming the parent {}", child.label(), parent.id), window)
         .until(|| async {
             let rows = t.activity(&child.id, &ActivityQuery::default().limit(100)).await?;
-            Ok(if rows.iter().any(|r| r.source_id.as_deref() == Some(parent.id.as_str())) {
-                Probe::Ready(())
-            } else {
-                let sources: Vec<_> = rows.iter().map(|r| r.source_id.clone()).collect();
-                Probe::Pending(format!("{} rows, sources {sources:?}", rows.len()))
-            })
+            if rows.iter().any(|r| r.source_id.as_deref() == Some(parent.id.as_str())) {
+                return Ok(Probe::Ready(()));
+            }
+            // The proxy writes the row once, before it answers (a2a_proxy_helpers.go
+            // `logA2ASuccess`): our message's row without the parent will never gain it.
+            let carries_ours = |r: &&ActivityRow| {
+                r.request_body.as_ref().and_then(|b| b.pointer("/params/message/messageId")).and_then(Value::as_str) == Some(msg.message_id())
+            };
+            if let Some(row) = rows.iter().find(carries_ours) {
+                let why = format!("the a2a_receive row of message {} names source {:?}", msg.message_id(), row.source_id);
+                return Err(E2eError::Unmet(why));
+            }
+            let sources: Vec<_> = rows.iter().map(|r| r.source_id.clone()).collect();
+            Ok(Probe::Pending(format!("{} rows, sources {sources:?}", rows.len())))
         })
         .await
-        .breaks(Promise::DelegationProvenance, "the child's activity never named the parent as its source")
+        .breaks(Promise::DelegationProvenance, "the child's activity does not name the parent as its source")
 }

@@ -113,30 +113,30 @@ pub fn rows_of(fault: Fault, external: bool) -> Vec<&'static Row> {
     MATRIX.iter().filter(|r| r.fault == fault && r.story.is_external() == external).collect()
 }
 
-/// The matrix's stand-ins run at half the `fast` profile's delays (org 60 ms, workspace 80 ms,
-/// wake 80 ms, stale 450 ms), so a row whose broken promise only shows as a deadline passing
-/// (a resume that stays paused, an org still listed) ends within about a second.
+/// The matrix's stand-ins run at a fifth of the `fast` profile's delays (org 30 ms, workspace
+/// 40 ms, wake 40 ms, stale 200 ms), so a row whose broken promise only shows as a deadline
+/// passing (a resume that stays paused, an org still listed) ends within half a second of it.
 pub fn matrix_delays() -> Delays {
     Delays {
-        org_ready: Duration::from_millis(60),
-        provision: Duration::from_millis(80),
-        wake: Duration::from_millis(80),
-        stale_after: Duration::from_millis(450),
+        org_ready: Duration::from_millis(30),
+        provision: Duration::from_millis(40),
+        wake: Duration::from_millis(40),
+        stale_after: Duration::from_millis(200),
         ..Delays::fast()
     }
 }
 
-/// Deadlines for fault runs, about ten times the matrix's delays (and twice the slow
+/// Deadlines for fault runs, about ten times the matrix's delays (and over twice the slow
 /// provisioning fault's five-fold delay): a healthy step never runs out, a broken promise
-/// shows within a second or so. Org readiness keeps a wider margin: no row waits it out (an
+/// shows within half a second. Org readiness keeps a wider margin: no row waits it out (an
 /// org that never runs goes `failed` at once), and a loaded machine is slow to first answer.
 pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
     provision: Duration::from_secs(2),
-    workspace_online: Duration::from_millis(1000),
-    child_activity: Duration::from_millis(800),
-    stale_poll_deadline: Duration::from_millis(1300),
+    workspace_online: Duration::from_millis(500),
+    child_activity: Duration::from_millis(400),
+    stale_poll_deadline: Duration::from_millis(600),
     transient_retries: 6,
-    transition: Duration::from_millis(700),
+    transition: Duration::from_millis(350),
 };
 
 /// Run `story` as a case; `Ok(())` when it passed.
