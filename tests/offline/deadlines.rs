@@ -1,8 +1,9 @@
 //! Deadlines honoured (issue 11 item 5), against wiremock: a request's timeout is the smaller
 //! of its own and what is left of the wait it serves; retries stop at the deadline and the
 //! error names the attempts and the last answer; register retries follow A2A's transient rule.
-//! The waits here are 2 s long (the same code path as staging's 20 s wait ending within 22 s:
-//! 2 s must end within 2.2 s); the tests that give up early end in milliseconds.
+//! The waits here are 1 s long (the same code path as staging's 20 s wait ending within 22 s:
+//! 1 s must end within 1.1 s, plus 0.1 s for a loaded machine's scheduling); the tests that
+//! give up early end in milliseconds.
 
 use std::time::{Duration, Instant};
 
@@ -15,9 +16,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const WAIT: Duration = Duration::from_secs(2);
-/// 10 % past the wait's deadline: the issue's 22 s for a 20 s wait.
-const ENDS_BY: Duration = Duration::from_millis(2200);
+const WAIT: Duration = Duration::from_secs(1);
+/// 10 % past the wait's deadline (the issue's 22 s for a 20 s wait), plus a constant for the
+/// scheduling of a test among hundreds on two cores.
+const ENDS_BY: Duration = Duration::from_millis(1200);
 
 fn tenant(server: &MockServer) -> Tenant {
     Tenant::new(&server.uri(), "org-deadlines", SecretString::from("deadline-test-token-6c1f")).expect("a tenant client")
@@ -147,15 +149,15 @@ async fn transient_retries_stop_at_the_deadline_with_the_last_answer() {
         .respond_with(ResponseTemplate::new(502).set_body_string("error code: 502"))
         .mount(&server)
         .await;
-    // Pauses of 300 ms to 600 ms: a 2 s deadline leaves room for a few attempts, not 50.
-    let policy = RetryPolicy { min_delay: Duration::from_millis(300), max_delay: Duration::from_millis(600), ..RetryPolicy::hermetic(50) };
+    // Pauses of 150 ms to 300 ms: a 1 s deadline leaves room for a few attempts, not 50.
+    let policy = RetryPolicy { min_delay: Duration::from_millis(150), max_delay: Duration::from_millis(300), ..RetryPolicy::hermetic(50) };
     let started = Instant::now();
     let e = within(Deadline::after(WAIT, "the wait for a reply"), tenant(&server).a2a("ws-1", &envelope(), &policy))
         .await
         .expect_err("gave up");
     assert!(started.elapsed() < ENDS_BY, "{:?}", started.elapsed());
     let made = server.received_requests().await.map_or(0, |r| r.len()) as u32;
-    assert!((3..=6).contains(&made), "{made} attempts in 2 s");
+    assert!((3..=7).contains(&made), "{made} attempts in 1 s");
     let text = expect_gave_up(e, made, 502);
     assert!(text.contains("ends past the deadline"), "{text}");
     assert!(text.contains("error code: 502"), "{text}");

@@ -566,15 +566,11 @@ async fn byok_opt_in_then_vendor_key_write_is_accepted_and_get_reports_byok() {
 // ---------------------------------------------------------------------------------------
 // External runtimes, registry, poll mode
 
-/// Staleness windows wide enough that "online right after register" holds on a loaded
-/// machine: stale after 500 ms, liveness 1 s.
-fn roomy_staleness() -> Delays {
-    Delays { stale_after: Duration::from_millis(500), liveness_ttl: Duration::from_millis(1000), ..kit::quick() }
-}
-
 #[tokio::test]
 async fn an_external_workspace_registers_goes_stale_and_comes_back() {
-    let kit = Kit::start(StandInConfig::new().with_delays(roomy_staleness())).await;
+    // quick(): stale after 300 ms, room enough for "online right after register" on a loaded
+    // machine, and twice that for the liveness TTL.
+    let kit = Kit::fast().await;
     let (id, token) = kit.external_ws("ext-e2e", "external").await;
     assert_eq!(kit.status(&id).await, "awaiting_agent");
     let r = kit.register_poll(&id, &token).await;
@@ -599,14 +595,14 @@ async fn an_external_workspace_registers_goes_stale_and_comes_back() {
 #[case::kimi_cli("kimi-cli")]
 #[tokio::test]
 async fn kimi_keeps_its_label_and_goes_offline_when_liveness_lapses(#[case] runtime: &str) {
-    // The liveness TTL leaves a loaded machine well over a second of room after the window.
-    let delays = Delays { stale_after: Duration::from_millis(300), liveness_ttl: Duration::from_millis(2000), ..kit::quick() };
+    // The liveness TTL leaves a loaded machine half a second of room after the window.
+    let delays = Delays { stale_after: Duration::from_millis(150), liveness_ttl: Duration::from_millis(800), ..kit::quick() };
     let kit = Kit::start(StandInConfig::new().with_delays(delays)).await;
     let (id, token) = kit.external_ws(&format!("ext-{runtime}-e2e"), runtime).await;
     assert_eq!(kit.row(&id).await["runtime"], runtime);
     kit.register_poll(&id, &token).await.expect(200);
     // Past stale_after it is still online: staleness applies to runtime `external` only.
-    holds_for("kimi online past stale_after", Duration::from_millis(600), || async { kit.status(&id).await == "online" }).await;
+    holds_for("kimi online past stale_after", Duration::from_millis(300), || async { kit.status(&id).await == "online" }).await;
     let row = kit.wait_status(&id, "offline").await;
     assert_eq!(row["runtime"], runtime);
     let r = kit.admin(Method::POST, &format!("/workspaces/{id}/a2a"), Some(json!({"jsonrpc": "2.0", "method": "message/send", "id": "e2e-byo-1", "params": {"message": {"role": "user", "messageId": "m", "parts": [{"kind": "text", "text": "BYO meta-runtime poll-route smoke. Respond: OK"}]}}}))).await;

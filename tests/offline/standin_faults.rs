@@ -65,7 +65,7 @@ async fn resume_stays_paused_leaves_the_workspace_paused_after_a_200() {
         let status_paused = kit.status(&id).await;
         let resumed = kit.admin(Method::POST, &format!("/workspaces/{id}/resume"), None).await.json;
         // Several provisioning delays: a clean resume is online long before this ends.
-        let later = kit.status_within(&id, "online", Duration::from_millis(700)).await;
+        let later = kit.status_within(&id, "online", Duration::from_millis(400)).await;
         seen(json!(later), json!([paused, status_paused, resumed]))
     })
     .await;
@@ -79,7 +79,8 @@ async fn never_wakes_answers_waking_but_stays_hibernated() {
         kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate?force=true"), None).await.expect(200);
         let r = kit.pong(&id).await;
         let neighbour = json!({"status": r.status, "body": r.json, "retry_after": r.headers.get("retry-after").and_then(|v| v.to_str().ok())});
-        let later = kit.status_within(&id, "online", Duration::from_millis(700)).await;
+        // Several wake delays, as above.
+        let later = kit.status_within(&id, "online", Duration::from_millis(400)).await;
         seen(json!(later), neighbour)
     })
     .await;
@@ -237,13 +238,13 @@ async fn pause_ignored_answers_paused_but_changes_nothing() {
 
 #[tokio::test]
 async fn external_never_stale_keeps_a_silent_external_online() {
-    let delays = Delays { stale_after: Duration::from_millis(500), liveness_ttl: Duration::from_millis(1000), ..quick() };
+    let delays = Delays { stale_after: Duration::from_millis(200), liveness_ttl: Duration::from_millis(400), ..quick() };
     let (clean, faulty) = contrast(Fault::ExternalNeverStale, delays, |kit| async move {
         let (id, token) = kit.external_ws("ext-e2e", "external").await;
         let reg = kit.register_poll(&id, &token).await;
         let first = kit.status(&id).await;
         // Well past stale_after and the liveness TTL.
-        let later = kit.status_within(&id, "awaiting_agent", Duration::from_millis(1300)).await;
+        let later = kit.status_within(&id, "awaiting_agent", Duration::from_millis(600)).await;
         seen(json!(later), json!([reg.status, first]))
     })
     .await;
@@ -375,8 +376,8 @@ async fn transient_5xx_fails_the_first_two_dispatches_with_retryable_bodies_then
 
 #[tokio::test]
 async fn slow_provisioning_passes_through_failed_before_online() {
-    // Default fast delays: the transient `failed` lasts half of 5 x 200 ms, plenty to observe.
-    let delays = Delays { org_ready: Duration::ZERO, ..Delays::fast() };
+    // The transient `failed` lasts half of 5 x 60 ms: seven or so looks at 20 ms.
+    let delays = quick();
     let (clean, faulty) = contrast(Fault::SlowProvisioning, delays, |kit| async move {
         let (id, _) = kit.platform_ws("E2E Parent").await;
         let statuses = kit.statuses_until_online(&id).await;
@@ -409,7 +410,7 @@ async fn config_rewrite_wedges_leaves_the_workspace_provisioning() {
         let put = kit.admin(Method::PUT, &format!("/workspaces/{id}/files/config.yaml"), Some(json!({"content": "x: 1\n"}))).await;
         // The clean stand-in restarts and comes back; the faulty one must still be
         // provisioning well after a restart would have finished.
-        let status = kit.status_within(&id, "online", Duration::from_secs(1)).await;
+        let status = kit.status_within(&id, "online", Duration::from_millis(400)).await;
         seen(json!(status), json!(put.status))
     })
     .await;

@@ -217,7 +217,8 @@ const REQUEST: Duration = Duration::from_millis(20);
 #[tokio::test(start_paused = true)]
 async fn a_wait_overshoots_by_at_most_a_tenth_of_what_it_waited_plus_the_floor(#[case] ready_at: Duration) {
     for deadline in [ready_at * 2, Duration::from_secs(3600)] {
-        for _ in 0..20 {
+        // Jitter draws differ per wait: several waits per case, each bounded.
+        for _ in 0..8 {
             let (over, probes) = overshoot(ready_at, deadline, REQUEST).await;
             let bound = ready_at / 10 + POLL_FLOOR + 2 * REQUEST;
             assert!(over <= bound, "ready at {ready_at:?}, deadline {deadline:?}: overshoot {over:?} > {bound:?} ({probes:?})");
