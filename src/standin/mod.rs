@@ -93,6 +93,18 @@ impl StandIn {
         &self.platform.cfg.faults
     }
 
+    /// Add orgs as `POST /cp/admin/orgs` would, without a request each: for fixtures that
+    /// need hundreds of other orgs listed. Slugs already taken are skipped.
+    pub fn seed_orgs<'a>(&self, slugs: impl IntoIterator<Item = &'a str>) {
+        let mut tables = self.platform.lock();
+        let mut taken: std::collections::HashSet<String> = tables.orgs.iter().map(|o| o.slug.clone()).collect();
+        for slug in slugs {
+            if taken.insert(slug.to_owned()) {
+                tables.orgs.push(platform::Org::new(slug, slug));
+            }
+        }
+    }
+
     /// Orgs currently in the control plane's org list.
     pub fn org_count(&self) -> usize {
         self.platform.lock().orgs.len()

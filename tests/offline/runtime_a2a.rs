@@ -50,7 +50,9 @@ impl Rt {
     async fn start(shape: ReplyShape) -> Self {
         let handle = spawn(RuntimeConfig::new("rt-a2a").with_reply_shape(shape)).await.expect("runtime starts");
         molecule_e2e::client::install_crypto_provider();
-        Rt { handle, http: reqwest::Client::builder().no_proxy().build().expect("client") }
+        // Plain http to loopback: no system roots to parse.
+        let http = reqwest::Client::builder().no_proxy().tls_certs_only(std::iter::empty()).build().expect("client");
+        Rt { handle, http }
     }
 
     async fn rpc(&self, method: &str, params: Value, version: Option<&str>) -> Value {

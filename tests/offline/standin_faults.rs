@@ -508,7 +508,7 @@ async fn org_never_runs_fails_the_org_with_a_last_error() {
     let faulty = molecule_e2e::standin::StandIn::start(StandInConfig::new().with_delays(delays).with_fault(Fault::OrgNeverRuns), ([127, 0, 0, 1], 0).into())
         .await
         .expect("stand-in starts");
-    let http = crate::standin_contract::kit::shared_client();
+    let http = crate::standin_contract::kit::loopback_client();
     let created = http
         .post(format!("{}/cp/admin/orgs", faulty.url()))
         .bearer_auth(faulty.admin_token())

@@ -112,16 +112,12 @@ where
     }
 }
 
-/// One client for every test of the process (building one costs tens of milliseconds of
-/// CPU). No idle pooling, so it is safe across the tests' separate tokio runtimes.
-pub fn shared_client() -> reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            molecule_e2e::client::install_crypto_provider();
-            reqwest::Client::builder().no_proxy().pool_max_idle_per_host(0).build().expect("http client")
-        })
-        .clone()
+/// A client for one test's stand-in: plain http to loopback, so no system roots to parse (tens
+/// of milliseconds of CPU each time), and kept-alive connections on the test's own runtime
+/// (a fresh connection per request costs both sides more than the request).
+pub fn loopback_client() -> reqwest::Client {
+    molecule_e2e::client::install_crypto_provider();
+    reqwest::Client::builder().no_proxy().tls_certs_only(std::iter::empty()).build().expect("http client")
 }
 
 /// Quick delays for flow tests: provisioning and wake in tens of milliseconds, staleness
@@ -162,7 +158,7 @@ impl Kit {
     /// Start a stand-in with `cfg`, create an org, wait for it to run, fetch its token.
     pub async fn start(cfg: StandInConfig) -> Kit {
         let standin = std::sync::Arc::new(StandIn::start(cfg, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("stand-in starts"));
-        let http = shared_client();
+        let http = loopback_client();
         let mut kit = Kit { standin, http, slug: "e2e-standin-test".into(), org_id: String::new(), token: String::new() };
         let created = kit
             .call(Method::POST, "/cp/admin/orgs", As::Cp, None, Some(json!({"slug": kit.slug, "name": "E2E standin", "owner_user_id": "e2e-runner:test"})))

@@ -257,7 +257,7 @@ impl Call<'_> {
             None => return workspace_not_found(),
         };
         let started = Instant::now();
-        let Ok(http) = http_client() else { return error(StatusCode::BAD_GATEWAY, "failed to reach workspace agent") };
+        let Ok(http) = http_client(url) else { return error(StatusCode::BAD_GATEWAY, "failed to reach workspace agent") };
         let sent = http.post(url).header(header::CONTENT_TYPE, "application/json").body(self.envelope.to_string()).timeout(timeout).send().await;
         let elapsed = |row: &mut Activity| row.duration_ms = Some(started.elapsed().as_millis() as i64);
         let resp = match sent {

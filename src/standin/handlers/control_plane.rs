@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -16,7 +15,7 @@ use uuid::Uuid;
 
 use crate::standin::Fault;
 use crate::standin::auth::CpAdmin;
-use crate::standin::platform::{Org, Platform, new_token, now_rfc3339};
+use crate::standin::platform::{Org, Platform};
 use crate::standin::reply::{error, json_object, json_reply, str_field};
 
 /// The `last_error` an org shows under [`Fault::OrgNeverRuns`].
@@ -56,16 +55,7 @@ pub async fn create_org(_: CpAdmin, State(platform): State<Arc<Platform>>, body:
     if tables.orgs.iter().any(|o| o.slug == slug) {
         return json_reply(StatusCode::CONFLICT, json!({"error": "org slug already exists", "slug": slug}));
     }
-    let org = Org {
-        id: Uuid::new_v4(),
-        slug: slug.to_owned(),
-        name: str_field(&m, "name").unwrap_or(slug).to_owned(),
-        admin_token: new_token("tenant-"),
-        created_at: now_rfc3339(),
-        created: Instant::now(),
-        torn_down: false,
-        api_tokens: Vec::new(),
-    };
+    let org = Org::new(slug, str_field(&m, "name").unwrap_or(slug));
     let body = org_json(&platform, &org);
     tables.orgs.push(org);
     json_reply(StatusCode::CREATED, body)

@@ -32,7 +32,7 @@ pub async fn diagnose(
     let running = matches!(status, Status::Online | Status::Degraded) && !url.is_empty();
     let reachable = if running {
         let probe = format!("{}/health", url.trim_end_matches('/'));
-        match http_client() {
+        match http_client(&probe) {
             Ok(http) => http.get(&probe).timeout(Duration::from_secs(5)).send().await.is_ok_and(|r| r.status().is_success()),
             Err(_) => false,
         }

@@ -79,6 +79,22 @@ pub struct Org {
     pub api_tokens: Vec<String>,
 }
 
+impl Org {
+    /// A new org as `POST /cp/admin/orgs` makes it: a fresh id and tenant admin token.
+    pub fn new(slug: &str, name: &str) -> Org {
+        Org {
+            id: Uuid::new_v4(),
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            admin_token: new_token("tenant-"),
+            created_at: now_rfc3339(),
+            created: Instant::now(),
+            torn_down: false,
+            api_tokens: Vec::new(),
+        }
+    }
+}
+
 /// A stored chat upload.
 pub struct StoredFile {
     pub name: String,
