@@ -1025,7 +1025,7 @@ mod fuzz {
 
     proptest! {
         #![proptest_config(ProptestConfig {
-            cases: 512, failure_persistence: None, ..ProptestConfig::default()
+            cases: crate::support::proptest_cases(192), failure_persistence: None, ..ProptestConfig::default()
         })]
 
         #[test]

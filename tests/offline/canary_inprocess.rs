@@ -34,17 +34,21 @@ async fn every_check_passes_against_a_healthy_runtime_in_every_reply_shape() {
     }
 }
 
+/// One case per reply shape, so the shapes run on separate test threads.
+#[rstest::rstest]
+#[case::task(ReplyShape::Task)]
+#[case::message(ReplyShape::Message)]
+#[case::open_task(ReplyShape::OpenTask)]
 #[tokio::test]
-async fn each_runtime_fault_fails_exactly_its_guard_in_every_reply_shape() {
+async fn each_runtime_fault_fails_exactly_its_guard_in_every_reply_shape(#[case] shape: ReplyShape) {
+    assert_eq!(ReplyShape::ALL.len(), 3, "a new reply shape needs a case here");
     let mut wrong = Vec::new();
-    for shape in ReplyShape::ALL {
-        for fault in RuntimeFault::ALL {
-            let guard = Check::guarding(fault.name()).unwrap_or_else(|| panic!("{fault} has no guard"));
-            for (c, v) in verdicts(shape, &[fault]).await {
-                let failed = v.is_err();
-                if failed != (c == guard) {
-                    wrong.push(format!("{fault} ({} replies): {c} {v:?}", shape.name()));
-                }
+    for fault in RuntimeFault::ALL {
+        let guard = Check::guarding(fault.name()).unwrap_or_else(|| panic!("{fault} has no guard"));
+        for (c, v) in verdicts(shape, &[fault]).await {
+            let failed = v.is_err();
+            if failed != (c == guard) {
+                wrong.push(format!("{fault} ({} replies): {c} {v:?}", shape.name()));
             }
         }
     }

@@ -985,7 +985,7 @@ mod decoders {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(ProptestConfig::with_cases(crate::support::proptest_cases(128)))]
 
         #[test]
         fn no_json_document_makes_a_decoder_panic(v in json_value()) {

@@ -22,3 +22,10 @@ pub fn snapshot_settings() -> insta::Settings {
     s.set_sort_maps(true);
     s
 }
+
+/// Cases per property test: `default` on the inner loop, `PROPTEST_CASES` for a deeper search
+/// (`PROPTEST_CASES=20000 cargo test --test offline fuzz`). An explicit case count in a
+/// `ProptestConfig` would otherwise hide the variable.
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
