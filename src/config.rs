@@ -143,8 +143,8 @@ pub struct Settings {
     pub tenant_domain: Option<String>,
     /// `MOLECULE_TENANT_URL_TEMPLATE`: a tenant base URL with a `{slug}` placeholder.
     pub tenant_url_template: Option<String>,
-    /// `E2E_RUNTIME`: the runtime the lifecycle cases and the provider probe use.
-    pub runtime: String,
+    /// `E2E_RUNTIME`: narrows the lifecycle cases to one runtime's arms (unset: every arm).
+    pub runtime: Option<String>,
     pub mode: Mode,
     pub llm_path: LlmPath,
     /// `E2E_MODEL_SLUG`: overrides every arm's model when non-empty.
@@ -274,10 +274,10 @@ impl Settings {
             Some("off") => Lifecycle::Off,
             Some(v) => return Err(bad("E2E_LIFECYCLE", v, "auto, off")),
         };
-        let runtime = get("E2E_RUNTIME").unwrap_or_else(|| "hermes".to_owned());
+        let runtime = get("E2E_RUNTIME");
         let runtimes = ["hermes", "claude-code", "codex", "openclaw", "seo-agent", "google-adk"];
-        if !runtimes.contains(&runtime.as_str()) {
-            return Err(bad("E2E_RUNTIME", &runtime, &runtimes.join(", ")));
+        if let Some(rt) = runtime.as_deref().filter(|rt| !runtimes.contains(rt)) {
+            return Err(bad("E2E_RUNTIME", rt, &runtimes.join(", ")));
         }
         let run_id = match get("E2E_RUN_ID") {
             Some(id) => id,

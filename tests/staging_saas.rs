@@ -53,16 +53,10 @@ mod arm {
 
 mod lifecycle_ {
     use super::*;
-    use molecule_e2e::scenario::Outcome;
 
-    /// The arm, unless `E2E_RUNTIME` narrows the lifecycle cases to another runtime.
-    fn lifecycle_arm(name: &str) -> Result<&'static arms::Arm, String> {
-        let arm = arms::arm(name).expect("arm in the table");
-        let narrow = std::env::var("E2E_RUNTIME").ok().filter(|v| !v.trim().is_empty());
-        match lifecycle::narrowed_out(arm, narrow.as_deref()) {
-            Some(why) => Err(why),
-            None => Ok(arm),
-        }
+    /// The arm (`E2E_RUNTIME`, read into the target's settings, may gate it out).
+    fn lifecycle_arm(name: &str) -> &'static arms::Arm {
+        arms::arm(name).expect("arm in the table")
     }
 
     /// Pause and resume on every runtime arm (codex is the pinned red arm: it never comes online).
@@ -79,10 +73,7 @@ mod lifecycle_ {
     #[tokio::test]
     async fn pause_then_resume_comes_back_online(#[case] name: &str) {
         let c = case(&format!("lifecycle::pause_resume::{name}"));
-        let outcome = match lifecycle_arm(name) {
-            Ok(arm) => lifecycle::pause_resume(&c, arm).await,
-            Err(why) => Ok(Outcome::Gated(why)),
-        };
+        let outcome = lifecycle::pause_resume(&c, lifecycle_arm(name)).await;
         finish(&c, outcome);
     }
 
@@ -100,10 +91,7 @@ mod lifecycle_ {
     #[tokio::test]
     async fn hibernated_workspace_wakes_on_a2a(#[case] name: &str) {
         let c = case(&format!("lifecycle::hibernate_wake::{name}"));
-        let outcome = match lifecycle_arm(name) {
-            Ok(arm) => lifecycle::hibernate_wake(&c, arm).await,
-            Err(why) => Ok(Outcome::Gated(why)),
-        };
+        let outcome = lifecycle::hibernate_wake(&c, lifecycle_arm(name)).await;
         finish(&c, outcome);
     }
 }

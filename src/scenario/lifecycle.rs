@@ -20,9 +20,13 @@ pub struct LifecycleReport {
     pub observed: Vec<String>,
 }
 
-/// Whether the lifecycle may run: only in full mode with `E2E_LIFECYCLE` not `off`.
-fn gate(case: &Case) -> Option<String> {
+/// Whether the lifecycle may run on `arm`: only in full mode, with `E2E_LIFECYCLE` not `off`
+/// and `E2E_RUNTIME` (when set) naming the arm's runtime or template.
+fn gate(case: &Case, arm: &Arm) -> Option<String> {
     let s = &case.target().settings;
+    if let Some(why) = narrowed_out(arm, s.runtime.as_deref()) {
+        return Some(why);
+    }
     if s.mode != Mode::Full {
         return Some("lifecycle transitions run only with E2E_MODE=full (this run is smoke)".into());
     }
@@ -36,7 +40,7 @@ fn gate(case: &Case) -> Option<String> {
 /// arm); `Some(reason)` when it does not.
 pub fn narrowed_out(arm: &Arm, narrow: Option<&str>) -> Option<String> {
     match narrow {
-        Some(rt) if rt != arm.runtime() => Some(format!("E2E_RUNTIME={rt} narrows the lifecycle cases to that runtime")),
+        Some(rt) if rt != arm.runtime() && rt != arm.runtime_or_template => Some(format!("E2E_RUNTIME={rt} narrows the lifecycle cases to that runtime")),
         _ => None,
     }
 }
@@ -46,7 +50,7 @@ where
     F: FnOnce(Case, crate::harness::OrgHandle, Workspace) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<Vec<String>>> + Send + 'static,
 {
-    if let Some(why) = gate(case) {
+    if let Some(why) = gate(case, arm) {
         return Ok(Outcome::Gated(why));
     }
     if let Some(v) = arm.key.vendor()

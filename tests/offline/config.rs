@@ -52,7 +52,7 @@ fn read(s: &Settings, var: &str) -> String {
         "MOLECULE_ADMIN_TOKEN" => format!("{:?}", secret(&s.admin_token)),
         "MOLECULE_TENANT_DOMAIN" => format!("{:?}", s.tenant_domain),
         "MOLECULE_TENANT_URL_TEMPLATE" => format!("{:?}", s.tenant_url_template),
-        "E2E_RUNTIME" => s.runtime.clone(),
+        "E2E_RUNTIME" => s.runtime.clone().unwrap_or_default(),
         "E2E_MODE" => format!("{:?}", s.mode),
         "E2E_LLM_PATH" => format!("{:?}", s.llm_path),
         "E2E_MODEL_SLUG" => format!("{:?}", s.model_slug),
@@ -140,7 +140,7 @@ fn an_empty_environment_gives_the_harness_defaults() {
     let s = Settings::hermetic();
     assert_eq!(s.cp_url, None);
     assert!(!s.is_live());
-    assert_eq!(s.runtime, "hermes");
+    assert_eq!(s.runtime, None, "unset: the lifecycle cases run on every arm");
     assert_eq!((s.mode, s.llm_path, s.lifecycle), (Mode::Full, LlmPath::Byok, Lifecycle::Auto));
     assert!(!s.require_live && !s.keep_org);
     assert_eq!(s.timeouts, TimeoutVars::default());
@@ -151,7 +151,7 @@ fn an_empty_environment_gives_the_harness_defaults() {
 fn empty_and_blank_values_count_as_unset() {
     let s = settings(&[("E2E_MODE", ""), ("E2E_RUNTIME", "  "), ("MOLECULE_ADMIN_TOKEN", ""), ("E2E_MODEL_SLUG", " ")]);
     assert_eq!(s.mode, Mode::Full);
-    assert_eq!(s.runtime, "hermes");
+    assert_eq!(s.runtime, None);
     assert!(s.admin_token.is_none());
     assert_eq!(s.model_slug, None);
 }
@@ -159,7 +159,7 @@ fn empty_and_blank_values_count_as_unset() {
 #[test]
 fn values_are_trimmed() {
     let s = settings(&[("E2E_RUNTIME", " claude-code\n"), ("E2E_PROVISION_TIMEOUT_SECS", " 30 ")]);
-    assert_eq!(s.runtime, "claude-code");
+    assert_eq!(s.runtime.as_deref(), Some("claude-code"));
     assert_eq!(s.timeouts.provision, Some(Duration::from_secs(30)));
 }
 
@@ -231,7 +231,7 @@ fn flags_take_one_or_zero(#[case] value: &str, #[case] on: bool) {
 #[case::seo_agent("seo-agent")]
 #[case::google_adk("google-adk")]
 fn harness_runtimes_are_accepted(#[case] runtime: &str) {
-    assert_eq!(settings(&[("E2E_RUNTIME", runtime)]).runtime, runtime);
+    assert_eq!(settings(&[("E2E_RUNTIME", runtime)]).runtime.as_deref(), Some(runtime));
 }
 
 #[rstest]
@@ -376,4 +376,20 @@ fn a_url_with_userinfo_shows_neither_user_nor_password_in_debug_or_errors() {
     let e = from(&[("MOLECULE_CP_URL", "ftp://u:cfg-bad-url-secret-77@x")]).unwrap_err();
     assert!(!e.to_string().contains("cfg-bad-url-secret-77"), "{e}");
     assert!(!format!("{e:?}").contains("cfg-bad-url-secret-77"), "{e:?}");
+}
+
+/// `E2E_RUNTIME` names a runtime or a template: the seo-agent template narrows to its own arm,
+/// claude-code to every arm on that runtime (the template's among them); unset, it narrows out none.
+#[rstest]
+#[case::unset(None, &[])]
+#[case::hermes(Some("hermes"), &["hermes"])]
+#[case::seo_agent(Some("seo-agent"), &["seo_agent"])]
+#[case::claude_code(Some("claude-code"), &["claude_code_minimax", "claude_code_anthropic", "claude_code_subscription", "claude_code_platform", "seo_agent"])]
+fn e2e_runtime_narrows_the_lifecycle_arms(#[case] narrow: Option<&str>, #[case] kept: &[&str]) {
+    use molecule_e2e::scenario::{arms, lifecycle};
+    for arm in arms::ARMS {
+        let out = lifecycle::narrowed_out(arm, narrow);
+        let expect_kept = narrow.is_none() || kept.contains(&arm.name);
+        assert_eq!(out.is_none(), expect_kept, "{} under E2E_RUNTIME={narrow:?}: {out:?}", arm.name);
+    }
 }
