@@ -17,8 +17,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::platform::Platform;
-use super::reply::{canvas_not_found, error, workspace_id};
+use super::platform::{Platform, Status};
+use super::reply::{canvas_not_found, error, workspace_id, workspace_not_found};
 
 /// The bearer token, if any (`Authorization: Bearer <t>`, scheme case-insensitive), as
 /// `wsauth.BearerTokenFromHeader` reads it.
@@ -121,6 +121,25 @@ impl FromRequestParts<Arc<Platform>> for WorkspaceAuth {
             return Err(error(StatusCode::UNAUTHORIZED, "invalid workspace auth token"));
         }
         Ok(WorkspaceAuth { tenant, id: workspace_id(&raw)? })
+    }
+}
+
+/// [`WorkspaceAuth`], then the workspace must be a live row of the tenant's org, else 404
+/// `workspace not found` (as `activity.go` `Notify` and `chat_files.go`
+/// `lookupUploadDeliveryMode` answer): for the activity, memory and upload handlers, which make
+/// this check before anything else.
+pub struct LiveWorkspace {
+    pub tenant: Tenant,
+    pub id: Uuid,
+}
+
+impl FromRequestParts<Arc<Platform>> for LiveWorkspace {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, platform: &Arc<Platform>) -> Result<Self, Response> {
+        let WorkspaceAuth { tenant, id } = WorkspaceAuth::from_request_parts(parts, platform).await?;
+        let live = platform.lock().workspace(tenant.org_id, id).is_some_and(|w| w.status != Status::Removed);
+        if live { Ok(LiveWorkspace { tenant, id }) } else { Err(workspace_not_found()) }
     }
 }
 

@@ -13,18 +13,14 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::standin::auth::{Tenant, WorkspaceAuth};
-use crate::standin::platform::{Activity, Platform, Status};
-use crate::standin::reply::{error, json_object, json_reply, str_field, workspace_not_found};
+use crate::standin::auth::LiveWorkspace;
+use crate::standin::platform::{Activity, Platform};
+use crate::standin::reply::{error, json_object, json_reply, str_field};
 
 /// `activity_type` values `POST /workspaces/:id/activity` accepts (contract §3.8).
 const ACTIVITY_TYPES: &[&str] =
     &["a2a_send", "a2a_receive", "task_update", "agent_log", "skill_promotion", "memory_write", "error"];
 
-/// 404 unless `id` is a live workspace of the tenant.
-pub fn live(platform: &Platform, tenant: &Tenant, id: Uuid) -> Result<(), Response> {
-    if platform.lock().workspace(tenant.org_id, id).is_some_and(|w| w.status != Status::Removed) { Ok(()) } else { Err(workspace_not_found()) }
-}
 
 /// The filters of an activity list (`activity.go` `List`'s query parameters).
 struct Filter {
@@ -85,13 +81,10 @@ impl Filter {
 /// strictly after the cursor, oldest first (unknown cursor → 410).
 pub async fn list_activity(
     State(platform): State<Arc<Platform>>,
-    auth: WorkspaceAuth,
+    auth: LiveWorkspace,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
-    if let Err(r) = live(&platform, &tenant, id) {
-        return r;
-    }
     let filter = match Filter::from_query(&q) {
         Ok(f) => f,
         Err(r) => return r,
@@ -133,13 +126,10 @@ pub async fn list_activity(
 /// `POST /workspaces/{id}/activity`: an agent reports activity of one of the accepted types.
 pub async fn post_activity(
     State(platform): State<Arc<Platform>>,
-    auth: WorkspaceAuth,
+    auth: LiveWorkspace,
     body: Bytes,
 ) -> Response {
-    let (tenant, id) = (auth.tenant, auth.id);
-    if let Err(r) = live(&platform, &tenant, id) {
-        return r;
-    }
+    let id = auth.id;
     let Some(m) = json_object(&body) else { return error(StatusCode::BAD_REQUEST, "invalid request body") };
     let Some(kind) = str_field(&m, "activity_type").filter(|k| ACTIVITY_TYPES.contains(k)) else {
         return error(StatusCode::BAD_REQUEST, "invalid activity_type");
@@ -165,13 +155,10 @@ pub async fn post_activity(
 /// `target_id` null (the user), `summary` = the message, `request_body` = the request.
 pub async fn notify(
     State(platform): State<Arc<Platform>>,
-    auth: WorkspaceAuth,
+    auth: LiveWorkspace,
     body: Bytes,
 ) -> Response {
-    let (tenant, id) = (auth.tenant, auth.id);
-    if let Err(r) = live(&platform, &tenant, id) {
-        return r;
-    }
+    let id = auth.id;
     let Some(m) = json_object(&body) else { return error(StatusCode::BAD_REQUEST, "invalid request body") };
     let Some(message) = str_field(&m, "message").filter(|s| !s.trim().is_empty()) else {
         return error(StatusCode::BAD_REQUEST, "message is required");

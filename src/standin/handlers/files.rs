@@ -12,10 +12,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::activity::live;
 use super::lifecycle::restart_now;
 use crate::standin::Fault;
-use crate::standin::auth::WorkspaceAuth;
+use crate::standin::auth::{LiveWorkspace, WorkspaceAuth};
 use crate::standin::platform::{Platform, Status, StoredFile};
 use crate::standin::reply::{error, json_object, json_reply, str_field, workspace_not_found};
 
@@ -43,13 +42,10 @@ fn sanitise(name: &str) -> String {
 /// `{"files":[{"uri":"workspace:/…","name","mimeType","size"}]}`.
 pub async fn upload(
     State(platform): State<Arc<Platform>>,
-    auth: WorkspaceAuth,
+    auth: LiveWorkspace,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
-    if let Err(r) = live(&platform, &tenant, id) {
-        return r;
-    }
     let Ok(mut multipart) = multipart else { return error(StatusCode::BAD_REQUEST, "expected a multipart/form-data body") };
     let mut stored = Vec::new();
     loop {

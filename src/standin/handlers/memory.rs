@@ -12,9 +12,8 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::activity::live;
 use crate::standin::Fault;
-use crate::standin::auth::WorkspaceAuth;
+use crate::standin::auth::{LiveWorkspace, WorkspaceAuth};
 use crate::standin::platform::{KvEntry, Memory, Platform, Status, now_rfc3339, rfc3339};
 use crate::standin::reply::{error, json_object, json_reply, str_field, workspace_not_found};
 
@@ -42,13 +41,10 @@ fn scope_of(raw: Option<&str>) -> Result<String, Response> {
 /// `POST /workspaces/{id}/memories` `{content, scope?, namespace?}` → 201 `{id,scope,namespace}`.
 pub async fn add_memory(
     State(platform): State<Arc<Platform>>,
-    auth: WorkspaceAuth,
+    auth: LiveWorkspace,
     body: Bytes,
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
-    if let Err(r) = live(&platform, &tenant, id) {
-        return r;
-    }
     if platform.faults.fires(Fault::Memory503) {
         return memory_503();
     }
@@ -85,13 +81,10 @@ pub async fn add_memory(
 /// LOCAL ones, its tree's TEAM ones, the org's GLOBAL ones), oldest first.
 pub async fn list_memories(
     State(platform): State<Arc<Platform>>,
-    auth: WorkspaceAuth,
+    auth: LiveWorkspace,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
-    if let Err(r) = live(&platform, &tenant, id) {
-        return r;
-    }
     if platform.faults.fires(Fault::Memory503) {
         return memory_503();
     }
