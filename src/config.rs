@@ -284,21 +284,7 @@ impl Settings {
             None => default_run_id(),
         };
 
-        let timeouts = TimeoutVars {
-            provision: secs(&get, "E2E_PROVISION_TIMEOUT_SECS")?,
-            workspace_online: secs(&get, "E2E_WORKSPACE_ONLINE_TIMEOUT_SECS")?,
-            child_activity: secs(&get, "E2E_CHILD_ACTIVITY_TIMEOUT_SECS")?,
-            stale_poll_deadline: secs(&get, "E2E_STALE_POLL_DEADLINE_SECS")?,
-            transient_retries: match get("E2E_TRANSIENT_RETRIES") {
-                None => None,
-                Some(v) => Some(
-                    v.parse::<u32>()
-                        .ok()
-                        .filter(|n| *n >= 1)
-                        .ok_or_else(|| bad("E2E_TRANSIENT_RETRIES", &v, "a whole number of attempts, at least 1"))?,
-                ),
-            },
-        };
+        let timeouts = timeout_vars(&get)?;
 
         Ok(Settings {
             cp_url,
@@ -392,6 +378,27 @@ fn parse_base_url(var: &'static str, value: &str) -> Result<String, ConfigError>
         }
         _ => Err(bad(var, value, "an http:// or https:// URL with a host")),
     }
+}
+
+/// The deadline overrides (`E2E_*_TIMEOUT_SECS`, `E2E_STALE_POLL_DEADLINE_SECS`,
+/// `E2E_TRANSIENT_RETRIES`); unset ones keep the target's defaults.
+fn timeout_vars(get: &impl Fn(&str) -> Option<String>) -> Result<TimeoutVars, ConfigError> {
+    let transient_retries = match get("E2E_TRANSIENT_RETRIES") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| bad("E2E_TRANSIENT_RETRIES", &v, "a whole number of attempts, at least 1"))?,
+        ),
+    };
+    Ok(TimeoutVars {
+        provision: secs(get, "E2E_PROVISION_TIMEOUT_SECS")?,
+        workspace_online: secs(get, "E2E_WORKSPACE_ONLINE_TIMEOUT_SECS")?,
+        child_activity: secs(get, "E2E_CHILD_ACTIVITY_TIMEOUT_SECS")?,
+        stale_poll_deadline: secs(get, "E2E_STALE_POLL_DEADLINE_SECS")?,
+        transient_retries,
+    })
 }
 
 fn secs(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<Duration>, ConfigError> {
