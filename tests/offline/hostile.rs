@@ -192,7 +192,7 @@ async fn child_drives_clients_and_scenarios_against_a_hostile_platform() {
     keep(&mut out, &e, "timed out");
     // Long enough that the first probe is answered on a loaded machine (a 50 ms wait once ran
     // out before the first answer came back, and then the status echo went untested).
-    let e = wait_online(&case, &tenant, &workspace("ws-wait"), std::time::Duration::from_millis(400), Promise::ResumeReachesOnline)
+    let e = wait_online(&case, &tenant, &workspace("ws-wait"), std::time::Duration::from_millis(250), Promise::ResumeReachesOnline)
         .await
         .expect_err("never online");
     keep(&mut out, &e, "last seen: booting");
