@@ -8,10 +8,14 @@
 //! also fails when the CLI or credentials are missing. `E2E_AWS_TERMINATE_LEAKS=1` terminates
 //! what leaked (the run still fails: it leaked). Region: `E2E_AWS_REGION`, `AWS_REGION`,
 //! `AWS_DEFAULT_REGION`, else `us-east-2`. Poll budget `E2E_AWS_LEAK_CHECK_SECS` (default 90),
-//! interval `E2E_AWS_LEAK_CHECK_INTERVAL` (default 10), as the platform's.
+//! as the platform's; its interval `E2E_AWS_LEAK_CHECK_INTERVAL` (default 10) is the longest
+//! pause, the suite's waiting rule sets the shorter ones.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+/// The leak check's most frequent look: one `describe-instances` a second.
+const LEAK_POLL_FLOOR: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeakMode {
@@ -181,7 +185,8 @@ pub fn check(s: &LeakSettings, slug: &str) -> Result<LeakOutcome, String> {
             _ => Ok(LeakOutcome::Skipped(why)),
         };
     }
-    let deadline = Instant::now() + s.budget;
+    let started = Instant::now();
+    let deadline = started + s.budget;
     let leaked = loop {
         let rows = instances_for_slug(s, slug)?;
         if rows.is_empty() {
@@ -190,8 +195,11 @@ pub fn check(s: &LeakSettings, slug: &str) -> Result<LeakOutcome, String> {
         if Instant::now() >= deadline {
             break rows;
         }
-        // The platform terminates asynchronously after the org's DELETE: poll, bounded.
-        std::thread::sleep(s.interval.min(deadline.saturating_duration_since(Instant::now())));
+        // The platform terminates asynchronously after the org's DELETE: poll, bounded, under
+        // the suite's one waiting rule (a tenth of the time waited, jittered), never more often
+        // than once a second (each look is an AWS API call) nor less than the platform's interval.
+        let pause = crate::wait::poll_interval(started.elapsed(), LEAK_POLL_FLOOR, s.interval, fastrand::f64());
+        std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
     };
     let list: Vec<String> = leaked.iter().map(|i| format!("{} ({}, Name={})", i.id, i.state, i.name)).collect();
     let mut terminated = false;
