@@ -24,23 +24,25 @@ pub fn install_crypto_provider() {
     }
 }
 
+/// A reqwest builder for talking to `base`, with the crypto provider installed. A
+/// plain-`http://` base never negotiates TLS, so its client trusts no roots at all instead of
+/// loading the system's (parsing them costs tens of milliseconds of CPU per client, which
+/// dominated the hermetic tiers). A redirect to `https://` then fails verification: closed.
+/// Every client of the crate and its tests starts here.
+pub fn client_builder(base: &str) -> reqwest::ClientBuilder {
+    install_crypto_provider();
+    let builder = reqwest::Client::builder();
+    if base.starts_with("http://") { builder.tls_certs_only(std::iter::empty()) } else { builder }
+}
+
 /// A fresh connection pool. Pools are not shared across clients built by [`Http::new`]:
 /// a pooled connection belongs to the tokio runtime that opened it, and every `#[tokio::test]`
 /// has its own runtime, so a process-wide pool would hand one test a connection whose driver
 /// died with another test's runtime.
-///
-/// A plain-`http://` base never negotiates TLS, so its client trusts no roots at all instead of
-/// loading the system's (parsing them costs tens of milliseconds of CPU per client, which
-/// dominated the hermetic tiers). A redirect to `https://` then fails verification: closed.
-fn build_client(plain_http: bool) -> Result<reqwest::Client> {
-    install_crypto_provider();
-    let mut builder = reqwest::Client::builder()
+fn build_client(base: &str) -> Result<reqwest::Client> {
+    client_builder(base)
         .connect_timeout(Duration::from_secs(10))
-        .user_agent(concat!("molecule-e2e/", env!("CARGO_PKG_VERSION")));
-    if plain_http {
-        builder = builder.tls_certs_only(std::iter::empty());
-    }
-    builder
+        .user_agent(concat!("molecule-e2e/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| E2eError::Unmet(format!("cannot build the HTTP client: {e}")))
 }
@@ -171,7 +173,7 @@ impl Http {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(E2eError::Unmet(format!("base URL {base:?} must be http:// or https://")));
         }
-        let client = build_client(parsed.scheme() == "http")?;
+        let client = build_client(base)?;
         Ok(Http {
             client,
             base: base.trim_end_matches('/').to_owned(),

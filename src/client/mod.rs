@@ -11,7 +11,7 @@ mod runtime;
 mod tenant;
 
 pub use cp::ControlPlane;
-pub use http::{A2A_TIMEOUT, Accept, Answer, Http, REQUEST_TIMEOUT, api_error, install_crypto_provider, serde_reason};
+pub use http::{A2A_TIMEOUT, Accept, Answer, Http, REQUEST_TIMEOUT, api_error, client_builder, install_crypto_provider, serde_reason};
 pub use retry::{Next, RetryPolicy, TRANSIENT_MARKERS, is_transient};
 pub use rows::{
     Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, Want, WorkspaceRow, check_shape, decode_activity,

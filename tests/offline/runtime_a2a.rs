@@ -49,9 +49,7 @@ struct Rt {
 impl Rt {
     async fn start(shape: ReplyShape) -> Self {
         let handle = spawn(RuntimeConfig::new("rt-a2a").with_reply_shape(shape)).await.expect("runtime starts");
-        molecule_e2e::client::install_crypto_provider();
-        // Plain http to loopback: no system roots to parse.
-        let http = reqwest::Client::builder().no_proxy().tls_certs_only(std::iter::empty()).build().expect("client");
+        let http = molecule_e2e::client::client_builder(&handle.url()).no_proxy().build().expect("client");
         Rt { handle, http }
     }
 

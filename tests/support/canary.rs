@@ -206,16 +206,10 @@ const TASK_DEADLINE: Duration = Duration::from_secs(60);
 
 impl CpSim {
     pub fn new(base: impl Into<String>) -> Self {
-        molecule_e2e::client::install_crypto_provider();
         let base = base.into().trim_end_matches('/').to_owned();
         // The runtime is local (container port or CANARY_RUNTIME_URL); a proxy from the
         // environment would only get in the way.
-        let mut builder = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30));
-        if base.starts_with("http://") {
-            // No TLS to verify: skip parsing the system's roots (tens of ms of CPU per client).
-            builder = builder.tls_certs_only(std::iter::empty());
-        }
-        let http = builder.build().unwrap_or_default();
+        let http = molecule_e2e::client::client_builder(&base).no_proxy().timeout(Duration::from_secs(30)).build().unwrap_or_default();
         CpSim {
             base,
             http,

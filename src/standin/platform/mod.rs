@@ -22,22 +22,23 @@ pub use tables::Tables;
 
 /// The proxy's HTTP client for `url`: no system proxy (everything is loopback), no redirects,
 /// and no idle pooling, so one client can serve every stand-in of the process whatever tokio
-/// runtime it runs on. Plain-`http://` targets (the reference runtimes) get a client that
-/// trusts no roots: parsing the system's costs tens of milliseconds of CPU, paid only once an
-/// `https://` agent URL is dialled.
+/// runtime it runs on. Plain-`http://` targets (the reference runtimes) get one that trusts no
+/// roots ([`crate::client::client_builder`]); the system's are parsed only once an `https://`
+/// agent URL is dialled.
 pub fn http_client(url: &str) -> Result<&'static reqwest::Client, String> {
     static PLAIN: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
     static TLS: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
-    let plain = url.starts_with("http://");
-    let build = || {
-        crate::client::install_crypto_provider();
-        let mut builder = reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(0);
-        if plain {
-            builder = builder.tls_certs_only(std::iter::empty());
-        }
-        builder.build().map_err(|e| format!("cannot build the proxy's HTTP client: {e}"))
-    };
-    if plain { &PLAIN } else { &TLS }.get_or_init(build).as_ref().map_err(Clone::clone)
+    let cell = if url.starts_with("http://") { &PLAIN } else { &TLS };
+    cell.get_or_init(|| {
+        crate::client::client_builder(url)
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
+            .build()
+            .map_err(|e| format!("cannot build the proxy's HTTP client: {e}"))
+    })
+    .as_ref()
+    .map_err(Clone::clone)
 }
 
 /// A running stand-in's platform: what it was started with, its counters, its tables.

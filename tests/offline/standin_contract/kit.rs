@@ -112,12 +112,11 @@ where
     }
 }
 
-/// A client for one test's stand-in: plain http to loopback, so no system roots to parse (tens
-/// of milliseconds of CPU each time), and kept-alive connections on the test's own runtime
-/// (a fresh connection per request costs both sides more than the request).
+/// A client for one test's stand-in: plain http to loopback (no system roots to parse), and
+/// kept-alive connections on the test's own runtime (a fresh connection per request costs
+/// both sides more than the request).
 pub fn loopback_client() -> reqwest::Client {
-    molecule_e2e::client::install_crypto_provider();
-    reqwest::Client::builder().no_proxy().tls_certs_only(std::iter::empty()).build().expect("http client")
+    molecule_e2e::client::client_builder("http://127.0.0.1").no_proxy().build().expect("http client")
 }
 
 /// Quick delays for flow tests: provisioning and wake in tens of milliseconds, staleness
