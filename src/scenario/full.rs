@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::a2a::SendMessage;
 use crate::catalog::{self, Vendor};
-use crate::client::{ActivityQuery, ActivityRow, Tenant};
+use crate::client::{ActivityQuery, Tenant};
 use crate::config::Mode;
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, OrgHandle};
@@ -290,10 +290,7 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
             }
             // The proxy writes the row once, before it answers (a2a_proxy_helpers.go
             // `logA2ASuccess`): our message's row without the parent will never gain it.
-            let carries_ours = |r: &&ActivityRow| {
-                r.request_body.as_ref().and_then(|b| b.pointer("/params/message/messageId")).and_then(Value::as_str) == Some(msg.message_id())
-            };
-            if let Some(row) = rows.iter().find(carries_ours) {
+            if let Some(row) = rows.iter().find(|r| r.message_id() == Some(msg.message_id())) {
                 let why = format!("the a2a_receive row of message {} names source {:?}", msg.message_id(), row.source_id);
                 return Err(E2eError::Unmet(why));
             }
