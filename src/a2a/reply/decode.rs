@@ -83,7 +83,7 @@ pub(super) fn rpc_error(http_status: u16, id: Option<&Value>, error: &Value) -> 
 }
 
 /// `; message "…"` when a malformed error object still carries one: the server's words.
-pub(super) fn message_note(error: &Map<String, Value>) -> String {
+fn message_note(error: &Map<String, Value>) -> String {
     match error.get("message") {
         Some(Value::String(m)) => format!("; its message: {:?}", crate::redact::cut(&crate::redact::scrub(m), 300)),
         _ => String::new(),
@@ -145,7 +145,7 @@ pub(super) fn parse_result(http_status: u16, result: &Value) -> Result<Reply, Re
 
 /// Reads a task; `dialect` is `None` when the shape did not say, and the state's spelling
 /// decides (`TASK_STATE_*` or an integer is 1.0).
-pub(super) fn parse_task(task: &Map<String, Value>, dialect: Option<Dialect>) -> Result<Task, ReplyError> {
+fn parse_task(task: &Map<String, Value>, dialect: Option<Dialect>) -> Result<Task, ReplyError> {
     let id = match task.get("id") {
         Some(Value::String(id)) if !id.is_empty() => id.clone(),
         Some(Value::String(_)) => return Err(unrecognised("a task whose `id` is an empty string")),
@@ -191,7 +191,7 @@ pub(super) fn parse_task(task: &Map<String, Value>, dialect: Option<Dialect>) ->
     })
 }
 
-pub(super) fn parse_artifact(artifact: &Map<String, Value>) -> Artifact {
+fn parse_artifact(artifact: &Map<String, Value>) -> Artifact {
     Artifact {
         artifact_id: str_field(artifact, &["artifactId", "artifact_id"]),
         name: str_field(artifact, &["name"]),
@@ -202,7 +202,7 @@ pub(super) fn parse_artifact(artifact: &Map<String, Value>) -> Artifact {
 /// Reads a message; `dialect` is `None` when the shape did not say, and the role's spelling
 /// decides, then the parts' (`kind` is 0.3; `raw`/`url` exist only in 1.0), then 0.3, the
 /// platform's dialect.
-pub(super) fn parse_message(message: &Map<String, Value>, dialect: Option<Dialect>) -> Message {
+fn parse_message(message: &Map<String, Value>, dialect: Option<Dialect>) -> Message {
     let raw_role = message.get("role");
     let dialect = dialect.unwrap_or_else(|| {
         let parts = message.get("parts").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
@@ -226,7 +226,7 @@ pub(super) fn parse_message(message: &Map<String, Value>, dialect: Option<Dialec
     }
 }
 
-pub(super) fn parse_parts(parts: Option<&Value>) -> Vec<ReplyPart> {
+fn parse_parts(parts: Option<&Value>) -> Vec<ReplyPart> {
     parts
         .and_then(Value::as_array)
         .map(|p| p.iter().filter_map(ReplyPart::parse).collect())
@@ -234,7 +234,7 @@ pub(super) fn parse_parts(parts: Option<&Value>) -> Vec<ReplyPart> {
 }
 
 /// `ROLE_AGENT`, `2` and `agent` are all `"agent"`; unspecified or empty is `None`.
-pub(super) fn normalise_role(role: Option<&Value>) -> Option<String> {
+fn normalise_role(role: Option<&Value>) -> Option<String> {
     let name = match role? {
         Value::Number(n) => match n.as_i64()? {
             1 => "user".to_owned(),
@@ -268,7 +268,7 @@ const STATES_BY_NUMBER: [&str; 9] = [
 
 /// `TASK_STATE_INPUT_REQUIRED`, `6` and `input-required` are all `"input-required"`; the 0.3
 /// proto's `TASK_STATE_CANCELLED` is `"canceled"`; missing or unspecified is `"unknown"`.
-pub(super) fn normalise_state(state: Option<&Value>) -> String {
+fn normalise_state(state: Option<&Value>) -> String {
     let unknown = || "unknown".to_owned();
     match state {
         Some(Value::Number(n)) => n
@@ -288,5 +288,52 @@ pub(super) fn normalise_state(state: Option<&Value>) -> String {
             }
         }
         _ => unknown(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{normalise_role, normalise_state};
+
+    #[test]
+    fn states_of_both_dialects_normalise_to_the_0_3_names() {
+        let cases = [
+            (json!("completed"), "completed"),
+            (json!("TASK_STATE_COMPLETED"), "completed"),
+            (json!("TASK_STATE_INPUT_REQUIRED"), "input-required"),
+            (json!("TASK_STATE_AUTH_REQUIRED"), "auth-required"),
+            (json!("TASK_STATE_CANCELLED"), "canceled"),
+            (json!("TASK_STATE_UNSPECIFIED"), "unknown"),
+            (json!(""), "unknown"),
+            (json!(6), "input-required"),
+            (json!(3), "completed"),
+            (json!(99), "unknown"),
+            (json!(-1), "unknown"),
+            (json!(null), "unknown"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalise_state(Some(&raw)), want, "state {raw}");
+        }
+        assert_eq!(normalise_state(None), "unknown");
+    }
+
+    #[test]
+    fn roles_of_both_dialects_normalise_to_the_0_3_names() {
+        let cases = [
+            (json!("agent"), Some("agent")),
+            (json!("ROLE_AGENT"), Some("agent")),
+            (json!("ROLE_USER"), Some("user")),
+            (json!(1), Some("user")),
+            (json!(2), Some("agent")),
+            (json!(0), None),
+            (json!("ROLE_UNSPECIFIED"), None),
+            (json!(""), None),
+            (json!([]), None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalise_role(Some(&raw)).as_deref(), want, "role {raw}");
+        }
     }
 }

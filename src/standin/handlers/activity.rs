@@ -21,7 +21,6 @@ use crate::standin::reply::{error, json_object, json_reply, str_field};
 const ACTIVITY_TYPES: &[&str] =
     &["a2a_send", "a2a_receive", "task_update", "agent_log", "skill_promotion", "memory_write", "error"];
 
-
 /// The filters of an activity list (`activity.go` `List`'s query parameters).
 struct Filter {
     source: Option<String>,
