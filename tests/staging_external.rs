@@ -10,38 +10,54 @@
 #[allow(dead_code)]
 mod support;
 
-use molecule_e2e::scenario::external;
-use rstest::rstest;
+use molecule_e2e::scenario::external as scenario;
 use support::live::{case, passed};
 
-mod external_ {
+mod external {
     use super::*;
 
     #[ignore = "live tier: cargo test --test staging_external -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
     #[tokio::test]
-    async fn generic_workspace_goes_awaiting_online_stale_and_back() {
+    async fn transitions() {
         let c = case("external::transitions");
-        passed(&c, external::external_transitions(&c).await);
+        passed(&c, scenario::external_transitions(&c).await);
     }
 
-    #[rstest]
-    #[case::kimi_keeps_its_label_and_gets_the_queued_envelope("kimi")]
-    #[case::kimi_cli_keeps_its_label_and_gets_the_queued_envelope("kimi-cli")]
+    /// kimi keeps its label and gets the queued envelope.
     #[ignore = "live tier: cargo test --test staging_external -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
     #[tokio::test]
-    async fn byo_meta_runtime(#[case] runtime: &'static str) {
-        let c = case(&format!("external::byo_{runtime}"));
-        let report = passed(&c, external::byo_meta_runtime(&c, runtime).await);
+    async fn kimi() {
+        byo_meta_runtime("kimi").await;
+    }
+
+    /// kimi-cli keeps its label and gets the queued envelope.
+    #[ignore = "live tier: cargo test --test staging_external -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
+    #[tokio::test]
+    async fn kimi_cli() {
+        byo_meta_runtime("kimi-cli").await;
+    }
+
+    async fn byo_meta_runtime(runtime: &'static str) {
+        let c = case(&format!("external::{}", runtime.replace('-', "_")));
+        let report = passed(&c, scenario::byo_meta_runtime(&c, runtime).await);
         // Both meta-runtimes must get the very same three-key envelope: one snapshot.
-        crate::support::snapshot_settings().bind(|| insta::assert_json_snapshot!("poll_queued_envelope", report.queued));
+        crate::support::snapshot_settings()
+            .bind(|| insta::assert_json_snapshot!("poll_queued_envelope", report.queued));
     }
 
+    /// The BYO round trip: the reply reaches the sender.
     #[ignore = "live tier: cargo test --test staging_external -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
     #[tokio::test]
-    async fn byo_round_trip_reply_reaches_the_sender() {
+    async fn byo_round_trip() {
         let c = case("external::byo_round_trip");
-        passed(&c, external::byo_round_trip(&c).await);
+        passed(&c, scenario::byo_round_trip(&c).await);
     }
+}
+
+/// This binary's live cases are the declared ones (`arms::EXTERNAL_CASES`), by name.
+#[test]
+fn the_live_cases_are_the_declared_ones() {
+    support::live::assert_live_cases("staging_external");
 }
 
 mod fault_matrix {
@@ -80,7 +96,7 @@ mod run_end {
         let file = std::fs::File::create(&out).expect("run log");
         let mut cmd = Command::new(std::env::current_exe().expect("this test binary"));
         clean_env(&mut cmd)
-            .args(["--ignored", "--test-threads", "32", "external_::"])
+            .args(["--ignored", "--test-threads", "32", "external::"])
             .envs(s.env(&id))
             .env("E2E_REQUIRE_LIVE", "1")
             .stdout(Stdio::from(file.try_clone().expect("log")))
@@ -95,7 +111,11 @@ mod run_end {
             .expect("wait for the run");
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(status.success(), "the external run failed:\n{log}");
-        assert_eq!(s.org_creations(), 1, "one POST /cp/admin/orgs per run:\n{log}");
+        assert_eq!(
+            s.org_creations(),
+            1,
+            "one POST /cp/admin/orgs per run:\n{log}"
+        );
         assert!(s.all_slugs().await.is_empty(), "orgs left behind:\n{log}");
     }
 }

@@ -12,88 +12,93 @@
 #[allow(dead_code)]
 mod support;
 
-use molecule_e2e::scenario::arms;
-use molecule_e2e::scenario::{lifecycle, saas};
-use rstest::rstest;
+use molecule_e2e::scenario::{arms, lifecycle as transitions, saas};
 use support::live::{case, finish, finish_pinned};
 
-
-mod arm {
-    use super::*;
-
-    /// One case per arm: provision, online, A2A PONG, known answer, activity, teardown.
-    #[rstest]
-    #[case::claude_code_on_minimax_answers_pong("claude_code_minimax")]
-    #[case::claude_code_on_anthropic_answers_pong("claude_code_anthropic")]
-    #[case::claude_code_on_the_subscription_default_answers_pong("claude_code_subscription")]
-    #[case::claude_code_on_the_keyless_platform_path_answers_pong("claude_code_platform")]
-    #[case::hermes_answers_pong("hermes")]
-    #[case::codex_with_gpt_4o_is_rejected_red_until_the_platform_or_slug_changes("codex")]
-    #[case::openclaw_answers_pong("openclaw")]
-    #[case::seo_agent_template_answers_pong("seo_agent")]
-    #[case::google_adk_on_ai_studio_answers_pong("google_adk")]
-    #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
-    #[tokio::test]
-    async fn runtime_arm(#[case] name: &str) {
-        let arm = arms::arm(name).expect("arm in the table");
-        let c = case(&format!("arm::{name}"));
-        // The arm table pins the expected-red arm: the summary says "expected red", not passed.
-        let red = match arm.expectation() {
-            arms::Expectation::Rejected { status, code } => Some(format!("{status} {code} as pinned by the arm table")),
-            arms::Expectation::Online => None,
-        };
-        let report = finish_pinned(&c, red, saas::runtime_arm(&c, arm).await);
-        // Full mode's steps are pinned per arm: a step that silently stops running shows here.
-        if let Some(saas::ArmReport::Online { full_mode: Some(full), .. }) = report {
-            crate::support::snapshot_settings()
-                .bind(|| insta::assert_json_snapshot!(format!("full_mode_steps_{name}"), full.steps));
+/// The live cases, expanded from the one arm declaration (`molecule_e2e::arm_table!`): each arm
+/// is `arm::<arm>`, each online arm also `lifecycle::<transition>::<arm>`.
+macro_rules! live_cases {
+    ($($kind:ident $name:ident = $data:tt $(refused $red:tt)?;)*) => {
+        mod arm {
+            $(
+                /// Provision, online, A2A PONG, known answer, activity, teardown.
+                #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
+                #[tokio::test]
+                async fn $name() {
+                    super::runtime_arm(stringify!($name)).await;
+                }
+            )*
         }
+        mod lifecycle {
+            /// Pause and resume come back online.
+            mod pause_resume {
+                $(transition_case!($kind $name pause_resume);)*
+            }
+            /// A hibernated workspace wakes on A2A.
+            mod hibernate_wake {
+                $(transition_case!($kind $name hibernate_wake);)*
+            }
+        }
+    };
+}
+
+/// A transition's case for an online arm; none for a red arm (it never comes online).
+macro_rules! transition_case {
+    (online $name:ident $transition:ident) => {
+        #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
+        #[tokio::test]
+        async fn $name() {
+            crate::transition(stringify!($transition), stringify!($name)).await;
+        }
+    };
+    (red $name:ident $transition:ident) => {};
+}
+
+molecule_e2e::arm_table!(live_cases);
+
+/// One arm's case: provision, online, A2A PONG, known answer, activity, teardown.
+async fn runtime_arm(name: &str) {
+    let arm = arms::arm(name).expect("arm in the table");
+    let c = case(&format!("arm::{name}"));
+    // The arm table pins the expected-red arm: the summary says "expected red", not passed.
+    let red = match arm.expectation() {
+        arms::Expectation::Rejected { status, code } => {
+            Some(format!("{status} {code} as pinned by the arm table"))
+        }
+        arms::Expectation::Online => None,
+    };
+    let report = finish_pinned(&c, red, saas::runtime_arm(&c, arm).await);
+    // Full mode's steps are pinned per arm: a step that silently stops running shows here.
+    if let Some(saas::ArmReport::Online {
+        full_mode: Some(full),
+        ..
+    }) = report
+    {
+        crate::support::snapshot_settings()
+            .bind(|| insta::assert_json_snapshot!(format!("full_mode_steps_{name}"), full.steps));
     }
 }
 
-mod lifecycle_ {
-    use super::*;
+/// One lifecycle transition on one arm (`E2E_RUNTIME`, read into the target's settings, may
+/// gate it out).
+async fn transition(transition: &str, name: &str) {
+    let arm = arms::arm(name).expect("arm in the table");
+    let c = case(&format!("lifecycle::{transition}::{name}"));
+    let outcome = match transition {
+        "pause_resume" => transitions::pause_resume(&c, arm).await,
+        "hibernate_wake" => transitions::hibernate_wake(&c, arm).await,
+        other => {
+            panic!("no scenario for the transition {other}: add it to arms::TRANSITIONS and here")
+        }
+    };
+    finish(&c, outcome);
+}
 
-    /// The arm (`E2E_RUNTIME`, read into the target's settings, may gate it out).
-    fn lifecycle_arm(name: &str) -> &'static arms::Arm {
-        arms::arm(name).expect("arm in the table")
-    }
-
-    /// Pause and resume on every runtime arm (codex is the pinned red arm: it never comes online).
-    #[rstest]
-    #[case::on_the_claude_code_minimax_arm("claude_code_minimax")]
-    #[case::on_the_claude_code_anthropic_arm("claude_code_anthropic")]
-    #[case::on_the_claude_code_subscription_arm("claude_code_subscription")]
-    #[case::on_the_claude_code_platform_arm("claude_code_platform")]
-    #[case::on_the_hermes_arm("hermes")]
-    #[case::on_the_openclaw_arm("openclaw")]
-    #[case::on_the_seo_agent_arm("seo_agent")]
-    #[case::on_the_google_adk_arm("google_adk")]
-    #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
-    #[tokio::test]
-    async fn pause_then_resume_comes_back_online(#[case] name: &str) {
-        let c = case(&format!("lifecycle::pause_resume::{name}"));
-        let outcome = lifecycle::pause_resume(&c, lifecycle_arm(name)).await;
-        finish(&c, outcome);
-    }
-
-    /// Hibernate and wake on every runtime arm (codex aside, as above).
-    #[rstest]
-    #[case::on_the_claude_code_minimax_arm("claude_code_minimax")]
-    #[case::on_the_claude_code_anthropic_arm("claude_code_anthropic")]
-    #[case::on_the_claude_code_subscription_arm("claude_code_subscription")]
-    #[case::on_the_claude_code_platform_arm("claude_code_platform")]
-    #[case::on_the_hermes_arm("hermes")]
-    #[case::on_the_openclaw_arm("openclaw")]
-    #[case::on_the_seo_agent_arm("seo_agent")]
-    #[case::on_the_google_adk_arm("google_adk")]
-    #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
-    #[tokio::test]
-    async fn hibernated_workspace_wakes_on_a2a(#[case] name: &str) {
-        let c = case(&format!("lifecycle::hibernate_wake::{name}"));
-        let outcome = lifecycle::hibernate_wake(&c, lifecycle_arm(name)).await;
-        finish(&c, outcome);
-    }
+/// This binary's live cases are the declared ones (`arms::live_cases`), by name: what the
+/// workflows count and select follows from the declaration.
+#[test]
+fn the_live_cases_are_the_declared_ones() {
+    support::live::assert_live_cases("staging_saas");
 }
 
 mod fault_matrix {
@@ -118,7 +123,9 @@ mod fault_matrix {
     #[case::a_wrong_known_answer_with_a_right_pong_is_caught(Fault::KnownAnswerWrong)]
     #[case::hibernate_that_is_ignored_is_caught(Fault::HibernateIgnored)]
     #[case::an_org_that_never_runs_is_caught(Fault::OrgNeverRuns)]
-    #[case::an_unregistered_model_accepted_is_caught_by_the_pinned_red_arm(Fault::UnregisteredModelAccepted)]
+    #[case::an_unregistered_model_accepted_is_caught_by_the_pinned_red_arm(
+        Fault::UnregisteredModelAccepted
+    )]
     #[case::transient_5xx_is_survived(Fault::Transient5xx)]
     #[case::slow_provisioning_is_survived(Fault::SlowProvisioning)]
     #[case::waking_without_retry_after_is_survived(Fault::WakingWithoutRetryAfter)]
@@ -136,7 +143,9 @@ mod fault_matrix {
     #[case::served_shared_context_route_is_caught(Fault::SharedContextServed)]
     #[case::peers_route_404_is_caught(Fault::Peers404)]
     #[case::config_rewrite_that_never_comes_back_is_caught(Fault::ConfigRewriteWedges)]
-    #[case::platform_models_that_do_not_answer_are_caught_by_the_probe(Fault::PlatformModelsMisroute)]
+    #[case::platform_models_that_do_not_answer_are_caught_by_the_probe(
+        Fault::PlatformModelsMisroute
+    )]
     #[case::lost_provenance_is_caught_by_delegation(Fault::ProvenanceLost)]
     #[tokio::test]
     async fn full_mode_step(#[case] fault: Fault) {
@@ -151,7 +160,9 @@ mod fault_matrix {
     #[tokio::test]
     async fn a_row_whose_fault_is_off_is_not_caught(#[case] fault: Fault) {
         let row = MATRIX.iter().find(|r| r.fault == fault).expect("a row");
-        let why = matrix::prove_row_with(row, &[]).await.expect_err("a row without its fault must not pass");
+        let why = matrix::prove_row_with(row, &[])
+            .await
+            .expect_err("a row without its fault must not pass");
         assert!(why.contains("never fired"), "{why}");
     }
 
@@ -160,7 +171,10 @@ mod fault_matrix {
     #[test]
     fn every_promise_has_a_row() {
         let src = include_str!("../src/error.rs");
-        let body = src.split("pub enum Promise {").nth(1).expect("the Promise enum");
+        let body = src
+            .split("pub enum Promise {")
+            .nth(1)
+            .expect("the Promise enum");
         let variants: Vec<&str> = body
             .lines()
             .map(str::trim)
@@ -176,8 +190,14 @@ mod fault_matrix {
                 matrix::Verdict::Survives => None,
             })
             .collect();
-        let missing: Vec<_> = variants.iter().filter(|v| !covered.iter().any(|c| c == *v)).collect();
-        assert!(missing.is_empty(), "promises no fault row breaks: {missing:?}");
+        let missing: Vec<_> = variants
+            .iter()
+            .filter(|v| !covered.iter().any(|c| c == *v))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "promises no fault row breaks: {missing:?}"
+        );
     }
 
     /// Every matrix row is run by a case of the target its story belongs to.
@@ -186,23 +206,40 @@ mod fault_matrix {
         let saas = include_str!("staging_saas.rs");
         let external = include_str!("staging_external.rs");
         for r in MATRIX {
-            let src = if r.story.is_external() { external } else { saas };
+            let src = if r.story.is_external() {
+                external
+            } else {
+                saas
+            };
             let case = format!("(Fault::{:?})]", r.fault);
-            assert!(src.contains(&case), "no case runs {} under {}", r.fault.name(), r.story.name());
+            assert!(
+                src.contains(&case),
+                "no case runs {} under {}",
+                r.fault.name(),
+                r.story.name()
+            );
         }
     }
 
     /// The README's fault table is the matrix, row for row.
     #[test]
     fn the_readme_table_matches_the_matrix() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+            .expect("README.md");
         for r in MATRIX {
             let verdict = match r.verdict {
                 matrix::Verdict::Fails(p) => format!("fail naming `[{p}]`"),
                 matrix::Verdict::Survives => "survive (stay green)".to_owned(),
             };
-            let line = format!("| `{}` | `{}` | {verdict} |", r.fault.name(), r.story.name());
-            assert!(readme.contains(&line), "README.md lacks the fault-matrix row:\n{line}");
+            let line = format!(
+                "| `{}` | `{}` | {verdict} |",
+                r.fault.name(),
+                r.story.name()
+            );
+            assert!(
+                readme.contains(&line),
+                "README.md lacks the fault-matrix row:\n{line}"
+            );
         }
     }
 
@@ -216,9 +253,20 @@ mod fault_matrix {
             assert!(!rows.is_empty(), "fault {} has no matrix row", f.name());
             for r in &rows {
                 let survives = r.verdict == matrix::Verdict::Survives;
-                assert_eq!(survives, f.outcome() == FaultOutcome::Survive, "fault {} verdict disagrees", f.name());
+                assert_eq!(
+                    survives,
+                    f.outcome() == FaultOutcome::Survive,
+                    "fault {} verdict disagrees",
+                    f.name()
+                );
                 let same = rows.iter().filter(|o| o.story == r.story).count();
-                assert_eq!(same, 1, "fault {} lists story {} twice", f.name(), r.story.name());
+                assert_eq!(
+                    same,
+                    1,
+                    "fault {} lists story {} twice",
+                    f.name(),
+                    r.story.name()
+                );
             }
         }
     }
@@ -242,12 +290,16 @@ mod run_end {
     }
 
     /// This binary's live matrix (arms and lifecycle), as a child process against `s`.
-    fn live_matrix(s: &StandInProcess, run_id: &str, extra: &[(&str, &str)]) -> (Child, std::path::PathBuf) {
+    fn live_matrix(
+        s: &StandInProcess,
+        run_id: &str,
+        extra: &[(&str, &str)],
+    ) -> (Child, std::path::PathBuf) {
         let out = std::env::temp_dir().join(format!("molecule-e2e-run-{run_id}.log"));
         let file = std::fs::File::create(&out).expect("run log");
         let mut cmd = Command::new(std::env::current_exe().expect("this test binary"));
         clean_env(&mut cmd)
-            .args(["--ignored", "--test-threads", "32", "arm::runtime_arm", "lifecycle_::"])
+            .args(["--ignored", "--test-threads", "32", "arm::", "lifecycle::"])
             .envs(s.env(run_id))
             .envs(extra.iter().copied())
             .stdout(Stdio::from(file.try_clone().expect("log")))
@@ -271,7 +323,10 @@ mod run_end {
                     match polled {
                         Ok(Some(status)) => Ok(Probe::Ready(status)),
                         Ok(None) => Ok(Probe::Pending("still running".into())),
-                        Err(e) => Err(E2eError::Io { what: "try_wait on the run's process".into(), source: e }),
+                        Err(e) => Err(E2eError::Io {
+                            what: "try_wait on the run's process".into(),
+                            source: e,
+                        }),
                     }
                 }
             })
@@ -284,7 +339,11 @@ mod run_end {
         let gone = Wait::new("every org to leave the list", within)
             .until(|| async {
                 let left = s.all_slugs().await;
-                Ok(if left.is_empty() { Probe::Ready(()) } else { Probe::Pending(left.join(", ")) })
+                Ok(if left.is_empty() {
+                    Probe::Ready(())
+                } else {
+                    Probe::Pending(left.join(", "))
+                })
             })
             .await;
         match gone {
@@ -303,7 +362,11 @@ mod run_end {
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(status.success(), "the live matrix failed:\n{log}");
         assert_eq!(s.org_creations(), 1, "one POST /cp/admin/orgs per run");
-        assert_eq!(s.all_slugs().await, Vec::<String>::new(), "orgs left behind");
+        assert_eq!(
+            s.all_slugs().await,
+            Vec::<String>::new(),
+            "orgs left behind"
+        );
         assert!(log.contains("run end: deleted org"), "{log}");
     }
 
@@ -314,17 +377,32 @@ mod run_end {
         let id = run_id("outside");
         let (ok, up) = s.cli(&id, &["org", "up"], &[]);
         assert!(ok, "org up failed:\n{up}");
-        let slug = up.lines().find_map(|l| l.strip_prefix("export E2E_ORG_SLUG=")).expect("org up prints the export").to_owned();
+        let slug = up
+            .lines()
+            .find_map(|l| l.strip_prefix("export E2E_ORG_SLUG="))
+            .expect("org up prints the export")
+            .to_owned();
         let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
         let status = wait_exit(&mut child, Duration::from_secs(120)).await;
-        assert!(status.success(), "the live matrix failed:\n{}", std::fs::read_to_string(&out).unwrap_or_default());
+        assert!(
+            status.success(),
+            "the live matrix failed:\n{}",
+            std::fs::read_to_string(&out).unwrap_or_default()
+        );
         assert_eq!(s.org_creations(), 1, "only `org up` creates an org");
-        assert_eq!(s.all_slugs().await, vec![slug.clone()], "the borrowed org is kept");
+        assert_eq!(
+            s.all_slugs().await,
+            vec![slug.clone()],
+            "the borrowed org is kept"
+        );
         let cp = s.cp();
         let token = cp.tenant_admin_token(&slug).await.expect("tenant token");
         let org = cp.org(&slug).await.expect("list").expect("listed");
         let tenant = molecule_e2e::client::Tenant::new(&s.url, &org.id, token).expect("tenant");
-        assert!(tenant.list_workspaces().await.expect("list").is_empty(), "the run left workspaces in the borrowed org");
+        assert!(
+            tenant.list_workspaces().await.expect("list").is_empty(),
+            "the run left workspaces in the borrowed org"
+        );
         let (ok, down) = s.cli(&id, &["org", "down", "--slug", &slug], &[]);
         assert!(ok, "org down failed:\n{down}");
         assert!(s.all_slugs().await.is_empty());
@@ -341,7 +419,7 @@ mod run_end {
         let file = std::fs::File::create(&out).expect("run log");
         let mut cmd = Command::new(std::env::current_exe().expect("this test binary"));
         clean_env(&mut cmd)
-            .args(["--ignored", "arm::runtime_arm::case_5_hermes"])
+            .args(["--ignored", "--exact", "arm::hermes"])
             .env("E2E_RUN_ID", &id)
             .env("STANDIN_FAULTS", "deleted-org-listed")
             .stdout(Stdio::from(file.try_clone().expect("log")))
@@ -349,7 +427,10 @@ mod run_end {
         let mut child = cmd.spawn().expect("spawn one arm");
         let status = wait_exit(&mut child, Duration::from_secs(60)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
-        assert!(log.contains("test result: ok. 1 passed"), "the case itself passes (its org is the run's):\n{log}");
+        assert!(
+            log.contains("test result: ok. 1 passed"),
+            "the case itself passes (its org is the run's):\n{log}"
+        );
         assert!(!status.success(), "a leaked org must fail the run:\n{log}");
         assert!(log.contains(&format!("NOT DELETED org {slug}")), "{log}");
     }
@@ -387,9 +468,19 @@ mod run_end {
         signal(&child, sig);
         let status = wait_exit(&mut child, Duration::from_secs(30)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
-        assert!(!status.success(), "a stopped run must exit non-zero:\n{log}");
-        let left = wait_no_orgs(&s, Duration::from_secs(30).saturating_sub(signalled.elapsed())).await;
-        assert!(left.is_empty(), "orgs left 30 s after the signal: {left:?}\n{log}");
+        assert!(
+            !status.success(),
+            "a stopped run must exit non-zero:\n{log}"
+        );
+        let left = wait_no_orgs(
+            &s,
+            Duration::from_secs(30).saturating_sub(signalled.elapsed()),
+        )
+        .await;
+        assert!(
+            left.is_empty(),
+            "orgs left 30 s after the signal: {left:?}\n{log}"
+        );
         assert!(log.contains("signal received"), "{log}");
     }
 
@@ -402,21 +493,40 @@ mod run_end {
         let id = run_id("borrow");
         let (ok, up) = s.cli(&id, &["org", "up"], &[]);
         assert!(ok, "org up failed:\n{up}");
-        let slug = up.lines().find_map(|l| l.strip_prefix("export E2E_ORG_SLUG=")).expect("the export").to_owned();
+        let slug = up
+            .lines()
+            .find_map(|l| l.strip_prefix("export E2E_ORG_SLUG="))
+            .expect("the export")
+            .to_owned();
         let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
         tokio::time::sleep(Duration::from_millis(3000)).await;
         signal(&child, libc::SIGINT);
         let status = wait_exit(&mut child, Duration::from_secs(30)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(!status.success(), "{log}");
-        assert!(log.contains("signal: deleted workspace"), "the run had workspaces to delete:\n{log}");
-        assert_eq!(s.all_slugs().await, vec![slug.clone()], "the borrowed org is kept");
+        assert!(
+            log.contains("signal: deleted workspace"),
+            "the run had workspaces to delete:\n{log}"
+        );
+        assert_eq!(
+            s.all_slugs().await,
+            vec![slug.clone()],
+            "the borrowed org is kept"
+        );
         let cp = s.cp();
         let org = cp.org(&slug).await.expect("list").expect("listed");
-        let tenant = molecule_e2e::client::Tenant::new(&s.url, &org.id, cp.tenant_admin_token(&slug).await.expect("token"))
-            .expect("tenant");
+        let tenant = molecule_e2e::client::Tenant::new(
+            &s.url,
+            &org.id,
+            cp.tenant_admin_token(&slug).await.expect("token"),
+        )
+        .expect("tenant");
         let left = tenant.list_workspaces().await.expect("list");
-        assert!(left.is_empty(), "workspaces left in the borrowed org: {:?}\n{log}", left.iter().map(|w| &w.id).collect::<Vec<_>>());
+        assert!(
+            left.is_empty(),
+            "workspaces left in the borrowed org: {:?}\n{log}",
+            left.iter().map(|w| &w.id).collect::<Vec<_>>()
+        );
     }
 
     /// Two Ctrl-C: the run exits at once, and what it printed (its teardown, or what is left and
@@ -437,7 +547,10 @@ mod run_end {
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(!status.success(), "{log}");
         if log.contains("exiting NOW") {
-            assert!(log.contains(&format!("molecule-e2e sweep --run-id {id}")), "{log}");
+            assert!(
+                log.contains(&format!("molecule-e2e sweep --run-id {id}")),
+                "{log}"
+            );
         }
         let (ok, swept) = s.cli(&id, &["sweep", "--run-id", &id], &[]);
         assert!(ok, "{swept}");
@@ -469,9 +582,16 @@ mod run_end {
             .unwrap_or_else(|e| panic!("the run never created {slug}: {e}"));
         signal(&child, libc::SIGKILL);
         wait_exit(&mut child, Duration::from_secs(5)).await;
-        assert!(s.all_slugs().await.contains(&slug), "SIGKILL leaves the org");
+        assert!(
+            s.all_slugs().await.contains(&slug),
+            "SIGKILL leaves the org"
+        );
         let (ok, swept) = s.cli(&id, &["sweep", "--run-id", &id], &[]);
-        assert!(ok, "{swept}\n{}", std::fs::read_to_string(&out).unwrap_or_default());
+        assert!(
+            ok,
+            "{swept}\n{}",
+            std::fs::read_to_string(&out).unwrap_or_default()
+        );
         let left = s.all_slugs().await;
         assert_eq!(left.len(), 600, "{swept}");
         assert!(!left.contains(&slug), "{swept}");

@@ -28,13 +28,19 @@ pub struct Arm {
 pub enum Pin {
     Online,
     /// Expected red: the create with exactly this model is refused with `status` and `code`.
-    Red { model: &'static str, status: u16, code: &'static str },
+    Red {
+        model: &'static str,
+        status: u16,
+        code: &'static str,
+    },
 }
 
 impl Arm {
     /// The runtime the platform resolves (a template's config names it).
     pub fn runtime(&self) -> &'static str {
-        catalog::template(self.runtime_or_template).map(|t| t.runtime).unwrap_or(self.runtime_or_template)
+        catalog::template(self.runtime_or_template)
+            .map(|t| t.runtime)
+            .unwrap_or(self.runtime_or_template)
     }
 
     pub fn is_template(&self) -> bool {
@@ -70,10 +76,16 @@ impl Arm {
     pub fn derived_expectation(&self, model: &str) -> Expectation {
         let requested = self.runtime_or_template;
         if !self.is_template() && !catalog::is_known_runtime(requested) {
-            return Expectation::Rejected { status: 422, code: "RUNTIME_UNSUPPORTED" };
+            return Expectation::Rejected {
+                status: 422,
+                code: "RUNTIME_UNSUPPORTED",
+            };
         }
         match catalog::derive_provider(self.runtime(), model, &[]) {
-            Derived::Unregistered => Expectation::Rejected { status: 422, code: "UNREGISTERED_MODEL_FOR_RUNTIME" },
+            Derived::Unregistered => Expectation::Rejected {
+                status: 422,
+                code: "UNREGISTERED_MODEL_FOR_RUNTIME",
+            },
             _ => Expectation::Online,
         }
     }
@@ -89,25 +101,90 @@ pub enum Expectation {
     Rejected { status: u16, code: &'static str },
 }
 
-/// Every arm of the staging suite.
-pub const ARMS: &[Arm] = &[
-    arm_def("claude_code_minimax", "claude-code", KeyPath::Own(Vendor::Minimax), false),
-    arm_def("claude_code_anthropic", "claude-code", KeyPath::Own(Vendor::Anthropic), false),
-    arm_def("claude_code_subscription", "claude-code", KeyPath::None, false),
-    arm_def("claude_code_platform", "claude-code", KeyPath::Platform, true),
-    arm_def("hermes", "hermes", KeyPath::Own(Vendor::Openai), true),
-    // Expected red: no codex provider owns openai/gpt-4o (contract §7.2).
-    Arm {
-        pin: Pin::Red { model: "openai/gpt-4o", status: 422, code: "UNREGISTERED_MODEL_FOR_RUNTIME" },
-        ..arm_def("codex", "codex", KeyPath::Own(Vendor::Openai), true)
-    },
-    arm_def("openclaw", "openclaw", KeyPath::Own(Vendor::Openai), true),
-    arm_def("seo_agent", "seo-agent", KeyPath::Own(Vendor::Minimax), false),
-    arm_def("google_adk", "google-adk", KeyPath::Own(Vendor::Google), true),
+/// The one declaration of the arms: each line is an arm's case name, its runtime or template,
+/// where its LLM key comes from, whether it runs full mode's provider probe, and its pinned
+/// outcome (`online`, or `red` with the refusal the reference platform gives). Everything else
+/// follows from it: [`ARMS`], the live cases `arm::<name>` and `lifecycle::<transition>::<name>`
+/// (online arms only: a red arm never comes online), their names ([`live_cases`]) and the
+/// counts the workflows and `.ci/run` expect. Test targets expand their cases with
+/// `molecule_e2e::arm_table!(their_macro)`; a new arm is one line here plus its snapshots
+/// (`docs/extending.md`).
+#[macro_export]
+macro_rules! arm_table {
+    ($callback:ident) => {
+        $callback! {
+            online claude_code_minimax = ("claude-code", KeyPath::Own(Vendor::Minimax), probe: false);
+            online claude_code_anthropic = ("claude-code", KeyPath::Own(Vendor::Anthropic), probe: false);
+            online claude_code_subscription = ("claude-code", KeyPath::None, probe: false);
+            online claude_code_platform = ("claude-code", KeyPath::Platform, probe: true);
+            online hermes = ("hermes", KeyPath::Own(Vendor::Openai), probe: true);
+            // Expected red: no codex provider owns openai/gpt-4o (contract §7.2).
+            red codex = ("codex", KeyPath::Own(Vendor::Openai), probe: true)
+                refused ("openai/gpt-4o", 422, "UNREGISTERED_MODEL_FOR_RUNTIME");
+            online openclaw = ("openclaw", KeyPath::Own(Vendor::Openai), probe: true);
+            online seo_agent = ("seo-agent", KeyPath::Own(Vendor::Minimax), probe: false);
+            online google_adk = ("google-adk", KeyPath::Own(Vendor::Google), probe: true);
+        }
+    };
+}
+
+/// [`arm_table!`]'s lines as [`Arm`] values.
+macro_rules! arms_const {
+    ($($kind:ident $name:ident = ($rt:literal, $key:expr, probe: $probe:literal)
+        $(refused ($model:literal, $status:literal, $code:literal))?;)*) => {
+        /// Every arm of the staging suite, in the declaration's order.
+        pub const ARMS: &[Arm] = &[$(Arm {
+            name: stringify!($name),
+            runtime_or_template: $rt,
+            key: $key,
+            probe: $probe,
+            pin: pin!($kind $(, $model, $status, $code)?),
+        }),*];
+    };
+}
+
+macro_rules! pin {
+    (online) => {
+        Pin::Online
+    };
+    (red, $model:literal, $status:literal, $code:literal) => {
+        Pin::Red {
+            model: $model,
+            status: $status,
+            code: $code,
+        }
+    };
+}
+
+arm_table!(arms_const);
+
+/// The lifecycle transitions every online arm runs, as their cases name them
+/// (`lifecycle::<transition>::<arm>`).
+pub const TRANSITIONS: &[&str] = &["pause_resume", "hibernate_wake"];
+
+/// The external (bring-your-own) cases, as their test names and records name them.
+pub const EXTERNAL_CASES: &[&str] = &[
+    "external::transitions",
+    "external::kimi",
+    "external::kimi_cli",
+    "external::byo_round_trip",
 ];
 
-const fn arm_def(name: &'static str, runtime_or_template: &'static str, key: KeyPath, probe: bool) -> Arm {
-    Arm { name, runtime_or_template, key, probe, pin: Pin::Online }
+/// The live cases of a test target (`staging_saas`, `staging_external`), named as libtest and
+/// nextest name them and as the run's records name them: what the workflows count and select.
+pub fn live_cases(target: &str) -> Vec<String> {
+    match target {
+        "staging_saas" => {
+            let arms = ARMS.iter().map(|a| format!("arm::{}", a.name));
+            let online = || ARMS.iter().filter(|a| a.pin == Pin::Online);
+            let lifecycle = TRANSITIONS
+                .iter()
+                .flat_map(|t| online().map(move |a| format!("lifecycle::{t}::{}", a.name)));
+            arms.chain(lifecycle).collect()
+        }
+        "staging_external" => EXTERNAL_CASES.iter().map(|c| (*c).to_owned()).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The arm with this case name.
