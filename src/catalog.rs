@@ -9,14 +9,8 @@
 pub const REFERENCE_COMMIT: &str = "41409fb2";
 
 /// `manifest.json` `workspace_templates[].name` at the reference commit.
-pub const MANIFEST_TEMPLATES: &[&str] = &[
-    "claude-code-default",
-    "hermes",
-    "openclaw",
-    "codex",
-    "google-adk",
-    "seo-agent",
-];
+pub const MANIFEST_TEMPLATES: &[&str] =
+    &["claude-code-default", "hermes", "openclaw", "codex", "google-adk", "seo-agent"];
 
 /// Runtimes the platform always accepts, whatever the manifest says.
 pub const ALWAYS_KNOWN: &[&str] = &["external", "kimi", "kimi-cli", "mock"];
@@ -52,11 +46,8 @@ pub struct Template {
     pub model: Option<&'static str>,
 }
 
-pub const TEMPLATES: &[Template] = &[Template {
-    name: "seo-agent",
-    runtime: "claude-code",
-    model: None,
-}];
+pub const TEMPLATES: &[Template] =
+    &[Template { name: "seo-agent", runtime: "claude-code", model: None }];
 
 pub fn template(name: &str) -> Option<&'static Template> {
     TEMPLATES.iter().find(|t| t.name == name)
@@ -79,8 +70,7 @@ impl Claim {
         match self {
             Claim::Prefix(ps) => ps.iter().any(|p| model.starts_with(p)),
             Claim::PrefixNoCase(ps) => ps.iter().any(|p| {
-                model.len() >= p.len()
-                    && model.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+                model.len() >= p.len() && model.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
             }),
             Claim::Exactly(ids) => ids.contains(&model),
         }
@@ -104,26 +94,14 @@ const fn p(
     claim: Claim,
     auth_env: &'static [&'static str],
 ) -> Provider {
-    Provider {
-        name,
-        models,
-        claim,
-        auth_env,
-    }
+    Provider { name, models, claim, auth_env }
 }
 
 use Claim::{Exactly, Prefix, PrefixNoCase};
 
 const ANTHROPIC_OAUTH: Provider = p(
     "anthropic-oauth",
-    &[
-        "sonnet",
-        "opus",
-        "haiku",
-        "anthropic:sonnet",
-        "anthropic:opus",
-        "anthropic:haiku",
-    ],
+    &["sonnet", "opus", "haiku", "anthropic:sonnet", "anthropic:opus", "anthropic:haiku"],
     Exactly(&["sonnet", "opus", "haiku"]),
     &["CLAUDE_CODE_OAUTH_TOKEN"],
 );
@@ -150,18 +128,9 @@ const KIMI_CODING_CC: Provider = p(
 );
 const MINIMAX: Provider = p(
     "minimax",
-    &[
-        "MiniMax-M2",
-        "MiniMax-M2.7",
-        "MiniMax-M2.7-highspeed",
-        "MiniMax-M3",
-    ],
+    &["MiniMax-M2", "MiniMax-M2.7", "MiniMax-M2.7-highspeed", "MiniMax-M3"],
     PrefixNoCase(&["minimax-m"]),
-    &[
-        "MINIMAX_API_KEY",
-        "ANTHROPIC_AUTH_TOKEN",
-        "ANTHROPIC_API_KEY",
-    ],
+    &["MINIMAX_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY"],
 );
 const PLATFORM_AUTH: &[&str] = &["MOLECULE_LLM_USAGE_TOKEN"];
 const PLATFORM_CC: Provider = p(
@@ -178,143 +147,42 @@ const PLATFORM_CC: Provider = p(
     Prefix(&["platform/"]),
     PLATFORM_AUTH,
 );
-const PLATFORM_KIMI: Provider = p(
-    "platform",
-    &["moonshot/kimi-k2.6", "moonshot/kimi-k2.5"],
-    Prefix(&["platform/"]),
-    PLATFORM_AUTH,
-);
-const ZAI: Provider = p(
-    "zai",
-    &[],
-    PrefixNoCase(&["glm-", "zai:", "zai/"]),
-    &["GLM_API_KEY"],
-);
-const DEEPSEEK: Provider = p(
-    "deepseek",
-    &[],
-    Prefix(&["deepseek-", "deepseek:", "deepseek/"]),
-    &["DEEPSEEK_API_KEY"],
-);
-const XIAOMI_MIMO: Provider = p(
-    "xiaomi-mimo",
-    &[],
-    Prefix(&["mimo-"]),
-    &["ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY"],
-);
-const BYOK_OPENAI: Provider = p(
-    "byok-openai",
-    &[],
-    Prefix(&["openai:", "openai/"]),
-    &["OPENAI_API_KEY"],
-);
-const BYOK_ANTHROPIC: Provider = p(
-    "byok-anthropic",
-    &[],
-    Prefix(&["anthropic/"]),
-    &["ANTHROPIC_API_KEY"],
-);
-const BYOK_GEMINI: Provider = p(
-    "byok-gemini",
-    &[],
-    Prefix(&["gemini/"]),
-    &["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-);
+const PLATFORM_KIMI: Provider =
+    p("platform", &["moonshot/kimi-k2.6", "moonshot/kimi-k2.5"], Prefix(&["platform/"]), PLATFORM_AUTH);
+const ZAI: Provider = p("zai", &[], PrefixNoCase(&["glm-", "zai:", "zai/"]), &["GLM_API_KEY"]);
+const DEEPSEEK: Provider =
+    p("deepseek", &[], Prefix(&["deepseek-", "deepseek:", "deepseek/"]), &["DEEPSEEK_API_KEY"]);
+const XIAOMI_MIMO: Provider =
+    p("xiaomi-mimo", &[], Prefix(&["mimo-"]), &["ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY"]);
+const BYOK_OPENAI: Provider = p("byok-openai", &[], Prefix(&["openai:", "openai/"]), &["OPENAI_API_KEY"]);
+const BYOK_ANTHROPIC: Provider = p("byok-anthropic", &[], Prefix(&["anthropic/"]), &["ANTHROPIC_API_KEY"]);
+const BYOK_GEMINI: Provider =
+    p("byok-gemini", &[], Prefix(&["gemini/"]), &["GEMINI_API_KEY", "GOOGLE_API_KEY"]);
 const BYOK_MINIMAX: Provider = p(
     "byok-minimax",
     &[],
     PrefixNoCase(&["minimax:", "minimax/", "codex-minimax-"]),
     &["MINIMAX_API_KEY"],
 );
-const GPT_MODELS: &[&str] = &[
-    "gpt-5.5",
-    "gpt-5.4",
-    "gpt-5.4-mini",
-    "gpt-5.3-codex",
-    "gpt-5.3-codex-spark",
-    "gpt-5.2",
-];
+const GPT_MODELS: &[&str] = &["gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex", "gpt-5.3-codex-spark", "gpt-5.2"];
 
-const CLAUDE_CODE: &[Provider] = &[
-    ANTHROPIC_OAUTH,
-    ANTHROPIC_API,
-    KIMI_CODING_CC,
-    MINIMAX,
-    PLATFORM_CC,
-    ZAI,
-    DEEPSEEK,
-    XIAOMI_MIMO,
-];
+const CLAUDE_CODE: &[Provider] =
+    &[ANTHROPIC_OAUTH, ANTHROPIC_API, KIMI_CODING_CC, MINIMAX, PLATFORM_CC, ZAI, DEEPSEEK, XIAOMI_MIMO];
 const HERMES: &[Provider] = &[
-    p(
-        "kimi-coding",
-        &["kimi-coding/kimi-k2"],
-        Prefix(&["kimi-"]),
-        &["KIMI_API_KEY"],
-    ),
+    p("kimi-coding", &["kimi-coding/kimi-k2"], Prefix(&["kimi-"]), &["KIMI_API_KEY"]),
     PLATFORM_KIMI,
-    p(
-        "openrouter",
-        &[],
-        Prefix(&["openrouter/"]),
-        &["OPENROUTER_API_KEY"],
-    ),
-    p(
-        "huggingface",
-        &[],
-        Prefix(&["huggingface/"]),
-        &["HUGGINGFACE_API_KEY", "HF_TOKEN"],
-    ),
-    p(
-        "ai-gateway",
-        &[],
-        Prefix(&["ai-gateway/"]),
-        &["AI_GATEWAY_API_KEY"],
-    ),
-    p(
-        "opencode-zen",
-        &[],
-        Prefix(&["opencode-zen/"]),
-        &["OPENCODE_ZEN_API_KEY"],
-    ),
-    p(
-        "opencode-go",
-        &[],
-        Prefix(&["opencode-go/"]),
-        &["OPENCODE_GO_API_KEY"],
-    ),
-    p(
-        "kilocode",
-        &[],
-        Prefix(&["kilocode/"]),
-        &["KILOCODE_API_KEY"],
-    ),
-    p(
-        "custom",
-        &[],
-        Prefix(&["custom/"]),
-        &["CUSTOM_API_KEY", "OPENAI_API_KEY"],
-    ),
+    p("openrouter", &[], Prefix(&["openrouter/"]), &["OPENROUTER_API_KEY"]),
+    p("huggingface", &[], Prefix(&["huggingface/"]), &["HUGGINGFACE_API_KEY", "HF_TOKEN"]),
+    p("ai-gateway", &[], Prefix(&["ai-gateway/"]), &["AI_GATEWAY_API_KEY"]),
+    p("opencode-zen", &[], Prefix(&["opencode-zen/"]), &["OPENCODE_ZEN_API_KEY"]),
+    p("opencode-go", &[], Prefix(&["opencode-go/"]), &["OPENCODE_GO_API_KEY"]),
+    p("kilocode", &[], Prefix(&["kilocode/"]), &["KILOCODE_API_KEY"]),
+    p("custom", &[], Prefix(&["custom/"]), &["CUSTOM_API_KEY", "OPENAI_API_KEY"]),
     p("nvidia", &[], Prefix(&["nvidia/"]), &["NVIDIA_API_KEY"]),
     p("arcee", &[], Prefix(&["arcee/"]), &["ARCEE_API_KEY"]),
-    p(
-        "ollama-cloud",
-        &[],
-        Prefix(&["ollama-cloud/"]),
-        &["OLLAMA_CLOUD_API_KEY"],
-    ),
-    p(
-        "minimax-cn",
-        &[],
-        Prefix(&["minimax-cn/"]),
-        &["MINIMAX_API_KEY"],
-    ),
-    p(
-        "nousresearch",
-        &[],
-        Prefix(&["nousresearch/"]),
-        &["NOUSRESEARCH_API_KEY"],
-    ),
+    p("ollama-cloud", &[], Prefix(&["ollama-cloud/"]), &["OLLAMA_CLOUD_API_KEY"]),
+    p("minimax-cn", &[], Prefix(&["minimax-cn/"]), &["MINIMAX_API_KEY"]),
+    p("nousresearch", &[], Prefix(&["nousresearch/"]), &["NOUSRESEARCH_API_KEY"]),
     DEEPSEEK,
     ZAI,
     XIAOMI_MIMO,
@@ -325,63 +193,23 @@ const HERMES: &[Provider] = &[
     BYOK_MINIMAX,
 ];
 const CODEX: &[Provider] = &[
-    p(
-        "openai-subscription",
-        GPT_MODELS,
-        Prefix(&["gpt-"]),
-        &["CODEX_AUTH_JSON", "CODEX_CHATGPT_AUTH_JSON"],
-    ),
-    p(
-        "openai-api",
-        GPT_MODELS,
-        Prefix(&["openai-api:", "openai-api/"]),
-        &["OPENAI_API_KEY"],
-    ),
-    p(
-        "platform",
-        &["openai/gpt-5.4", "openai/gpt-5.4-mini"],
-        Prefix(&["platform/"]),
-        PLATFORM_AUTH,
-    ),
+    p("openai-subscription", GPT_MODELS, Prefix(&["gpt-"]), &["CODEX_AUTH_JSON", "CODEX_CHATGPT_AUTH_JSON"]),
+    p("openai-api", GPT_MODELS, Prefix(&["openai-api:", "openai-api/"]), &["OPENAI_API_KEY"]),
+    p("platform", &["openai/gpt-5.4", "openai/gpt-5.4-mini"], Prefix(&["platform/"]), PLATFORM_AUTH),
     BYOK_MINIMAX,
 ];
 const OPENCLAW: &[Provider] = &[
-    p(
-        "kimi-coding",
-        &["moonshot:kimi-k2.6", "moonshot:kimi-k2.5"],
-        Prefix(&["kimi-"]),
-        &["KIMI_API_KEY"],
-    ),
+    p("kimi-coding", &["moonshot:kimi-k2.6", "moonshot:kimi-k2.5"], Prefix(&["kimi-"]), &["KIMI_API_KEY"]),
     PLATFORM_KIMI,
-    p(
-        "openrouter",
-        &[],
-        Prefix(&["openrouter/"]),
-        &["OPENROUTER_API_KEY"],
-    ),
-    p(
-        "custom",
-        &[],
-        Prefix(&["custom/"]),
-        &["CUSTOM_API_KEY", "OPENAI_API_KEY"],
-    ),
+    p("openrouter", &[], Prefix(&["openrouter/"]), &["OPENROUTER_API_KEY"]),
+    p("custom", &[], Prefix(&["custom/"]), &["CUSTOM_API_KEY", "OPENAI_API_KEY"]),
     BYOK_OPENAI,
     BYOK_MINIMAX,
     p("groq", &[], Prefix(&["groq:"]), &["GROQ_API_KEY"]),
 ];
 const GOOGLE_ADK: &[Provider] = &[
-    p(
-        "platform",
-        &["platform:gemini-2.5-pro", "platform:gemini-2.5-flash"],
-        Prefix(&["platform/"]),
-        PLATFORM_AUTH,
-    ),
-    p(
-        "google",
-        &["gemini-2.5-pro", "gemini-2.5-flash"],
-        Prefix(&["gemini-"]),
-        &["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-    ),
+    p("platform", &["platform:gemini-2.5-pro", "platform:gemini-2.5-flash"], Prefix(&["platform/"]), PLATFORM_AUTH),
+    p("google", &["gemini-2.5-pro", "gemini-2.5-flash"], Prefix(&["gemini-"]), &["GEMINI_API_KEY", "GOOGLE_API_KEY"]),
 ];
 
 /// `providers.yaml` `runtimes.<rt>.providers`; `None` for runtimes absent from it (external,
@@ -412,39 +240,26 @@ pub enum Derived {
 /// The platform's provider derivation. `auth_env` names the credential variables available
 /// (they only break ties).
 pub fn derive_provider(runtime: &str, model: &str, auth_env: &[&str]) -> Derived {
-    let Some(providers) = native_providers(runtime) else {
-        return Derived::FailOpen;
-    };
+    let Some(providers) = native_providers(runtime) else { return Derived::FailOpen };
     let pick = |cands: Vec<&'static Provider>| -> Derived {
         match cands.as_slice() {
             [] => Derived::Unregistered,
             [one] => Derived::Provider(one.name),
-            many => match many
-                .iter()
-                .find(|p| p.auth_env.iter().any(|e| auth_env.contains(e)))
-            {
+            many => match many.iter().find(|p| p.auth_env.iter().any(|e| auth_env.contains(e))) {
                 Some(p) => Derived::Provider(p.name),
                 // Exact-list ties fall back to the first declared provider, as the platform does.
                 None => Derived::Ambiguous,
             },
         }
     };
-    let listed: Vec<_> = providers
-        .iter()
-        .filter(|p| p.models.contains(&model))
-        .collect();
+    let listed: Vec<_> = providers.iter().filter(|p| p.models.contains(&model)).collect();
     if !listed.is_empty() {
         return match pick(listed.clone()) {
             Derived::Ambiguous => Derived::Provider(listed[0].name),
             d => d,
         };
     }
-    pick(
-        providers
-            .iter()
-            .filter(|p| p.claim.matches(model))
-            .collect(),
-    )
+    pick(providers.iter().filter(|p| p.claim.matches(model)).collect())
 }
 
 /// Whether a model resolves to the platform-managed provider (billing `platform_managed`).
@@ -504,12 +319,7 @@ pub enum Vendor {
 }
 
 impl Vendor {
-    pub const ALL: [Vendor; 4] = [
-        Vendor::Minimax,
-        Vendor::Anthropic,
-        Vendor::Openai,
-        Vendor::Google,
-    ];
+    pub const ALL: [Vendor; 4] = [Vendor::Minimax, Vendor::Anthropic, Vendor::Openai, Vendor::Google];
 
     /// The environment variable the suite reads this vendor's key from.
     pub fn env_var(self) -> &'static str {
@@ -551,69 +361,25 @@ mod tests {
     fn allowlist_at_the_reference_commit() {
         assert_eq!(
             known_runtimes(),
-            [
-                "claude-code",
-                "hermes",
-                "openclaw",
-                "codex",
-                "google-adk",
-                "seo-agent",
-                "external",
-                "kimi",
-                "kimi-cli",
-                "mock"
-            ]
+            ["claude-code", "hermes", "openclaw", "codex", "google-adk", "seo-agent", "external", "kimi", "kimi-cli", "mock"]
         );
     }
 
     #[test]
     fn derivation_follows_contract_7_3() {
         let d = |rt, m| derive_provider(rt, m, &[]);
-        assert_eq!(
-            d("claude-code", "MiniMax-M2.7"),
-            Derived::Provider("minimax")
-        );
-        assert_eq!(
-            d("claude-code", "minimax/MiniMax-M2.7"),
-            Derived::Provider("platform")
-        );
-        assert_eq!(
-            d("claude-code", "minimax:MiniMax-M2.7"),
-            Derived::Unregistered
-        );
-        assert_eq!(
-            d("claude-code", "sonnet"),
-            Derived::Provider("anthropic-oauth")
-        );
-        assert_eq!(
-            d("claude-code", "claude-sonnet-4-6"),
-            Derived::Provider("anthropic-api")
-        );
-        assert_eq!(
-            d("hermes", "openai/gpt-4o"),
-            Derived::Provider("byok-openai")
-        );
-        assert_eq!(
-            d("openclaw", "minimax:MiniMax-M2.7"),
-            Derived::Provider("byok-minimax")
-        );
-        assert_eq!(
-            d("hermes", "minimax:MiniMax-M2.7"),
-            Derived::Provider("byok-minimax")
-        );
+        assert_eq!(d("claude-code", "MiniMax-M2.7"), Derived::Provider("minimax"));
+        assert_eq!(d("claude-code", "minimax/MiniMax-M2.7"), Derived::Provider("platform"));
+        assert_eq!(d("claude-code", "minimax:MiniMax-M2.7"), Derived::Unregistered);
+        assert_eq!(d("claude-code", "sonnet"), Derived::Provider("anthropic-oauth"));
+        assert_eq!(d("claude-code", "claude-sonnet-4-6"), Derived::Provider("anthropic-api"));
+        assert_eq!(d("hermes", "openai/gpt-4o"), Derived::Provider("byok-openai"));
+        assert_eq!(d("openclaw", "minimax:MiniMax-M2.7"), Derived::Provider("byok-minimax"));
+        assert_eq!(d("hermes", "minimax:MiniMax-M2.7"), Derived::Provider("byok-minimax"));
         assert_eq!(d("codex", "openai/gpt-4o"), Derived::Unregistered);
-        assert_eq!(
-            d("codex", "gpt-5.4"),
-            Derived::Provider("openai-subscription")
-        );
-        assert_eq!(
-            derive_provider("codex", "gpt-5.4", &["OPENAI_API_KEY"]),
-            Derived::Provider("openai-api")
-        );
-        assert_eq!(
-            d("google-adk", "gemini-2.5-pro"),
-            Derived::Provider("google")
-        );
+        assert_eq!(d("codex", "gpt-5.4"), Derived::Provider("openai-subscription"));
+        assert_eq!(derive_provider("codex", "gpt-5.4", &["OPENAI_API_KEY"]), Derived::Provider("openai-api"));
+        assert_eq!(d("google-adk", "gemini-2.5-pro"), Derived::Provider("google"));
         assert_eq!(d("seo-agent", "anything"), Derived::FailOpen);
         assert_eq!(d("kimi", ""), Derived::FailOpen);
     }

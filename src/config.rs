@@ -169,15 +169,9 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("cp_url", &self.cp_url.as_deref().map(crate::redact::url))
-            .field(
-                "admin_token",
-                &self.admin_token.as_ref().map(|_| crate::redact::MASK),
-            )
+            .field("admin_token", &self.admin_token.as_ref().map(|_| crate::redact::MASK))
             .field("tenant_domain", &self.tenant_domain)
-            .field(
-                "tenant_url_template",
-                &self.tenant_url_template.as_deref().map(crate::redact::url),
-            )
+            .field("tenant_url_template", &self.tenant_url_template.as_deref().map(crate::redact::url))
             .field("runtime", &self.runtime)
             .field("mode", &self.mode)
             .field("llm_path", &self.llm_path)
@@ -241,11 +235,7 @@ impl Settings {
     /// Read settings through `get` (a map in tests, the environment in real runs). Empty
     /// values count as unset, as in the platform's bash harness.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let secret = |k: &str| {
             get(k).map(|v| {
                 let s = SecretString::from(v);
@@ -272,13 +262,7 @@ impl Settings {
             None | Some("full") => Mode::Full,
             // The platform harness's legacy name for smoke.
             Some("smoke") | Some("canary") => Mode::Smoke,
-            Some(v) => {
-                return Err(bad(
-                    "E2E_MODE",
-                    v,
-                    "full, smoke (or its legacy name canary)",
-                ));
-            }
+            Some(v) => return Err(bad("E2E_MODE", v, "full, smoke (or its legacy name canary)")),
         };
         let llm_path = match get("E2E_LLM_PATH").as_deref() {
             None | Some("byok") => LlmPath::Byok,
@@ -291,14 +275,7 @@ impl Settings {
             Some(v) => return Err(bad("E2E_LIFECYCLE", v, "auto, off")),
         };
         let runtime = get("E2E_RUNTIME");
-        let runtimes = [
-            "hermes",
-            "claude-code",
-            "codex",
-            "openclaw",
-            "seo-agent",
-            "google-adk",
-        ];
+        let runtimes = ["hermes", "claude-code", "codex", "openclaw", "seo-agent", "google-adk"];
         if let Some(rt) = runtime.as_deref().filter(|rt| !runtimes.contains(rt)) {
             return Err(bad("E2E_RUNTIME", rt, &runtimes.join(", ")));
         }
@@ -349,10 +326,9 @@ impl Settings {
         if let Some(t) = &self.tenant_url_template {
             return t.replace("{slug}", slug);
         }
-        let domain = self
-            .tenant_domain
-            .clone()
-            .unwrap_or_else(|| tenant_domain_for(self.cp_url.as_deref().unwrap_or(DEFAULT_CP_URL)));
+        let domain = self.tenant_domain.clone().unwrap_or_else(|| {
+            tenant_domain_for(self.cp_url.as_deref().unwrap_or(DEFAULT_CP_URL))
+        });
         format!("https://{slug}.{domain}")
     }
 
@@ -386,21 +362,11 @@ pub fn tenant_domain_for(cp_url: &str) -> String {
 
 fn default_run_id() -> String {
     let now = time::OffsetDateTime::now_utc();
-    format!(
-        "{:02}{:02}{:02}-{}",
-        now.hour(),
-        now.minute(),
-        now.second(),
-        std::process::id()
-    )
+    format!("{:02}{:02}{:02}-{}", now.hour(), now.minute(), now.second(), std::process::id())
 }
 
 fn bad(var: &'static str, value: &str, allowed: &str) -> ConfigError {
-    ConfigError {
-        var,
-        value: value.to_owned(),
-        allowed: allowed.to_owned(),
-    }
+    ConfigError { var, value: value.to_owned(), allowed: allowed.to_owned() }
 }
 
 fn parse_base_url(var: &'static str, value: &str) -> Result<String, ConfigError> {
@@ -419,13 +385,12 @@ fn parse_base_url(var: &'static str, value: &str) -> Result<String, ConfigError>
 fn timeout_vars(get: &impl Fn(&str) -> Option<String>) -> Result<TimeoutVars, ConfigError> {
     let transient_retries = match get("E2E_TRANSIENT_RETRIES") {
         None => None,
-        Some(v) => Some(v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            bad(
-                "E2E_TRANSIENT_RETRIES",
-                &v,
-                "a whole number of attempts, at least 1",
-            )
-        })?),
+        Some(v) => Some(
+            v.parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| bad("E2E_TRANSIENT_RETRIES", &v, "a whole number of attempts, at least 1"))?,
+        ),
     };
     Ok(TimeoutVars {
         provision: secs(get, "E2E_PROVISION_TIMEOUT_SECS")?,
@@ -436,10 +401,7 @@ fn timeout_vars(get: &impl Fn(&str) -> Option<String>) -> Result<TimeoutVars, Co
     })
 }
 
-fn secs(
-    get: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-) -> Result<Option<Duration>, ConfigError> {
+fn secs(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<Duration>, ConfigError> {
     match get(var) {
         None => Ok(None),
         Some(v) => v

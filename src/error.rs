@@ -19,11 +19,7 @@ pub struct Call {
 
 impl Call {
     pub fn new(op: &'static str, method: &'static str, path: impl Into<String>) -> Self {
-        Call {
-            op,
-            method,
-            path: path.into(),
-        }
+        Call { op, method, path: path.into() }
     }
 }
 
@@ -66,10 +62,7 @@ pub struct ConfigError {
 /// Scrubbed like [`E2eError`]: a URL's password or a key in a bad value stays masked.
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let raw = format!(
-            "{}={:?} is not allowed: expected {}",
-            self.var, self.value, self.allowed
-        );
+        let raw = format!("{}={:?} is not allowed: expected {}", self.var, self.value, self.allowed);
         f.write_str(&crate::redact::scrub(&raw))
     }
 }
@@ -197,129 +190,61 @@ impl fmt::Display for Promise {
 #[non_exhaustive]
 pub enum E2eError {
     /// The server answered with a status the call does not accept.
-    Api {
-        call: Call,
-        status: u16,
-        code: Option<String>,
-        error: Option<String>,
-        excerpt: String,
-    },
+    Api { call: Call, status: u16, code: Option<String>, error: Option<String>, excerpt: String },
 
     /// No HTTP answer at all.
-    Transport {
-        call: Call,
-        kind: TransportKind,
-        detail: String,
-    },
+    Transport { call: Call, kind: TransportKind, detail: String },
 
     /// An answer with the right status that is not what the contract says it carries.
-    Decode {
-        call: Call,
-        status: u16,
-        expected: &'static str,
-        reason: String,
-        excerpt: String,
-    },
+    Decode { call: Call, status: u16, expected: &'static str, reason: String, excerpt: String },
 
     Config(#[from] ConfigError),
 
     /// A retried call stopped: how many attempts it made, why it stopped, its last answer.
-    GaveUp {
-        call: Call,
-        attempts: u32,
-        why: String,
-        last: Box<E2eError>,
-    },
+    GaveUp { call: Call, attempts: u32, why: String, last: Box<E2eError> },
 
     /// A wait ran out of time.
-    WaitTimeout {
-        what: String,
-        waited: Duration,
-        last_seen: String,
-    },
+    WaitTimeout { what: String, waited: Duration, last_seen: String },
 
     /// The platform broke a promise of the contract.
-    Broken {
-        promise: Promise,
-        detail: String,
-        source: Option<Box<E2eError>>,
-    },
+    Broken { promise: Promise, detail: String, source: Option<Box<E2eError>> },
 
     /// A step of a scenario failed; the step names where in the story it happened.
-    Step {
-        step: String,
-        source: Box<E2eError>,
-    },
+    Step { step: String, source: Box<E2eError> },
 
     /// A requirement of the run is not met (missing credentials under `E2E_REQUIRE_LIVE=1`,
     /// no Docker, …). Says what is needed.
     Unmet(String),
 
-    Io {
-        what: String,
-        source: std::io::Error,
-    },
+    Io { what: String, source: std::io::Error },
 }
 
 impl E2eError {
     /// The text before scrubbing: only [`fmt::Display`] may call it.
     fn raw(&self) -> String {
         match self {
-            E2eError::Api {
-                call,
-                status,
-                code,
-                error,
-                excerpt,
-            } => format!(
+            E2eError::Api { call, status, code, error, excerpt } => format!(
                 "{call}: HTTP {status}{}{}; body: {excerpt}",
-                code.as_ref()
-                    .map(|c| format!(" code={c}"))
-                    .unwrap_or_default(),
-                error
-                    .as_ref()
-                    .map(|e| format!(" error={e:?}"))
-                    .unwrap_or_default()
+                code.as_ref().map(|c| format!(" code={c}")).unwrap_or_default(),
+                error.as_ref().map(|e| format!(" error={e:?}")).unwrap_or_default()
             ),
             E2eError::Transport { call, kind, detail } => format!("{call}: {kind}: {detail}"),
-            E2eError::Decode {
-                call,
-                status,
-                expected,
-                reason,
-                excerpt,
-            } => {
+            E2eError::Decode { call, status, expected, reason, excerpt } => {
                 format!("{call}: HTTP {status} answer is not {expected}: {reason}; body: {excerpt}")
             }
             E2eError::Config(e) => format!("bad setting: {e}"),
-            E2eError::GaveUp {
-                call,
-                attempts,
-                why,
-                last,
-            } => format!(
+            E2eError::GaveUp { call, attempts, why, last } => format!(
                 "{call}: gave up after {attempts} attempt{}: {why}; last answer: {}",
                 if *attempts == 1 { "" } else { "s" },
                 last.raw()
             ),
-            E2eError::WaitTimeout {
-                what,
-                waited,
-                last_seen,
-            } => format!(
+            E2eError::WaitTimeout { what, waited, last_seen } => format!(
                 "timed out after {:.1}s waiting for {what}; last seen: {last_seen}",
                 waited.as_secs_f64()
             ),
-            E2eError::Broken {
-                promise,
-                detail,
-                source,
-            } => format!(
+            E2eError::Broken { promise, detail, source } => format!(
                 "broken promise [{promise}]: {detail}{}",
-                source
-                    .as_ref()
-                    .map(|s| format!(": {}", s.raw()))
-                    .unwrap_or_default()
+                source.as_ref().map(|s| format!(": {}", s.raw())).unwrap_or_default()
             ),
             E2eError::Step { step, source } => format!("step `{step}` failed: {}", source.raw()),
             E2eError::Unmet(what) => what.clone(),
@@ -359,11 +284,7 @@ impl fmt::Debug for E2eError {
 impl E2eError {
     /// A failed check: `promise` was broken, as `detail` says.
     pub fn broken(promise: Promise, detail: impl Into<String>) -> Self {
-        E2eError::Broken {
-            promise,
-            detail: crate::redact::scrub(&detail.into()),
-            source: None,
-        }
+        E2eError::Broken { promise, detail: crate::redact::scrub(&detail.into()), source: None }
     }
 
     /// This failure means `promise` was broken. A failure that already names a promise keeps it.
@@ -371,11 +292,7 @@ impl E2eError {
         if self.promise().is_some() {
             return self;
         }
-        E2eError::Broken {
-            promise,
-            detail: crate::redact::scrub(&detail.into()),
-            source: Some(Box::new(self)),
-        }
+        E2eError::Broken { promise, detail: crate::redact::scrub(&detail.into()), source: Some(Box::new(self)) }
     }
 
     /// The promise this failure names, looking through step wrappers.
@@ -391,12 +308,8 @@ impl E2eError {
     pub fn status(&self) -> Option<u16> {
         match self {
             E2eError::Api { status, .. } | E2eError::Decode { status, .. } => Some(*status),
-            E2eError::Step { source, .. } | E2eError::GaveUp { last: source, .. } => {
-                source.status()
-            }
-            E2eError::Broken {
-                source: Some(s), ..
-            } => s.status(),
+            E2eError::Step { source, .. } | E2eError::GaveUp { last: source, .. } => source.status(),
+            E2eError::Broken { source: Some(s), .. } => s.status(),
             _ => None,
         }
     }
@@ -406,9 +319,7 @@ impl E2eError {
         match self {
             E2eError::Api { code, .. } => code.as_deref(),
             E2eError::Step { source, .. } | E2eError::GaveUp { last: source, .. } => source.code(),
-            E2eError::Broken {
-                source: Some(s), ..
-            } => s.code(),
+            E2eError::Broken { source: Some(s), .. } => s.code(),
             _ => None,
         }
     }
@@ -424,10 +335,7 @@ impl<T> StepExt<T> for Result<T> {
         self.map_err(|e| match e {
             // Keep the innermost step: it is the most precise.
             e @ E2eError::Step { .. } => e,
-            e => E2eError::Step {
-                step: step.to_owned(),
-                source: Box::new(e),
-            },
+            e => E2eError::Step { step: step.to_owned(), source: Box::new(e) },
         })
     }
 }
@@ -465,10 +373,7 @@ mod tests {
     #[test]
     fn breaks_keeps_the_first_promise_named() {
         let inner = E2eError::broken(Promise::KnownAnswer, "no PINEAPPLE");
-        let e = Err::<(), _>(inner)
-            .step("known answer")
-            .breaks(Promise::A2aAnswersPong, "x")
-            .unwrap_err();
+        let e = Err::<(), _>(inner).step("known answer").breaks(Promise::A2aAnswersPong, "x").unwrap_err();
         assert_eq!(e.promise(), Some(Promise::KnownAnswer));
         assert!(e.to_string().contains("[known-answer]"), "{e}");
     }

@@ -41,13 +41,8 @@ pub struct LeakSettings {
 }
 
 /// Variables passed through to the `aws` CLI.
-const PASSED: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_ENDPOINT_URL",
-    "AWS_CONFIG_FILE",
-];
+const PASSED: &[&str] =
+    &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"];
 
 impl LeakSettings {
     pub fn from_env() -> Result<LeakSettings, String> {
@@ -61,11 +56,7 @@ impl LeakSettings {
             Some("off") => LeakMode::Off,
             Some("warn") => LeakMode::Warn,
             Some("required") => LeakMode::Required,
-            Some(v) => {
-                return Err(format!(
-                    "E2E_AWS_LEAK_CHECK={v}: expected off, auto, warn or required"
-                ));
-            }
+            Some(v) => return Err(format!("E2E_AWS_LEAK_CHECK={v}: expected off, auto, warn or required")),
         };
         let region = ["E2E_AWS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"]
             .iter()
@@ -74,10 +65,7 @@ impl LeakSettings {
         let secs = |k: &str, default: u64| -> Result<Duration, String> {
             match get(k) {
                 None => Ok(Duration::from_secs(default)),
-                Some(v) => v
-                    .parse()
-                    .map(Duration::from_secs)
-                    .map_err(|_| format!("{k}={v}: expected whole seconds")),
+                Some(v) => v.parse().map(Duration::from_secs).map_err(|_| format!("{k}={v}: expected whole seconds")),
             }
         };
         let creds = get("AWS_ACCESS_KEY_ID").is_some() && get("AWS_SECRET_ACCESS_KEY").is_some();
@@ -88,18 +76,14 @@ impl LeakSettings {
             budget: secs("E2E_AWS_LEAK_CHECK_SECS", 90)?,
             interval: secs("E2E_AWS_LEAK_CHECK_INTERVAL", 10)?.max(Duration::from_secs(1)),
             aws: get("E2E_AWS_CLI").unwrap_or_else(|| "aws".into()),
-            env: PASSED
-                .iter()
-                .filter_map(|k| get(k).map(|v| (k.to_string(), v)))
-                .collect(),
+            env: PASSED.iter().filter_map(|k| get(k).map(|v| (k.to_string(), v))).collect(),
             creds,
         })
     }
 
     fn cli(&self) -> Command {
         let mut c = Command::new(&self.aws);
-        c.envs(self.env.iter().map(|(k, v)| (k, v)))
-            .args(["--region", &self.region]);
+        c.envs(self.env.iter().map(|(k, v)| (k, v))).args(["--region", &self.region]);
         c
     }
 }
@@ -132,11 +116,7 @@ pub fn parse_rows(text: &str) -> Vec<Instance> {
             let mut f = l.split_whitespace();
             let id = f.next().unwrap_or_default().to_owned();
             let state = f.next().unwrap_or_default().to_owned();
-            Instance {
-                id,
-                state,
-                name: f.collect::<Vec<_>>().join(" "),
-            }
+            Instance { id, state, name: f.collect::<Vec<_>>().join(" ") }
         })
         .collect()
 }
@@ -148,10 +128,7 @@ pub fn instances_for_slug(s: &LeakSettings, slug: &str) -> Result<Vec<Instance>,
         .args(["ec2", "describe-instances", "--filters"])
         .arg(format!("Name=tag:Name,Values=*{slug}*"))
         .arg("Name=instance-state-name,Values=pending,running,stopping,stopped")
-        .args([
-            "--query",
-            "Reservations[].Instances[].[InstanceId,State.Name,Tags[?Key==`Name`].Value|[0]]",
-        ])
+        .args(["--query", "Reservations[].Instances[].[InstanceId,State.Name,Tags[?Key==`Name`].Value|[0]]"])
         .args(["--output", "text"])
         .output()
         .map_err(|e| format!("cannot run `{} ec2 describe-instances`: {e}", s.aws))?;
@@ -159,10 +136,7 @@ pub fn instances_for_slug(s: &LeakSettings, slug: &str) -> Result<Vec<Instance>,
         return Err(format!(
             "`aws ec2 describe-instances` for slug {slug} exited {}: {}",
             out.status,
-            crate::redact::cut(
-                &crate::redact::scrub(&String::from_utf8_lossy(&out.stderr)),
-                500
-            )
+            crate::redact::cut(&crate::redact::scrub(&String::from_utf8_lossy(&out.stderr)), 500)
         ));
     }
     Ok(parse_rows(&String::from_utf8_lossy(&out.stdout)))
@@ -193,8 +167,7 @@ fn cli_available(s: &LeakSettings) -> bool {
     if exe.components().count() > 1 {
         return exe.is_file();
     }
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()))
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()))
 }
 
 /// Run the check for `slug`. `Err` is a failure naming what leaked or why it could not check.
@@ -225,23 +198,14 @@ pub fn check(s: &LeakSettings, slug: &str) -> Result<LeakOutcome, String> {
         // The platform terminates asynchronously after the org's DELETE: poll, bounded, under
         // the suite's one waiting rule (a tenth of the time waited, jittered), never more often
         // than once a second (each look is an AWS API call) nor less than the platform's interval.
-        let pause = crate::wait::poll_interval(
-            started.elapsed(),
-            LEAK_POLL_FLOOR,
-            s.interval,
-            fastrand::f64(),
-        );
+        let pause = crate::wait::poll_interval(started.elapsed(), LEAK_POLL_FLOOR, s.interval, fastrand::f64());
         std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
     };
-    let list: Vec<String> = leaked
-        .iter()
-        .map(|i| format!("{} ({}, Name={})", i.id, i.state, i.name))
-        .collect();
+    let list: Vec<String> = leaked.iter().map(|i| format!("{} ({}, Name={})", i.id, i.state, i.name)).collect();
     let mut terminated = false;
     if s.terminate {
         let ids: Vec<&str> = leaked.iter().map(|i| i.id.as_str()).collect();
-        terminate(s, &ids)
-            .map_err(|e| format!("leaked EC2 for slug {slug}: {}; and {e}", list.join(", ")))?;
+        terminate(s, &ids).map_err(|e| format!("leaked EC2 for slug {slug}: {}; and {e}", list.join(", ")))?;
         terminated = true;
     }
     let what = format!(
@@ -249,11 +213,7 @@ pub fn check(s: &LeakSettings, slug: &str) -> Result<LeakOutcome, String> {
         s.budget.as_secs(),
         s.region,
         list.join(", "),
-        if terminated {
-            " (terminated now, E2E_AWS_TERMINATE_LEAKS=1)"
-        } else {
-            ""
-        }
+        if terminated { " (terminated now, E2E_AWS_TERMINATE_LEAKS=1)" } else { "" }
     );
     match s.mode {
         LeakMode::Warn => Ok(LeakOutcome::Warned(leaked, terminated)),

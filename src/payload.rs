@@ -90,11 +90,7 @@ impl CreateWorkspace {
             body.insert("model".into(), json!(m));
         }
         if !self.secrets.is_empty() || !self.external {
-            let secrets: Map<String, Value> = self
-                .secrets
-                .iter()
-                .map(|(k, v)| (k.clone(), secret(v)))
-                .collect();
+            let secrets: Map<String, Value> = self.secrets.iter().map(|(k, v)| (k.clone(), secret(v))).collect();
             body.insert("secrets".into(), Value::Object(secrets));
         }
         if let Some(r) = &self.runtime {
@@ -136,16 +132,11 @@ impl KeyPath {
         if platform_path {
             return KeyPath::Platform;
         }
-        [
-            Vendor::Minimax,
-            Vendor::Anthropic,
-            Vendor::Google,
-            Vendor::Openai,
-        ]
-        .into_iter()
-        .find(|v| keys.has(*v))
-        .map(KeyPath::Own)
-        .unwrap_or(KeyPath::None)
+        [Vendor::Minimax, Vendor::Anthropic, Vendor::Google, Vendor::Openai]
+            .into_iter()
+            .find(|v| keys.has(*v))
+            .map(KeyPath::Own)
+            .unwrap_or(KeyPath::None)
     }
 
     /// The vendor whose key the path needs, if any.
@@ -159,9 +150,7 @@ impl KeyPath {
     /// The secrets the path adds to a workspace (`SECRETS_JSON`), given the vendor's key.
     pub fn secrets(self, key: Option<&SecretString>) -> BTreeMap<String, SecretString> {
         let mut out = BTreeMap::new();
-        let (KeyPath::Own(vendor), Some(key)) = (self, key) else {
-            return out;
-        };
+        let (KeyPath::Own(vendor), Some(key)) = (self, key) else { return out };
         let mut put = |k: &str, v: &SecretString| {
             out.insert(k.to_owned(), v.clone());
         };
@@ -178,10 +167,7 @@ impl KeyPath {
                 put("OPENAI_BASE_URL", &plain("https://api.openai.com/v1"));
                 put("MODEL_PROVIDER", &plain("openai:gpt-4o"));
                 put("HERMES_INFERENCE_PROVIDER", &plain("custom"));
-                put(
-                    "HERMES_CUSTOM_BASE_URL",
-                    &plain("https://api.openai.com/v1"),
-                );
+                put("HERMES_CUSTOM_BASE_URL", &plain("https://api.openai.com/v1"));
                 put("HERMES_CUSTOM_API_KEY", key);
                 put("HERMES_CUSTOM_API_MODE", &plain("chat_completions"));
             }

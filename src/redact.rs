@@ -47,11 +47,7 @@ pub fn register_str(value: &str) {
 
 /// Whether `value` has been registered (for tests of the learning half).
 pub fn is_registered(value: &str) -> bool {
-    KNOWN
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-        .any(|k| k == value)
+    KNOWN.read().unwrap_or_else(|p| p.into_inner()).iter().any(|k| k == value)
 }
 
 /// Register every token-shaped value in a received JSON document: the string (or number)
@@ -125,10 +121,7 @@ pub fn scrub(text: &str) -> String {
         }
     }
     let out = mask_ranges(&out, bearer_values(&out));
-    let out = mask_ranges(
-        &out,
-        assignments(&out).into_iter().map(|(_, v)| v).collect(),
-    );
+    let out = mask_ranges(&out, assignments(&out).into_iter().map(|(_, v)| v).collect());
     mask_ranges(&out, userinfos(&out))
 }
 
@@ -144,11 +137,7 @@ pub fn debug(value: &impl std::fmt::Debug) -> String {
 
 /// A `debug_struct` rendered and scrubbed as one string, for the manual `Debug` of types that
 /// hold what a server said (agent text, error messages).
-pub fn debug_struct(
-    f: &mut std::fmt::Formatter<'_>,
-    name: &str,
-    fields: &[(&str, &dyn std::fmt::Debug)],
-) -> std::fmt::Result {
+pub fn debug_struct(f: &mut std::fmt::Formatter<'_>, name: &str, fields: &[(&str, &dyn std::fmt::Debug)]) -> std::fmt::Result {
     struct Raw<'a>(&'a str, &'a [(&'a str, &'a dyn std::fmt::Debug)]);
     impl std::fmt::Debug for Raw<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -159,11 +148,7 @@ pub fn debug_struct(
             d.finish()
         }
     }
-    let raw = if f.alternate() {
-        format!("{:#?}", Raw(name, fields))
-    } else {
-        format!("{:?}", Raw(name, fields))
-    };
+    let raw = if f.alternate() { format!("{:#?}", Raw(name, fields)) } else { format!("{:?}", Raw(name, fields)) };
     f.write_str(&scrub(&raw))
 }
 
@@ -211,9 +196,7 @@ fn userinfos(text: &str) -> Vec<Range<usize>> {
     while let Some(i) = text[from..].find("://") {
         let start = from + i + 3;
         let end = text[start..]
-            .find(|c: char| {
-                c.is_whitespace() || matches!(c, '/' | '"' | '\'' | '?' | '#' | '\\' | '>')
-            })
+            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '"' | '\'' | '?' | '#' | '\\' | '>'))
             .map_or(text.len(), |e| start + e);
         if let Some(at) = text[start..end].rfind('@')
             && at > 0
@@ -232,10 +215,7 @@ fn is_ident(b: u8) -> bool {
 
 fn ends_unquoted(b: u8) -> bool {
     b.is_ascii_whitespace()
-        || matches!(
-            b,
-            b'"' | b'\'' | b',' | b';' | b'&' | b'(' | b')' | b'}' | b']' | b'<' | b'>' | b'\\'
-        )
+        || matches!(b, b'"' | b'\'' | b',' | b';' | b'&' | b'(' | b')' | b'}' | b']' | b'<' | b'>' | b'\\')
 }
 
 /// Secret-named assignments in free text: `(name, value)` byte ranges. Recognises
@@ -266,9 +246,7 @@ fn assignments(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
         while b.get(j) == Some(&b' ') {
             j += 1;
         }
-        if !matches!(b.get(j), Some(b'=' | b':'))
-            || matches!(b.get(j + 1), Some(b'=' | b':' | b'/'))
-        {
+        if !matches!(b.get(j), Some(b'=' | b':')) || matches!(b.get(j + 1), Some(b'=' | b':' | b'/')) {
             continue;
         }
         j += 1;
@@ -294,15 +272,10 @@ fn assignments(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
             j..k
         };
         let v = &text[value.clone()];
-        let scheme_word = ["bearer", "basic", "token"]
-            .iter()
-            .any(|w| v.eq_ignore_ascii_case(w));
+        let scheme_word = ["bearer", "basic", "token"].iter().any(|w| v.eq_ignore_ascii_case(w));
         // Already masked, or a `Debug` constructor (`"token": String("…")`) rather than a value.
         let not_a_value = text[value.start..].starts_with(MASK) || b.get(value.end) == Some(&b'(');
-        if is_secret_key(&text[name.clone()])
-            && v.chars().count() >= MIN_SECRET_LEN
-            && !not_a_value
-            && !scheme_word
+        if is_secret_key(&text[name.clone()]) && v.chars().count() >= MIN_SECRET_LEN && !not_a_value && !scheme_word
         {
             i = value.end.max(i);
             out.push((name, value));
@@ -314,17 +287,9 @@ fn assignments(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
 /// Whether a JSON field name marks its value as secret.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    [
-        "token",
-        "secret",
-        "password",
-        "authorization",
-        "api_key",
-        "apikey",
-        "credential",
-    ]
-    .iter()
-    .any(|s| k.contains(s))
+    ["token", "secret", "password", "authorization", "api_key", "apikey", "credential"]
+        .iter()
+        .any(|s| k.contains(s))
         || k.ends_with("_key")
         || crate::catalog::is_strip_listed(key)
 }
@@ -338,11 +303,7 @@ pub fn json(value: &serde_json::Value) -> serde_json::Value {
                 .map(|(k, v)| {
                     // A secret-named object (`"credentials": {…}`) is descended into; an empty
                     // string stays, so an error can say the token was empty.
-                    let v = if is_secret_key(k)
-                        && !v.is_null()
-                        && !v.is_object()
-                        && v.as_str() != Some("")
-                    {
+                    let v = if is_secret_key(k) && !v.is_null() && !v.is_object() && v.as_str() != Some("") {
                         Value::String(MASK.into())
                     } else {
                         json(v)
@@ -395,10 +356,7 @@ mod tests {
 
     #[test]
     fn masks_bearer_tokens_in_text() {
-        assert_eq!(
-            scrub("Authorization: Bearer abc.def ok"),
-            "Authorization: Bearer [REDACTED] ok"
-        );
+        assert_eq!(scrub("Authorization: Bearer abc.def ok"), "Authorization: Bearer [REDACTED] ok");
     }
 
     #[test]

@@ -16,23 +16,13 @@ use serde::{Deserialize, Serialize};
 pub enum Verdict {
     Passed,
     /// Failed; `promise` is the broken promise's name when the error names one.
-    Failed {
-        promise: Option<String>,
-        error: String,
-    },
+    Failed { promise: Option<String>, error: String },
     /// A prerequisite is missing: the reason and how to enable it.
-    Skipped {
-        reason: String,
-        enable: String,
-    },
+    Skipped { reason: String, enable: String },
     /// Turned off by explicit configuration.
-    Gated {
-        why: String,
-    },
+    Gated { why: String },
     /// The arm table pins a rejection and the platform gave exactly it.
-    ExpectedRed {
-        what: String,
-    },
+    ExpectedRed { what: String },
 }
 
 impl Verdict {
@@ -48,10 +38,7 @@ impl Verdict {
 
     /// Whether the case proved something live (the `E2E_REQUIRE_LIVE` count).
     pub fn ran_live(&self) -> bool {
-        matches!(
-            self,
-            Verdict::Passed | Verdict::Failed { .. } | Verdict::ExpectedRed { .. }
-        )
+        matches!(self, Verdict::Passed | Verdict::Failed { .. } | Verdict::ExpectedRed { .. })
     }
 }
 
@@ -74,8 +61,7 @@ pub struct CaseRecord {
 impl CaseRecord {
     /// The record as one JSON line (with its newline), for appending.
     pub fn to_line(&self) -> String {
-        let mut s = serde_json::to_string(self)
-            .unwrap_or_else(|e| format!("{{\"unserialisable\":\"{e}\"}}"));
+        let mut s = serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"unserialisable\":\"{e}\"}}"));
         s.push('\n');
         crate::redact::scrub(&s)
     }
@@ -86,10 +72,7 @@ pub fn parse_records(text: &str) -> Result<Vec<CaseRecord>, String> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l)
-                .map_err(|e| format!("record line {}: {e}: {}", i + 1, crate::redact::cut(l, 200)))
-        })
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("record line {}: {e}: {}", i + 1, crate::redact::cut(l, 200))))
         .collect()
 }
 
@@ -97,24 +80,14 @@ fn milestones_cell(r: &CaseRecord) -> String {
     if r.milestones.is_empty() {
         return "none".into();
     }
-    r.milestones
-        .iter()
-        .map(|(m, s)| format!("{m} {s:.1}s"))
-        .collect::<Vec<_>>()
-        .join(" → ")
+    r.milestones.iter().map(|(m, s)| format!("{m} {s:.1}s")).collect::<Vec<_>>().join(" → ")
 }
 
 fn detail_cell(v: &Verdict) -> String {
     let text = match v {
         Verdict::Passed => String::new(),
-        Verdict::Failed {
-            promise: Some(p),
-            error,
-        } => format!("broke `[{p}]`: {error}"),
-        Verdict::Failed {
-            promise: None,
-            error,
-        } => error.clone(),
+        Verdict::Failed { promise: Some(p), error } => format!("broke `[{p}]`: {error}"),
+        Verdict::Failed { promise: None, error } => error.clone(),
         Verdict::Skipped { reason, .. } => reason.clone(),
         Verdict::Gated { why } => why.clone(),
         Verdict::ExpectedRed { what } => what.clone(),
@@ -164,27 +137,14 @@ pub fn render(title: &str, records: &[CaseRecord]) -> String {
                 Verdict::Skipped { enable, .. } => format!(" (to run it: {enable})"),
                 _ => String::new(),
             };
-            let _ = writeln!(
-                md,
-                "- `{}` {}: {}{how}",
-                r.case,
-                r.verdict.word(),
-                detail_cell(&r.verdict)
-            );
+            let _ = writeln!(md, "- `{}` {}: {}{how}", r.case, r.verdict.word(), detail_cell(&r.verdict));
         }
     }
-    let failed: Vec<_> = records
-        .iter()
-        .filter(|r| matches!(r.verdict, Verdict::Failed { .. }))
-        .collect();
+    let failed: Vec<_> = records.iter().filter(|r| matches!(r.verdict, Verdict::Failed { .. })).collect();
     if !failed.is_empty() {
         md.push_str("\n### Failures\n\n");
         for r in failed {
-            let state = r
-                .state_file
-                .as_deref()
-                .map(|p| format!(" — platform state: `{p}`"))
-                .unwrap_or_default();
+            let state = r.state_file.as_deref().map(|p| format!(" — platform state: `{p}`")).unwrap_or_default();
             let _ = writeln!(md, "- `{}`: {}{state}", r.case, detail_cell(&r.verdict));
         }
     }
@@ -211,17 +171,12 @@ static STATES: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
 /// Keep `state` (already redacted) for `case`.
 pub fn keep_state(case: &str, state: String) {
     let mut g = STATES.lock().unwrap_or_else(|p| p.into_inner());
-    g.get_or_insert_with(HashMap::new)
-        .insert(case.to_owned(), state);
+    g.get_or_insert_with(HashMap::new).insert(case.to_owned(), state);
 }
 
 /// The state kept for `case`, if any (taken: each is written once).
 pub fn take_state(case: &str) -> Option<String> {
-    STATES
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .as_mut()
-        .and_then(|m| m.remove(case))
+    STATES.lock().unwrap_or_else(|p| p.into_inner()).as_mut().and_then(|m| m.remove(case))
 }
 
 /// What the platform says right now about `org_slug` and the workspaces `ids` (all of the
@@ -267,10 +222,7 @@ pub async fn platform_state(
                 let _ = writeln!(out, "GET failed: {e}");
             }
         }
-        match tenant
-            .activity(&id, &crate::client::ActivityQuery::default().limit(5))
-            .await
-        {
+        match tenant.activity(&id, &crate::client::ActivityQuery::default().limit(5)).await {
             Ok(rows) => {
                 let _ = writeln!(out, "last activity rows:\n```\n{rows:#?}\n```");
             }
@@ -280,11 +232,7 @@ pub async fn platform_state(
         }
         match tenant.diagnose(&id).await {
             Ok(v) => {
-                let _ = writeln!(
-                    out,
-                    "terminal diagnose:\n```\n{:#}\n```",
-                    crate::redact::json(&v)
-                );
+                let _ = writeln!(out, "terminal diagnose:\n```\n{:#}\n```", crate::redact::json(&v));
             }
             Err(e) => {
                 let _ = writeln!(out, "diagnose failed: {e}");

@@ -103,10 +103,7 @@ impl Wait {
         Fut: Future<Output = Result<Probe<T>>>,
     {
         let start = Instant::now();
-        let deadline = Deadline::at(
-            start + self.timeout + grace(self.timeout),
-            format!("the wait for {}", self.what),
-        );
+        let deadline = Deadline::at(start + self.timeout + grace(self.timeout), format!("the wait for {}", self.what));
         let mut last_progress = start;
         loop {
             let last_seen = match within(deadline.clone(), probe()).await? {
@@ -115,22 +112,13 @@ impl Wait {
             };
             let elapsed = start.elapsed();
             if elapsed >= self.timeout {
-                return Err(E2eError::WaitTimeout {
-                    what: self.what.clone(),
-                    waited: elapsed,
-                    last_seen,
-                });
+                return Err(E2eError::WaitTimeout { what: self.what.clone(), waited: elapsed, last_seen });
             }
             if last_progress.elapsed() >= self.progress_every {
                 last_progress = Instant::now();
                 // Past the test harness's capture: a staging wait can last an hour, and its
                 // progress must show while it lasts. Scrubbed whole (the `what` names ids too).
-                let line = format!(
-                    "{}: {last_seen}, {}s of {}s",
-                    self.what,
-                    elapsed.as_secs(),
-                    self.timeout.as_secs()
-                );
+                let line = format!("{}: {last_seen}, {}s of {}s", self.what, elapsed.as_secs(), self.timeout.as_secs());
                 let _ = writeln!(std::io::stderr(), "{}", crate::redact::scrub(&line));
             }
             let next = poll_interval(elapsed, self.floor, self.ceiling, fastrand::f64());
@@ -153,10 +141,7 @@ tokio::task_local! {
 impl Deadline {
     /// `whose` names the deadline in errors: `the wait for org e2e-x running`.
     pub fn at(at: Instant, whose: impl Into<Arc<str>>) -> Self {
-        Deadline {
-            at,
-            whose: whose.into(),
-        }
+        Deadline { at, whose: whose.into() }
     }
 
     pub fn after(d: Duration, whose: impl Into<Arc<str>>) -> Self {
@@ -203,9 +188,5 @@ pub async fn sleep_for(d: Duration) {
 
 /// The short form of an id for progress lines (`3f2a…`).
 pub fn short(id: &str) -> String {
-    if id.chars().count() <= 8 {
-        id.to_owned()
-    } else {
-        format!("{}…", id.chars().take(4).collect::<String>())
-    }
+    if id.chars().count() <= 8 { id.to_owned() } else { format!("{}…", id.chars().take(4).collect::<String>()) }
 }

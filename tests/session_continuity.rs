@@ -14,10 +14,10 @@
 #[allow(dead_code)]
 mod support;
 
-use molecule_e2e::runtime::RuntimeFault;
 use rstest::rstest;
 use support::canary::{Check, Outcome};
 use support::container::{self, Ready, RuntimeUnderTest, block_on};
+use molecule_e2e::runtime::RuntimeFault;
 
 /// Run `check` against a fresh runtime under test (or `CANARY_RUNTIME_URL`); on failure,
 /// save artifacts and fail with the check's message and where the artifacts are.
@@ -35,9 +35,7 @@ fn check(check: Check) {
         }
     });
     match result {
-        Ok(Outcome::Passed(seen)) => {
-            eprintln!("{check}: passed against the runtime under test: {seen}")
-        }
+        Ok(Outcome::Passed(seen)) => eprintln!("{check}: passed against the runtime under test: {seen}"),
         Ok(Outcome::Skipped(why)) => {
             let listed = skip_or_fail(&format!("{check}: {why}"));
             assert!(listed.starts_with("SKIPPED"), "{listed}");
@@ -113,42 +111,22 @@ fn each_runtime_fault_fails_exactly_its_guard() {
         let mut problems = Vec::new();
         while let Some(joined) = runs.join_next().await {
             let (label, mut p) = joined.map_err(|e| format!("a fault run panicked: {e}"))??;
-            eprintln!(
-                "{label}: {}",
-                if p.is_empty() {
-                    "fails exactly its guard"
-                } else {
-                    "WRONG"
-                }
-            );
+            eprintln!("{label}: {}", if p.is_empty() { "fails exactly its guard" } else { "WRONG" });
             problems.append(&mut p);
         }
         Ok(problems)
     });
     match report {
-        Ok(problems) => assert!(
-            problems.is_empty(),
-            "runtime faults not caught exactly by their guards:\n{}",
-            problems.join("\n")
-        ),
+        Ok(problems) => assert!(problems.is_empty(), "runtime faults not caught exactly by their guards:\n{}", problems.join("\n")),
         Err(e) if e.starts_with("SKIPPED") => eprintln!("{e}"),
         Err(e) => panic!("{e}"),
     }
 }
 
 /// Run every check against the reference image with `fault` on, in `shape`.
-async fn prove_fault(
-    image: (String, String),
-    fault: &'static str,
-    shape: &'static str,
-) -> Result<(String, Vec<String>), String> {
-    let guard = Check::guarding(fault)
-        .ok_or_else(|| format!("runtime fault {fault} has no guarding check"))?;
-    let ready = if guard == Check::AgentCard {
-        Ready::Health
-    } else {
-        Ready::AgentCard
-    };
+async fn prove_fault(image: (String, String), fault: &'static str, shape: &'static str) -> Result<(String, Vec<String>), String> {
+    let guard = Check::guarding(fault).ok_or_else(|| format!("runtime fault {fault} has no guarding check"))?;
+    let ready = if guard == Check::AgentCard { Ready::Health } else { Ready::AgentCard };
     let rt = RuntimeUnderTest::start(image, fault, Some(shape), ready).await?;
     // Strict: the fault proof must see every diagnostic's real verdict.
     let client = rt.client().strict(true);
@@ -156,15 +134,9 @@ async fn prove_fault(
     let mut problems = Vec::new();
     for c in Check::ALL {
         match (c == guard, c.run(&client).await) {
-            (true, Ok(outcome)) => problems.push(format!(
-                "with {label}, {c} should fail but passed: {outcome:?}"
-            )),
-            (false, Err(failure)) => problems.push(format!(
-                "with {label}, {c} should pass but failed: {failure}"
-            )),
-            (false, Ok(Outcome::Skipped(why))) => {
-                problems.push(format!("with {label}, {c} skipped: {why}"))
-            }
+            (true, Ok(outcome)) => problems.push(format!("with {label}, {c} should fail but passed: {outcome:?}")),
+            (false, Err(failure)) => problems.push(format!("with {label}, {c} should pass but failed: {failure}")),
+            (false, Ok(Outcome::Skipped(why))) => problems.push(format!("with {label}, {c} skipped: {why}")),
             _ => {}
         }
     }
@@ -175,13 +147,8 @@ async fn prove_fault(
 /// A skip that is listed (the returned text starts with `SKIPPED`) and turns into a
 /// failure under `CI` or `E2E_REQUIRE_LIVE=1`.
 fn skip_or_fail(why: &str) -> String {
-    let what = std::thread::current()
-        .name()
-        .unwrap_or("this test")
-        .to_owned();
-    let strict = ["CI", "E2E_REQUIRE_LIVE"]
-        .iter()
-        .any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"));
+    let what = std::thread::current().name().unwrap_or("this test").to_owned();
+    let strict = ["CI", "E2E_REQUIRE_LIVE"].iter().any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"));
     if strict {
         format!("{what} cannot run and CI / E2E_REQUIRE_LIVE=1 forbids skipping it: {why}")
     } else {

@@ -111,11 +111,7 @@ mod run_end {
             .expect("wait for the run");
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(status.success(), "the external run failed:\n{log}");
-        assert_eq!(
-            s.org_creations(),
-            1,
-            "one POST /cp/admin/orgs per run:\n{log}"
-        );
+        assert_eq!(s.org_creations(), 1, "one POST /cp/admin/orgs per run:\n{log}");
         assert!(s.all_slugs().await.is_empty(), "orgs left behind:\n{log}");
     }
 }

@@ -123,9 +123,7 @@ mod fault_matrix {
     #[case::a_wrong_known_answer_with_a_right_pong_is_caught(Fault::KnownAnswerWrong)]
     #[case::hibernate_that_is_ignored_is_caught(Fault::HibernateIgnored)]
     #[case::an_org_that_never_runs_is_caught(Fault::OrgNeverRuns)]
-    #[case::an_unregistered_model_accepted_is_caught_by_the_pinned_red_arm(
-        Fault::UnregisteredModelAccepted
-    )]
+    #[case::an_unregistered_model_accepted_is_caught_by_the_pinned_red_arm(Fault::UnregisteredModelAccepted)]
     #[case::transient_5xx_is_survived(Fault::Transient5xx)]
     #[case::slow_provisioning_is_survived(Fault::SlowProvisioning)]
     #[case::waking_without_retry_after_is_survived(Fault::WakingWithoutRetryAfter)]
@@ -143,9 +141,7 @@ mod fault_matrix {
     #[case::served_shared_context_route_is_caught(Fault::SharedContextServed)]
     #[case::peers_route_404_is_caught(Fault::Peers404)]
     #[case::config_rewrite_that_never_comes_back_is_caught(Fault::ConfigRewriteWedges)]
-    #[case::platform_models_that_do_not_answer_are_caught_by_the_probe(
-        Fault::PlatformModelsMisroute
-    )]
+    #[case::platform_models_that_do_not_answer_are_caught_by_the_probe(Fault::PlatformModelsMisroute)]
     #[case::lost_provenance_is_caught_by_delegation(Fault::ProvenanceLost)]
     #[tokio::test]
     async fn full_mode_step(#[case] fault: Fault) {
@@ -160,9 +156,7 @@ mod fault_matrix {
     #[tokio::test]
     async fn a_row_whose_fault_is_off_is_not_caught(#[case] fault: Fault) {
         let row = MATRIX.iter().find(|r| r.fault == fault).expect("a row");
-        let why = matrix::prove_row_with(row, &[])
-            .await
-            .expect_err("a row without its fault must not pass");
+        let why = matrix::prove_row_with(row, &[]).await.expect_err("a row without its fault must not pass");
         assert!(why.contains("never fired"), "{why}");
     }
 
@@ -171,10 +165,7 @@ mod fault_matrix {
     #[test]
     fn every_promise_has_a_row() {
         let src = include_str!("../src/error.rs");
-        let body = src
-            .split("pub enum Promise {")
-            .nth(1)
-            .expect("the Promise enum");
+        let body = src.split("pub enum Promise {").nth(1).expect("the Promise enum");
         let variants: Vec<&str> = body
             .lines()
             .map(str::trim)
@@ -190,14 +181,8 @@ mod fault_matrix {
                 matrix::Verdict::Survives => None,
             })
             .collect();
-        let missing: Vec<_> = variants
-            .iter()
-            .filter(|v| !covered.iter().any(|c| c == *v))
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "promises no fault row breaks: {missing:?}"
-        );
+        let missing: Vec<_> = variants.iter().filter(|v| !covered.iter().any(|c| c == *v)).collect();
+        assert!(missing.is_empty(), "promises no fault row breaks: {missing:?}");
     }
 
     /// Every matrix row is run by a case of the target its story belongs to.
@@ -206,40 +191,23 @@ mod fault_matrix {
         let saas = include_str!("staging_saas.rs");
         let external = include_str!("staging_external.rs");
         for r in MATRIX {
-            let src = if r.story.is_external() {
-                external
-            } else {
-                saas
-            };
+            let src = if r.story.is_external() { external } else { saas };
             let case = format!("(Fault::{:?})]", r.fault);
-            assert!(
-                src.contains(&case),
-                "no case runs {} under {}",
-                r.fault.name(),
-                r.story.name()
-            );
+            assert!(src.contains(&case), "no case runs {} under {}", r.fault.name(), r.story.name());
         }
     }
 
     /// The README's fault table is the matrix, row for row.
     #[test]
     fn the_readme_table_matches_the_matrix() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-            .expect("README.md");
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
         for r in MATRIX {
             let verdict = match r.verdict {
                 matrix::Verdict::Fails(p) => format!("fail naming `[{p}]`"),
                 matrix::Verdict::Survives => "survive (stay green)".to_owned(),
             };
-            let line = format!(
-                "| `{}` | `{}` | {verdict} |",
-                r.fault.name(),
-                r.story.name()
-            );
-            assert!(
-                readme.contains(&line),
-                "README.md lacks the fault-matrix row:\n{line}"
-            );
+            let line = format!("| `{}` | `{}` | {verdict} |", r.fault.name(), r.story.name());
+            assert!(readme.contains(&line), "README.md lacks the fault-matrix row:\n{line}");
         }
     }
 
@@ -253,20 +221,9 @@ mod fault_matrix {
             assert!(!rows.is_empty(), "fault {} has no matrix row", f.name());
             for r in &rows {
                 let survives = r.verdict == matrix::Verdict::Survives;
-                assert_eq!(
-                    survives,
-                    f.outcome() == FaultOutcome::Survive,
-                    "fault {} verdict disagrees",
-                    f.name()
-                );
+                assert_eq!(survives, f.outcome() == FaultOutcome::Survive, "fault {} verdict disagrees", f.name());
                 let same = rows.iter().filter(|o| o.story == r.story).count();
-                assert_eq!(
-                    same,
-                    1,
-                    "fault {} lists story {} twice",
-                    f.name(),
-                    r.story.name()
-                );
+                assert_eq!(same, 1, "fault {} lists story {} twice", f.name(), r.story.name());
             }
         }
     }
@@ -290,11 +247,7 @@ mod run_end {
     }
 
     /// This binary's live matrix (arms and lifecycle), as a child process against `s`.
-    fn live_matrix(
-        s: &StandInProcess,
-        run_id: &str,
-        extra: &[(&str, &str)],
-    ) -> (Child, std::path::PathBuf) {
+    fn live_matrix(s: &StandInProcess, run_id: &str, extra: &[(&str, &str)]) -> (Child, std::path::PathBuf) {
         let out = std::env::temp_dir().join(format!("molecule-e2e-run-{run_id}.log"));
         let file = std::fs::File::create(&out).expect("run log");
         let mut cmd = Command::new(std::env::current_exe().expect("this test binary"));
@@ -323,10 +276,7 @@ mod run_end {
                     match polled {
                         Ok(Some(status)) => Ok(Probe::Ready(status)),
                         Ok(None) => Ok(Probe::Pending("still running".into())),
-                        Err(e) => Err(E2eError::Io {
-                            what: "try_wait on the run's process".into(),
-                            source: e,
-                        }),
+                        Err(e) => Err(E2eError::Io { what: "try_wait on the run's process".into(), source: e }),
                     }
                 }
             })
@@ -339,11 +289,7 @@ mod run_end {
         let gone = Wait::new("every org to leave the list", within)
             .until(|| async {
                 let left = s.all_slugs().await;
-                Ok(if left.is_empty() {
-                    Probe::Ready(())
-                } else {
-                    Probe::Pending(left.join(", "))
-                })
+                Ok(if left.is_empty() { Probe::Ready(()) } else { Probe::Pending(left.join(", ")) })
             })
             .await;
         match gone {
@@ -362,11 +308,7 @@ mod run_end {
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(status.success(), "the live matrix failed:\n{log}");
         assert_eq!(s.org_creations(), 1, "one POST /cp/admin/orgs per run");
-        assert_eq!(
-            s.all_slugs().await,
-            Vec::<String>::new(),
-            "orgs left behind"
-        );
+        assert_eq!(s.all_slugs().await, Vec::<String>::new(), "orgs left behind");
         assert!(log.contains("run end: deleted org"), "{log}");
     }
 
@@ -377,32 +319,17 @@ mod run_end {
         let id = run_id("outside");
         let (ok, up) = s.cli(&id, &["org", "up"], &[]);
         assert!(ok, "org up failed:\n{up}");
-        let slug = up
-            .lines()
-            .find_map(|l| l.strip_prefix("export E2E_ORG_SLUG="))
-            .expect("org up prints the export")
-            .to_owned();
+        let slug = up.lines().find_map(|l| l.strip_prefix("export E2E_ORG_SLUG=")).expect("org up prints the export").to_owned();
         let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
         let status = wait_exit(&mut child, Duration::from_secs(120)).await;
-        assert!(
-            status.success(),
-            "the live matrix failed:\n{}",
-            std::fs::read_to_string(&out).unwrap_or_default()
-        );
+        assert!(status.success(), "the live matrix failed:\n{}", std::fs::read_to_string(&out).unwrap_or_default());
         assert_eq!(s.org_creations(), 1, "only `org up` creates an org");
-        assert_eq!(
-            s.all_slugs().await,
-            vec![slug.clone()],
-            "the borrowed org is kept"
-        );
+        assert_eq!(s.all_slugs().await, vec![slug.clone()], "the borrowed org is kept");
         let cp = s.cp();
         let token = cp.tenant_admin_token(&slug).await.expect("tenant token");
         let org = cp.org(&slug).await.expect("list").expect("listed");
         let tenant = molecule_e2e::client::Tenant::new(&s.url, &org.id, token).expect("tenant");
-        assert!(
-            tenant.list_workspaces().await.expect("list").is_empty(),
-            "the run left workspaces in the borrowed org"
-        );
+        assert!(tenant.list_workspaces().await.expect("list").is_empty(), "the run left workspaces in the borrowed org");
         let (ok, down) = s.cli(&id, &["org", "down", "--slug", &slug], &[]);
         assert!(ok, "org down failed:\n{down}");
         assert!(s.all_slugs().await.is_empty());
@@ -427,10 +354,7 @@ mod run_end {
         let mut child = cmd.spawn().expect("spawn one arm");
         let status = wait_exit(&mut child, Duration::from_secs(60)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
-        assert!(
-            log.contains("test result: ok. 1 passed"),
-            "the case itself passes (its org is the run's):\n{log}"
-        );
+        assert!(log.contains("test result: ok. 1 passed"), "the case itself passes (its org is the run's):\n{log}");
         assert!(!status.success(), "a leaked org must fail the run:\n{log}");
         assert!(log.contains(&format!("NOT DELETED org {slug}")), "{log}");
     }
@@ -468,19 +392,9 @@ mod run_end {
         signal(&child, sig);
         let status = wait_exit(&mut child, Duration::from_secs(30)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
-        assert!(
-            !status.success(),
-            "a stopped run must exit non-zero:\n{log}"
-        );
-        let left = wait_no_orgs(
-            &s,
-            Duration::from_secs(30).saturating_sub(signalled.elapsed()),
-        )
-        .await;
-        assert!(
-            left.is_empty(),
-            "orgs left 30 s after the signal: {left:?}\n{log}"
-        );
+        assert!(!status.success(), "a stopped run must exit non-zero:\n{log}");
+        let left = wait_no_orgs(&s, Duration::from_secs(30).saturating_sub(signalled.elapsed())).await;
+        assert!(left.is_empty(), "orgs left 30 s after the signal: {left:?}\n{log}");
         assert!(log.contains("signal received"), "{log}");
     }
 
@@ -493,40 +407,21 @@ mod run_end {
         let id = run_id("borrow");
         let (ok, up) = s.cli(&id, &["org", "up"], &[]);
         assert!(ok, "org up failed:\n{up}");
-        let slug = up
-            .lines()
-            .find_map(|l| l.strip_prefix("export E2E_ORG_SLUG="))
-            .expect("the export")
-            .to_owned();
+        let slug = up.lines().find_map(|l| l.strip_prefix("export E2E_ORG_SLUG=")).expect("the export").to_owned();
         let (mut child, out) = live_matrix(&s, &id, &[("E2E_ORG_SLUG", &slug)]);
         tokio::time::sleep(Duration::from_millis(3000)).await;
         signal(&child, libc::SIGINT);
         let status = wait_exit(&mut child, Duration::from_secs(30)).await;
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(!status.success(), "{log}");
-        assert!(
-            log.contains("signal: deleted workspace"),
-            "the run had workspaces to delete:\n{log}"
-        );
-        assert_eq!(
-            s.all_slugs().await,
-            vec![slug.clone()],
-            "the borrowed org is kept"
-        );
+        assert!(log.contains("signal: deleted workspace"), "the run had workspaces to delete:\n{log}");
+        assert_eq!(s.all_slugs().await, vec![slug.clone()], "the borrowed org is kept");
         let cp = s.cp();
         let org = cp.org(&slug).await.expect("list").expect("listed");
-        let tenant = molecule_e2e::client::Tenant::new(
-            &s.url,
-            &org.id,
-            cp.tenant_admin_token(&slug).await.expect("token"),
-        )
-        .expect("tenant");
+        let tenant = molecule_e2e::client::Tenant::new(&s.url, &org.id, cp.tenant_admin_token(&slug).await.expect("token"))
+            .expect("tenant");
         let left = tenant.list_workspaces().await.expect("list");
-        assert!(
-            left.is_empty(),
-            "workspaces left in the borrowed org: {:?}\n{log}",
-            left.iter().map(|w| &w.id).collect::<Vec<_>>()
-        );
+        assert!(left.is_empty(), "workspaces left in the borrowed org: {:?}\n{log}", left.iter().map(|w| &w.id).collect::<Vec<_>>());
     }
 
     /// Two Ctrl-C: the run exits at once, and what it printed (its teardown, or what is left and
@@ -547,10 +442,7 @@ mod run_end {
         let log = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(!status.success(), "{log}");
         if log.contains("exiting NOW") {
-            assert!(
-                log.contains(&format!("molecule-e2e sweep --run-id {id}")),
-                "{log}"
-            );
+            assert!(log.contains(&format!("molecule-e2e sweep --run-id {id}")), "{log}");
         }
         let (ok, swept) = s.cli(&id, &["sweep", "--run-id", &id], &[]);
         assert!(ok, "{swept}");
@@ -582,16 +474,9 @@ mod run_end {
             .unwrap_or_else(|e| panic!("the run never created {slug}: {e}"));
         signal(&child, libc::SIGKILL);
         wait_exit(&mut child, Duration::from_secs(5)).await;
-        assert!(
-            s.all_slugs().await.contains(&slug),
-            "SIGKILL leaves the org"
-        );
+        assert!(s.all_slugs().await.contains(&slug), "SIGKILL leaves the org");
         let (ok, swept) = s.cli(&id, &["sweep", "--run-id", &id], &[]);
-        assert!(
-            ok,
-            "{swept}\n{}",
-            std::fs::read_to_string(&out).unwrap_or_default()
-        );
+        assert!(ok, "{swept}\n{}", std::fs::read_to_string(&out).unwrap_or_default());
         let left = s.all_slugs().await;
         assert_eq!(left.len(), 600, "{swept}");
         assert!(!left.contains(&slug), "{swept}");

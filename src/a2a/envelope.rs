@@ -99,15 +99,8 @@ impl SendMessage {
 
     /// `acceptedOutputModes` and blocking; 1.0 sends the inverse, `returnImmediately`.
     pub fn with_configuration(mut self, accepted_output_modes: &[&str], blocking: bool) -> Self {
-        let config = self
-            .configuration
-            .get_or_insert_with(Configuration::default);
-        config.accepted_output_modes = Some(
-            accepted_output_modes
-                .iter()
-                .map(|m| m.to_string())
-                .collect(),
-        );
+        let config = self.configuration.get_or_insert_with(Configuration::default);
+        config.accepted_output_modes = Some(accepted_output_modes.iter().map(|m| m.to_string()).collect());
         config.blocking = Some(blocking);
         self
     }
@@ -115,9 +108,7 @@ impl SendMessage {
     /// `params.configuration.max_tokens`, the harness's liveness probe. Not an A2A field: it is
     /// sent in 0.3 only, because 1.0's configuration is a closed proto message.
     pub fn with_max_tokens(mut self, n: u32) -> Self {
-        self.configuration
-            .get_or_insert_with(Configuration::default)
-            .max_tokens = Some(n);
+        self.configuration.get_or_insert_with(Configuration::default).max_tokens = Some(n);
         self
     }
 
@@ -146,10 +137,7 @@ impl SendMessage {
         let mut message = Map::new();
         message.insert("role".into(), json!("user"));
         message.insert("messageId".into(), json!(self.message_id));
-        message.insert(
-            "parts".into(),
-            self.parts.iter().map(Part::to_v03).collect(),
-        );
+        message.insert("parts".into(), self.parts.iter().map(Part::to_v03).collect());
         if self.kind {
             message.insert("kind".into(), json!("message"));
         }
@@ -177,10 +165,7 @@ impl SendMessage {
         let mut message = Map::new();
         message.insert("role".into(), json!("ROLE_USER"));
         message.insert("messageId".into(), json!(self.message_id));
-        message.insert(
-            "parts".into(),
-            self.parts.iter().map(Part::to_v10).collect(),
-        );
+        message.insert("parts".into(), self.parts.iter().map(Part::to_v10).collect());
         self.insert_ids(&mut message);
         let mut params = Map::new();
         params.insert("message".into(), Value::Object(message));
@@ -235,13 +220,8 @@ mod tests {
     fn fresh_ids_have_the_harness_shape_and_differ() {
         let (a, b) = (fresh_id(), fresh_id());
         for id in [&a, &b] {
-            let hex = id
-                .strip_prefix("e2e-")
-                .unwrap_or_else(|| panic!("{id} lacks the e2e- prefix"));
-            assert!(
-                hex.len() == 8 && hex.chars().all(|c| c.is_ascii_hexdigit()),
-                "{id}"
-            );
+            let hex = id.strip_prefix("e2e-").unwrap_or_else(|| panic!("{id} lacks the e2e- prefix"));
+            assert!(hex.len() == 8 && hex.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
         }
         assert_ne!(a, b);
     }

@@ -33,9 +33,7 @@ impl Reply {
                 "a task {} in state `{}` (status message {}, {} artifact(s), text {:?})",
                 t.id,
                 t.state,
-                t.status_message
-                    .as_ref()
-                    .map_or("none".to_owned(), |m| format!("{:?}", texts(&m.parts))),
+                t.status_message.as_ref().map_or("none".to_owned(), |m| format!("{:?}", texts(&m.parts))),
                 t.artifacts.len(),
                 cut(&self.text().unwrap_or_default())
             ),
@@ -43,20 +41,13 @@ impl Reply {
                 "JSON-RPC error {} {:?}{}",
                 e.code,
                 cut(&e.message),
-                e.data
-                    .as_ref()
-                    .map(|d| format!(" data {}", cut(&crate::redact::json(d).to_string())))
-                    .unwrap_or_default()
+                e.data.as_ref().map(|d| format!(" data {}", cut(&crate::redact::json(d).to_string()))).unwrap_or_default()
             ),
             Reply::Queued(q) => format!(
                 "the poll-mode queued envelope (status {:?}, delivery_mode {:?}, method {:?}, keys {:?})",
                 q.status, q.delivery_mode, q.method, q.keys
             ),
-            Reply::Waking(w) => format!(
-                "waking (retry_after {:?}): {:?}",
-                w.retry_after,
-                cut(&w.error)
-            ),
+            Reply::Waking(w) => format!("waking (retry_after {:?}): {:?}", w.retry_after, cut(&w.error)),
             Reply::Busy(b) => format!(
                 "busy (queue_id {:?}, queue_depth {:?}): {:?}",
                 b.queue_id,
@@ -65,92 +56,70 @@ impl Reply {
             ),
         }
     }
+
 }
 
 impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::redact::debug_struct(
-            f,
-            "Message",
-            &[
-                ("dialect", &self.dialect),
-                ("message_id", &self.message_id),
-                ("context_id", &self.context_id),
-                ("task_id", &self.task_id),
-                ("role", &self.role),
-                ("parts", &self.parts),
-            ],
-        )
+        crate::redact::debug_struct(f, "Message", &[
+            ("dialect", &self.dialect),
+            ("message_id", &self.message_id),
+            ("context_id", &self.context_id),
+            ("task_id", &self.task_id),
+            ("role", &self.role),
+            ("parts", &self.parts),
+        ])
     }
 }
 
 impl fmt::Debug for Task {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::redact::debug_struct(
-            f,
-            "Task",
-            &[
-                ("dialect", &self.dialect),
-                ("id", &self.id),
-                ("context_id", &self.context_id),
-                ("state", &self.state),
-                ("status_message", &self.status_message),
-                ("artifacts", &self.artifacts),
-                ("history", &self.history),
-            ],
-        )
+        crate::redact::debug_struct(f, "Task", &[
+            ("dialect", &self.dialect),
+            ("id", &self.id),
+            ("context_id", &self.context_id),
+            ("state", &self.state),
+            ("status_message", &self.status_message),
+            ("artifacts", &self.artifacts),
+            ("history", &self.history),
+        ])
     }
 }
 
 impl fmt::Debug for Artifact {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::redact::debug_struct(
-            f,
-            "Artifact",
-            &[
-                ("artifact_id", &self.artifact_id),
-                ("name", &self.name),
-                ("parts", &self.parts),
-            ],
-        )
+        crate::redact::debug_struct(f, "Artifact", &[
+            ("artifact_id", &self.artifact_id),
+            ("name", &self.name),
+            ("parts", &self.parts),
+        ])
     }
 }
 
 impl fmt::Debug for Waking {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::redact::debug_struct(
-            f,
-            "Waking",
-            &[("error", &self.error), ("retry_after", &self.retry_after)],
-        )
+        crate::redact::debug_struct(f, "Waking", &[("error", &self.error), ("retry_after", &self.retry_after)])
     }
 }
 
 impl fmt::Debug for Busy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::redact::debug_struct(
-            f,
-            "Busy",
-            &[
-                ("queue_id", &self.queue_id),
-                ("queue_depth", &self.queue_depth),
-                ("message", &self.message),
-            ],
-        )
+        crate::redact::debug_struct(f, "Busy", &[
+            ("queue_id", &self.queue_id),
+            ("queue_depth", &self.queue_depth),
+            ("message", &self.message),
+        ])
     }
 }
 
 impl fmt::Debug for RpcError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::redact::debug_struct(
-            f,
-            "RpcError",
-            &[
-                ("id", &self.id),
-                ("code", &self.code),
-                ("message", &self.message),
-                ("data", &self.data),
-            ],
-        )
+        crate::redact::debug_struct(f, "RpcError", &[
+            ("id", &self.id),
+            ("code", &self.code),
+            ("message", &self.message),
+            ("data", &self.data),
+        ])
     }
 }
+

@@ -16,9 +16,7 @@ mod reply;
 
 pub use envelope::SendMessage;
 pub use parts::{Part, ReplyPart};
-pub use reply::{
-    Artifact, Busy, Message, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type,
-};
+pub use reply::{Artifact, Busy, Message, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type};
 
 /// The header a 1.0 client must send: a 1.0 server reads its absence as 0.3 and answers
 /// `-32009 VersionNotSupported` (contract a2a.md §1.10).
@@ -69,11 +67,7 @@ pub const ERROR_MARKERS: &[&str] = &[
 /// is ignored because runtimes reword the case of provider errors ("invalid api key").
 pub fn error_markers(text: &str) -> Vec<&'static str> {
     let haystack = text.to_lowercase();
-    ERROR_MARKERS
-        .iter()
-        .copied()
-        .filter(|m| haystack.contains(&m.to_lowercase()))
-        .collect()
+    ERROR_MARKERS.iter().copied().filter(|m| haystack.contains(&m.to_lowercase())).collect()
 }
 
 #[cfg(test)]

@@ -34,19 +34,11 @@ impl Part {
     pub fn to_v03(&self) -> Value {
         match self {
             Part::Text(text) => json!({"kind": "text", "text": text}),
-            Part::FileBytes {
-                name,
-                mime_type,
-                bytes,
-            } => json!({
+            Part::FileBytes { name, mime_type, bytes } => json!({
                 "kind": "file",
                 "file": {"name": name, "mimeType": mime_type, "bytes": STANDARD.encode(bytes)},
             }),
-            Part::FileUri {
-                name,
-                mime_type,
-                uri,
-            } => json!({
+            Part::FileUri { name, mime_type, uri } => json!({
                 "kind": "file",
                 "file": {"name": name, "mimeType": mime_type, "uri": uri},
             }),
@@ -65,18 +57,10 @@ impl Part {
     pub fn to_v10(&self) -> Value {
         match self {
             Part::Text(text) => json!({"text": text}),
-            Part::FileBytes {
-                name,
-                mime_type,
-                bytes,
-            } => {
+            Part::FileBytes { name, mime_type, bytes } => {
                 json!({"raw": STANDARD.encode(bytes), "filename": name, "mediaType": mime_type})
             }
-            Part::FileUri {
-                name,
-                mime_type,
-                uri,
-            } => {
+            Part::FileUri { name, mime_type, uri } => {
                 json!({"url": uri, "filename": name, "mediaType": mime_type})
             }
             Part::Data(data) => json!({"data": data}),
@@ -89,12 +73,7 @@ impl Part {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyPart {
     Text(String),
-    File {
-        name: Option<String>,
-        mime_type: Option<String>,
-        bytes: Option<String>,
-        uri: Option<String>,
-    },
+    File { name: Option<String>, mime_type: Option<String>, bytes: Option<String>, uri: Option<String> },
     Data(Value),
 }
 
@@ -106,13 +85,9 @@ impl ReplyPart {
     pub(crate) fn parse(value: &Value) -> Option<ReplyPart> {
         let part = value.as_object()?;
         match part.get("kind").and_then(Value::as_str) {
-            Some("text") => Some(ReplyPart::Text(
-                str_field(part, &["text"]).unwrap_or_default(),
-            )),
+            Some("text") => Some(ReplyPart::Text(str_field(part, &["text"]).unwrap_or_default())),
             Some("file") => Some(file_v03(part.get("file").and_then(Value::as_object))),
-            Some("data") => Some(ReplyPart::Data(
-                part.get("data").cloned().unwrap_or(Value::Null),
-            )),
+            Some("data") => Some(ReplyPart::Data(part.get("data").cloned().unwrap_or(Value::Null))),
             Some(_) => None,
             None => parse_without_kind(part),
         }
@@ -126,28 +101,16 @@ fn parse_without_kind(part: &Map<String, Value>) -> Option<ReplyPart> {
     let name = str_field(part, &["filename"]);
     let mime_type = str_field(part, &["mediaType", "media_type"]);
     if let Some(raw) = str_field(part, &["raw"]) {
-        return Some(ReplyPart::File {
-            name,
-            mime_type,
-            bytes: Some(raw),
-            uri: None,
-        });
+        return Some(ReplyPart::File { name, mime_type, bytes: Some(raw), uri: None });
     }
     if let Some(url) = str_field(part, &["url"]) {
-        return Some(ReplyPart::File {
-            name,
-            mime_type,
-            bytes: None,
-            uri: Some(url),
-        });
+        return Some(ReplyPart::File { name, mime_type, bytes: None, uri: Some(url) });
     }
     if let Some(data) = part.get("data") {
         return Some(ReplyPart::Data(data.clone()));
     }
     // A 0.3 file part whose sender left out `kind` (a2a-sdk's compat layer tolerates that).
-    part.get("file")
-        .and_then(Value::as_object)
-        .map(|file| file_v03(Some(file)))
+    part.get("file").and_then(Value::as_object).map(|file| file_v03(Some(file)))
 }
 
 fn file_v03(file: Option<&Map<String, Value>>) -> ReplyPart {

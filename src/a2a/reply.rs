@@ -129,24 +129,18 @@ impl Reply {
     /// to word the error, because the platform's shapes are recognised by their keys.
     pub fn parse(http_status: u16, body: &Value) -> Result<Reply, ReplyError> {
         let Some(object) = body.as_object() else {
-            return Err(ReplyError::NotAnObject {
-                found: json_type(body),
-            });
+            return Err(ReplyError::NotAnObject { found: json_type(body) });
         };
         if let Some(platform) = platform_answer(object) {
             return Ok(platform);
         }
         match (object.get("result"), object.get("error")) {
-            (Some(_), Some(_)) => Err(unrecognised(format!(
-                "HTTP {http_status}: both `result` and `error` are present"
-            ))),
-            (Some(result), None) => parse_result(http_status, result),
-            (None, Some(Value::String(error))) => Err(ReplyError::Platform {
-                error: error.clone(),
-            }),
-            (None, Some(error)) => {
-                rpc_error(http_status, object.get("id"), error).map(Reply::RpcError)
+            (Some(_), Some(_)) => {
+                Err(unrecognised(format!("HTTP {http_status}: both `result` and `error` are present")))
             }
+            (Some(result), None) => parse_result(http_status, result),
+            (None, Some(Value::String(error))) => Err(ReplyError::Platform { error: error.clone() }),
+            (None, Some(error)) => rpc_error(http_status, object.get("id"), error).map(Reply::RpcError),
             // The 1.0 HTTP+JSON binding answers with the bare `SendMessageResponse`.
             (None, None) if object.contains_key("task") || object.contains_key("message") => {
                 parse_result(http_status, body)
@@ -176,11 +170,7 @@ impl Reply {
         match self {
             Reply::Message(message) => Some(texts(&message.parts).join("\n")),
             Reply::Task(task) => {
-                let mut all: Vec<String> = task
-                    .artifacts
-                    .iter()
-                    .flat_map(|a| texts(&a.parts))
-                    .collect();
+                let mut all: Vec<String> = task.artifacts.iter().flat_map(|a| texts(&a.parts)).collect();
                 if let Some(status) = &task.status_message {
                     all.extend(texts(&status.parts));
                 }

@@ -6,11 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "molecule-e2e",
-    version,
-    about = "Molecule end-to-end suite: stand-in, reference runtime, sweeper"
-)]
+#[command(name = "molecule-e2e", version, about = "Molecule end-to-end suite: stand-in, reference runtime, sweeper")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -120,16 +116,10 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Standin { port } => standin(port).await,
         Command::Runtime { port, bind } => runtime(SocketAddr::new(bind, port)).await,
-        Command::Sweep {
-            max_age_minutes,
-            run_id,
-            cap,
-            dry_run,
-        } => sweep(max_age_minutes, run_id, cap, dry_run).await,
+        Command::Sweep { max_age_minutes, run_id, cap, dry_run } => sweep(max_age_minutes, run_id, cap, dry_run).await,
         Command::Org { verb } => org(verb).await,
         Command::Healthcheck { url, timeout } => {
-            return match molecule_e2e::runtime::probe(&url, std::time::Duration::from_secs(timeout))
-            {
+            return match molecule_e2e::runtime::probe(&url, std::time::Duration::from_secs(timeout)) {
                 Ok(status) if (200..300).contains(&status) => ExitCode::SUCCESS,
                 Ok(status) => {
                     eprintln!("healthcheck: {url} answered {status}");
@@ -141,12 +131,7 @@ async fn main() -> ExitCode {
                 }
             };
         }
-        Command::Report {
-            records,
-            out,
-            expect,
-            title,
-        } => report(&records, out.as_deref(), expect, &title),
+        Command::Report { records, out, expect, title } => report(&records, out.as_deref(), expect, &title),
         Command::AwsLeakCheck { slug } => aws_leak_check(&slug),
         Command::StoreListing { root } => {
             print!("{}", molecule_e2e::runtime::store_listing(&root));
@@ -176,9 +161,7 @@ async fn standin(port: u16) -> Result<(), String> {
 async fn runtime(listen: SocketAddr) -> Result<(), String> {
     use molecule_e2e::runtime::{RuntimeConfig, serve};
     let cfg = RuntimeConfig::from_env()?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("molecule-e2e runtime listening on http://{addr}");
     serve(cfg, listener).await.map_err(|e| e.to_string())
@@ -202,41 +185,25 @@ async fn org(verb: OrgVerb) -> Result<(), String> {
                 "full" => SlugKind::Full,
                 "smoke" => SlugKind::Smoke,
                 "external" => SlugKind::External,
-                other => {
-                    return Err(format!(
-                        "--kind {other:?}: expected full, smoke or external"
-                    ));
-                }
+                other => return Err(format!("--kind {other:?}: expected full, smoke or external")),
             };
             let run_id = &target.settings.run_id;
             let slug = run_slug(kind, &today(), run_id);
-            let org = create_org(&target, kind, &slug, &say)
-                .await
-                .map_err(|e| e.to_string())?;
+            let org = create_org(&target, kind, &slug, &say).await.map_err(|e| e.to_string())?;
             println!("export E2E_ORG_SLUG={}", org.slug);
             println!("export E2E_RUN_ID={run_id}");
-            say(&format!(
-                "remove it with `molecule-e2e org down --slug {}` (or `sweep --run-id {run_id}`)",
-                org.slug
-            ));
+            say(&format!("remove it with `molecule-e2e org down --slug {}` (or `sweep --run-id {run_id}`)", org.slug));
             Ok(())
         }
         OrgVerb::Down { slug } => {
-            delete_org(&target, &slug, &say)
-                .await
-                .map_err(|e| e.to_string())?;
+            delete_org(&target, &slug, &say).await.map_err(|e| e.to_string())?;
             println!("deleted {slug}");
             Ok(())
         }
     }
 }
 
-async fn sweep(
-    max_age_minutes: u64,
-    run_id: Option<String>,
-    cap: usize,
-    dry_run: bool,
-) -> Result<(), String> {
+async fn sweep(max_age_minutes: u64, run_id: Option<String>, cap: usize, dry_run: bool) -> Result<(), String> {
     use molecule_e2e::harness::sweep::{max_age, sweep, sweep_run};
     let cp = target()?.cp().map_err(|e| e.to_string())?;
     let report = match &run_id {
@@ -264,17 +231,9 @@ async fn sweep(
     }
     let scope = match &run_id {
         Some(id) => format!("run {id}"),
-        None => format!(
-            "{} younger than {max_age_minutes} min, {} undated",
-            report.young,
-            report.undated.len()
-        ),
+        None => format!("{} younger than {max_age_minutes} min, {} undated", report.young, report.undated.len()),
     };
-    println!(
-        "sweep: {verb} {}, {scope}, {} failed",
-        report.deleted.len(),
-        report.failed.len()
-    );
+    println!("sweep: {verb} {}, {scope}, {} failed", report.deleted.len(), report.failed.len());
     let tunnels_failed = matches!(report.tunnels, Some(Err(_)));
     if report.failed.is_empty() && !tunnels_failed {
         Ok(())
@@ -283,12 +242,7 @@ async fn sweep(
     }
 }
 
-fn report(
-    records: &std::path::Path,
-    out: Option<&std::path::Path>,
-    expect: Option<usize>,
-    title: &str,
-) -> Result<(), String> {
+fn report(records: &std::path::Path, out: Option<&std::path::Path>, expect: Option<usize>, title: &str) -> Result<(), String> {
     use molecule_e2e::report::{check_count, parse_records, render};
     let text = match std::fs::read_to_string(records) {
         Ok(t) => t,
@@ -309,8 +263,7 @@ fn report(
             .append(true)
             .open(&path)
             .map_err(|e| format!("cannot open GITHUB_STEP_SUMMARY: {e}"))?;
-        f.write_all(md.as_bytes())
-            .map_err(|e| format!("cannot write GITHUB_STEP_SUMMARY: {e}"))?;
+        f.write_all(md.as_bytes()).map_err(|e| format!("cannot write GITHUB_STEP_SUMMARY: {e}"))?;
     }
     match expect {
         Some(n) => check_count(&recs, n),
@@ -323,18 +276,10 @@ fn aws_leak_check(slug: &str) -> Result<(), String> {
     use molecule_e2e::leak::{LeakOutcome, LeakSettings, check};
     let settings = LeakSettings::from_env()?;
     match check(&settings, slug)? {
-        LeakOutcome::Clean => println!(
-            "aws-leak-check: no live EC2 instance for slug {slug} in {}",
-            settings.region
-        ),
-        LeakOutcome::Skipped(why) => {
-            eprintln!("aws-leak-check: NOT CHECKED for slug {slug}: {why}")
-        }
+        LeakOutcome::Clean => println!("aws-leak-check: no live EC2 instance for slug {slug} in {}", settings.region),
+        LeakOutcome::Skipped(why) => eprintln!("aws-leak-check: NOT CHECKED for slug {slug}: {why}"),
         LeakOutcome::Warned(rows, terminated) => {
-            let ids: Vec<_> = rows
-                .iter()
-                .map(|i| format!("{} (Name={})", i.id, i.name))
-                .collect();
+            let ids: Vec<_> = rows.iter().map(|i| format!("{} (Name={})", i.id, i.name)).collect();
             eprintln!(
                 "aws-leak-check: WARNING (E2E_AWS_LEAK_CHECK=warn): leaked EC2 for slug {slug}: {}{}",
                 ids.join(", "),

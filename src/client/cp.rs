@@ -36,73 +36,40 @@ impl ControlPlane {
 
     /// `GET /health` must answer exactly 200 (the workflows' preflight).
     pub async fn health(&self) -> Result<()> {
-        self.http
-            .json_accepting(
-                "cp_health",
-                Method::GET,
-                "/health",
-                None,
-                Accept::Only(&[200]),
-            )
-            .await
-            .map(drop)
+        self.http.json_accepting("cp_health", Method::GET, "/health", None, Accept::Only(&[200])).await.map(drop)
     }
 
     /// `POST /cp/admin/orgs`; the answer must carry an `id`.
     pub async fn create_org(&self, slug: &str, name: &str) -> Result<Org> {
-        let body =
-            json!({"slug": slug, "name": name, "owner_user_id": format!("e2e-runner:{slug}")});
-        let a = self
-            .http
-            .json("create_org", Method::POST, "/cp/admin/orgs", Some(&body))
-            .await?;
+        let body = json!({"slug": slug, "name": name, "owner_user_id": format!("e2e-runner:{slug}")});
+        let a = self.http.json("create_org", Method::POST, "/cp/admin/orgs", Some(&body)).await?;
         let v = a.json()?;
         let id = str_field(&v, "id").map_err(|why| a.malformed("an org with an \"id\"", why))?;
         Ok(Org {
             id: id.to_owned(),
-            slug: v
-                .get("slug")
-                .and_then(Value::as_str)
-                .unwrap_or(slug)
-                .to_owned(),
-            instance_status: v
-                .get("instance_status")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            slug: v.get("slug").and_then(Value::as_str).unwrap_or(slug).to_owned(),
+            instance_status: v.get("instance_status").and_then(Value::as_str).map(str::to_owned),
             last_error: None,
-            created_at: v
-                .get("created_at")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            created_at: v.get("created_at").and_then(Value::as_str).map(str::to_owned),
             status: None,
         })
     }
 
     /// `GET /cp/admin/orgs?limit=500`.
     pub async fn list_orgs(&self) -> Result<Vec<Org>> {
-        let a = self
-            .http
-            .json("list_orgs", Method::GET, "/cp/admin/orgs?limit=500", None)
-            .await?;
+        let a = self.http.json("list_orgs", Method::GET, "/cp/admin/orgs?limit=500", None).await?;
         decode_orgs(&a.json()?).map_err(|e| a.malformed("{\"orgs\":[…]}", e))
     }
 
     /// The org row with this slug, if listed (and not purged).
     pub async fn org(&self, slug: &str) -> Result<Option<Org>> {
-        Ok(self
-            .list_orgs()
-            .await?
-            .into_iter()
-            .find(|o| o.slug == slug && o.is_present()))
+        Ok(self.list_orgs().await?.into_iter().find(|o| o.slug == slug && o.is_present()))
     }
 
     /// `GET /cp/admin/orgs/<slug>/admin-token` → the tenant's admin bearer.
     pub async fn tenant_admin_token(&self, slug: &str) -> Result<SecretString> {
         let path = format!("/cp/admin/orgs/{}/admin-token", seg(slug));
-        let a = self
-            .http
-            .json("tenant_admin_token", Method::GET, &path, None)
-            .await?;
+        let a = self.http.json("tenant_admin_token", Method::GET, &path, None).await?;
         let v = a.json()?;
         match str_field(&v, "admin_token") {
             Ok(t) => {
@@ -117,41 +84,21 @@ impl ControlPlane {
     /// `DELETE /cp/admin/tenants/<slug>` with `{"confirm":slug}` (200 or 204, idempotent).
     pub async fn delete_tenant(&self, slug: &str) -> Result<()> {
         let path = format!("/cp/admin/tenants/{}", seg(slug));
-        let http = self
-            .http
-            .clone()
-            .with_timeout(std::time::Duration::from_secs(120));
-        http.json(
-            "delete_tenant",
-            Method::DELETE,
-            &path,
-            Some(&json!({"confirm": slug})),
-        )
-        .await
-        .map(drop)
+        let http = self.http.clone().with_timeout(std::time::Duration::from_secs(120));
+        http.json("delete_tenant", Method::DELETE, &path, Some(&json!({"confirm": slug}))).await.map(drop)
     }
 
     /// `POST /cp/admin/orphan-tunnels/cleanup` (the platform's sweeper runs it after deleting
     /// orgs) → the answer's JSON (`{"deleted_count":n,"failed":{…}}`).
     pub async fn cleanup_orphan_tunnels(&self) -> Result<Value> {
-        self.http
-            .json(
-                "orphan_tunnels_cleanup",
-                Method::POST,
-                "/cp/admin/orphan-tunnels/cleanup",
-                None,
-            )
-            .await?
-            .json()
+        self.http.json("orphan_tunnels_cleanup", Method::POST, "/cp/admin/orphan-tunnels/cleanup", None).await?.json()
     }
 
     /// Whether the admin bearer is configured at all.
     pub fn require_token(&self) -> Result<()> {
         match self.http.bearer() {
             Some(_) => Ok(()),
-            None => Err(E2eError::Unmet(
-                "MOLECULE_ADMIN_TOKEN is not set: the control plane's admin API needs it".into(),
-            )),
+            None => Err(E2eError::Unmet("MOLECULE_ADMIN_TOKEN is not set: the control plane's admin API needs it".into())),
         }
     }
 }

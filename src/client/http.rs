@@ -32,11 +32,7 @@ pub fn install_crypto_provider() {
 pub fn client_builder(base: &str) -> reqwest::ClientBuilder {
     install_crypto_provider();
     let builder = reqwest::Client::builder();
-    if base.starts_with("http://") {
-        builder.tls_certs_only(std::iter::empty())
-    } else {
-        builder
-    }
+    if base.starts_with("http://") { builder.tls_certs_only(std::iter::empty()) } else { builder }
 }
 
 /// A fresh connection pool. Pools are not shared across clients built by [`Http::new`]:
@@ -70,10 +66,7 @@ impl std::fmt::Debug for Http {
         f.debug_struct("Http")
             .field("base", &self.base)
             .field("bearer", &self.bearer.as_ref().map(|_| redact::MASK))
-            .field(
-                "headers",
-                &self.headers.keys().map(|k| k.as_str()).collect::<Vec<_>>(),
-            )
+            .field("headers", &self.headers.keys().map(|k| k.as_str()).collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -93,10 +86,7 @@ impl std::fmt::Debug for Answer {
         f.debug_struct("Answer")
             .field("call", &self.call)
             .field("status", &self.status)
-            .field(
-                "headers",
-                &self.headers.keys().map(|k| k.as_str()).collect::<Vec<_>>(),
-            )
+            .field("headers", &self.headers.keys().map(|k| k.as_str()).collect::<Vec<_>>())
             .field("body", &redact::excerpt(&self.body))
             .finish()
     }
@@ -138,11 +128,7 @@ impl Answer {
 
     /// `Retry-After` in seconds, when the server sent one.
     pub fn retry_after(&self) -> Option<Duration> {
-        let v = self
-            .headers
-            .get(reqwest::header::RETRY_AFTER)?
-            .to_str()
-            .ok()?;
+        let v = self.headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
         v.trim().parse::<u64>().ok().map(Duration::from_secs)
     }
 
@@ -181,12 +167,11 @@ impl Accept<'_> {
 
 impl Http {
     pub fn new(base: &str) -> Result<Http> {
-        let parsed = reqwest::Url::parse(base)
-            .map_err(|e| E2eError::Unmet(format!("base URL {base:?} is not a URL: {e}")))?;
+        let parsed = reqwest::Url::parse(base).map_err(|e| {
+            E2eError::Unmet(format!("base URL {base:?} is not a URL: {e}"))
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(E2eError::Unmet(format!(
-                "base URL {base:?} must be http:// or https://"
-            )));
+            return Err(E2eError::Unmet(format!("base URL {base:?} must be http:// or https://")));
         }
         let client = build_client(base)?;
         Ok(Http {
@@ -219,11 +204,8 @@ impl Http {
 
     /// Add (or replace) a header sent on every call.
     pub fn with_header(mut self, name: &'static str, value: &str) -> Result<Http> {
-        let v = HeaderValue::from_str(value).map_err(|_| {
-            E2eError::Unmet(format!(
-                "header {name}: {value:?} is not a valid header value"
-            ))
-        })?;
+        let v = HeaderValue::from_str(value)
+            .map_err(|_| E2eError::Unmet(format!("header {name}: {value:?} is not a valid header value")))?;
         self.headers.insert(HeaderName::from_static(name), v);
         Ok(self)
     }
@@ -241,10 +223,7 @@ impl Http {
     /// Start a request: `path` is appended to the base URL (it may carry a query string that
     /// holds no secret; the error messages show the path without it).
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let mut rb = self
-            .client
-            .request(method, format!("{}{}", self.base, path))
-            .timeout(self.timeout);
+        let mut rb = self.client.request(method, format!("{}{}", self.base, path)).timeout(self.timeout);
         for (k, v) in &self.headers {
             rb = rb.header(k, v.clone());
         }
@@ -289,24 +268,12 @@ impl Http {
         if !accept.admits(status) {
             return Err(api_error(call, status, &body));
         }
-        Ok(Answer {
-            call,
-            status,
-            headers,
-            body,
-        })
+        Ok(Answer { call, status, headers, body })
     }
 
     /// `send` a JSON body (or none) and accept any 2xx.
-    pub async fn json(
-        &self,
-        op: &'static str,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<Answer> {
-        self.json_accepting(op, method, path, body, Accept::Success)
-            .await
+    pub async fn json(&self, op: &'static str, method: Method, path: &str, body: Option<&Value>) -> Result<Answer> {
+        self.json_accepting(op, method, path, body, Accept::Success).await
     }
 
     pub async fn json_accepting(
@@ -366,15 +333,9 @@ pub fn serde_reason(e: &serde_json::Error) -> String {
             i += "string \"".len() + end.map_or(after.len(), |k| k + 1);
             continue;
         }
-        let typed = [
-            "integer `",
-            "floating point `",
-            "boolean `",
-            "character `",
-            "variant `",
-        ]
-        .iter()
-        .find(|p| rest.starts_with(*p));
+        let typed = ["integer `", "floating point `", "boolean `", "character `", "variant `"]
+            .iter()
+            .find(|p| rest.starts_with(*p));
         if let Some(prefix) = typed {
             let after = &rest[prefix.len()..];
             out.push_str(prefix.trim_end_matches('`'));
@@ -410,61 +371,35 @@ fn strip_query(path: &str) -> String {
 /// non-2xx status) gives its code and message instead.
 pub fn api_error(call: Call, status: u16, body: &[u8]) -> E2eError {
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
-    let text = |v: Option<&Value>| {
-        v.and_then(Value::as_str)
-            .map(|s| redact::cut(&redact::scrub(s), 300))
-    };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(|s| redact::cut(&redact::scrub(s), 300));
     let top = |k: &str| parsed.as_ref().and_then(|v| v.get(k));
     let (code, error) = match top("error") {
         Some(Value::Object(rpc)) => (
-            rpc.get("code")
-                .filter(|c| !c.is_null())
-                .map(|c| c.to_string().trim_matches('"').to_owned()),
+            rpc.get("code").filter(|c| !c.is_null()).map(|c| c.to_string().trim_matches('"').to_owned()),
             text(rpc.get("message")),
         ),
         other => (text(top("code")), text(other)),
     };
-    E2eError::Api {
-        call,
-        status,
-        code,
-        error,
-        excerpt: redact::excerpt(body),
-    }
+    E2eError::Api { call, status, code, error, excerpt: redact::excerpt(body) }
 }
 
 fn transport(call: Call, e: &reqwest::Error) -> E2eError {
     let kind = if e.is_timeout() {
         TransportKind::Timeout
     } else if e.is_connect() {
-        if refused(e) {
-            TransportKind::ConnectionRefused
-        } else {
-            TransportKind::Connect
-        }
+        if refused(e) { TransportKind::ConnectionRefused } else { TransportKind::Connect }
     } else if e.is_body() || e.is_decode() {
         TransportKind::Body
     } else {
         TransportKind::Other
     };
-    E2eError::Transport {
-        call,
-        kind,
-        detail: redact::scrub(&error_chain(e)),
-    }
+    E2eError::Transport { call, kind, detail: redact::scrub(&error_chain(e)) }
 }
 
 /// A transport failure; a timeout that the deadline in scope cut short says whose it was.
 fn transport_cut(call: Call, e: &reqwest::Error, cut: Option<&Deadline>) -> E2eError {
     match (transport(call, e), cut) {
-        (
-            E2eError::Transport {
-                call,
-                kind: TransportKind::Timeout,
-                detail,
-            },
-            Some(d),
-        ) => E2eError::Transport {
+        (E2eError::Transport { call, kind: TransportKind::Timeout, detail }, Some(d)) => E2eError::Transport {
             call,
             kind: TransportKind::Timeout,
             detail: format!("no answer before the deadline of {} ({detail})", d.whose()),

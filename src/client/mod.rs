@@ -11,14 +11,11 @@ mod runtime;
 mod tenant;
 
 pub use cp::ControlPlane;
-pub use http::{
-    A2A_TIMEOUT, Accept, Answer, Http, REQUEST_TIMEOUT, api_error, client_builder,
-    install_crypto_provider, serde_reason,
-};
+pub use http::{A2A_TIMEOUT, Accept, Answer, Http, REQUEST_TIMEOUT, api_error, client_builder, install_crypto_provider, serde_reason};
 pub use retry::{Next, RetryPolicy, TRANSIENT_MARKERS, is_transient};
 pub use rows::{
-    Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, Want, WorkspaceRow,
-    check_shape, decode_activity, decode_orgs, json_type, str_field,
+    Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, Want, WorkspaceRow, check_shape, decode_activity,
+    decode_orgs, json_type, str_field,
 };
 pub use runtime::RuntimeClient;
 pub use tenant::{A2aAnswer, ActivityQuery, CALLER_HEADER, ORG_HEADER, Tenant};
@@ -42,9 +39,6 @@ pub fn query(path: &str, pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {
         return path.to_owned();
     }
-    let q: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", seg(k), seg(v)))
-        .collect();
+    let q: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", seg(k), seg(v))).collect();
     format!("{path}?{}", q.join("&"))
 }

@@ -97,17 +97,9 @@ impl RetryPolicy {
     /// attempts are spent), `retry_after` the server's header, `left` the time to the
     /// deadline. The server's `Retry-After` replaces the backoff; a pause that would end at or
     /// past the deadline is not taken: the call gives up at once, saying why.
-    pub fn after_transient(
-        &self,
-        backoff: Option<Duration>,
-        retry_after: Option<Duration>,
-        left: Duration,
-    ) -> Next {
+    pub fn after_transient(&self, backoff: Option<Duration>, retry_after: Option<Duration>, left: Duration) -> Next {
         let Some(backoff) = backoff else {
-            return Next::GiveUp(format!(
-                "every attempt the policy allows ({}) answered a passing failure",
-                self.attempts
-            ));
+            return Next::GiveUp(format!("every attempt the policy allows ({}) answered a passing failure", self.attempts));
         };
         let (pause, asked) = match retry_after {
             Some(ra) => (ra, "the server's Retry-After"),
@@ -125,14 +117,7 @@ impl RetryPolicy {
 
     /// The deadline a retried call works under: its budget, or the one in scope if nearer.
     pub fn deadline(&self, call: &Call) -> Deadline {
-        Deadline::after(
-            self.budget,
-            format!(
-                "the {:.0}s retry budget of {call}",
-                self.budget.as_secs_f64()
-            ),
-        )
-        .or_nearer()
+        Deadline::after(self.budget, format!("the {:.0}s retry budget of {call}", self.budget.as_secs_f64())).or_nearer()
     }
 }
 
@@ -141,11 +126,7 @@ impl RetryPolicy {
 /// deadline. Giving up (attempts spent, a pause past the deadline, or no answer after a
 /// transient failure) is an [`E2eError::GaveUp`] naming the attempts and the last answer; a
 /// first attempt that gets no answer fails as itself.
-pub async fn send_retrying<F, Fut>(
-    policy: &RetryPolicy,
-    call: &Call,
-    mut attempt: F,
-) -> Result<(Answer, u32)>
+pub async fn send_retrying<F, Fut>(policy: &RetryPolicy, call: &Call, mut attempt: F) -> Result<(Answer, u32)>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Answer>>,
@@ -159,28 +140,14 @@ where
             let a = match attempt().await {
                 Ok(a) => a,
                 Err(e) if attempts == 1 => return Err(e),
-                Err(e) => {
-                    return Err(gave_up(
-                        call,
-                        attempts,
-                        "the last attempt got no answer".into(),
-                        e,
-                    ));
-                }
+                Err(e) => return Err(gave_up(call, attempts, "the last attempt got no answer".into(), e)),
             };
             if !is_transient(a.status, &a.body) {
                 return Ok((a, attempts));
             }
             match policy.after_transient(delays.next(), a.retry_after(), deadline.left()) {
                 Next::Retry(pause) => sleep_for(pause).await,
-                Next::GiveUp(why) => {
-                    return Err(gave_up(
-                        call,
-                        attempts,
-                        why,
-                        api_error(call.clone(), a.status, &a.body),
-                    ));
-                }
+                Next::GiveUp(why) => return Err(gave_up(call, attempts, why, api_error(call.clone(), a.status, &a.body))),
             }
         }
     })
@@ -188,12 +155,7 @@ where
 }
 
 fn gave_up(call: &Call, attempts: u32, why: String, last: E2eError) -> E2eError {
-    E2eError::GaveUp {
-        call: call.clone(),
-        attempts,
-        why,
-        last: Box::new(last),
-    }
+    E2eError::GaveUp { call: call.clone(), attempts, why, last: Box::new(last) }
 }
 
 #[cfg(test)]
@@ -203,15 +165,9 @@ mod tests {
     #[test]
     fn only_gateway_statuses_with_known_bodies_are_transient() {
         assert!(is_transient(502, b"Bad Gateway"));
-        assert!(is_transient(
-            503,
-            br#"{"error":"workspace agent unreachable \u2014 container restart triggered"}"#
-        ));
+        assert!(is_transient(503, br#"{"error":"workspace agent unreachable \u2014 container restart triggered"}"#));
         assert!(is_transient(504, b"error code: 504"));
-        assert!(!is_transient(
-            503,
-            br#"{"error":"workspace has no URL","status":"paused"}"#
-        ));
+        assert!(!is_transient(503, br#"{"error":"workspace has no URL","status":"paused"}"#));
         assert!(!is_transient(500, b"Bad Gateway"));
         assert!(!is_transient(404, b"Service Unavailable"));
     }

@@ -71,11 +71,7 @@ fn check_at(v: &Value, fields: &[(&str, Want)], at: &str) -> Result<(), String> 
         return Err(if at.is_empty() {
             format!("the answer is {}, not an object", json_type(v))
         } else {
-            format!(
-                "\"{}\" is {}, expected an object",
-                at.trim_end_matches('.'),
-                json_type(v)
-            )
+            format!("\"{}\" is {}, expected an object", at.trim_end_matches('.'), json_type(v))
         });
     };
     for (name, want) in fields {
@@ -83,11 +79,7 @@ fn check_at(v: &Value, fields: &[(&str, Want)], at: &str) -> Result<(), String> 
         if !want.admits(found) {
             return Err(match found {
                 None => format!("no \"{at}{name}\" field"),
-                Some(f) => format!(
-                    "\"{at}{name}\" is {}, expected {}",
-                    json_type(f),
-                    want.expected()
-                ),
+                Some(f) => format!("\"{at}{name}\" is {}, expected {}", json_type(f), want.expected()),
             });
         }
         if let (Want::OptObj(inner), Some(found @ Value::Object(_))) = (want, found) {
@@ -98,10 +90,7 @@ fn check_at(v: &Value, fields: &[(&str, Want)], at: &str) -> Result<(), String> 
 }
 
 /// Check the shape first (for an error that names the field and its type), then decode.
-fn decode_checked<T: serde::de::DeserializeOwned>(
-    v: &Value,
-    fields: &[(&str, Want)],
-) -> Result<T, String> {
+fn decode_checked<T: serde::de::DeserializeOwned>(v: &Value, fields: &[(&str, Want)]) -> Result<T, String> {
     check_shape(v, fields)?;
     T::deserialize(v).map_err(|e| super::http::serde_reason(&e))
 }
@@ -111,10 +100,7 @@ pub fn str_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, String> {
     match v.get(name) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
         Some(Value::String(_)) => Err(format!("\"{name}\" is an empty string")),
-        Some(other) => Err(format!(
-            "\"{name}\" is {}, expected a string",
-            json_type(other)
-        )),
+        Some(other) => Err(format!("\"{name}\" is {}, expected a string", json_type(other))),
         None if v.is_object() => Err(format!("no \"{name}\" field")),
         None => Err(format!("the answer is {}, not an object", json_type(v))),
     }
@@ -148,18 +134,14 @@ pub struct Org {
 
 impl fmt::Debug for Org {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        redact::debug_struct(
-            f,
-            "Org",
-            &[
-                ("id", &self.id),
-                ("slug", &self.slug),
-                ("instance_status", &self.instance_status),
-                ("last_error", &self.last_error),
-                ("created_at", &self.created_at),
-                ("status", &self.status),
-            ],
-        )
+        redact::debug_struct(f, "Org", &[
+            ("id", &self.id),
+            ("slug", &self.slug),
+            ("instance_status", &self.instance_status),
+            ("last_error", &self.last_error),
+            ("created_at", &self.created_at),
+            ("status", &self.status),
+        ])
     }
 }
 
@@ -178,12 +160,7 @@ impl Org {
 pub fn decode_orgs(v: &Value) -> Result<Vec<Org>, String> {
     let orgs = match v.get("orgs") {
         Some(Value::Array(orgs)) => orgs,
-        Some(other) => {
-            return Err(format!(
-                "\"orgs\" is {}, expected an array",
-                json_type(other)
-            ));
-        }
+        Some(other) => return Err(format!("\"orgs\" is {}, expected an array", json_type(other))),
         None => return Err(format!("no \"orgs\" array in {}", json_type(v))),
     };
     orgs.iter().map(Org::decode).collect()
@@ -225,19 +202,15 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Er
 impl fmt::Debug for WorkspaceRow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let card = self.agent_card.as_ref().map(redact::json);
-        redact::debug_struct(
-            f,
-            "WorkspaceRow",
-            &[
-                ("id", &self.id),
-                ("name", &self.name),
-                ("status", &self.status),
-                ("url", &self.url),
-                ("runtime", &self.runtime),
-                ("parent_id", &self.parent_id),
-                ("agent_card", &card),
-            ],
-        )
+        redact::debug_struct(f, "WorkspaceRow", &[
+            ("id", &self.id),
+            ("name", &self.name),
+            ("status", &self.status),
+            ("url", &self.url),
+            ("runtime", &self.runtime),
+            ("parent_id", &self.parent_id),
+            ("agent_card", &card),
+        ])
     }
 }
 
@@ -253,11 +226,7 @@ impl WorkspaceRow {
 
     /// `status` plus whether a url is set, for progress lines and timeouts.
     pub fn state(&self) -> String {
-        if self.url.is_empty() {
-            format!("{} (no url)", self.status)
-        } else {
-            self.status.clone()
-        }
+        if self.url.is_empty() { format!("{} (no url)", self.status) } else { self.status.clone() }
     }
 }
 
@@ -297,9 +266,7 @@ fn secret_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SecretString,
 }
 
 fn opt_secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
-    Ok(Option::<String>::deserialize(d)?
-        .filter(|s| !s.is_empty())
-        .map(secret))
+    Ok(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty()).map(secret))
 }
 
 impl fmt::Debug for Connection {
@@ -339,10 +306,7 @@ impl Created {
     /// The workspace's own token: `connection.auth_token`, else the top-level `auth_token`
     /// (the harness's fallback order).
     pub fn token(&self) -> Option<&SecretString> {
-        self.connection
-            .as_ref()
-            .map(|c| &c.auth_token)
-            .or(self.auth_token.as_ref())
+        self.connection.as_ref().map(|c| &c.auth_token).or(self.auth_token.as_ref())
     }
 }
 
@@ -352,10 +316,7 @@ impl fmt::Debug for Created {
             .field("id", &self.id)
             .field("status", &self.status)
             .field("external", &self.external)
-            .field(
-                "auth_token",
-                &self.auth_token.as_ref().map(|_| redact::MASK),
-            )
+            .field("auth_token", &self.auth_token.as_ref().map(|_| redact::MASK))
             .field("connection", &self.connection)
             .finish()
     }
@@ -410,23 +371,13 @@ impl ActivityRow {
 
     /// The `messageId` of the envelope the row holds, if any.
     pub fn message_id(&self) -> Option<&str> {
-        self.request_body
-            .as_ref()?
-            .pointer("/params/message/messageId")?
-            .as_str()
+        self.request_body.as_ref()?.pointer("/params/message/messageId")?.as_str()
     }
 
     /// The text parts of the envelope the row holds, joined.
     pub fn message_text(&self) -> Option<String> {
-        let parts = self
-            .request_body
-            .as_ref()?
-            .pointer("/params/message/parts")?
-            .as_array()?;
-        let text: Vec<&str> = parts
-            .iter()
-            .filter_map(|p| p.get("text")?.as_str())
-            .collect();
+        let parts = self.request_body.as_ref()?.pointer("/params/message/parts")?.as_array()?;
+        let text: Vec<&str> = parts.iter().filter_map(|p| p.get("text")?.as_str()).collect();
         (!text.is_empty()).then(|| text.join("\n"))
     }
 }
@@ -460,12 +411,7 @@ pub fn decode_activity(v: &Value) -> Result<Vec<ActivityRow>, String> {
     let rows = v
         .as_array()
         .or_else(|| v.get("events").and_then(Value::as_array))
-        .ok_or_else(|| {
-            format!(
-                "the answer is {}, not an array (nor {{\"events\":[…]}})",
-                json_type(v)
-            )
-        })?;
+        .ok_or_else(|| format!("the answer is {}, not an array (nor {{\"events\":[…]}})", json_type(v)))?;
     rows.iter().map(ActivityRow::decode).collect()
 }
 

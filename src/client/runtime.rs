@@ -14,9 +14,7 @@ pub struct RuntimeClient {
 
 impl RuntimeClient {
     pub fn new(base: &str) -> Result<Self> {
-        Ok(RuntimeClient {
-            http: Http::new(base)?.with_timeout(super::http::A2A_TIMEOUT),
-        })
+        Ok(RuntimeClient { http: Http::new(base)?.with_timeout(super::http::A2A_TIMEOUT) })
     }
 
     pub fn base(&self) -> &str {
@@ -30,29 +28,13 @@ impl RuntimeClient {
         for (k, v) in headers {
             rb = rb.header(*k, *v);
         }
-        let a = self
-            .http
-            .send(
-                Call::new("runtime_a2a", "POST", "/a2a"),
-                rb,
-                Accept::Only(&[200]),
-            )
-            .await?;
+        let a = self.http.send(Call::new("runtime_a2a", "POST", "/a2a"), rb, Accept::Only(&[200])).await?;
         a.json()
     }
 
     /// `GET /agent-card` (200 JSON).
     pub async fn agent_card(&self) -> Result<Value> {
-        self.http
-            .json_accepting(
-                "agent_card",
-                Method::GET,
-                "/agent-card",
-                None,
-                Accept::Only(&[200]),
-            )
-            .await?
-            .json()
+        self.http.json_accepting("agent_card", Method::GET, "/agent-card", None, Accept::Only(&[200])).await?.json()
     }
 
     /// `POST /mcp` `tools/call` → the first `result.content[*]` text, `None` when the
@@ -64,16 +46,7 @@ impl RuntimeClient {
             "method": "tools/call",
             "params": {"name": tool, "arguments": arguments},
         });
-        let a = self
-            .http
-            .json_accepting(
-                "mcp_tools_call",
-                Method::POST,
-                "/mcp",
-                Some(&body),
-                Accept::Only(&[200]),
-            )
-            .await?;
+        let a = self.http.json_accepting("mcp_tools_call", Method::POST, "/mcp", Some(&body), Accept::Only(&[200])).await?;
         let v = a.json()?;
         if let Some(err) = v.get("error") {
             return Err(a.malformed("a tools/call result", format!("JSON-RPC error {err}")));

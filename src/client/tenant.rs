@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 use super::http::{Accept, Answer, Http, api_error};
 use super::retry::{RetryPolicy, send_retrying};
 use super::rows::{
-    Ack, ActivityRow, BillingMode, Created, Registered, WorkspaceRow, decode_activity, json_type,
-    str_field,
+    ActivityRow, Ack, BillingMode, Created, Registered, WorkspaceRow, decode_activity, json_type, str_field,
 };
 use super::{query, seg};
 use crate::error::{Call, E2eError, Result};
@@ -40,10 +39,7 @@ pub struct ActivityQuery {
 
 impl ActivityQuery {
     pub fn of_type(t: &str) -> Self {
-        ActivityQuery {
-            activity_type: Some(t.to_owned()),
-            ..Default::default()
-        }
+        ActivityQuery { activity_type: Some(t.to_owned()), ..Default::default() }
     }
 
     pub fn since(mut self, id: Option<&str>) -> Self {
@@ -74,10 +70,7 @@ impl std::fmt::Debug for A2aAnswer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("A2aAnswer")
             .field("status", &self.status)
-            .field(
-                "body",
-                &crate::redact::scrub(&crate::redact::json(&self.body).to_string()),
-            )
+            .field("body", &crate::redact::scrub(&crate::redact::json(&self.body).to_string()))
             .field("retry_after", &self.retry_after)
             .field("attempts", &self.attempts)
             .field("call", &self.call)
@@ -87,13 +80,8 @@ impl std::fmt::Debug for A2aAnswer {
 
 impl Tenant {
     pub fn new(base: &str, org_id: &str, token: SecretString) -> Result<Tenant> {
-        let http = Http::new(base)?
-            .with_bearer(token)
-            .with_header(ORG_HEADER, org_id)?;
-        Ok(Tenant {
-            http,
-            org_id: org_id.to_owned(),
-        })
+        let http = Http::new(base)?.with_bearer(token).with_header(ORG_HEADER, org_id)?;
+        Ok(Tenant { http, org_id: org_id.to_owned() })
     }
 
     pub fn org_id(&self) -> &str {
@@ -112,119 +100,66 @@ impl Tenant {
 
     /// The same tenant, speaking with a workspace's own token.
     pub fn as_workspace(&self, token: &SecretString) -> Tenant {
-        Tenant {
-            http: self.http.clone().with_bearer(token.clone()),
-            org_id: self.org_id.clone(),
-        }
+        Tenant { http: self.http.clone().with_bearer(token.clone()), org_id: self.org_id.clone() }
     }
 
     /// The same tenant, identifying the caller as workspace `id` (`X-Workspace-ID`).
     pub fn with_caller(&self, id: &str) -> Result<Tenant> {
-        Ok(Tenant {
-            http: self.http.clone().with_header(CALLER_HEADER, id)?,
-            org_id: self.org_id.clone(),
-        })
+        Ok(Tenant { http: self.http.clone().with_header(CALLER_HEADER, id)?, org_id: self.org_id.clone() })
     }
 
     /// Without the routing header, to check the tenant guard.
     pub fn without_org_header(&self) -> Tenant {
-        Tenant {
-            http: self.http.clone().without_header(ORG_HEADER),
-            org_id: self.org_id.clone(),
-        }
+        Tenant { http: self.http.clone().without_header(ORG_HEADER), org_id: self.org_id.clone() }
     }
 
     /// `GET /health` on the tenant.
     pub async fn health(&self) -> Result<()> {
-        self.http
-            .json("tenant_health", Method::GET, "/health", None)
-            .await
-            .map(drop)
+        self.http.json("tenant_health", Method::GET, "/health", None).await.map(drop)
     }
 
     /// `POST /workspaces` → 201 with an `id`.
     pub async fn create_workspace(&self, req: &CreateWorkspace) -> Result<Created> {
         let a = self
             .http
-            .json_accepting(
-                "create_workspace",
-                Method::POST,
-                "/workspaces",
-                Some(&req.to_body()),
-                Accept::Only(&[201]),
-            )
+            .json_accepting("create_workspace", Method::POST, "/workspaces", Some(&req.to_body()), Accept::Only(&[201]))
             .await?;
-        Created::decode(&a.json()?)
-            .map_err(|e| a.malformed("a created workspace with an \"id\"", e))
+        Created::decode(&a.json()?).map_err(|e| a.malformed("a created workspace with an \"id\"", e))
     }
 
     pub async fn get_workspace(&self, id: &str) -> Result<WorkspaceRow> {
-        let a = self
-            .http
-            .json(
-                "get_workspace",
-                Method::GET,
-                &format!("/workspaces/{}", seg(id)),
-                None,
-            )
-            .await?;
+        let a = self.http.json("get_workspace", Method::GET, &format!("/workspaces/{}", seg(id)), None).await?;
         WorkspaceRow::decode(&a.json()?).map_err(|e| a.malformed("a workspace row", e))
     }
 
     pub async fn list_workspaces(&self) -> Result<Vec<WorkspaceRow>> {
-        let a = self
-            .http
-            .json("list_workspaces", Method::GET, "/workspaces", None)
-            .await?;
+        let a = self.http.json("list_workspaces", Method::GET, "/workspaces", None).await?;
         let v = a.json()?;
-        let rows = v.as_array().ok_or_else(|| {
-            a.malformed(
-                "an array of workspace rows",
-                format!("the answer is {}", json_type(&v)),
-            )
-        })?;
-        rows.iter()
-            .map(|r| WorkspaceRow::decode(r).map_err(|e| a.malformed("a workspace row", e)))
-            .collect()
+        let rows = v
+            .as_array()
+            .ok_or_else(|| a.malformed("an array of workspace rows", format!("the answer is {}", json_type(&v))))?;
+        rows.iter().map(|r| WorkspaceRow::decode(r).map_err(|e| a.malformed("a workspace row", e))).collect()
     }
 
     /// `DELETE /workspaces/:id` with the `X-Confirm-Name` it requires.
     pub async fn delete_workspace(&self, id: &str, name: &str) -> Result<Ack> {
         let path = format!("/workspaces/{}?confirm=true", seg(id));
-        let call = Call::new(
-            "delete_workspace",
-            "DELETE",
-            format!("/workspaces/{}", seg(id)),
-        );
-        let rb = self
-            .http
-            .request(Method::DELETE, &path)
-            .header("x-confirm-name", name);
+        let call = Call::new("delete_workspace", "DELETE", format!("/workspaces/{}", seg(id)));
+        let rb = self.http.request(Method::DELETE, &path).header("x-confirm-name", name);
         let a = self.http.send(call, rb, Accept::Success).await?;
         ack(&a)
     }
 
     pub async fn billing_mode(&self, id: &str) -> Result<BillingMode> {
         let path = format!("/admin/workspaces/{}/llm-billing-mode", seg(id));
-        let a = self
-            .http
-            .json("get_billing_mode", Method::GET, &path, None)
-            .await?;
+        let a = self.http.json("get_billing_mode", Method::GET, &path, None).await?;
         BillingMode::decode(&a.json()?).map_err(|e| a.malformed("a billing-mode resolution", e))
     }
 
     /// `PUT /admin/workspaces/:id/llm-billing-mode {"mode": mode}`.
     pub async fn set_billing_mode(&self, id: &str, mode: &str) -> Result<BillingMode> {
         let path = format!("/admin/workspaces/{}/llm-billing-mode", seg(id));
-        let a = self
-            .http
-            .json(
-                "set_billing_mode",
-                Method::PUT,
-                &path,
-                Some(&json!({"mode": mode})),
-            )
-            .await?;
+        let a = self.http.json("set_billing_mode", Method::PUT, &path, Some(&json!({"mode": mode}))).await?;
         BillingMode::decode(&a.json()?).map_err(|e| a.malformed("a billing-mode resolution", e))
     }
 
@@ -233,19 +168,13 @@ impl Tenant {
         let path = format!("/workspaces/{}/secrets", seg(id));
         crate::redact::register(value);
         let body = json!({"key": key, "value": value.expose_secret()});
-        self.http
-            .json("put_secret", Method::POST, &path, Some(&body))
-            .await
-            .map(drop)
+        self.http.json("put_secret", Method::POST, &path, Some(&body)).await.map(drop)
     }
 
     /// `POST /admin/workspaces/:id/tokens` → a fresh workspace token.
     pub async fn mint_token(&self, id: &str) -> Result<SecretString> {
         let path = format!("/admin/workspaces/{}/tokens", seg(id));
-        let a = self
-            .http
-            .json("mint_token", Method::POST, &path, None)
-            .await?;
+        let a = self.http.json("mint_token", Method::POST, &path, None).await?;
         let v = a.json()?;
         match str_field(&v, "auth_token") {
             Ok(t) => {
@@ -278,28 +207,21 @@ impl Tenant {
     }
 
     pub async fn pause(&self, id: &str) -> Result<Ack> {
-        self.lifecycle("pause", &format!("/workspaces/{}/pause", seg(id)))
-            .await
+        self.lifecycle("pause", &format!("/workspaces/{}/pause", seg(id))).await
     }
 
     pub async fn resume(&self, id: &str) -> Result<Ack> {
-        self.lifecycle("resume", &format!("/workspaces/{}/resume", seg(id)))
-            .await
+        self.lifecycle("resume", &format!("/workspaces/{}/resume", seg(id))).await
     }
 
     /// `POST /workspaces/:id/hibernate?force=true` when `force`.
     pub async fn hibernate(&self, id: &str, force: bool) -> Result<Ack> {
         let q = if force { "?force=true" } else { "" };
-        self.lifecycle(
-            "hibernate",
-            &format!("/workspaces/{}/hibernate{q}", seg(id)),
-        )
-        .await
+        self.lifecycle("hibernate", &format!("/workspaces/{}/hibernate{q}", seg(id))).await
     }
 
     pub async fn restart(&self, id: &str) -> Result<Ack> {
-        self.lifecycle("restart", &format!("/workspaces/{}/restart", seg(id)))
-            .await
+        self.lifecycle("restart", &format!("/workspaces/{}/restart", seg(id))).await
     }
 
     async fn lifecycle(&self, op: &'static str, path: &str) -> Result<Ack> {
@@ -336,20 +258,12 @@ impl Tenant {
         .await?;
         let body = match a.json() {
             Ok(v) => v,
-            Err(_) if !(200..300).contains(&a.status) => {
-                return Err(api_error(call, a.status, &a.body));
-            }
+            Err(_) if !(200..300).contains(&a.status) => return Err(api_error(call, a.status, &a.body)),
             Err(e) => return Err(e),
         };
         let waking = a.status == 503 && body.get("waking").and_then(Value::as_bool) == Some(true);
         if (200..300).contains(&a.status) || waking {
-            return Ok(A2aAnswer {
-                status: a.status,
-                body,
-                retry_after: a.retry_after(),
-                attempts,
-                call,
-            });
+            return Ok(A2aAnswer { status: a.status, body, retry_after: a.retry_after(), attempts, call });
         }
         Err(api_error(call, a.status, &a.body))
     }
@@ -357,26 +271,16 @@ impl Tenant {
     /// `POST /registry/register` with this tenant's bearer (use [`Tenant::as_workspace`]).
     /// One attempt; [`Tenant::register_retrying`] retries passing failures.
     pub async fn register(&self, body: &Value) -> Result<Registered> {
-        let a = self
-            .http
-            .json("register", Method::POST, "/registry/register", Some(body))
-            .await?;
+        let a = self.http.json("register", Method::POST, "/registry/register", Some(body)).await?;
         Registered::decode(&a.json()?).map_err(|e| a.malformed("{\"status\":\"registered\",…}", e))
     }
 
     /// [`Tenant::register`], retrying transient failures under `policy`: the same rule as A2A
     /// (502/503/504 with a passing body, `Retry-After`, never past the deadline).
-    pub async fn register_retrying(
-        &self,
-        body: &Value,
-        policy: &RetryPolicy,
-    ) -> Result<Registered> {
+    pub async fn register_retrying(&self, body: &Value, policy: &RetryPolicy) -> Result<Registered> {
         let call = Call::new("register", "POST", "/registry/register");
         let (a, _) = send_retrying(policy, &call, || {
-            let rb = self
-                .http
-                .request(Method::POST, "/registry/register")
-                .json(body);
+            let rb = self.http.request(Method::POST, "/registry/register").json(body);
             self.http.send(call.clone(), rb, Accept::Any)
         })
         .await?;
@@ -389,29 +293,13 @@ impl Tenant {
     /// `POST /registry/heartbeat {"workspace_id"}`.
     pub async fn heartbeat(&self, workspace_id: &str) -> Result<()> {
         let body = json!({"workspace_id": workspace_id, "error_rate": 0.0, "active_tasks": 0});
-        self.http
-            .json(
-                "heartbeat",
-                Method::POST,
-                "/registry/heartbeat",
-                Some(&body),
-            )
-            .await
-            .map(drop)
+        self.http.json("heartbeat", Method::POST, "/registry/heartbeat", Some(&body)).await.map(drop)
     }
 
     /// `POST /workspaces/:id/notify {"message"}`: an agent's message to its user.
     pub async fn notify(&self, id: &str, message: &str) -> Result<Ack> {
         let path = format!("/workspaces/{}/notify", seg(id));
-        let a = self
-            .http
-            .json(
-                "notify",
-                Method::POST,
-                &path,
-                Some(&json!({"message": message})),
-            )
-            .await?;
+        let a = self.http.json("notify", Method::POST, &path, Some(&json!({"message": message}))).await?;
         ack(&a)
     }
 
@@ -419,20 +307,14 @@ impl Tenant {
     pub async fn add_memory(&self, id: &str, content: &str, scope: &str) -> Result<String> {
         let path = format!("/workspaces/{}/memories", seg(id));
         let body = json!({"content": content, "scope": scope});
-        let a = self
-            .http
-            .json("add_memory", Method::POST, &path, Some(&body))
-            .await?;
+        let a = self.http.json("add_memory", Method::POST, &path, Some(&body)).await?;
         let v = a.json()?;
         match v.get("id") {
             Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
             Some(Value::Number(n)) if n.is_i64() => Ok(n.to_string()),
             Some(other) => Err(a.malformed(
                 "{\"id\",\"scope\",\"namespace\"}",
-                format!(
-                    "\"id\" is {}, expected a string or an integer",
-                    json_type(other)
-                ),
+                format!("\"id\" is {}, expected a string or an integer", json_type(other)),
             )),
             None => Err(a.malformed("{\"id\",\"scope\",\"namespace\"}", "no \"id\" field")),
         }
@@ -440,48 +322,25 @@ impl Tenant {
 
     /// `GET /workspaces/:id/memories?scope=…` → the memories' contents.
     pub async fn memories(&self, id: &str, scope: &str) -> Result<Vec<String>> {
-        let path = query(
-            &format!("/workspaces/{}/memories", seg(id)),
-            &[("scope", scope.to_owned())],
-        );
-        let a = self
-            .http
-            .json("list_memories", Method::GET, &path, None)
-            .await?;
+        let path = query(&format!("/workspaces/{}/memories", seg(id)), &[("scope", scope.to_owned())]);
+        let a = self.http.json("list_memories", Method::GET, &path, None).await?;
         let v = a.json()?;
         let rows = v
             .as_array()
             .or_else(|| v.get("memories").and_then(Value::as_array))
-            .ok_or_else(|| {
-                a.malformed(
-                    "a list of memories",
-                    format!("the answer is {}", json_type(&v)),
-                )
-            })?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| r.get("content")?.as_str().map(str::to_owned))
-            .collect())
+            .ok_or_else(|| a.malformed("a list of memories", format!("the answer is {}", json_type(&v))))?;
+        Ok(rows.iter().filter_map(|r| r.get("content")?.as_str().map(str::to_owned)).collect())
     }
 
     /// `POST /workspaces/:id/memory` → the new version. A stale `if_match_version` is the
     /// contract's 409, returned as an [`E2eError::Api`].
-    pub async fn memory_set(
-        &self,
-        id: &str,
-        key: &str,
-        value: &Value,
-        if_match_version: Option<i64>,
-    ) -> Result<i64> {
+    pub async fn memory_set(&self, id: &str, key: &str, value: &Value, if_match_version: Option<i64>) -> Result<i64> {
         let path = format!("/workspaces/{}/memory", seg(id));
         let mut body = json!({"key": key, "value": value});
         if let Some(v) = if_match_version {
             body["if_match_version"] = json!(v);
         }
-        let a = self
-            .http
-            .json("memory_set", Method::POST, &path, Some(&body))
-            .await?;
+        let a = self.http.json("memory_set", Method::POST, &path, Some(&body)).await?;
         let v = a.json()?;
         v.get("version").and_then(Value::as_i64).ok_or_else(|| {
             let why = match v.get("version") {
@@ -495,18 +354,12 @@ impl Tenant {
     /// `GET /workspaces/:id/memory/:key` → the whole entry (`{key,value,version,…}`).
     pub async fn memory_get(&self, id: &str, key: &str) -> Result<Value> {
         let path = format!("/workspaces/{}/memory/{}", seg(id), seg(key));
-        self.http
-            .json("memory_get", Method::GET, &path, None)
-            .await?
-            .json()
+        self.http.json("memory_get", Method::GET, &path, None).await?.json()
     }
 
     pub async fn memory_delete(&self, id: &str, key: &str) -> Result<()> {
         let path = format!("/workspaces/{}/memory/{}", seg(id), seg(key));
-        self.http
-            .json("memory_delete", Method::DELETE, &path, None)
-            .await
-            .map(drop)
+        self.http.json("memory_delete", Method::DELETE, &path, None).await.map(drop)
     }
 
     /// `GET /registry/:id/peers` (2xx required; use the workspace's own token).
@@ -514,12 +367,7 @@ impl Tenant {
         let path = format!("/registry/{}/peers", seg(id));
         let a = self.http.json("peers", Method::GET, &path, None).await?;
         let v = a.json()?;
-        v.as_array().cloned().ok_or_else(|| {
-            a.malformed(
-                "an array of peers",
-                format!("the answer is {}", json_type(&v)),
-            )
-        })
+        v.as_array().cloned().ok_or_else(|| a.malformed("an array of peers", format!("the answer is {}", json_type(&v))))
     }
 
     /// `POST /workspaces/:id/chat/uploads` (multipart field `files`) → the file's `uri`.
@@ -531,69 +379,40 @@ impl Tenant {
             .map_err(|e| E2eError::Unmet(format!("mime type {mime:?}: {e}")))?;
         let form = reqwest::multipart::Form::new().part("files", part);
         let rb = self.http.request(Method::POST, &path).multipart(form);
-        let a = self
-            .http
-            .send(Call::new("upload", "POST", &path), rb, Accept::Success)
-            .await?;
+        let a = self.http.send(Call::new("upload", "POST", &path), rb, Accept::Success).await?;
         let v = a.json()?;
-        find_uri(&v).ok_or_else(|| {
-            a.malformed("an upload answer with a nested \"uri\"", "no \"uri\" found")
-        })
+        find_uri(&v).ok_or_else(|| a.malformed("an upload answer with a nested \"uri\"", "no \"uri\" found"))
     }
 
     /// `GET /workspaces/:id/chat/download?path=…` (the uri without `workspace:`) → raw bytes.
     pub async fn download(&self, id: &str, uri: &str) -> Result<Vec<u8>> {
         let p = uri.strip_prefix("workspace:").unwrap_or(uri);
-        let path = query(
-            &format!("/workspaces/{}/chat/download", seg(id)),
-            &[("path", p.to_owned())],
-        );
-        Ok(self
-            .http
-            .json("download", Method::GET, &path, None)
-            .await?
-            .body)
+        let path = query(&format!("/workspaces/{}/chat/download", seg(id)), &[("path", p.to_owned())]);
+        Ok(self.http.json("download", Method::GET, &path, None).await?.body)
     }
 
     /// `GET /workspaces/:id/terminal/diagnose` (the JSON report).
     pub async fn diagnose(&self, id: &str) -> Result<Value> {
         let path = format!("/workspaces/{}/terminal/diagnose", seg(id));
-        self.http
-            .json("terminal_diagnose", Method::GET, &path, None)
-            .await?
-            .json()
+        self.http.json("terminal_diagnose", Method::GET, &path, None).await?.json()
     }
 
     /// `PUT /workspaces/:id/files/<name> {"content"}`.
     pub async fn put_file(&self, id: &str, name: &str, content: &str) -> Result<()> {
         let path = format!("/workspaces/{}/files/{}", seg(id), seg(name));
-        self.http
-            .json(
-                "put_file",
-                Method::PUT,
-                &path,
-                Some(&json!({"content": content})),
-            )
-            .await
-            .map(drop)
+        self.http.json("put_file", Method::PUT, &path, Some(&json!({"content": content}))).await.map(drop)
     }
 
     /// The status a route answers, whatever it is (for routes that must be gone).
     pub async fn status_of(&self, op: &'static str, path: &str) -> Result<u16> {
-        Ok(self
-            .http
-            .json_accepting(op, Method::GET, path, None, Accept::Any)
-            .await?
-            .status)
+        Ok(self.http.json_accepting(op, Method::GET, path, None, Accept::Any).await?.status)
     }
 }
 
 fn ack(a: &Answer) -> Result<Ack> {
     if a.body.is_empty() {
         // 204: the action was accepted and said nothing more.
-        return Ok(Ack {
-            status: String::new(),
-        });
+        return Ok(Ack { status: String::new() });
     }
     Ack::decode(&a.json()?).map_err(|e| a.malformed("{\"status\":…}", e))
 }

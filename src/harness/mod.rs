@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use org::{
-    EPHEMERAL_PREFIXES, OrgHandle, OrgInfo, RunOrg, SlugKind, attach_org, create_org, delete_all,
-    delete_org, make_slug, run_slug, run_slugs, today, with_org,
+    EPHEMERAL_PREFIXES, OrgHandle, OrgInfo, RunOrg, SlugKind, attach_org, create_org, delete_all, delete_org, make_slug,
+    run_slug, run_slugs, today, with_org,
 };
 pub use target::{Target, TargetKind, loud};
 
@@ -35,12 +35,8 @@ pub enum Milestone {
 
 impl Milestone {
     /// The milestones a full-SaaS arm must reach (contract §8).
-    pub const SAAS: &[Milestone] = &[
-        Milestone::Provisioned,
-        Milestone::TenantOnline,
-        Milestone::WorkspaceOnline,
-        Milestone::A2aRoundtrip,
-    ];
+    pub const SAAS: &[Milestone] =
+        &[Milestone::Provisioned, Milestone::TenantOnline, Milestone::WorkspaceOnline, Milestone::A2aRoundtrip];
     /// The four external transitions (contract §8).
     pub const EXTERNAL: &[Milestone] = &[
         Milestone::ExternalAwaiting,
@@ -113,12 +109,7 @@ impl Case {
         Case::build(name.into(), target, Some(run), true)
     }
 
-    fn build(
-        name: String,
-        target: Arc<Target>,
-        run: Option<Arc<dyn RunOrg>>,
-        live_progress: bool,
-    ) -> Case {
+    fn build(name: String, target: Arc<Target>, run: Option<Arc<dyn RunOrg>>, live_progress: bool) -> Case {
         Case {
             inner: Arc::new(CaseInner {
                 name,
@@ -171,10 +162,7 @@ impl Case {
     }
 
     pub fn milestones(&self) -> Vec<Milestone> {
-        locked(&self.inner.milestones)
-            .iter()
-            .map(|(m, _)| *m)
-            .collect()
+        locked(&self.inner.milestones).iter().map(|(m, _)| *m).collect()
     }
 
     /// Each milestone reached, with the time since the case started when it was first
@@ -186,10 +174,7 @@ impl Case {
     /// The case now owns workspace `id`: it is deleted when the case ends (and by the run on a
     /// signal). Call it the moment the create answers.
     pub fn own(&self, id: &str, name: &str) {
-        locked(&self.inner.created).push(Owned {
-            id: id.to_owned(),
-            name: name.to_owned(),
-        });
+        locked(&self.inner.created).push(Owned { id: id.to_owned(), name: name.to_owned() });
         if let Some(run) = &self.inner.run {
             run.created(id, name);
         }

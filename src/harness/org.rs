@@ -39,10 +39,7 @@ impl SlugKind {
 pub const EPHEMERAL_PREFIXES: &[&str] = &["e2e-", "rt-e2e-"];
 
 fn clean(s: &str) -> String {
-    s.to_ascii_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
-        .collect()
+    s.to_ascii_lowercase().chars().filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-').collect()
 }
 
 /// A slug the platform accepts: `e2e-[smoke-|ext-]YYYYMMDD-<run id>-<tag>`, lowercased,
@@ -54,16 +51,8 @@ pub fn make_slug(kind: SlugKind, date_yyyymmdd: &str, run_id: &str, tag: &str) -
     let room = 32usize.saturating_sub(head.len() + tag.len() + 1);
     let run: String = clean(run_id).chars().take(room).collect();
     let run = run.trim_end_matches('-');
-    let slug = if run.is_empty() {
-        format!("{head}{tag}")
-    } else {
-        format!("{head}{run}-{tag}")
-    };
-    slug.chars()
-        .take(32)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_owned()
+    let slug = if run.is_empty() { format!("{head}{tag}") } else { format!("{head}{run}-{tag}") };
+    slug.chars().take(32).collect::<String>().trim_end_matches('-').to_owned()
 }
 
 /// The one org of a run: `e2e-[smoke-|ext-]YYYYMMDD-<run id>`, at most 32 characters. A run
@@ -77,21 +66,10 @@ pub fn run_slug(kind: SlugKind, date_yyyymmdd: &str, run_id: &str) -> String {
     if !run.is_empty() && run.len() <= room && run == run_id {
         return format!("{head}{run}");
     }
-    let hash: String = Sha256::digest(run_id.as_bytes())
-        .iter()
-        .take(3)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let keep: String = run
-        .chars()
-        .take(room.saturating_sub(hash.len() + 1))
-        .collect();
+    let hash: String = Sha256::digest(run_id.as_bytes()).iter().take(3).map(|b| format!("{b:02x}")).collect();
+    let keep: String = run.chars().take(room.saturating_sub(hash.len() + 1)).collect();
     let keep = keep.trim_end_matches('-');
-    if keep.is_empty() {
-        format!("{head}{hash}")
-    } else {
-        format!("{head}{keep}-{hash}")
-    }
+    if keep.is_empty() { format!("{head}{hash}") } else { format!("{head}{keep}-{hash}") }
 }
 
 /// Every slug a run with `run_id` may have created: each kind, dated today or yesterday (UTC),
@@ -177,8 +155,7 @@ where
     // What the platform says about a failing case, before teardown removes it (run summary).
     if !matches!(outcome, Ok(Ok(_))) {
         let ids: Vec<String> = case.workspaces().into_iter().map(|w| w.id).collect();
-        let state =
-            crate::report::platform_state(&target.cp()?, Some(&tenant), &info.slug, &ids).await;
+        let state = crate::report::platform_state(&target.cp()?, Some(&tenant), &info.slug, &ids).await;
         crate::report::keep_state(case.name(), state);
     }
     let mut down = delete_workspaces(case, &tenant).await;
@@ -194,10 +171,7 @@ where
         Ok(r) => r,
         Err(join) if join.is_panic() => {
             if let Err(leak) = &down {
-                loud(&format!(
-                    "[{}] TEARDOWN FAILED after a panic: {leak}",
-                    case.name()
-                ));
+                loud(&format!("[{}] TEARDOWN FAILED after a panic: {leak}", case.name()));
             }
             std::panic::resume_unwind(join.into_panic());
         }
@@ -222,42 +196,19 @@ async fn delete_workspaces(case: &Case, tenant: &Tenant) -> Result<()> {
         return Ok(());
     }
     if case.target().settings.keep_org {
-        loud(&format!(
-            "[{}] E2E_KEEP_ORG=1: keeping workspaces {:?}",
-            case.name(),
-            ids(&owned)
-        ));
+        loud(&format!("[{}] E2E_KEEP_ORG=1: keeping workspaces {:?}", case.name(), ids(&owned)));
         return Ok(());
     }
     case.step(&format!("teardown: delete {} workspace(s)", owned.len()));
     let failed = delete_all(tenant, &owned).await;
-    let window = case
-        .target()
-        .timeouts
-        .transition
-        .min(Duration::from_secs(60));
-    let gone = Wait::new(
-        format!(
-            "{} workspace(s) of {} to leave the list",
-            owned.len(),
-            case.name()
-        ),
-        window,
-    )
-    .until(|| async {
-        let listed = tenant.list_workspaces().await?;
-        let left: Vec<_> = owned
-            .iter()
-            .filter(|o| listed.iter().any(|r| r.id == o.id))
-            .map(|o| short(&o.id))
-            .collect();
-        Ok(if left.is_empty() {
-            Probe::Ready(())
-        } else {
-            Probe::Pending(format!("still listed: {left:?}"))
+    let window = case.target().timeouts.transition.min(Duration::from_secs(60));
+    let gone = Wait::new(format!("{} workspace(s) of {} to leave the list", owned.len(), case.name()), window)
+        .until(|| async {
+            let listed = tenant.list_workspaces().await?;
+            let left: Vec<_> = owned.iter().filter(|o| listed.iter().any(|r| r.id == o.id)).map(|o| short(&o.id)).collect();
+            Ok(if left.is_empty() { Probe::Ready(()) } else { Probe::Pending(format!("still listed: {left:?}")) })
         })
-    })
-    .await;
+        .await;
     if gone.is_ok()
         && let Some(run) = case.run()
     {
@@ -268,9 +219,7 @@ async fn delete_workspaces(case: &Case, tenant: &Tenant) -> Result<()> {
         (_, gone) => Err(E2eError::Unmet(format!(
             "LEAK: teardown of {}: deletes failed {failed:?}; list check: {}",
             case.name(),
-            gone.err()
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| "gone".into())
+            gone.err().map(|e| e.to_string()).unwrap_or_else(|| "gone".into())
         ))),
     }
 }
@@ -304,12 +253,7 @@ fn ids(owned: &[Owned]) -> Vec<String> {
 
 /// Create org `slug` and wait until it runs and its tenant answers. A failed create that may
 /// have created something (anything but a 4xx) is deleted by slug before the error returns.
-pub async fn create_org(
-    target: &Target,
-    kind: SlugKind,
-    slug: &str,
-    say: &(dyn Fn(&str) + Sync),
-) -> Result<OrgInfo> {
+pub async fn create_org(target: &Target, kind: SlugKind, slug: &str, say: &(dyn Fn(&str) + Sync)) -> Result<OrgInfo> {
     let cp = target.cp()?;
     let name = match kind {
         SlugKind::External => format!("E2E ext {slug}"),
@@ -322,22 +266,16 @@ pub async fn create_org(
             if !matches!(e.status(), Some(400..=499))
                 && let Err(down) = delete_org(target, slug, say).await
             {
-                loud(&format!(
-                    "TEARDOWN FAILED for org {slug} after a failed create: {down}"
-                ));
+                loud(&format!("TEARDOWN FAILED for org {slug} after a failed create: {down}"));
             }
-            return Err(e)
-                .breaks(Promise::OrgBecomesRunning, "org create failed")
-                .step("create org");
+            return Err(e).breaks(Promise::OrgBecomesRunning, "org create failed").step("create org");
         }
     };
     match ready(target, &cp, slug, &org.id, say).await {
         Ok(info) => Ok(info),
         Err(e) => {
             if let Err(down) = delete_org(target, slug, say).await {
-                loud(&format!(
-                    "TEARDOWN FAILED for org {slug} that never became ready: {down}"
-                ));
+                loud(&format!("TEARDOWN FAILED for org {slug} that never became ready: {down}"));
             }
             Err(e)
         }
@@ -346,11 +284,7 @@ pub async fn create_org(
 
 /// An org made outside the run (`E2E_ORG_SLUG`): it must be listed and running, and its
 /// tenant must answer. It is never deleted by the run.
-pub async fn attach_org(
-    target: &Target,
-    slug: &str,
-    say: &(dyn Fn(&str) + Sync),
-) -> Result<OrgInfo> {
+pub async fn attach_org(target: &Target, slug: &str, say: &(dyn Fn(&str) + Sync)) -> Result<OrgInfo> {
     let cp = target.cp()?;
     let Some(org) = cp.org(slug).await.step("find E2E_ORG_SLUG")? else {
         return Err(E2eError::Unmet(format!(
@@ -360,42 +294,27 @@ pub async fn attach_org(
     ready(target, &cp, slug, &org.id, say).await
 }
 
-async fn ready(
-    target: &Target,
-    cp: &ControlPlane,
-    slug: &str,
-    org_id: &str,
-    say: &(dyn Fn(&str) + Sync),
-) -> Result<OrgInfo> {
+async fn ready(target: &Target, cp: &ControlPlane, slug: &str, org_id: &str, say: &(dyn Fn(&str) + Sync)) -> Result<OrgInfo> {
     say(&format!("wait for org {slug} to be running"));
-    Wait::new(
-        format!("org {slug} instance_status running"),
-        target.timeouts.provision,
-    )
-    .until(|| async {
-        match cp.org(slug).await? {
-            None => Ok(Probe::Pending("not listed".into())),
-            Some(o) => match o.instance_status.as_deref() {
-                Some("running") => Ok(Probe::Ready(())),
-                Some("failed") => Err(E2eError::broken(
-                    Promise::OrgBecomesRunning,
-                    format!("org {slug} failed: last_error={:?}", o.last_error),
-                )),
-                other => Ok(Probe::Pending(format!(
-                    "instance_status {}",
-                    other.unwrap_or("(none)")
-                ))),
-            },
-        }
-    })
-    .await
-    .breaks(Promise::OrgBecomesRunning, "org never reached running")
-    .step("wait for org running")?;
-
-    let token = cp
-        .tenant_admin_token(slug)
+    Wait::new(format!("org {slug} instance_status running"), target.timeouts.provision)
+        .until(|| async {
+            match cp.org(slug).await? {
+                None => Ok(Probe::Pending("not listed".into())),
+                Some(o) => match o.instance_status.as_deref() {
+                    Some("running") => Ok(Probe::Ready(())),
+                    Some("failed") => Err(E2eError::broken(
+                        Promise::OrgBecomesRunning,
+                        format!("org {slug} failed: last_error={:?}", o.last_error),
+                    )),
+                    other => Ok(Probe::Pending(format!("instance_status {}", other.unwrap_or("(none)")))),
+                },
+            }
+        })
         .await
-        .step("tenant admin token")?;
+        .breaks(Promise::OrgBecomesRunning, "org never reached running")
+        .step("wait for org running")?;
+
+    let token = cp.tenant_admin_token(slug).await.step("tenant admin token")?;
     let tenant_url = target.tenant_url(slug);
     let tenant = Tenant::new(&tenant_url, org_id, token.clone())?;
     say("wait for the tenant to answer /health");
@@ -409,12 +328,7 @@ async fn ready(
         })
         .await
         .step("wait for tenant health")?;
-    Ok(OrgInfo {
-        slug: slug.to_owned(),
-        id: org_id.to_owned(),
-        tenant_url,
-        admin_token: token,
-    })
+    Ok(OrgInfo { slug: slug.to_owned(), id: org_id.to_owned(), tenant_url, admin_token: token })
 }
 
 /// Delete org `slug` and wait until it leaves the org list (else a leak naming the org).
@@ -430,25 +344,17 @@ pub async fn delete_org(target: &Target, slug: &str, say: &(dyn Fn(&str) + Sync)
     }
     let cp = target.cp()?;
     say(&format!("teardown: delete org {slug}"));
-    cp.delete_tenant(slug)
-        .await
-        .step("teardown: delete tenant")?;
+    cp.delete_tenant(slug).await.step("teardown: delete tenant")?;
     let leak_window = target.timeouts.transition.min(Duration::from_secs(60));
     Wait::new(format!("org {slug} to leave the org list"), leak_window)
         .until(|| async {
             match cp.org(slug).await? {
                 None => Ok(Probe::Ready(())),
-                Some(o) => Ok(Probe::Pending(format!(
-                    "still listed (instance_status {:?})",
-                    o.instance_status
-                ))),
+                Some(o) => Ok(Probe::Pending(format!("still listed (instance_status {:?})", o.instance_status))),
             }
         })
         .await
-        .breaks(
-            Promise::TeardownLeavesNoOrg,
-            &format!("org {slug} is still listed after DELETE: a leak"),
-        )
+        .breaks(Promise::TeardownLeavesNoOrg, &format!("org {slug} is still listed after DELETE: a leak"))
         .step("teardown: leak check")
 }
 
@@ -458,12 +364,7 @@ mod tests {
 
     #[test]
     fn slugs_fit_32_chars_and_keep_the_tag() {
-        let s = make_slug(
-            SlugKind::Smoke,
-            "20261121",
-            "platform-123456789-1",
-            "ab12cd",
-        );
+        let s = make_slug(SlugKind::Smoke, "20261121", "platform-123456789-1", "ab12cd");
         assert!(s.len() <= 32, "{s}");
         assert!(s.starts_with("e2e-smoke-20261121-"), "{s}");
         assert!(s.ends_with("-ab12cd"), "{s}");
@@ -475,38 +376,20 @@ mod tests {
 
     #[test]
     fn a_run_slug_carries_the_run_id_or_a_hash_of_it() {
-        assert_eq!(
-            run_slug(SlugKind::Full, "20261121", "061523-4242"),
-            "e2e-20261121-061523-4242"
-        );
+        assert_eq!(run_slug(SlugKind::Full, "20261121", "061523-4242"), "e2e-20261121-061523-4242");
         let long = run_slug(SlugKind::Smoke, "20261121", "platform-123456789-1");
-        assert!(
-            long.len() <= 32 && long.starts_with("e2e-smoke-20261121-"),
-            "{long}"
-        );
+        assert!(long.len() <= 32 && long.starts_with("e2e-smoke-20261121-"), "{long}");
         let other = run_slug(SlugKind::Smoke, "20261121", "platform-123456789-2");
-        assert_ne!(
-            long, other,
-            "two long run ids with one head must not share a slug"
-        );
-        assert_ne!(
-            run_slug(SlugKind::Full, "20261121", "Run_7"),
-            run_slug(SlugKind::Full, "20261121", "run7")
-        );
+        assert_ne!(long, other, "two long run ids with one head must not share a slug");
+        assert_ne!(run_slug(SlugKind::Full, "20261121", "Run_7"), run_slug(SlugKind::Full, "20261121", "run7"));
     }
 
     #[test]
     fn a_run_knows_its_slugs_for_today_and_yesterday() {
         let day = time::macros::date!(2026 - 03 - 01);
         let slugs = run_slugs("061523-4242", day);
-        assert!(
-            slugs.contains(&"e2e-ext-20260301-061523-4242".to_owned()),
-            "{slugs:?}"
-        );
-        assert!(
-            slugs.contains(&"e2e-smoke-20260228-061523-4242".to_owned()),
-            "{slugs:?}"
-        );
+        assert!(slugs.contains(&"e2e-ext-20260301-061523-4242".to_owned()), "{slugs:?}");
+        assert!(slugs.contains(&"e2e-smoke-20260228-061523-4242".to_owned()), "{slugs:?}");
         assert_eq!(slugs.len(), 6);
     }
 }

@@ -41,23 +41,12 @@ pub fn max_age(minutes: u64) -> Result<Duration> {
 }
 
 /// Which orgs are stale: ephemeral prefix and created more than `max_age` before `now`.
-pub fn stale(
-    orgs: &[Org],
-    now: OffsetDateTime,
-    max_age: Duration,
-) -> (Vec<&Org>, usize, Vec<&Org>) {
+pub fn stale(orgs: &[Org], now: OffsetDateTime, max_age: Duration) -> (Vec<&Org>, usize, Vec<&Org>) {
     let mut stale = Vec::new();
     let mut young = 0;
     let mut undated = Vec::new();
-    for o in orgs
-        .iter()
-        .filter(|o| EPHEMERAL_PREFIXES.iter().any(|p| o.slug.starts_with(p)) && o.is_present())
-    {
-        match o
-            .created_at
-            .as_deref()
-            .and_then(|c| OffsetDateTime::parse(c, &Rfc3339).ok())
-        {
+    for o in orgs.iter().filter(|o| EPHEMERAL_PREFIXES.iter().any(|p| o.slug.starts_with(p)) && o.is_present()) {
+        match o.created_at.as_deref().and_then(|c| OffsetDateTime::parse(c, &Rfc3339).ok()) {
             Some(created) if now - created > max_age => stale.push(o),
             Some(_) => young += 1,
             None => undated.push(o),
@@ -69,12 +58,7 @@ pub fn stale(
 /// Delete stale ephemeral orgs, each on its own (one failure does not stop the rest), then ask
 /// the control plane to clean orphan tunnels. More than `cap` candidates means something is
 /// wrong (a prefix collision, a clock problem): nothing is deleted and the sweep fails.
-pub async fn sweep(
-    cp: &ControlPlane,
-    max_age: Duration,
-    cap: usize,
-    dry_run: bool,
-) -> Result<SweepReport> {
+pub async fn sweep(cp: &ControlPlane, max_age: Duration, cap: usize, dry_run: bool) -> Result<SweepReport> {
     let orgs = cp.list_orgs().await?;
     let (stale, young, undated) = stale(&orgs, OffsetDateTime::now_utc(), max_age);
     if stale.len() > cap {
@@ -93,12 +77,7 @@ pub async fn sweep(
     let slugs: Vec<String> = stale.iter().map(|o| o.slug.clone()).collect();
     delete_each(cp, &slugs, dry_run, &mut report).await;
     if !dry_run {
-        report.tunnels = Some(
-            cp.cleanup_orphan_tunnels()
-                .await
-                .map(|v| v.to_string())
-                .map_err(|e| e.to_string()),
-        );
+        report.tunnels = Some(cp.cleanup_orphan_tunnels().await.map(|v| v.to_string()).map_err(|e| e.to_string()));
     }
     Ok(report)
 }
@@ -108,9 +87,7 @@ pub async fn sweep(
 /// hide them.
 pub async fn sweep_run(cp: &ControlPlane, run_id: &str, dry_run: bool) -> Result<SweepReport> {
     if run_id.trim().is_empty() {
-        return Err(E2eError::Unmet(
-            "--run-id is empty: refusing to guess which run to sweep".into(),
-        ));
+        return Err(E2eError::Unmet("--run-id is empty: refusing to guess which run to sweep".into()));
     }
     let candidates = run_slugs(run_id, OffsetDateTime::now_utc().date());
     let mut present = Vec::new();

@@ -72,14 +72,7 @@ impl Target {
         };
         let timeouts = Timeouts::resolve(Timeouts::STAGING, &settings.timeouts);
         let retry = RetryPolicy::staging(timeouts.transient_retries);
-        Ok(Some(Arc::new(Target {
-            kind: TargetKind::Staging,
-            timeouts,
-            retry,
-            cp_url,
-            admin_token: token,
-            settings,
-        })))
+        Ok(Some(Arc::new(Target { kind: TargetKind::Staging, timeouts, retry, cp_url, admin_token: token, settings })))
     }
 
     /// A stand-in at `cp_url` (control plane and tenants at one URL), with the stand-in's
@@ -90,8 +83,7 @@ impl Target {
         settings: Settings,
         timeouts: Option<Timeouts>,
     ) -> Arc<Target> {
-        let timeouts =
-            timeouts.unwrap_or_else(|| Timeouts::resolve(Timeouts::STANDIN, &settings.timeouts));
+        let timeouts = timeouts.unwrap_or_else(|| Timeouts::resolve(Timeouts::STANDIN, &settings.timeouts));
         Arc::new(Target {
             kind: TargetKind::StandIn,
             retry: RetryPolicy::hermetic(timeouts.transient_retries),
@@ -124,9 +116,7 @@ impl Target {
     pub fn key(&self, vendor: Vendor) -> Option<SecretString> {
         match (self.settings.keys.get(vendor), self.kind) {
             (Some(k), _) => Some(k.clone()),
-            (None, TargetKind::StandIn) => Some(SecretString::from(format!(
-                "standin-{vendor}-key-not-a-secret"
-            ))),
+            (None, TargetKind::StandIn) => Some(SecretString::from(format!("standin-{vendor}-key-not-a-secret"))),
             (None, TargetKind::Staging) => None,
         }
     }

@@ -26,52 +26,34 @@ pub fn handle(rt: &Runtime, req: &Request, dialect: Dialect) -> Result<Answered,
         "message/send" | "SendMessage" => send(rt, p, dialect),
         "tasks/get" | "GetTask" => {
             let id = task_id_param(p)?;
-            let task = rt
-                .tasks
-                .get(id)
-                .ok_or_else(|| RpcError::task_not_found(id))?;
+            let task = rt.tasks.get(id).ok_or_else(|| RpcError::task_not_found(id))?;
             Ok(plain(task.to_json(dialect, history_length(p)?)))
         }
-        "tasks/cancel" | "CancelTask" => Ok(plain(
-            rt.tasks
-                .cancel(task_id_param(p)?, dialect)?
-                .to_json(dialect, None),
-        )),
+        "tasks/cancel" | "CancelTask" => Ok(plain(rt.tasks.cancel(task_id_param(p)?, dialect)?.to_json(dialect, None))),
         "ListTasks" => Ok(plain(list_tasks(rt, p)?)),
         "message/stream" | "tasks/resubscribe" | "SendStreamingMessage" | "SubscribeToTask" => {
-            Err(RpcError::unsupported(
-                "streaming is not supported (the agent card declares capabilities.streaming: false)",
-            ))
+            Err(RpcError::unsupported("streaming is not supported (the agent card declares capabilities.streaming: false)"))
         }
-        "agent/getAuthenticatedExtendedCard" | "GetExtendedAgentCard" => {
-            Err(RpcError::extended_card_not_configured())
-        }
-        m if m.contains("PushNotificationConfig") || m.contains("pushNotificationConfig") => {
-            Err(RpcError::push_not_supported())
-        }
+        "agent/getAuthenticatedExtendedCard" | "GetExtendedAgentCard" => Err(RpcError::extended_card_not_configured()),
+        m if m.contains("PushNotificationConfig") || m.contains("pushNotificationConfig") => Err(RpcError::push_not_supported()),
         m => Err(RpcError::method_not_found(m)),
     }
 }
 
 /// `params.id` of `tasks/get` / `tasks/cancel` (a string).
 fn task_id_param(p: &Value) -> Result<&str, RpcError> {
-    p.get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| RpcError::invalid_params("params.id (the task id, a string) is required"))
+    p.get("id").and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("params.id (the task id, a string) is required"))
 }
 
 /// `historyLength`: absent, or a non-negative integer.
 fn history_length(p: &Value) -> Result<Option<usize>, RpcError> {
-    let v = p
-        .get("historyLength")
-        .or_else(|| p.pointer("/configuration/historyLength"));
+    let v = p.get("historyLength").or_else(|| p.pointer("/configuration/historyLength"));
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(n) => n.as_u64().map(|n| Some(n as usize)).ok_or_else(|| {
-            RpcError::invalid_params(format!(
-                "historyLength must be a non-negative integer, got {n}"
-            ))
-        }),
+        Some(n) => n
+            .as_u64()
+            .map(|n| Some(n as usize))
+            .ok_or_else(|| RpcError::invalid_params(format!("historyLength must be a non-negative integer, got {n}"))),
     }
 }
 
@@ -85,50 +67,26 @@ struct Incoming {
 
 fn incoming(p: &Value, dialect: Dialect) -> Result<Incoming, RpcError> {
     let Some(msg) = p.get("message").filter(|m| m.is_object()) else {
-        return Err(RpcError::invalid_params(
-            "params.message (an object) is required",
-        ));
+        return Err(RpcError::invalid_params("params.message (an object) is required"));
     };
-    let str_field = |k: &str| {
-        msg.get(k)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let message_id = str_field("messageId")
-        .ok_or_else(|| RpcError::invalid_params("message.messageId is required"))?;
-    let role = msg
-        .get("role")
-        .ok_or_else(|| RpcError::invalid_params("message.role is required"))?;
+    let str_field = |k: &str| msg.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let message_id = str_field("messageId").ok_or_else(|| RpcError::invalid_params("message.messageId is required"))?;
+    let role = msg.get("role").ok_or_else(|| RpcError::invalid_params("message.role is required"))?;
     let role_ok = match dialect {
         Dialect::V03 => matches!(role.as_str(), Some("user" | "agent")),
-        Dialect::V10 => {
-            matches!(role.as_str(), Some("ROLE_USER" | "ROLE_AGENT"))
-                || matches!(role.as_i64(), Some(1 | 2))
-        }
+        Dialect::V10 => matches!(role.as_str(), Some("ROLE_USER" | "ROLE_AGENT")) || matches!(role.as_i64(), Some(1 | 2)),
     };
     if !role_ok {
-        return Err(RpcError::invalid_params(format!(
-            "message.role {role} is not a role of this A2A version"
-        )));
+        return Err(RpcError::invalid_params(format!("message.role {role} is not a role of this A2A version")));
     }
     let Some(parts) = msg.get("parts").and_then(Value::as_array) else {
-        return Err(RpcError::invalid_params(
-            "message.parts (an array) is required",
-        ));
+        return Err(RpcError::invalid_params("message.parts (an array) is required"));
     };
     if dialect == Dialect::V10 && parts.is_empty() {
-        return Err(RpcError::invalid_params(
-            "message.parts must hold at least one part",
-        ));
+        return Err(RpcError::invalid_params("message.parts must hold at least one part"));
     }
     let parts = wire_parts(parts).map_err(RpcError::invalid_params)?;
-    Ok(Incoming {
-        message_id,
-        context_id: str_field("contextId"),
-        task_id: str_field("taskId"),
-        parts,
-    })
+    Ok(Incoming { message_id, context_id: str_field("contextId"), task_id: str_field("taskId"), parts })
 }
 
 fn send(rt: &Runtime, p: &Value, dialect: Dialect) -> Result<Answered, RpcError> {
@@ -136,10 +94,7 @@ fn send(rt: &Runtime, p: &Value, dialect: Dialect) -> Result<Answered, RpcError>
     let history_length = history_length(p)?;
     // A follow-up continues a stored, open task; anything else starts a new one.
     let existing = match &msg.task_id {
-        Some(id) => Some(
-            rt.tasks
-                .continuable(id, msg.context_id.as_deref(), dialect)?,
-        ),
+        Some(id) => Some(rt.tasks.continuable(id, msg.context_id.as_deref(), dialect)?),
         None => None,
     };
     let context_id = match &existing {
@@ -147,10 +102,7 @@ fn send(rt: &Runtime, p: &Value, dialect: Dialect) -> Result<Answered, RpcError>
         None => msg.context_id.clone().unwrap_or_else(|| new_id("ctx")),
     };
     let shape = rt.cfg.reply_shape;
-    let task_id = existing
-        .as_ref()
-        .map(|t| t.id.clone())
-        .or_else(|| (shape != ReplyShape::Message).then(|| new_id("task")));
+    let task_id = existing.as_ref().map(|t| t.id.clone()).or_else(|| (shape != ReplyShape::Message).then(|| new_id("task")));
     // The fault keys the conversation on the task, which is new for every message that
     // does not continue one: exactly the bug of a runtime that forgets between turns.
     let key = match (&task_id, rt.cfg.has(RuntimeFault::SessionKeyedOnTaskId)) {
@@ -160,9 +112,7 @@ fn send(rt: &Runtime, p: &Value, dialect: Dialect) -> Result<Answered, RpcError>
     };
     let user = user_message(&msg.parts);
     let turn = Turn::user(user.text).with_files(user.files);
-    let (reply, snapshot) = rt.sessions.turn(&key, turn, |history| {
-        answer_with(&rt.cfg, history, &rt.memory)
-    });
+    let (reply, snapshot) = rt.sessions.turn(&key, turn, |history| answer_with(&rt.cfg, history, &rt.memory));
 
     let agent = StoredMessage::agent_text(&reply, &context_id, task_id.as_deref());
     let Some(task_id) = task_id else {
@@ -189,8 +139,7 @@ fn send(rt: &Runtime, p: &Value, dialect: Dialect) -> Result<Answered, RpcError>
         }
         _ => {
             task.state = TaskState::Completed;
-            task.artifacts
-                .push((new_id("artifact"), vec![WirePart::Text(reply)]));
+            task.artifacts.push((new_id("artifact"), vec![WirePart::Text(reply)]));
         }
     }
     task.touch();

@@ -22,19 +22,11 @@ pub struct Turn {
 
 impl Turn {
     pub fn user(text: impl Into<String>) -> Self {
-        Turn {
-            role: "user",
-            text: text.into(),
-            files: Vec::new(),
-        }
+        Turn { role: "user", text: text.into(), files: Vec::new() }
     }
 
     pub fn agent(text: impl Into<String>) -> Self {
-        Turn {
-            role: "agent",
-            text: text.into(),
-            files: Vec::new(),
-        }
+        Turn { role: "agent", text: text.into(), files: Vec::new() }
     }
 
     pub fn with_files(mut self, files: Vec<FilePart>) -> Self {
@@ -62,11 +54,7 @@ pub fn answer_with(cfg: &RuntimeConfig, history: &[Turn], memory: &MemoryStore) 
     };
     let text = last.text.trim();
     // The caption-drops-file fault: a runtime that reads only the text parts once there is one.
-    let files: &[FilePart] = if cfg.has(RuntimeFault::CaptionDropsFile) && !text.is_empty() {
-        &[]
-    } else {
-        &last.files
-    };
+    let files: &[FilePart] = if cfg.has(RuntimeFault::CaptionDropsFile) && !text.is_empty() { &[] } else { &last.files };
     match exact_token(text) {
         Some(token) => broken_token(cfg, token),
         None if text.is_empty() && files.is_empty() => EMPTY_PROMPT.to_owned(),
@@ -87,16 +75,8 @@ pub fn answer_with(cfg: &RuntimeConfig, history: &[Turn], memory: &MemoryStore) 
 /// it wrong or fails with an error marker. Other answers stay right, so each fault breaks
 /// exactly the check that guards it (the exact-answer diagnostic).
 fn broken_token(cfg: &RuntimeConfig, token: String) -> String {
-    let token = if cfg.has(RuntimeFault::MisspellsAnswer) {
-        misspell(&token)
-    } else {
-        token
-    };
-    if cfg.has(RuntimeFault::ErrorMarker) {
-        format!("Agent error: upstream model failed ({token})")
-    } else {
-        token
-    }
+    let token = if cfg.has(RuntimeFault::MisspellsAnswer) { misspell(&token) } else { token };
+    if cfg.has(RuntimeFault::ErrorMarker) { format!("Agent error: upstream model failed ({token})") } else { token }
 }
 
 /// The token a canary prompt asks for, if it is one.
@@ -127,30 +107,21 @@ fn file_only(files: &[FilePart]) -> String {
         many => format!(
             "I received {} files ({}) with no instructions — what would you like me to do with them?",
             many.len(),
-            many.iter()
-                .map(FilePart::describe)
-                .collect::<Vec<_>>()
-                .join("; ")
+            many.iter().map(FilePart::describe).collect::<Vec<_>>().join("; ")
         ),
     }
 }
 
 fn with_caption(caption: &str, files: &[FilePart]) -> String {
     let lower = caption.to_lowercase();
-    let wants_summary = ["summar", "tl;dr", "tldr", "gist"]
-        .iter()
-        .any(|cue| lower.contains(cue));
+    let wants_summary = ["summar", "tl;dr", "tldr", "gist"].iter().any(|cue| lower.contains(cue));
     let per_file: Vec<String> = files
         .iter()
         .map(|f| {
             let content = match f.text() {
                 Some(t) => summarize(t),
-                None if f.uri.is_some() => {
-                    "it came by reference and its content is not readable here.".to_owned()
-                }
-                None => {
-                    "its content is not text, so there is nothing to summarize in words.".to_owned()
-                }
+                None if f.uri.is_some() => "it came by reference and its content is not readable here.".to_owned(),
+                None => "its content is not text, so there is nothing to summarize in words.".to_owned(),
             };
             if wants_summary {
                 format!("Summary of the file {}: {content}", f.describe())
@@ -201,15 +172,9 @@ pub fn summarize(text: &str) -> String {
 fn from_memory(prompt: &str, memory: &MemoryStore) -> Option<String> {
     // ASCII lower-casing keeps byte offsets, so indices found in `lower` are valid in `prompt`.
     let lower = prompt.to_ascii_lowercase();
-    if let Some(i) = lower
-        .find("remember:")
-        .map(|i| i + "remember:".len())
-        .or_else(|| {
-            lower
-                .find("remember that ")
-                .map(|i| i + "remember that ".len())
-        })
-    {
+    if let Some(i) = lower.find("remember:").map(|i| i + "remember:".len()).or_else(|| {
+        lower.find("remember that ").map(|i| i + "remember that ".len())
+    }) {
         let fact = prompt[i..].trim();
         let (key, value) = key_value_of(fact);
         return Some(match memory.commit(&key, &value) {
@@ -230,16 +195,10 @@ fn from_memory(prompt: &str, memory: &MemoryStore) -> Option<String> {
     if key.is_empty() {
         return None;
     }
-    Some(
-        match memory
-            .recall(&key)
-            .map(|v| (key.clone(), v))
-            .or_else(|| memory.search(&key).into_iter().next())
-        {
-            Some((k, v)) => format!("From memory: your {k} is {v}."),
-            None => format!("I have nothing stored in memory about \"{key}\"."),
-        },
-    )
+    Some(match memory.recall(&key).map(|v| (key.clone(), v)).or_else(|| memory.search(&key).into_iter().next()) {
+        Some((k, v)) => format!("From memory: your {k} is {v}."),
+        None => format!("I have nothing stored in memory about \"{key}\"."),
+    })
 }
 
 fn from_conversation(history: &[Turn], prompt: &str) -> String {
@@ -248,9 +207,7 @@ fn from_conversation(history: &[Turn], prompt: &str) -> String {
         // Answerable only if an earlier turn of this conversation said it.
         return match history.iter().rev().find_map(|t| said_name(&t.text)) {
             Some(name) => format!("Your name is {name}."),
-            None => {
-                "I don't know your name yet — you haven't told me in this conversation.".to_owned()
-            }
+            None => "I don't know your name yet — you haven't told me in this conversation.".to_owned(),
         };
     }
     if let Some(name) = said_name(prompt) {
@@ -311,26 +268,14 @@ mod tests {
         let cfg = RuntimeConfig::new("w");
         let pong = "This is the platform smoke test verifying agent wiring. No tools or memory are needed — please respond with exactly the single token: PONG";
         assert_eq!(answer(&cfg, &[user(pong)]), "PONG");
-        assert_eq!(
-            answer(
-                &cfg,
-                &[user(
-                    "Reply with exactly the word PINEAPPLE and nothing else."
-                )]
-            ),
-            "PINEAPPLE"
-        );
+        assert_eq!(answer(&cfg, &[user("Reply with exactly the word PINEAPPLE and nothing else.")]), "PINEAPPLE");
         assert_eq!(answer(&cfg, &[user("Reply with exactly: ok")]), "ok");
     }
 
     #[test]
     fn remembers_a_name_only_within_the_conversation() {
         let cfg = RuntimeConfig::new("w");
-        let h = [
-            user("Hi, my name is Hongming."),
-            Turn::agent("Hi"),
-            user("What's my name?"),
-        ];
+        let h = [user("Hi, my name is Hongming."), Turn::agent("Hi"), user("What's my name?")];
         assert!(answer(&cfg, &h).contains("Hongming"));
         assert!(!answer(&cfg, &[user("What's my name?")]).contains("Hongming"));
     }
@@ -342,12 +287,8 @@ mod tests {
         let cfg = RuntimeConfig::new("w").with_faults([RuntimeFault::ErrorMarker]);
         assert!(answer(&cfg, &[user("Reply with exactly: PONG")]).starts_with("Agent error"));
         // Only the exact-token (model) answers break: the other checks stay green.
-        let both = RuntimeConfig::new("w")
-            .with_faults([RuntimeFault::ErrorMarker, RuntimeFault::MisspellsAnswer]);
-        assert_eq!(
-            answer(&both, &[user("Hi, my name is Hongming.")]),
-            "Nice to meet you, Hongming."
-        );
+        let both = RuntimeConfig::new("w").with_faults([RuntimeFault::ErrorMarker, RuntimeFault::MisspellsAnswer]);
+        assert_eq!(answer(&both, &[user("Hi, my name is Hongming.")]), "Nice to meet you, Hongming.");
     }
 
     #[test]
@@ -359,46 +300,25 @@ mod tests {
             "I received the file canary-ab12cd34.txt (text/plain, 45 bytes) with no instructions — what would you like me to do with it?"
         );
         let broken = RuntimeConfig::new("w").with_faults([RuntimeFault::FileOnlyEmptyPrompt]);
-        assert_eq!(
-            answer(&broken, &[Turn::user("").with_files(vec![status_file()])]),
-            EMPTY_PROMPT
-        );
+        assert_eq!(answer(&broken, &[Turn::user("").with_files(vec![status_file()])]), EMPTY_PROMPT);
         assert_eq!(answer(&cfg, &[Turn::user("  ")]), EMPTY_PROMPT);
     }
 
     #[test]
     fn a_caption_is_answered_with_its_file() {
         let cfg = RuntimeConfig::new("w");
-        let got = answer(
-            &cfg,
-            &[Turn::user("summarize this").with_files(vec![status_file()])],
-        );
-        assert!(
-            got.contains("canary-ab12cd34.txt") && got.contains("Lighthouse score 98"),
-            "{got}"
-        );
+        let got = answer(&cfg, &[Turn::user("summarize this").with_files(vec![status_file()])]);
+        assert!(got.contains("canary-ab12cd34.txt") && got.contains("Lighthouse score 98"), "{got}");
         let broken = RuntimeConfig::new("w").with_faults([RuntimeFault::CaptionDropsFile]);
-        let dropped = answer(
-            &broken,
-            &[Turn::user("summarize this").with_files(vec![status_file()])],
-        );
-        assert!(
-            !dropped.contains("canary-ab12cd34") && dropped.contains("don't see"),
-            "{dropped}"
-        );
+        let dropped = answer(&broken, &[Turn::user("summarize this").with_files(vec![status_file()])]);
+        assert!(!dropped.contains("canary-ab12cd34") && dropped.contains("don't see"), "{dropped}");
         // The fault only bites when there is a caption.
-        assert!(
-            answer(&broken, &[Turn::user("").with_files(vec![status_file()])])
-                .contains("canary-ab12cd34.txt")
-        );
+        assert!(answer(&broken, &[Turn::user("").with_files(vec![status_file()])]).contains("canary-ab12cd34.txt"));
     }
 
     #[test]
     fn summaries_keep_two_sentences_and_count_words() {
-        assert_eq!(
-            summarize(STATUS),
-            "\"Project status: nominal. Lighthouse score 98.\" (6 words, 1 line)"
-        );
+        assert_eq!(summarize(STATUS), "\"Project status: nominal. Lighthouse score 98.\" (6 words, 1 line)");
         assert_eq!(summarize("a. b. c."), "\"a. b.\" (3 words, 1 line)");
         assert_eq!(summarize(" \n"), "the file is empty.");
         assert!(summarize(&"x".repeat(500)).ends_with("…\" (1 word, 1 line)"));
@@ -408,25 +328,11 @@ mod tests {
     fn memory_prompts_commit_and_recall_across_conversations() {
         let cfg = RuntimeConfig::new("w");
         let memory = MemoryStore::in_memory();
-        let saved = answer_with(
-            &cfg,
-            &[user(
-                "Please use the memory tool to remember: my favorite color is blue.",
-            )],
-            &memory,
-        );
+        let saved = answer_with(&cfg, &[user("Please use the memory tool to remember: my favorite color is blue.")], &memory);
         assert_eq!(saved, "Saved to memory: favorite color = blue.");
-        let recall = [user(
-            "Use the memory tool to recall my favorite color, then tell me what it is.",
-        )];
-        assert_eq!(
-            answer_with(&cfg, &recall, &memory),
-            "From memory: your favorite color is blue."
-        );
+        let recall = [user("Use the memory tool to recall my favorite color, then tell me what it is.")];
+        assert_eq!(answer_with(&cfg, &recall, &memory), "From memory: your favorite color is blue.");
         let empty = MemoryStore::in_memory();
-        assert_eq!(
-            answer_with(&cfg, &recall, &empty),
-            "I have nothing stored in memory about \"favorite color\"."
-        );
+        assert_eq!(answer_with(&cfg, &recall, &empty), "I have nothing stored in memory about \"favorite color\".");
     }
 }

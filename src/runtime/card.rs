@@ -9,11 +9,7 @@ use super::RuntimeConfig;
 
 /// The JSON-RPC endpoint clients should call: `MOLECULE_PUBLIC_URL` when set, else the
 /// address the request reached (`Host`), else the address the runtime listens on.
-pub fn endpoint(
-    cfg: &RuntimeConfig,
-    host: Option<&str>,
-    listening: Option<std::net::SocketAddr>,
-) -> String {
+pub fn endpoint(cfg: &RuntimeConfig, host: Option<&str>, listening: Option<std::net::SocketAddr>) -> String {
     if let Some(url) = &cfg.public_url {
         return url.clone();
     }
@@ -30,12 +26,7 @@ pub fn endpoint(
 pub fn agent_card(cfg: &RuntimeConfig, url: &str, v10_only: bool) -> Value {
     let mut card = merged_card(cfg, url);
     if v10_only && let Some(obj) = card.as_object_mut() {
-        for key in [
-            "url",
-            "protocolVersion",
-            "preferredTransport",
-            "additionalInterfaces",
-        ] {
+        for key in ["url", "protocolVersion", "preferredTransport", "additionalInterfaces"] {
             obj.remove(key);
         }
     }
@@ -73,30 +64,15 @@ mod tests {
     #[test]
     fn the_url_is_absolute_and_overridable() {
         let cfg = RuntimeConfig::new("w");
-        assert_eq!(
-            endpoint(&cfg, Some("127.0.0.1:9999"), None),
-            "http://127.0.0.1:9999/"
-        );
-        assert_eq!(
-            endpoint(&cfg, None, Some(([10, 0, 0, 1], 80).into())),
-            "http://10.0.0.1:80/"
-        );
-        let public = RuntimeConfig {
-            public_url: Some("https://agent.example/a2a".into()),
-            ..RuntimeConfig::new("w")
-        };
-        assert_eq!(
-            endpoint(&public, Some("x"), None),
-            "https://agent.example/a2a"
-        );
+        assert_eq!(endpoint(&cfg, Some("127.0.0.1:9999"), None), "http://127.0.0.1:9999/");
+        assert_eq!(endpoint(&cfg, None, Some(([10, 0, 0, 1], 80).into())), "http://10.0.0.1:80/");
+        let public = RuntimeConfig { public_url: Some("https://agent.example/a2a".into()), ..RuntimeConfig::new("w") };
+        assert_eq!(endpoint(&public, Some("x"), None), "https://agent.example/a2a");
         let card = agent_card(&cfg, "http://h/", false);
         assert_eq!(card["supportedInterfaces"][0]["url"], "http://h/");
         assert_eq!(card["url"], "http://h/");
         let v10 = agent_card(&cfg, "http://h/", true);
-        assert!(
-            v10.get("url").is_none() && v10.get("protocolVersion").is_none(),
-            "{v10}"
-        );
+        assert!(v10.get("url").is_none() && v10.get("protocolVersion").is_none(), "{v10}");
         assert_eq!(v10["supportedInterfaces"], card["supportedInterfaces"]);
     }
 }

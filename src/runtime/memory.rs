@@ -24,21 +24,13 @@ pub struct MemoryStore {
 impl MemoryStore {
     /// A store that lives in this process only.
     pub fn in_memory() -> Self {
-        MemoryStore {
-            dir: None,
-            mem: Mutex::new(BTreeMap::new()),
-            discard_commits: false,
-        }
+        MemoryStore { dir: None, mem: Mutex::new(BTreeMap::new()), discard_commits: false }
     }
 
     /// A store persisted under `<root>/memory/<workspace_id>/`.
     pub fn on_disk(root: &Path, workspace_id: &str) -> Self {
         let dir = root.join("memory").join(safe_file_stem(workspace_id));
-        MemoryStore {
-            dir: Some(dir),
-            mem: Mutex::new(BTreeMap::new()),
-            discard_commits: false,
-        }
+        MemoryStore { dir: Some(dir), mem: Mutex::new(BTreeMap::new()), discard_commits: false }
     }
 
     pub(crate) fn discarding_commits(mut self, discard: bool) -> Self {
@@ -53,32 +45,24 @@ impl MemoryStore {
             return Err("memory key is empty".to_owned());
         }
         if value.trim().is_empty() {
-            return Err(format!(
-                "nothing to remember for key {key:?}: value is empty"
-            ));
+            return Err(format!("nothing to remember for key {key:?}: value is empty"));
         }
         if self.discard_commits {
             return Ok(());
         }
         match &self.dir {
             None => {
-                self.mem
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(key, value.trim().to_owned());
+                self.mem.lock().unwrap_or_else(|p| p.into_inner()).insert(key, value.trim().to_owned());
                 Ok(())
             }
             Some(dir) => {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 let path = dir.join(format!("{}.json", fact_file_stem(&key)));
                 let body = json!({"key": key, "value": value.trim()}).to_string();
                 // Write-then-rename so a concurrent recall never reads half a fact.
                 let tmp = path.with_extension("json.tmp");
-                std::fs::write(&tmp, body)
-                    .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-                std::fs::rename(&tmp, &path)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                std::fs::write(&tmp, body).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+                std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))
             }
         }
     }
@@ -86,10 +70,7 @@ impl MemoryStore {
     /// The value stored under exactly `key` (after normalisation).
     pub fn recall(&self, key: &str) -> Option<String> {
         let key = normalize_key(key);
-        self.all()
-            .into_iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v)
+        self.all().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Facts whose key or value contains every word of `query`, best (exact key) first.
@@ -115,26 +96,15 @@ impl MemoryStore {
     /// make the whole memory unusable.
     pub fn all(&self) -> Vec<(String, String)> {
         let Some(dir) = &self.dir else {
-            return self
-                .mem
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            return self.mem.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         };
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return Vec::new();
-        };
+        let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
         let mut facts: Vec<(String, String)> = entries
             .flatten()
             .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
             .filter_map(|e| {
                 let v: Value = serde_json::from_slice(&std::fs::read(e.path()).ok()?).ok()?;
-                Some((
-                    v.get("key")?.as_str()?.to_owned(),
-                    v.get("value")?.as_str()?.to_owned(),
-                ))
+                Some((v.get("key")?.as_str()?.to_owned(), v.get("value")?.as_str()?.to_owned()))
             })
             .collect();
         facts.sort();
@@ -146,10 +116,7 @@ const STOP_WORDS: [&str; 6] = ["my", "the", "a", "an", "what", "is"];
 
 /// Trim, lower-case, collapse whitespace, drop a leading "my "/"the " and trailing punctuation.
 pub fn normalize_key(key: &str) -> String {
-    let lower = key
-        .trim()
-        .trim_end_matches(['.', '?', '!', ',', ';', ':'])
-        .to_lowercase();
+    let lower = key.trim().trim_end_matches(['.', '?', '!', ',', ';', ':']).to_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
     let words = match words.first() {
         Some(&"my") | Some(&"the") | Some(&"your") => &words[1..],
@@ -174,34 +141,18 @@ pub fn key_value_of(fact: &str) -> (String, String) {
 pub(crate) fn safe_file_stem(s: &str) -> String {
     let stem: String = s
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
         .take(80)
         .collect();
     let stem = stem.trim_start_matches('.').to_owned();
-    if stem.is_empty() {
-        "_".to_owned()
-    } else {
-        stem
-    }
+    if stem.is_empty() { "_".to_owned() } else { stem }
 }
 
 /// Readable prefix plus a hash, so two keys that sanitise alike never share a file.
 fn fact_file_stem(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
     let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{hex}",
-        safe_file_stem(&key.replace(' ', "-"))
-            .chars()
-            .take(48)
-            .collect::<String>()
-    )
+    format!("{}-{hex}", safe_file_stem(&key.replace(' ', "-")).chars().take(48).collect::<String>())
 }
 
 #[cfg(test)]
@@ -210,14 +161,8 @@ mod tests {
 
     #[test]
     fn splits_a_fact_into_key_and_value() {
-        assert_eq!(
-            key_value_of("my favorite color is blue."),
-            ("favorite color".into(), "blue".into())
-        );
-        assert_eq!(
-            key_value_of("tabs over spaces"),
-            ("tabs over spaces".into(), "tabs over spaces".into())
-        );
+        assert_eq!(key_value_of("my favorite color is blue."), ("favorite color".into(), "blue".into()));
+        assert_eq!(key_value_of("tabs over spaces"), ("tabs over spaces".into(), "tabs over spaces".into()));
         assert_eq!(normalize_key("  My  Favorite Color? "), "favorite color");
     }
 
@@ -226,10 +171,7 @@ mod tests {
         let m = MemoryStore::in_memory();
         m.commit("My favorite color", "blue").unwrap();
         assert_eq!(m.recall("favorite color").as_deref(), Some("blue"));
-        assert_eq!(
-            m.search("color"),
-            vec![("favorite color".into(), "blue".into())]
-        );
+        assert_eq!(m.search("color"), vec![("favorite color".into(), "blue".into())]);
         assert_eq!(m.recall("unknown"), None);
         assert!(m.search("").is_empty());
         assert!(m.commit("  ", "x").is_err());
@@ -239,15 +181,10 @@ mod tests {
     #[test]
     fn persists_under_the_root_and_is_seen_by_a_second_store() {
         let root = std::env::temp_dir().join(format!("rt-mem-{}", uuid::Uuid::new_v4()));
-        MemoryStore::on_disk(&root, "ws/1")
-            .commit("favorite color", "blue")
-            .unwrap();
+        MemoryStore::on_disk(&root, "ws/1").commit("favorite color", "blue").unwrap();
         let again = MemoryStore::on_disk(&root, "ws/1");
         assert_eq!(again.recall("favorite color").as_deref(), Some("blue"));
-        assert_eq!(
-            MemoryStore::on_disk(&root, "other").recall("favorite color"),
-            None
-        );
+        assert_eq!(MemoryStore::on_disk(&root, "other").recall("favorite color"), None);
         let _ = std::fs::remove_dir_all(&root);
     }
 

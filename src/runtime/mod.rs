@@ -73,16 +73,10 @@ impl ReplyShape {
     /// Parse a setting; `var` names it in the error.
     pub fn parse(var: &str, value: &str) -> Result<Self, String> {
         let v = value.trim();
-        ReplyShape::ALL
-            .into_iter()
-            .find(|s| s.name() == v)
-            .ok_or_else(|| {
-                let names: Vec<_> = ReplyShape::ALL.iter().map(|s| s.name()).collect();
-                format!(
-                    "{var}={v:?} is not a reply shape; known: {}",
-                    names.join(", ")
-                )
-            })
+        ReplyShape::ALL.into_iter().find(|s| s.name() == v).ok_or_else(|| {
+            let names: Vec<_> = ReplyShape::ALL.iter().map(|s| s.name()).collect();
+            format!("{var}={v:?} is not a reply shape; known: {}", names.join(", "))
+        })
     }
 
     /// `STANDIN_REPLY_SHAPE` for the stand-in's in-process runtimes. The default is a Message:
@@ -92,9 +86,7 @@ impl ReplyShape {
     /// bad value panics with the known names: a run must not silently test the other shape.
     pub fn from_standin_env() -> Self {
         match std::env::var("STANDIN_REPLY_SHAPE") {
-            Ok(v) if !v.trim().is_empty() => {
-                ReplyShape::parse("STANDIN_REPLY_SHAPE", &v).unwrap_or_else(|e| panic!("{e}"))
-            }
+            Ok(v) if !v.trim().is_empty() => ReplyShape::parse("STANDIN_REPLY_SHAPE", &v).unwrap_or_else(|e| panic!("{e}")),
             _ => ReplyShape::Message,
         }
     }
@@ -154,23 +146,16 @@ impl fmt::Display for RuntimeFault {
 impl FromStr for RuntimeFault {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        RuntimeFault::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = RuntimeFault::ALL.iter().map(|f| f.name()).collect();
-                format!("unknown runtime fault {s:?}; known: {}", names.join(", "))
-            })
+        RuntimeFault::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let names: Vec<_> = RuntimeFault::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown runtime fault {s:?}; known: {}", names.join(", "))
+        })
     }
 }
 
 /// Parse a comma-separated fault list (`CANARY_FAULTS`).
 pub fn parse_faults(list: &str) -> Result<BTreeSet<RuntimeFault>, String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(RuntimeFault::from_str)
-        .collect()
+    list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(RuntimeFault::from_str).collect()
 }
 
 /// How a runtime instance is started.
@@ -291,11 +276,7 @@ pub const OPERATOR_LLM_ENV: [&str; 8] = [
 
 /// The operator-scope LLM variables set in `lookup` (non-empty).
 pub fn operator_llm_env(lookup: impl Fn(&str) -> Option<String>) -> Vec<&'static str> {
-    OPERATOR_LLM_ENV
-        .iter()
-        .copied()
-        .filter(|k| lookup(k).is_some_and(|v| !v.is_empty()))
-        .collect()
+    OPERATOR_LLM_ENV.iter().copied().filter(|k| lookup(k).is_some_and(|v| !v.is_empty())).collect()
 }
 
 #[cfg(test)]
@@ -303,12 +284,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_owned())
-        }
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
     }
 
     #[test]
@@ -322,29 +298,16 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.workspace_id, "canary-1");
         assert!(cfg.canary_mode && cfg.log_requests);
-        assert_eq!(
-            cfg.memory_root.as_deref(),
-            Some(std::path::Path::new("/tmp/canary-memory"))
-        );
-        assert!(
-            cfg.has(RuntimeFault::MemoryNotPersisted) && cfg.has(RuntimeFault::AgentCardMissing)
-        );
+        assert_eq!(cfg.memory_root.as_deref(), Some(std::path::Path::new("/tmp/canary-memory")));
+        assert!(cfg.has(RuntimeFault::MemoryNotPersisted) && cfg.has(RuntimeFault::AgentCardMissing));
         assert_eq!((cfg.reply_shape, cfg.public_url), (ReplyShape::Task, None));
     }
 
     #[test]
     fn reads_the_reply_shape_and_public_url() {
-        let cfg = RuntimeConfig::from_lookup(env(&[
-            ("MOLECULE_REPLY_SHAPE", "message"),
-            ("MOLECULE_PUBLIC_URL", "http://a:1/"),
-        ]))
-        .unwrap();
-        assert_eq!(
-            (cfg.reply_shape, cfg.public_url.as_deref()),
-            (ReplyShape::Message, Some("http://a:1/"))
-        );
-        let open =
-            RuntimeConfig::from_lookup(env(&[("MOLECULE_REPLY_SHAPE", "input-required")])).unwrap();
+        let cfg = RuntimeConfig::from_lookup(env(&[("MOLECULE_REPLY_SHAPE", "message"), ("MOLECULE_PUBLIC_URL", "http://a:1/")])).unwrap();
+        assert_eq!((cfg.reply_shape, cfg.public_url.as_deref()), (ReplyShape::Message, Some("http://a:1/")));
+        let open = RuntimeConfig::from_lookup(env(&[("MOLECULE_REPLY_SHAPE", "input-required")])).unwrap();
         assert_eq!(open.reply_shape, ReplyShape::OpenTask);
         let err = RuntimeConfig::from_lookup(env(&[("MOLECULE_REPLY_SHAPE", "Task")])).unwrap_err();
         assert!(err.contains("task, message, input-required"), "{err}");
@@ -352,23 +315,10 @@ mod tests {
 
     #[test]
     fn canary_mode_refuses_operator_llm_credentials() {
-        let err = RuntimeConfig::from_lookup(env(&[
-            ("MOLECULE_CANARY_MODE", "1"),
-            ("ANTHROPIC_API_KEY", "sk"),
-        ]))
-        .unwrap_err();
-        assert!(
-            err.contains("ANTHROPIC_API_KEY") && !err.contains("sk,"),
-            "{err}"
-        );
+        let err = RuntimeConfig::from_lookup(env(&[("MOLECULE_CANARY_MODE", "1"), ("ANTHROPIC_API_KEY", "sk")])).unwrap_err();
+        assert!(err.contains("ANTHROPIC_API_KEY") && !err.contains("sk,"), "{err}");
         assert!(RuntimeConfig::from_lookup(env(&[("ANTHROPIC_API_KEY", "sk")])).is_ok());
-        assert!(
-            RuntimeConfig::from_lookup(env(&[
-                ("MOLECULE_CANARY_MODE", "1"),
-                ("ANTHROPIC_API_KEY", "")
-            ]))
-            .is_ok()
-        );
+        assert!(RuntimeConfig::from_lookup(env(&[("MOLECULE_CANARY_MODE", "1"), ("ANTHROPIC_API_KEY", "")])).is_ok());
     }
 
     #[test]

@@ -15,10 +15,7 @@ pub struct RpcError {
 
 impl RpcError {
     pub fn new(code: i64, message: impl Into<String>) -> Self {
-        RpcError {
-            code,
-            message: message.into(),
-        }
+        RpcError { code, message: message.into() }
     }
 
     pub fn parse_error() -> Self {
@@ -42,10 +39,7 @@ impl RpcError {
     }
 
     pub fn task_not_cancelable(id: &str, state: &str) -> Self {
-        RpcError::new(
-            -32002,
-            format!("Task {id} cannot be canceled: it is in state {state}"),
-        )
+        RpcError::new(-32002, format!("Task {id} cannot be canceled: it is in state {state}"))
     }
 
     pub fn push_not_supported() -> Self {
@@ -61,20 +55,13 @@ impl RpcError {
     }
 
     pub fn content_type_not_supported(got: &str) -> Self {
-        RpcError::new(
-            -32005,
-            format!(
-                "Content type {got:?} is not supported: JSON-RPC requests are application/json"
-            ),
-        )
+        RpcError::new(-32005, format!("Content type {got:?} is not supported: JSON-RPC requests are application/json"))
     }
 
     pub fn version_not_supported(asked: &str, method: &str, expected: &str) -> Self {
         RpcError::new(
             -32009,
-            format!(
-                "A2A version '{asked}' is not supported by method {method}: it belongs to version '{expected}'"
-            ),
+            format!("A2A version '{asked}' is not supported by method {method}: it belongs to version '{expected}'"),
         )
     }
 
@@ -112,15 +99,8 @@ impl RpcError {
 /// A request's `Content-Type` must be JSON (`application/json` or a `+json` type); a
 /// missing one is read as JSON, as lenient servers do.
 pub fn json_content_type(content_type: Option<&str>) -> Result<(), RpcError> {
-    let Some(ct) = content_type else {
-        return Ok(());
-    };
-    let media = ct
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let Some(ct) = content_type else { return Ok(()) };
+    let media = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if media == "application/json" || media.ends_with("+json") {
         Ok(())
     } else {
@@ -141,32 +121,21 @@ pub struct Request {
 /// Validate a JSON-RPC 2.0 request body. On error, the id to answer with (null when
 /// the body is not JSON or the id itself is bad) and the error.
 pub fn parse(body: &[u8]) -> Result<Request, (Value, RpcError)> {
-    let req: Value =
-        serde_json::from_slice(body).map_err(|_| (Value::Null, RpcError::parse_error()))?;
+    let req: Value = serde_json::from_slice(body).map_err(|_| (Value::Null, RpcError::parse_error()))?;
     let Some(obj) = req.as_object() else {
-        let why = if req.is_array() {
-            "batch requests are not supported"
-        } else {
-            "the request must be an object"
-        };
+        let why = if req.is_array() { "batch requests are not supported" } else { "the request must be an object" };
         return Err((Value::Null, RpcError::invalid_request(why)));
     };
     let id = obj.get("id").cloned().unwrap_or(Value::Null);
     // JSON-RPC ids are strings, numbers or null; the A2A schema narrows numbers to integers.
     if !(id.is_string() || id.is_i64() || id.is_u64() || id.is_null()) {
-        return Err((
-            Value::Null,
-            RpcError::invalid_request("id must be a string, an integer or null"),
-        ));
+        return Err((Value::Null, RpcError::invalid_request("id must be a string, an integer or null")));
     }
     if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         return Err((id, RpcError::invalid_request("jsonrpc must be \"2.0\"")));
     }
     let Some(method) = obj.get("method").and_then(Value::as_str).map(str::to_owned) else {
-        return Err((
-            id,
-            RpcError::invalid_request("method is required and must be a string"),
-        ));
+        return Err((id, RpcError::invalid_request("method is required and must be a string")));
     };
     let params = match obj.get("params") {
         None | Some(Value::Null) => json!({}),
@@ -216,10 +185,7 @@ pub fn dialect_of(method: &str) -> Option<Dialect> {
 /// empty or missing value means 0.3 (A2A 1.0 §3.6.2); only `Major.Minor` counts, and only
 /// the major is compared, as a2a-sdk does.
 pub fn negotiate(method: &str, dialect: Dialect, asked: Option<&str>) -> Result<(), RpcError> {
-    let asked = asked
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .unwrap_or("0.3");
+    let asked = asked.map(str::trim).filter(|v| !v.is_empty()).unwrap_or("0.3");
     let major = asked.split('.').next().unwrap_or_default();
     let ok = match dialect {
         Dialect::V03 => major == "0" && asked.starts_with("0.3"),
@@ -259,23 +225,11 @@ mod tests {
     fn requests_are_checked_in_the_sdk_order() {
         assert_eq!(code("{"), (Value::Null, -32700));
         assert_eq!(code("[]"), (Value::Null, -32600));
-        assert_eq!(
-            code(r#"{"jsonrpc":"2.0","id":{"bad":1},"method":"message/send"}"#),
-            (Value::Null, -32600)
-        );
-        assert_eq!(
-            code(r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#),
-            (Value::Null, -32600)
-        );
-        assert_eq!(
-            code(r#"{"jsonrpc":"1.0","id":"a","method":"m"}"#),
-            (json!("a"), -32600)
-        );
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":{"bad":1},"method":"message/send"}"#), (Value::Null, -32600));
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#), (Value::Null, -32600));
+        assert_eq!(code(r#"{"jsonrpc":"1.0","id":"a","method":"m"}"#), (json!("a"), -32600));
         assert_eq!(code(r#"{"jsonrpc":"2.0","id":7}"#), (json!(7), -32600));
-        assert_eq!(
-            code(r#"{"jsonrpc":"2.0","id":7,"method":"m","params":[1]}"#),
-            (json!(7), -32602)
-        );
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":7,"method":"m","params":[1]}"#), (json!(7), -32602));
         let ok = parse(br#"{"jsonrpc":"2.0","method":"tasks/get"}"#).unwrap();
         assert_eq!((ok.id, ok.params), (Value::Null, json!({})));
     }
@@ -286,24 +240,9 @@ mod tests {
         assert!(negotiate("message/send", Dialect::V03, Some("0.3")).is_ok());
         assert!(negotiate("SendMessage", Dialect::V10, Some("1.0")).is_ok());
         assert!(negotiate("SendMessage", Dialect::V10, Some("1.1")).is_ok());
-        assert_eq!(
-            negotiate("SendMessage", Dialect::V10, None)
-                .unwrap_err()
-                .code,
-            -32009
-        );
-        assert_eq!(
-            negotiate("SendMessage", Dialect::V10, Some("2.0"))
-                .unwrap_err()
-                .code,
-            -32009
-        );
-        assert_eq!(
-            negotiate("message/send", Dialect::V03, Some("1.0"))
-                .unwrap_err()
-                .code,
-            -32009
-        );
+        assert_eq!(negotiate("SendMessage", Dialect::V10, None).unwrap_err().code, -32009);
+        assert_eq!(negotiate("SendMessage", Dialect::V10, Some("2.0")).unwrap_err().code, -32009);
+        assert_eq!(negotiate("message/send", Dialect::V03, Some("1.0")).unwrap_err().code, -32009);
     }
 
     #[test]
@@ -311,28 +250,14 @@ mod tests {
         assert!(json_content_type(None).is_ok());
         assert!(json_content_type(Some("application/json; charset=utf-8")).is_ok());
         assert!(json_content_type(Some("application/a2a+json")).is_ok());
-        assert_eq!(
-            json_content_type(Some("text/plain")).unwrap_err().code,
-            -32005
-        );
+        assert_eq!(json_content_type(Some("text/plain")).unwrap_err().code, -32005);
     }
 
     #[test]
     fn errors_carry_error_info_only_in_1_0() {
         let e = RpcError::task_not_found("t-1");
-        assert_eq!(
-            e.to_json(Dialect::V03),
-            json!({"code": -32001, "message": "Task t-1 not found"})
-        );
-        assert_eq!(
-            e.to_json(Dialect::V10)["data"][0]["reason"],
-            "TASK_NOT_FOUND"
-        );
-        assert!(
-            RpcError::method_not_found("x")
-                .to_json(Dialect::V10)
-                .get("data")
-                .is_none()
-        );
+        assert_eq!(e.to_json(Dialect::V03), json!({"code": -32001, "message": "Task t-1 not found"}));
+        assert_eq!(e.to_json(Dialect::V10)["data"][0]["reason"], "TASK_NOT_FOUND");
+        assert!(RpcError::method_not_found("x").to_json(Dialect::V10).get("data").is_none());
     }
 }

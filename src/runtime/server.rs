@@ -49,13 +49,7 @@ fn router_at(cfg: RuntimeConfig, listening: Option<SocketAddr>) -> Router {
     .discarding_commits(cfg.has(RuntimeFault::MemoryNotPersisted));
     let sessions = SessionStore::new(cfg.memory_root.as_deref());
     let log_requests = cfg.log_requests;
-    let rt = Arc::new(Runtime {
-        cfg,
-        sessions,
-        memory,
-        tasks: TaskStore::default(),
-        listening,
-    });
+    let rt = Arc::new(Runtime { cfg, sessions, memory, tasks: TaskStore::default(), listening });
     let app = Router::new()
         .route("/", post(a2a))
         .route("/a2a", post(a2a))
@@ -64,11 +58,7 @@ fn router_at(cfg: RuntimeConfig, listening: Option<SocketAddr>) -> Router {
         .route("/.well-known/agent-card.json", get(agent_card))
         .route("/health", get(|| async { "ok" }))
         .with_state(rt);
-    if log_requests {
-        app.layer(middleware::from_fn(log_request))
-    } else {
-        app
-    }
+    if log_requests { app.layer(middleware::from_fn(log_request)) } else { app }
 }
 
 /// One stdout line per request (method, path, status, duration; never bodies, which may
@@ -77,11 +67,7 @@ async fn log_request(req: Request, next: Next) -> Response {
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
     let started = Instant::now();
     let res = next.run(req).await;
-    println!(
-        "{method} {path} {} {}ms",
-        res.status().as_u16(),
-        started.elapsed().as_millis()
-    );
+    println!("{method} {path} {} {}ms", res.status().as_u16(), started.elapsed().as_millis());
     res
 }
 
@@ -134,11 +120,7 @@ pub async fn spawn(cfg: RuntimeConfig) -> std::io::Result<RuntimeHandle> {
             })
             .await;
     });
-    Ok(RuntimeHandle {
-        addr,
-        shutdown: Some(tx),
-        task: Some(task),
-    })
+    Ok(RuntimeHandle { addr, shutdown: Some(tx), task: Some(task) })
 }
 
 /// Serve on `listener` until the process ends (the CLI's `runtime` subcommand).
@@ -152,10 +134,7 @@ async fn agent_card(State(rt): State<Shared>, headers: HeaderMap) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let v10_only = headers
-        .get("a2a-version")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().starts_with("1."));
+    let v10_only = headers.get("a2a-version").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().starts_with("1."));
     let card = card_json(&rt.cfg, &endpoint(&rt.cfg, host, rt.listening), v10_only);
     ([(header::VARY, "A2A-Version")], Json(card)).into_response()
 }
@@ -168,9 +147,7 @@ async fn a2a(
     Query(query): Query<std::collections::HashMap<String, String>>,
     body: axum::body::Bytes,
 ) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if let Err(e) = rpc::json_content_type(content_type) {
         return Json(rpc::failure(Value::Null, &e, Dialect::V10)).into_response();
     }
@@ -179,19 +156,10 @@ async fn a2a(
         Err((id, e)) => return Json(rpc::failure(id, &e, Dialect::V03)).into_response(),
     };
     let Some(dialect) = rpc::dialect_of(&req.method) else {
-        return Json(rpc::failure(
-            req.id,
-            &RpcError::method_not_found(&req.method),
-            Dialect::V03,
-        ))
-        .into_response();
+        return Json(rpc::failure(req.id, &RpcError::method_not_found(&req.method), Dialect::V03)).into_response();
     };
-    let asked = headers
-        .get("a2a-version")
-        .and_then(|v| v.to_str().ok())
-        .or_else(|| query.get("A2A-Version").map(String::as_str));
-    let answered = rpc::negotiate(&req.method, dialect, asked)
-        .and_then(|()| super::a2a::handle(&rt, &req, dialect));
+    let asked = headers.get("a2a-version").and_then(|v| v.to_str().ok()).or_else(|| query.get("A2A-Version").map(String::as_str));
+    let answered = rpc::negotiate(&req.method, dialect, asked).and_then(|()| super::a2a::handle(&rt, &req, dialect));
     match answered {
         Ok((result, snapshot)) => {
             if let Some((path, body)) = snapshot
@@ -216,14 +184,7 @@ async fn mcp(State(rt): State<Shared>, body: axum::body::Bytes) -> Response {
         // A notification (`notifications/initialized`): nothing to answer.
         return StatusCode::ACCEPTED.into_response();
     }
-    let rpc_error = |code: i64, message: &str| {
-        Json(rpc::failure(
-            id.clone(),
-            &RpcError::new(code, message),
-            Dialect::V03,
-        ))
-        .into_response()
-    };
+    let rpc_error = |code: i64, message: &str| Json(rpc::failure(id.clone(), &RpcError::new(code, message), Dialect::V03)).into_response();
     let result = match method.as_str() {
         "initialize" => json!({
             "protocolVersion": "2025-03-26",
@@ -240,12 +201,8 @@ async fn mcp(State(rt): State<Shared>, body: axum::body::Bytes) -> Response {
             let name = params.get("name").and_then(Value::as_str).unwrap_or("");
             let args = params.get("arguments").cloned().unwrap_or(Value::Null);
             match call_tool(&rt.memory, name, &args) {
-                Some(Ok(text)) => {
-                    json!({"content": [{"type": "text", "text": text}], "isError": false})
-                }
-                Some(Err(text)) => {
-                    json!({"content": [{"type": "text", "text": text}], "isError": true})
-                }
+                Some(Ok(text)) => json!({"content": [{"type": "text", "text": text}], "isError": false}),
+                Some(Err(text)) => json!({"content": [{"type": "text", "text": text}], "isError": true}),
                 None => return rpc_error(-32602, &format!("Unknown tool: {name:?}")),
             }
         }
@@ -257,43 +214,26 @@ async fn mcp(State(rt): State<Shared>, body: axum::body::Bytes) -> Response {
 /// Run one memory tool. `None` for an unknown tool; `Err` is a tool-level error (bad
 /// arguments), answered as `isError: true` content rather than a protocol error.
 fn call_tool(memory: &MemoryStore, name: &str, args: &Value) -> Option<Result<String, String>> {
-    let arg = |k: &str| {
-        args.get(k)
-            .and_then(Value::as_str)
-            .filter(|s| !s.trim().is_empty())
-    };
+    let arg = |k: &str| args.get(k).and_then(Value::as_str).filter(|s| !s.trim().is_empty());
     Some(match name {
         "commit_memory" => {
             let (key, value) = match (arg("key"), arg("value"), arg("content")) {
                 (Some(k), Some(v), _) => (k.to_owned(), v.to_owned()),
                 (_, _, Some(content)) => key_value_of(content),
-                _ => {
-                    return Some(Err(
-                        "commit_memory needs arguments {key, value} or {content}".to_owned(),
-                    ));
-                }
+                _ => return Some(Err("commit_memory needs arguments {key, value} or {content}".to_owned())),
             };
-            memory
-                .commit(&key, &value)
-                .map(|()| format!("Stored in memory: {key} = {value}"))
+            memory.commit(&key, &value).map(|()| format!("Stored in memory: {key} = {value}"))
         }
         "recall_memory" => match (arg("key"), arg("query")) {
-            (Some(key), _) => Ok(memory.recall(key).unwrap_or_else(|| {
-                format!("Nothing is stored in memory under key {:?}.", key.trim())
-            })),
+            (Some(key), _) => Ok(memory
+                .recall(key)
+                .unwrap_or_else(|| format!("Nothing is stored in memory under key {:?}.", key.trim()))),
             (None, Some(query)) => {
                 let hits = memory.search(query);
                 if hits.is_empty() {
-                    Ok(format!(
-                        "Nothing is stored in memory matching {:?}.",
-                        query.trim()
-                    ))
+                    Ok(format!("Nothing is stored in memory matching {:?}.", query.trim()))
                 } else {
-                    Ok(hits
-                        .iter()
-                        .map(|(k, v)| format!("{k}: {v}"))
-                        .collect::<Vec<_>>()
-                        .join("\n"))
+                    Ok(hits.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n"))
                 }
             }
             (None, None) => Err("recall_memory needs arguments {key} or {query}".to_owned()),
@@ -310,37 +250,13 @@ mod tests {
     fn memory_tools_commit_recall_and_explain_misses() {
         let m = MemoryStore::in_memory();
         let ok = |r: Option<Result<String, String>>| r.unwrap().unwrap();
-        assert_eq!(
-            ok(call_tool(
-                &m,
-                "commit_memory",
-                &json!({"key": "k", "value": "v"})
-            )),
-            "Stored in memory: k = v"
-        );
-        assert_eq!(
-            ok(call_tool(&m, "recall_memory", &json!({"key": "K"}))),
-            "v"
-        );
-        ok(call_tool(
-            &m,
-            "commit_memory",
-            &json!({"content": "my favorite color is blue"}),
-        ));
-        assert_eq!(
-            ok(call_tool(&m, "recall_memory", &json!({"query": "color"}))),
-            "favorite color: blue"
-        );
-        assert_eq!(
-            ok(call_tool(&m, "recall_memory", &json!({"key": "nope"}))),
-            "Nothing is stored in memory under key \"nope\"."
-        );
+        assert_eq!(ok(call_tool(&m, "commit_memory", &json!({"key": "k", "value": "v"}))), "Stored in memory: k = v");
+        assert_eq!(ok(call_tool(&m, "recall_memory", &json!({"key": "K"}))), "v");
+        ok(call_tool(&m, "commit_memory", &json!({"content": "my favorite color is blue"})));
+        assert_eq!(ok(call_tool(&m, "recall_memory", &json!({"query": "color"}))), "favorite color: blue");
+        assert_eq!(ok(call_tool(&m, "recall_memory", &json!({"key": "nope"}))), "Nothing is stored in memory under key \"nope\".");
         assert!(call_tool(&m, "recall_memory", &json!({})).unwrap().is_err());
-        assert!(
-            call_tool(&m, "commit_memory", &json!("x"))
-                .unwrap()
-                .is_err()
-        );
+        assert!(call_tool(&m, "commit_memory", &json!("x")).unwrap().is_err());
         assert!(call_tool(&m, "delete_everything", &json!({})).is_none());
     }
 }

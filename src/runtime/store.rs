@@ -21,21 +21,13 @@ pub struct SessionStore {
 
 impl SessionStore {
     pub fn new(root: Option<&Path>) -> Self {
-        SessionStore {
-            dir: root.map(|r| r.join("sessions")),
-            sessions: Mutex::default(),
-        }
+        SessionStore { dir: root.map(|r| r.join("sessions")), sessions: Mutex::default() }
     }
 
     /// Append the user turn, let `reply` answer from the whole history, append the answer,
     /// and return it with the session's JSON snapshot to persist (written by the caller,
     /// outside the lock).
-    pub fn turn(
-        &self,
-        key: &str,
-        user: Turn,
-        reply: impl FnOnce(&[Turn]) -> String,
-    ) -> (String, Option<(PathBuf, String)>) {
+    pub fn turn(&self, key: &str, user: Turn, reply: impl FnOnce(&[Turn]) -> String) -> (String, Option<(PathBuf, String)>) {
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         let history = sessions.entry(key.to_owned()).or_default();
         history.push(user);
@@ -44,10 +36,7 @@ impl SessionStore {
         let snapshot = self.dir.as_ref().map(|dir| {
             let body = json!({"sessionKey": key, "turns": history});
             let body = serde_json::to_string_pretty(&body).unwrap_or_else(|_| body.to_string());
-            (
-                dir.join(format!("session-{}.json", safe_file_stem(key))),
-                body,
-            )
+            (dir.join(format!("session-{}.json", safe_file_stem(key))), body)
         });
         (answer, snapshot)
     }
@@ -57,13 +46,9 @@ impl SessionStore {
 /// than its mirror.
 pub async fn persist(path: &Path, body: String) -> Result<(), String> {
     if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        tokio::fs::create_dir_all(dir).await.map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    tokio::fs::write(path, body)
-        .await
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    tokio::fs::write(path, body).await.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// A recursive listing of `root` (path and size per file), followed by the content of every
@@ -80,9 +65,7 @@ pub fn store_listing(root: &Path) -> String {
         let _ = writeln!(out, "{size:>8}  {}", path.display());
     }
     for (path, _) in files.iter().filter(|(p, _)| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("session") && n.ends_with(".json"))
+        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("session") && n.ends_with(".json"))
     }) {
         let _ = writeln!(out, "\n# {}", path.display());
         match std::fs::read_to_string(path) {
@@ -97,9 +80,7 @@ pub fn store_listing(root: &Path) -> String {
 }
 
 fn walk(dir: &Path, files: &mut Vec<(PathBuf, u64)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let path = e.path();
         match e.file_type() {
@@ -124,8 +105,7 @@ mod tests {
         assert!(body.contains("\"sessionKey\": \"ctx-1\""), "{body}");
         let (b, _) = store.turn("ctx-1", Turn::user("two"), |h| format!("{} turns", h.len()));
         assert_eq!(b, "3 turns");
-        let (c, none) =
-            SessionStore::new(None).turn("ctx-1", Turn::user("x"), |h| h.len().to_string());
+        let (c, none) = SessionStore::new(None).turn("ctx-1", Turn::user("x"), |h| h.len().to_string());
         assert_eq!((c.as_str(), none), ("1", None));
     }
 
@@ -135,10 +115,7 @@ mod tests {
         std::fs::create_dir_all(root.join("sessions")).unwrap();
         std::fs::write(root.join("sessions/session-c.json"), "{\"k\":1}").unwrap();
         let listing = store_listing(&root);
-        assert!(
-            listing.contains("session-c.json") && listing.contains("{\"k\":1}"),
-            "{listing}"
-        );
+        assert!(listing.contains("session-c.json") && listing.contains("{\"k\":1}"), "{listing}");
         assert!(store_listing(&root.join("missing")).contains("(empty or missing)"));
         let _ = std::fs::remove_dir_all(&root);
     }

@@ -79,10 +79,7 @@ impl StoredMessage {
         if let Some(t) = &self.task_id {
             m.insert("taskId".into(), json!(t));
         }
-        m.insert(
-            "parts".into(),
-            self.parts.iter().map(|p| p.to_json(dialect)).collect(),
-        );
+        m.insert("parts".into(), self.parts.iter().map(|p| p.to_json(dialect)).collect());
         Value::Object(m)
     }
 }
@@ -140,10 +137,7 @@ impl TaskRecord {
         let keep = history_length.unwrap_or(usize::MAX).min(self.history.len());
         if keep > 0 {
             let tail = &self.history[self.history.len() - keep..];
-            t.insert(
-                "history".into(),
-                tail.iter().map(|m| m.to_json(dialect)).collect(),
-            );
+            t.insert("history".into(), tail.iter().map(|m| m.to_json(dialect)).collect());
         }
         Value::Object(t)
     }
@@ -176,23 +170,13 @@ impl TaskStore {
 
     /// The task a follow-up message may continue: it must exist, not be finished, and
     /// belong to `context_id` when the message names one (a2a-sdk: -32001, -32004, -32602).
-    pub fn continuable(
-        &self,
-        id: &str,
-        context_id: Option<&str>,
-        dialect: Dialect,
-    ) -> Result<TaskRecord, RpcError> {
+    pub fn continuable(&self, id: &str, context_id: Option<&str>, dialect: Dialect) -> Result<TaskRecord, RpcError> {
         let task = self.get(id).ok_or_else(|| RpcError::task_not_found(id))?;
         if task.state.is_terminal() {
-            return Err(RpcError::unsupported(format!(
-                "Task {id} is in terminal state: {}",
-                task.state.name(dialect)
-            )));
+            return Err(RpcError::unsupported(format!("Task {id} is in terminal state: {}", task.state.name(dialect))));
         }
         if let Some(ctx) = context_id.filter(|c| *c != task.context_id) {
-            return Err(RpcError::invalid_params(format!(
-                "message.contextId {ctx} does not match task {id}'s context"
-            )));
+            return Err(RpcError::invalid_params(format!("message.contextId {ctx} does not match task {id}'s context")));
         }
         Ok(task)
     }
@@ -200,9 +184,7 @@ impl TaskStore {
     /// Cancel a task that is still open; a finished one is not cancelable (-32002).
     pub fn cancel(&self, id: &str, dialect: Dialect) -> Result<TaskRecord, RpcError> {
         let mut tasks = self.lock();
-        let task = tasks
-            .get_mut(id)
-            .ok_or_else(|| RpcError::task_not_found(id))?;
+        let task = tasks.get_mut(id).ok_or_else(|| RpcError::task_not_found(id))?;
         if task.state.is_terminal() {
             return Err(RpcError::task_not_cancelable(id, task.state.name(dialect)));
         }
@@ -223,11 +205,8 @@ pub fn new_id(prefix: &str) -> String {
 
 /// ISO-8601 UTC with milliseconds and `Z`, as A2A 1.0 asks.
 fn now() -> String {
-    let fmt =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    OffsetDateTime::now_utc()
-        .format(&fmt)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
+    let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    OffsetDateTime::now_utc().format(&fmt).unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
 }
 
 #[cfg(test)]
@@ -237,51 +216,28 @@ mod tests {
     fn open_task() -> TaskRecord {
         let mut t = TaskRecord::new("t-1", "c-1");
         t.state = TaskState::InputRequired;
-        t.history
-            .push(StoredMessage::agent_text("one", "c-1", Some("t-1")));
-        t.history
-            .push(StoredMessage::agent_text("two", "c-1", Some("t-1")));
+        t.history.push(StoredMessage::agent_text("one", "c-1", Some("t-1")));
+        t.history.push(StoredMessage::agent_text("two", "c-1", Some("t-1")));
         t
     }
 
     #[test]
     fn follow_ups_are_refused_on_unknown_finished_or_foreign_tasks() {
         let store = TaskStore::default();
-        assert_eq!(
-            store
-                .continuable("t-1", None, Dialect::V03)
-                .unwrap_err()
-                .code,
-            -32001
-        );
+        assert_eq!(store.continuable("t-1", None, Dialect::V03).unwrap_err().code, -32001);
         store.put(open_task());
         assert!(store.continuable("t-1", Some("c-1"), Dialect::V03).is_ok());
-        assert_eq!(
-            store
-                .continuable("t-1", Some("c-2"), Dialect::V03)
-                .unwrap_err()
-                .code,
-            -32602
-        );
+        assert_eq!(store.continuable("t-1", Some("c-2"), Dialect::V03).unwrap_err().code, -32602);
         store.put(TaskRecord::new("t-2", "c-1"));
         let e = store.continuable("t-2", None, Dialect::V10).unwrap_err();
-        assert_eq!(
-            (e.code, e.message.as_str()),
-            (
-                -32004,
-                "Unsupported operation: Task t-2 is in terminal state: TASK_STATE_COMPLETED"
-            )
-        );
+        assert_eq!((e.code, e.message.as_str()), (-32004, "Unsupported operation: Task t-2 is in terminal state: TASK_STATE_COMPLETED"));
     }
 
     #[test]
     fn only_open_tasks_can_be_canceled() {
         let store = TaskStore::default();
         store.put(open_task());
-        assert_eq!(
-            store.cancel("t-1", Dialect::V03).unwrap().state,
-            TaskState::Canceled
-        );
+        assert_eq!(store.cancel("t-1", Dialect::V03).unwrap().state, TaskState::Canceled);
         assert_eq!(store.cancel("t-1", Dialect::V03).unwrap_err().code, -32002);
         assert_eq!(store.cancel("nope", Dialect::V03).unwrap_err().code, -32001);
     }
@@ -289,20 +245,11 @@ mod tests {
     #[test]
     fn history_length_keeps_the_latest_messages() {
         let t = open_task();
-        assert_eq!(
-            t.to_json(Dialect::V03, None)["history"]
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
+        assert_eq!(t.to_json(Dialect::V03, None)["history"].as_array().unwrap().len(), 2);
         let one = t.to_json(Dialect::V03, Some(1));
         assert_eq!(one["history"][0]["parts"][0]["text"], "two");
         assert!(t.to_json(Dialect::V03, Some(0)).get("history").is_none());
-        assert_eq!(
-            t.to_json(Dialect::V10, None)["status"]["state"],
-            "TASK_STATE_INPUT_REQUIRED"
-        );
+        assert_eq!(t.to_json(Dialect::V10, None)["status"]["state"], "TASK_STATE_INPUT_REQUIRED");
         assert!(t.to_json(Dialect::V10, None).get("kind").is_none());
     }
 }

@@ -28,19 +28,13 @@ pub struct Arm {
 pub enum Pin {
     Online,
     /// Expected red: the create with exactly this model is refused with `status` and `code`.
-    Red {
-        model: &'static str,
-        status: u16,
-        code: &'static str,
-    },
+    Red { model: &'static str, status: u16, code: &'static str },
 }
 
 impl Arm {
     /// The runtime the platform resolves (a template's config names it).
     pub fn runtime(&self) -> &'static str {
-        catalog::template(self.runtime_or_template)
-            .map(|t| t.runtime)
-            .unwrap_or(self.runtime_or_template)
+        catalog::template(self.runtime_or_template).map(|t| t.runtime).unwrap_or(self.runtime_or_template)
     }
 
     pub fn is_template(&self) -> bool {
@@ -76,16 +70,10 @@ impl Arm {
     pub fn derived_expectation(&self, model: &str) -> Expectation {
         let requested = self.runtime_or_template;
         if !self.is_template() && !catalog::is_known_runtime(requested) {
-            return Expectation::Rejected {
-                status: 422,
-                code: "RUNTIME_UNSUPPORTED",
-            };
+            return Expectation::Rejected { status: 422, code: "RUNTIME_UNSUPPORTED" };
         }
         match catalog::derive_provider(self.runtime(), model, &[]) {
-            Derived::Unregistered => Expectation::Rejected {
-                status: 422,
-                code: "UNREGISTERED_MODEL_FOR_RUNTIME",
-            },
+            Derived::Unregistered => Expectation::Rejected { status: 422, code: "UNREGISTERED_MODEL_FOR_RUNTIME" },
             _ => Expectation::Online,
         }
     }

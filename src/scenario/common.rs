@@ -51,31 +51,21 @@ pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> R
     let target = case.target();
     let model = arm.model(&target.settings);
     let plan = secrets_plan(case, arm);
-    let req = CreateWorkspace::platform(name, arm.runtime_or_template, &model)
-        .with_secrets(plan.in_body.clone());
+    let req = CreateWorkspace::platform(name, arm.runtime_or_template, &model).with_secrets(plan.in_body.clone());
 
-    case.step(&format!(
-        "create workspace {name}: {} model {model}",
-        arm.runtime_or_template
-    ));
+    case.step(&format!("create workspace {name}: {} model {model}", arm.runtime_or_template));
     // The sanity lane (platform harness: E2E_INTENTIONAL_FAILURE) poisons the tenant token
     // after the org is up: the create must fail with 401 and the teardown still run.
     let creator = if target.settings.intentional_failure {
         case.step("E2E_INTENTIONAL_FAILURE=1: creating with a poisoned tenant token; this case MUST fail with 401");
-        org.tenant.as_workspace(&SecretString::from(format!(
-            "poisoned-{}",
-            std::process::id()
-        )))
+        org.tenant.as_workspace(&SecretString::from(format!("poisoned-{}", std::process::id())))
     } else {
         org.tenant.clone()
     };
     let created = creator
         .create_workspace(&req)
         .await
-        .breaks(
-            Promise::CreateAccepted,
-            "the platform refused a create it must accept",
-        )
+        .breaks(Promise::CreateAccepted, "the platform refused a create it must accept")
         .step("create workspace")?;
     case.own(&created.id, name);
     let ws = Workspace {
@@ -89,38 +79,20 @@ pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> R
     if plan.needs_byok() {
         apply_byok(case, &org.tenant, &ws, &plan).await?;
     }
-    wait_online(
-        case,
-        &org.tenant,
-        &ws,
-        case.target().timeouts.workspace_online,
-        Promise::WorkspaceComesOnline,
-    )
-    .await?;
+    wait_online(case, &org.tenant, &ws, case.target().timeouts.workspace_online, Promise::WorkspaceComesOnline).await?;
     case.stamp(Milestone::WorkspaceOnline);
     Ok(ws)
 }
 
 /// `PUT …/llm-billing-mode {"mode":"byok"}` must resolve to byok; then one secret write per
 /// strip-listed key (contract §7.5).
-pub async fn apply_byok(
-    case: &Case,
-    tenant: &Tenant,
-    ws: &Workspace,
-    plan: &SecretsPlan,
-) -> Result<()> {
+pub async fn apply_byok(case: &Case, tenant: &Tenant, ws: &Workspace, plan: &SecretsPlan) -> Result<()> {
     case.step(&format!("{}: billing mode byok", ws.label()));
-    let mode = tenant
-        .set_billing_mode(&ws.id, "byok")
-        .await
-        .step("set billing mode byok")?;
+    let mode = tenant.set_billing_mode(&ws.id, "byok").await.step("set billing mode byok")?;
     if mode.resolved_mode != "byok" {
         return Err(E2eError::broken(
             Promise::ByokBillingMode,
-            format!(
-                "PUT llm-billing-mode byok answered resolved_mode {:?}",
-                mode.resolved_mode
-            ),
+            format!("PUT llm-billing-mode byok answered resolved_mode {:?}", mode.resolved_mode),
         ))
         .step("set billing mode byok");
     }
@@ -129,10 +101,7 @@ pub async fn apply_byok(
         tenant
             .put_secret(&ws.id, key, value)
             .await
-            .breaks(
-                Promise::ByokBillingMode,
-                "a BYOK secret write was refused after switching to byok",
-            )
+            .breaks(Promise::ByokBillingMode, "a BYOK secret write was refused after switching to byok")
             .step("write BYOK secret")?;
     }
     Ok(())
@@ -185,26 +154,15 @@ impl std::ops::Deref for Asked {
 impl Asked {
     /// `<call> answered HTTP <status> with <the reply's evidence>`, for failures.
     pub fn evidence(&self) -> String {
-        format!(
-            "{} answered HTTP {} with {}",
-            self.call,
-            self.status,
-            self.reply.evidence()
-        )
+        format!("{} answered HTTP {} with {}", self.call, self.status, self.reply.evidence())
     }
 }
 
 /// Send `msg` through the tenant's A2A proxy and parse the answer.
 pub async fn ask(case: &Case, tenant: &Tenant, ws: &Workspace, msg: &SendMessage) -> Result<Asked> {
-    let ans = tenant
-        .a2a(&ws.id, &msg.to_v03(), &case.target().retry)
-        .await?;
+    let ans = tenant.a2a(&ws.id, &msg.to_v03(), &case.target().retry).await?;
     if ans.attempts > 1 {
-        case.step(&format!(
-            "{}: A2A answered after {} attempts (transient failures retried)",
-            ws.label(),
-            ans.attempts
-        ));
+        case.step(&format!("{}: A2A answered after {} attempts (transient failures retried)", ws.label(), ans.attempts));
     }
     let reply = Reply::parse(ans.status, &ans.body).map_err(|e| E2eError::Decode {
         call: ans.call.clone(),
@@ -223,13 +181,7 @@ pub async fn ask(case: &Case, tenant: &Tenant, ws: &Workspace, msg: &SendMessage
             _ => None,
         })
         .collect();
-    Ok(Asked {
-        reply,
-        prompt: prompt.join("\n"),
-        call: ans.call,
-        status: ans.status,
-        attempts: ans.attempts,
-    })
+    Ok(Asked { reply, prompt: prompt.join("\n"), call: ans.call, status: ans.status, attempts: ans.attempts })
 }
 
 /// The token gate (contract §6.5), judged only on what the protocol makes the agent's answer:
@@ -239,64 +191,35 @@ pub async fn ask(case: &Case, tenant: &Tenant, ws: &Workspace, msg: &SendMessage
 /// prompt (an echo of "…the single token: PONG" contains PONG and proves nothing), and must
 /// contain `token`.
 pub fn expect_token(asked: &Asked, token: &str, promise: Promise) -> Result<String> {
-    let fail = |why: String| {
-        Err(E2eError::broken(
-            promise,
-            format!("asked for {token}: {why}"),
-        ))
-    };
+    let fail = |why: String| Err(E2eError::broken(promise, format!("asked for {token}: {why}")));
     match &asked.reply {
         Reply::Task(task) if task.state != "completed" => {
-            return fail(format!(
-                "the task is in state `{}`, not `completed`; {}",
-                task.state,
-                asked.evidence()
-            ));
+            return fail(format!("the task is in state `{}`, not `completed`; {}", task.state, asked.evidence()));
         }
         Reply::Message(m) if m.role.as_deref() == Some("user") => {
-            return fail(format!(
-                "the reply is a `user` message (the prompt's own role), not the agent's; {}",
-                asked.evidence()
-            ));
+            return fail(format!("the reply is a `user` message (the prompt's own role), not the agent's; {}", asked.evidence()));
         }
         _ => {}
     }
     let Some(text) = asked.reply.text() else {
-        return fail(format!(
-            "the answer is a {}, with no text; {}",
-            asked.reply.kind(),
-            asked.evidence()
-        ));
+        return fail(format!("the answer is a {}, with no text; {}", asked.reply.kind(), asked.evidence()));
     };
     if text.trim().is_empty() {
-        return fail(format!(
-            "the {} carries no text; {}",
-            asked.reply.kind(),
-            asked.evidence()
-        ));
+        return fail(format!("the {} carries no text; {}", asked.reply.kind(), asked.evidence()));
     }
     let markers = error_markers(&text);
     if !markers.is_empty() {
-        return fail(format!(
-            "the answer carries error markers {markers:?}: {text:?}"
-        ));
+        return fail(format!("the answer carries error markers {markers:?}: {text:?}"));
     }
     let lower = text.to_ascii_lowercase();
-    if promise == Promise::A2aAnswersPong
-        && (lower.contains("error") || lower.contains("exception"))
-    {
+    if promise == Promise::A2aAnswersPong && (lower.contains("error") || lower.contains("exception")) {
         return fail(format!("the PONG answer mentions an error: {text:?}"));
     }
     if echoes_prompt(&text, &asked.prompt, token) {
-        return fail(format!(
-            "the answer echoes the prompt instead of answering it: {text:?}"
-        ));
+        return fail(format!("the answer echoes the prompt instead of answering it: {text:?}"));
     }
     if !text.contains(token) {
-        return fail(format!(
-            "asked for exactly {token}, got {text:?} ({})",
-            asked.reply.evidence()
-        ));
+        return fail(format!("asked for exactly {token}, got {text:?} ({})", asked.reply.evidence()));
     }
     Ok(text)
 }
@@ -314,82 +237,40 @@ pub fn echoes_prompt(text: &str, prompt: &str, token: &str) -> bool {
     };
     let (text_words, prompt_words) = (words(text), words(prompt));
     let token_word = token.to_lowercase();
-    if !prompt_words.is_empty()
-        && text_words
-            .windows(prompt_words.len())
-            .any(|w| w == prompt_words.as_slice())
-    {
+    if !prompt_words.is_empty() && text_words.windows(prompt_words.len()).any(|w| w == prompt_words.as_slice()) {
         return true;
     }
-    let Some(at) = prompt_words.iter().position(|w| *w == token_word) else {
-        return false;
-    };
+    let Some(at) = prompt_words.iter().position(|w| *w == token_word) else { return false };
     let before = &prompt_words[at.saturating_sub(3)..at];
     let after = &prompt_words[at + 1..(at + 4).min(prompt_words.len())];
-    let occurrences: Vec<usize> = text_words
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| **w == token_word)
-        .map(|(i, _)| i)
-        .collect();
+    let occurrences: Vec<usize> = text_words.iter().enumerate().filter(|(_, w)| **w == token_word).map(|(i, _)| i).collect();
     !occurrences.is_empty()
         && occurrences.iter().all(|&i| {
-            let echoed_before = !before.is_empty()
-                && i >= before.len()
-                && text_words[i - before.len()..i] == *before;
-            let echoed_after =
-                !after.is_empty() && text_words.get(i + 1..i + 1 + after.len()) == Some(after);
+            let echoed_before = !before.is_empty() && i >= before.len() && text_words[i - before.len()..i] == *before;
+            let echoed_after = !after.is_empty() && text_words.get(i + 1..i + 1 + after.len()) == Some(after);
             echoed_before || echoed_after
         })
 }
 
 /// The `a2a_receive` row the call with `message_id` left on `ws` (written before the proxy
 /// answers, so a short wait only absorbs replication lag).
-pub async fn expect_activity(
-    case: &Case,
-    tenant: &Tenant,
-    ws: &Workspace,
-    message_id: &str,
-) -> Result<ActivityRow> {
-    case.step(&format!(
-        "{}: activity holds the a2a_receive row for {message_id}",
-        ws.label()
-    ));
-    let window = case
-        .target()
-        .timeouts
-        .transition
-        .min(Duration::from_secs(30));
-    Wait::new(
-        format!("{} a2a_receive row for {message_id}", ws.label()),
-        window,
-    )
-    .until(|| async {
-        let rows = tenant
-            .activity(&ws.id, &ActivityQuery::of_type("a2a_receive").limit(100))
-            .await?;
-        Ok(
-            match rows.iter().find(|r| r.message_id() == Some(message_id)) {
+pub async fn expect_activity(case: &Case, tenant: &Tenant, ws: &Workspace, message_id: &str) -> Result<ActivityRow> {
+    case.step(&format!("{}: activity holds the a2a_receive row for {message_id}", ws.label()));
+    let window = case.target().timeouts.transition.min(Duration::from_secs(30));
+    Wait::new(format!("{} a2a_receive row for {message_id}", ws.label()), window)
+        .until(|| async {
+            let rows = tenant.activity(&ws.id, &ActivityQuery::of_type("a2a_receive").limit(100)).await?;
+            Ok(match rows.iter().find(|r| r.message_id() == Some(message_id)) {
                 Some(r) => Probe::Ready(r.clone()),
-                None => Probe::Pending(format!(
-                    "{} a2a_receive rows, none for {message_id}",
-                    rows.len()
-                )),
-            },
-        )
-    })
-    .await
-    .breaks(
-        Promise::ActivityRecorded,
-        "the proxied A2A call left no a2a_receive activity on its target",
-    )
-    .step("activity after A2A")
+                None => Probe::Pending(format!("{} a2a_receive rows, none for {message_id}", rows.len())),
+            })
+        })
+        .await
+        .breaks(Promise::ActivityRecorded, "the proxied A2A call left no a2a_receive activity on its target")
+        .step("activity after A2A")
 }
 
 /// A fresh `e2e-<8 hex>` message id.
 pub fn message_id(prefix: &str) -> String {
-    format!(
-        "{prefix}-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    )
+    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
 }

@@ -16,18 +16,16 @@ use crate::harness::{Case, OrgHandle};
 use crate::payload::{CreateWorkspace, KeyPath};
 use crate::scenario::arms::Arm;
 use crate::scenario::common::{
-    KNOWN_ANSWER_PROMPT, Workspace, apply_byok, ask, expect_token, message_id, secrets_plan,
-    wait_online,
+    KNOWN_ANSWER_PROMPT, Workspace, apply_byok, ask, expect_token, message_id, secrets_plan, wait_online,
 };
 use crate::wait::{Probe, Wait};
 
 /// A 1×1 PNG (the harness uploads one for step 7a).
 pub const PIXEL_PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
-    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0xDA, 0x63, 0xFC, 0xFF, 0x3F, 0x03,
-    0x00, 0x05, 0xFE, 0x02, 0xFE, 0xA7, 0x35, 0x81, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
-    0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0xDA, 0x63, 0xFC, 0xFF, 0x3F, 0x03, 0x00, 0x05, 0xFE, 0x02, 0xFE, 0xA7, 0x35, 0x81, 0x84,
+    0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
 /// The prompt the parent delegates to its child.
@@ -43,12 +41,7 @@ pub struct FullReport {
 }
 
 /// Run the full-mode steps for `ws`; `None` in smoke mode (which says so).
-pub async fn run(
-    case: &Case,
-    org: &OrgHandle,
-    arm: &Arm,
-    ws: &Workspace,
-) -> Result<Option<FullReport>> {
+pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Result<Option<FullReport>> {
     if case.target().settings.mode == Mode::Smoke {
         case.step("E2E_MODE=smoke: full-mode steps skipped (file round trip, diagnose, config rewrite, BYOK guard, \
                    provider probe, memories, peers, memory KV, removed route, delegation)");
@@ -58,38 +51,28 @@ pub async fn run(
     let mut report = FullReport::default();
     let mut done = |s: &str| report.steps.push(s.to_owned());
 
-    file_round_trip(case, t, ws)
-        .await
-        .step("7a file round trip")?;
+    file_round_trip(case, t, ws).await.step("7a file round trip")?;
     done("7a file round trip: sha256 equal");
     diagnose(case, t, ws).await.step("7b terminal diagnose")?;
     done("7b terminal diagnose ok");
-    config_rewrite(case, t, ws)
-        .await
-        .step("7c/7d config rewrite")?;
+    config_rewrite(case, t, ws).await.step("7c/7d config rewrite")?;
     done("7c/7d config rewrite, back online");
     if byok_guard(case, t, arm, ws).await.step("8c BYOK guard")? {
         done("8c billing mode is byok");
     }
     if arm.probe {
-        let skipped = provider_probe(case, org, arm)
-            .await
-            .step("8d provider probe")?;
+        let skipped = provider_probe(case, org, arm).await.step("8d provider probe")?;
         report.skipped_models = skipped;
         report.steps.push("8d provider probe".into());
     }
     let mut done = |s: &str| report.steps.push(s.to_owned());
     memories(case, t, ws).await.step("9 memories")?;
     done("9 memories");
-    peers_and_activity(case, t, ws)
-        .await
-        .step("9b peers and activity")?;
+    peers_and_activity(case, t, ws).await.step("9b peers and activity")?;
     done("9b peers and activity");
     memory_kv(case, t, ws).await.step("9c memory KV")?;
     done("9c memory KV");
-    removed_route(case, t, ws)
-        .await
-        .step("9d shared-context gone")?;
+    removed_route(case, t, ws).await.step("9d shared-context gone")?;
     done("9d shared-context gone");
     delegation(case, org, arm, ws).await.step("10 delegation")?;
     done("10 delegation with provenance");
@@ -97,31 +80,18 @@ pub async fn run(
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn file_round_trip(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     case.step(&format!("{}: upload a 1x1 PNG and download it", ws.label()));
-    let uri = t
-        .upload(&ws.id, "e2e-pixel.png", "image/png", PIXEL_PNG.to_vec())
-        .await
-        .breaks(Promise::FileRoundTrip, "upload refused")?;
-    let back = t
-        .download(&ws.id, &uri)
-        .await
-        .breaks(Promise::FileRoundTrip, "download refused")?;
+    let uri = t.upload(&ws.id, "e2e-pixel.png", "image/png", PIXEL_PNG.to_vec()).await.breaks(Promise::FileRoundTrip, "upload refused")?;
+    let back = t.download(&ws.id, &uri).await.breaks(Promise::FileRoundTrip, "download refused")?;
     let (sent, got) = (sha256_hex(PIXEL_PNG), sha256_hex(&back));
     if sent != got {
         return Err(E2eError::broken(
             Promise::FileRoundTrip,
-            format!(
-                "uploaded {} bytes sha256 {sent}, downloaded {} bytes sha256 {got} (uri {uri})",
-                PIXEL_PNG.len(),
-                back.len()
-            ),
+            format!("uploaded {} bytes sha256 {sent}, downloaded {} bytes sha256 {got} (uri {uri})", PIXEL_PNG.len(), back.len()),
         ));
     }
     Ok(())
@@ -129,78 +99,40 @@ async fn file_round_trip(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> 
 
 async fn diagnose(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     case.step(&format!("{}: terminal diagnose", ws.label()));
-    let d = t
-        .diagnose(&ws.id)
-        .await
-        .breaks(Promise::TerminalDiagnose, "diagnose refused")?;
+    let d = t.diagnose(&ws.id).await.breaks(Promise::TerminalDiagnose, "diagnose refused")?;
     if d.get("ok").and_then(Value::as_bool) == Some(true) {
         return Ok(());
     }
-    let first = d
-        .get("first_failure")
-        .and_then(Value::as_str)
-        .unwrap_or("(unnamed)")
-        .to_owned();
+    let first = d.get("first_failure").and_then(Value::as_str).unwrap_or("(unnamed)").to_owned();
     let step = d
         .get("steps")
         .and_then(Value::as_array)
-        .and_then(|s| {
-            s.iter()
-                .find(|st| st.get("ok").and_then(Value::as_bool) == Some(false))
-        })
+        .and_then(|s| s.iter().find(|st| st.get("ok").and_then(Value::as_bool) == Some(false)))
         .map(|st| st.to_string())
         .unwrap_or_else(|| "(no failing step listed)".into());
-    Err(E2eError::broken(
-        Promise::TerminalDiagnose,
-        format!("diagnose not ok: first_failure {first:?}, step {step}"),
-    ))
+    Err(E2eError::broken(Promise::TerminalDiagnose, format!("diagnose not ok: first_failure {first:?}, step {step}")))
 }
 
 async fn config_rewrite(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
-    case.step(&format!(
-        "{}: rewrite config.yaml, then wait for online again",
-        ws.label()
-    ));
-    let content = format!(
-        "# rewritten by molecule-e2e\nruntime: {}\nmodel: {}\n",
-        ws.runtime, ws.model
-    );
-    t.put_file(&ws.id, "config.yaml", &content)
-        .await
-        .breaks(Promise::ConfigRewrite, "config.yaml PUT refused")?;
-    wait_online(
-        case,
-        t,
-        ws,
-        case.target().timeouts.workspace_online,
-        Promise::ConfigRewrite,
-    )
-    .await
-    .map(drop)
+    case.step(&format!("{}: rewrite config.yaml, then wait for online again", ws.label()));
+    let content = format!("# rewritten by molecule-e2e\nruntime: {}\nmodel: {}\n", ws.runtime, ws.model);
+    t.put_file(&ws.id, "config.yaml", &content).await.breaks(Promise::ConfigRewrite, "config.yaml PUT refused")?;
+    wait_online(case, t, ws, case.target().timeouts.workspace_online, Promise::ConfigRewrite).await.map(drop)
 }
 
 /// `true` when the guard applied (the arm writes its own vendor key).
 async fn byok_guard(case: &Case, t: &Tenant, arm: &Arm, ws: &Workspace) -> Result<bool> {
     let plan = secrets_plan(case, arm);
     if !plan.needs_byok() {
-        case.step(&format!(
-            "{}: 8c BYOK guard not applicable (no own vendor key on this arm)",
-            ws.label()
-        ));
+        case.step(&format!("{}: 8c BYOK guard not applicable (no own vendor key on this arm)", ws.label()));
         return Ok(false);
     }
     case.step(&format!("{}: billing mode must still be byok", ws.label()));
-    let m = t
-        .billing_mode(&ws.id)
-        .await
-        .breaks(Promise::ByokBillingMode, "billing mode unreadable")?;
+    let m = t.billing_mode(&ws.id).await.breaks(Promise::ByokBillingMode, "billing mode unreadable")?;
     if m.resolved_mode != "byok" {
         return Err(E2eError::broken(
             Promise::ByokBillingMode,
-            format!(
-                "the arm's own key is routed as {:?} (source {:?}): a BYOK misroute",
-                m.resolved_mode, m.source
-            ),
+            format!("the arm's own key is routed as {:?} (source {:?}): a BYOK misroute", m.resolved_mode, m.source),
         ));
     }
     Ok(true)
@@ -229,32 +161,12 @@ async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<S
             let name = format!("E2E Probe {model}");
             let req = CreateWorkspace::platform(&name, runtime, model);
             c.step(&format!("8d probe {runtime} with {model}"));
-            let created = tenant
-                .create_workspace(&req)
-                .await
-                .breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
+            let created = tenant.create_workspace(&req).await.breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
             c.own(&created.id, &name);
-            let ws = Workspace {
-                id: created.id,
-                name,
-                runtime: runtime.to_owned(),
-                model: model.to_owned(),
-                token: None,
-            };
-            wait_online(
-                &c,
-                &tenant,
-                &ws,
-                c.target().timeouts.workspace_online,
-                Promise::ProviderProbe,
-            )
-            .await?;
-            let msg = SendMessage::text(KNOWN_ANSWER_PROMPT)
-                .with_id("e2e-probe")
-                .with_message_id(message_id("e2e-probe"));
-            let reply = ask(&c, &tenant, &ws, &msg)
-                .await
-                .breaks(Promise::ProviderProbe, &format!("{model} A2A"))?;
+            let ws = Workspace { id: created.id, name, runtime: runtime.to_owned(), model: model.to_owned(), token: None };
+            wait_online(&c, &tenant, &ws, c.target().timeouts.workspace_online, Promise::ProviderProbe).await?;
+            let msg = SendMessage::text(KNOWN_ANSWER_PROMPT).with_id("e2e-probe").with_message_id(message_id("e2e-probe"));
+            let reply = ask(&c, &tenant, &ws, &msg).await.breaks(Promise::ProviderProbe, &format!("{model} A2A"))?;
             expect_token(&reply, "PINEAPPLE", Promise::ProviderProbe).map(drop)
         });
     }
@@ -262,59 +174,31 @@ async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<S
         match joined {
             Ok(r) => r?,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => {
-                return Err(E2eError::Unmet(format!(
-                    "provider probe task cancelled: {e}"
-                )));
-            }
+            Err(e) => return Err(E2eError::Unmet(format!("provider probe task cancelled: {e}"))),
         }
     }
     Ok(skipped)
 }
 
 async fn memories(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
-    case.step(&format!(
-        "{}: write a LOCAL memory and list it back",
-        ws.label()
-    ));
+    case.step(&format!("{}: write a LOCAL memory and list it back", ws.label()));
     let seed = format!("molecule-e2e memory {}", message_id("seed"));
     t.add_memory(&ws.id, &seed, "LOCAL").await.map_err(|e| {
-        let detail = if e.status() == Some(503) {
-            "the memory plugin is not configured (503)"
-        } else {
-            "memory write refused"
-        };
+        let detail = if e.status() == Some(503) { "the memory plugin is not configured (503)" } else { "memory write refused" };
         e.breaks(Promise::Memories, detail)
     })?;
-    let listed = t
-        .memories(&ws.id, "LOCAL")
-        .await
-        .breaks(Promise::Memories, "memory list refused")?;
+    let listed = t.memories(&ws.id, "LOCAL").await.breaks(Promise::Memories, "memory list refused")?;
     if !listed.iter().any(|m| m.contains(&seed)) {
-        return Err(E2eError::broken(
-            Promise::Memories,
-            format!(
-                "the LOCAL list ({} entries) lacks the memory just written",
-                listed.len()
-            ),
-        ));
+        return Err(E2eError::broken(Promise::Memories, format!("the LOCAL list ({} entries) lacks the memory just written", listed.len())));
     }
     Ok(())
 }
 
 async fn peers_and_activity(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
-    case.step(&format!(
-        "{}: peers with its own token, and activity",
-        ws.label()
-    ));
+    case.step(&format!("{}: peers with its own token, and activity", ws.label()));
     let own = workspace_token(t, ws).await?;
-    t.as_workspace(&own).peers(&ws.id).await.breaks(
-        Promise::PeersReachable,
-        "GET /registry/:id/peers with the workspace's own token",
-    )?;
-    t.activity(&ws.id, &ActivityQuery::default().limit(20))
-        .await
-        .breaks(Promise::ActivityRecorded, "activity unreadable")?;
+    t.as_workspace(&own).peers(&ws.id).await.breaks(Promise::PeersReachable, "GET /registry/:id/peers with the workspace's own token")?;
+    t.activity(&ws.id, &ActivityQuery::default().limit(20)).await.breaks(Promise::ActivityRecorded, "activity unreadable")?;
     Ok(())
 }
 
@@ -327,54 +211,24 @@ async fn workspace_token(t: &Tenant, ws: &Workspace) -> Result<SecretString> {
 }
 
 async fn memory_kv(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
-    case.step(&format!(
-        "{}: memory KV write, read, update, stale update, delete",
-        ws.label()
-    ));
+    case.step(&format!("{}: memory KV write, read, update, stale update, delete", ws.label()));
     let key = message_id("e2e-kv");
     let kv = |d: &str| E2eError::broken(Promise::MemoryKv, d.to_owned());
-    let v1 = t
-        .memory_set(&ws.id, &key, &json!({"step": 1}), None)
-        .await
-        .breaks(Promise::MemoryKv, "write")?;
-    let got = t
-        .memory_get(&ws.id, &key)
-        .await
-        .breaks(Promise::MemoryKv, "read")?;
-    if got.get("value") != Some(&json!({"step": 1}))
-        || got.get("version").and_then(Value::as_i64) != Some(v1)
-    {
-        return Err(kv(&format!(
-            "read back {got} after writing {{\"step\":1}} at version {v1}"
-        )));
+    let v1 = t.memory_set(&ws.id, &key, &json!({"step": 1}), None).await.breaks(Promise::MemoryKv, "write")?;
+    let got = t.memory_get(&ws.id, &key).await.breaks(Promise::MemoryKv, "read")?;
+    if got.get("value") != Some(&json!({"step": 1})) || got.get("version").and_then(Value::as_i64) != Some(v1) {
+        return Err(kv(&format!("read back {got} after writing {{\"step\":1}} at version {v1}")));
     }
-    let v2 = t
-        .memory_set(&ws.id, &key, &json!({"step": 2}), Some(v1))
-        .await
-        .breaks(Promise::MemoryKv, "update with if_match_version")?;
+    let v2 = t.memory_set(&ws.id, &key, &json!({"step": 2}), Some(v1)).await.breaks(Promise::MemoryKv, "update with if_match_version")?;
     if v2 == v1 {
         return Err(kv(&format!("an update kept version {v1}")));
     }
-    match t
-        .memory_set(&ws.id, &key, &json!({"step": 3}), Some(v1))
-        .await
-    {
+    match t.memory_set(&ws.id, &key, &json!({"step": 3}), Some(v1)).await {
         Err(e) if e.status() == Some(409) => {}
-        Err(e) => {
-            return Err(e.breaks(
-                Promise::MemoryKv,
-                "a stale if_match_version must be answered 409",
-            ));
-        }
-        Ok(v) => {
-            return Err(kv(&format!(
-                "a stale if_match_version {v1} was accepted (new version {v})"
-            )));
-        }
+        Err(e) => return Err(e.breaks(Promise::MemoryKv, "a stale if_match_version must be answered 409")),
+        Ok(v) => return Err(kv(&format!("a stale if_match_version {v1} was accepted (new version {v})"))),
     }
-    t.memory_delete(&ws.id, &key)
-        .await
-        .breaks(Promise::MemoryKv, "delete")?;
+    t.memory_delete(&ws.id, &key).await.breaks(Promise::MemoryKv, "delete")?;
     match t.memory_get(&ws.id, &key).await {
         Err(e) if e.status() == Some(404) => Ok(()),
         Err(e) => Err(e.breaks(Promise::MemoryKv, "a deleted key must be 404")),
@@ -383,10 +237,7 @@ async fn memory_kv(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
 }
 
 async fn removed_route(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
-    case.step(&format!(
-        "{}: the removed shared-context route must answer 404",
-        ws.label()
-    ));
+    case.step(&format!("{}: the removed shared-context route must answer 404", ws.label()));
     let path = format!("/workspaces/{}/shared-context", crate::client::seg(&ws.id));
     let status = t.status_of("shared_context", &path).await?;
     // No route is registered at REF, so gin's NoRoute (the canvas proxy, or gin's own 404)
@@ -394,9 +245,7 @@ async fn removed_route(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     if status != 404 {
         return Err(E2eError::broken(
             Promise::SharedContextGone,
-            format!(
-                "GET /workspaces/:id/shared-context answered {status}; a removed route answers 404"
-            ),
+            format!("GET /workspaces/:id/shared-context answered {status}; a removed route answers 404"),
         ));
     }
     Ok(())
@@ -409,10 +258,7 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
     let req = CreateWorkspace::platform("E2E Child", arm.runtime_or_template, &parent.model)
         .with_secrets(plan.in_body.clone())
         .with_parent(&parent.id);
-    let created = t
-        .create_workspace(&req)
-        .await
-        .breaks(Promise::DelegationProvenance, "child create refused")?;
+    let created = t.create_workspace(&req).await.breaks(Promise::DelegationProvenance, "child create refused")?;
     case.own(&created.id, "E2E Child");
     let child = Workspace {
         id: created.id.clone(),
@@ -424,69 +270,33 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
     if plan.needs_byok() && arm.key != KeyPath::Platform {
         apply_byok(case, t, &child, &plan).await?;
     }
-    wait_online(
-        case,
-        t,
-        &child,
-        case.target().timeouts.workspace_online,
-        Promise::DelegationProvenance,
-    )
-    .await?;
+    wait_online(case, t, &child, case.target().timeouts.workspace_online, Promise::DelegationProvenance).await?;
 
     // The parent speaks with its own token and names itself (contract §11: the proxy reads
     // X-Workspace-ID; a freshly minted parent token proves the caller).
     let parent_token = t.mint_token(&parent.id).await.step("mint parent token")?;
     let as_parent = t.as_workspace(&parent_token).with_caller(&parent.id)?;
-    case.step(&format!(
-        "{} → {}: delegate CHILD_PONG",
-        parent.label(),
-        child.label()
-    ));
-    let msg = SendMessage::text(CHILD_PROMPT)
-        .with_id("e2e-deleg-1")
-        .with_message_id(message_id("e2e-deleg"));
-    let reply = ask(case, &as_parent, &child, &msg)
-        .await
-        .breaks(Promise::DelegationProvenance, "delegated A2A")?;
+    case.step(&format!("{} → {}: delegate CHILD_PONG", parent.label(), child.label()));
+    let msg = SendMessage::text(CHILD_PROMPT).with_id("e2e-deleg-1").with_message_id(message_id("e2e-deleg"));
+    let reply = ask(case, &as_parent, &child, &msg).await.breaks(Promise::DelegationProvenance, "delegated A2A")?;
     expect_token(&reply, "CHILD_PONG", Promise::DelegationProvenance)?;
 
     let window = case.target().timeouts.child_activity;
-    Wait::new(
-        format!("{} activity naming the parent {}", child.label(), parent.id),
-        window,
-    )
-    .until(|| async {
-        let rows = t
-            .activity(&child.id, &ActivityQuery::default().limit(100))
-            .await?;
-        if rows
-            .iter()
-            .any(|r| r.source_id.as_deref() == Some(parent.id.as_str()))
-        {
-            return Ok(Probe::Ready(()));
-        }
-        // The proxy writes the row once, before it answers (a2a_proxy_helpers.go
-        // `logA2ASuccess`): our message's row without the parent will never gain it.
-        if let Some(row) = rows
-            .iter()
-            .find(|r| r.message_id() == Some(msg.message_id()))
-        {
-            let why = format!(
-                "the a2a_receive row of message {} names source {:?}",
-                msg.message_id(),
-                row.source_id
-            );
-            return Err(E2eError::Unmet(why));
-        }
-        let sources: Vec<_> = rows.iter().map(|r| r.source_id.clone()).collect();
-        Ok(Probe::Pending(format!(
-            "{} rows, sources {sources:?}",
-            rows.len()
-        )))
-    })
-    .await
-    .breaks(
-        Promise::DelegationProvenance,
-        "the child's activity does not name the parent as its source",
-    )
+    Wait::new(format!("{} activity naming the parent {}", child.label(), parent.id), window)
+        .until(|| async {
+            let rows = t.activity(&child.id, &ActivityQuery::default().limit(100)).await?;
+            if rows.iter().any(|r| r.source_id.as_deref() == Some(parent.id.as_str())) {
+                return Ok(Probe::Ready(()));
+            }
+            // The proxy writes the row once, before it answers (a2a_proxy_helpers.go
+            // `logA2ASuccess`): our message's row without the parent will never gain it.
+            if let Some(row) = rows.iter().find(|r| r.message_id() == Some(msg.message_id())) {
+                let why = format!("the a2a_receive row of message {} names source {:?}", msg.message_id(), row.source_id);
+                return Err(E2eError::Unmet(why));
+            }
+            let sources: Vec<_> = rows.iter().map(|r| r.source_id.clone()).collect();
+            Ok(Probe::Pending(format!("{} rows, sources {sources:?}", rows.len())))
+        })
+        .await
+        .breaks(Promise::DelegationProvenance, "the child's activity does not name the parent as its source")
 }

@@ -9,9 +9,7 @@ use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, SlugKind, with_org};
 use crate::scenario::Outcome;
 use crate::scenario::arms::Arm;
-use crate::scenario::common::{
-    PONG_PROMPT, WAKE_PROMPT, Workspace, ask, expect_token, message_id, provision, wait_online,
-};
+use crate::scenario::common::{PONG_PROMPT, WAKE_PROMPT, Workspace, ask, expect_token, message_id, provision, wait_online};
 use crate::wait::{Probe, Wait};
 
 #[derive(Debug, Clone)]
@@ -30,9 +28,7 @@ fn gate(case: &Case, arm: &Arm) -> Option<String> {
         return Some(why);
     }
     if s.mode != Mode::Full {
-        return Some(
-            "lifecycle transitions run only with E2E_MODE=full (this run is smoke)".into(),
-        );
+        return Some("lifecycle transitions run only with E2E_MODE=full (this run is smoke)".into());
     }
     if s.lifecycle == Lifecycle::Off {
         return Some("E2E_LIFECYCLE=off".into());
@@ -44,9 +40,7 @@ fn gate(case: &Case, arm: &Arm) -> Option<String> {
 /// arm); `Some(reason)` when it does not.
 pub fn narrowed_out(arm: &Arm, narrow: Option<&str>) -> Option<String> {
     match narrow {
-        Some(rt) if rt != arm.runtime() && rt != arm.runtime_or_template => Some(format!(
-            "E2E_RUNTIME={rt} narrows the lifecycle cases to that runtime"
-        )),
+        Some(rt) if rt != arm.runtime() && rt != arm.runtime_or_template => Some(format!("E2E_RUNTIME={rt} narrows the lifecycle cases to that runtime")),
         _ => None,
     }
 }
@@ -73,24 +67,14 @@ where
         let slug = org.slug.clone();
         let id = ws.id.clone();
         let observed = body(c, org, ws).await?;
-        Ok(LifecycleReport {
-            org: slug,
-            workspace_id: id,
-            observed,
-        })
+        Ok(LifecycleReport { org: slug, workspace_id: id, observed })
     })
     .await?;
     Ok(Outcome::Ran(report))
 }
 
 /// Poll GET until `status` (with the url cleared), or fail naming `promise`.
-async fn wait_status(
-    case: &Case,
-    tenant: &Tenant,
-    ws: &Workspace,
-    status: &str,
-    promise: Promise,
-) -> Result<String> {
+async fn wait_status(case: &Case, tenant: &Tenant, ws: &Workspace, status: &str, promise: Promise) -> Result<String> {
     let t = case.target().timeouts.transition;
     Wait::new(format!("{} {status} with the url cleared", ws.label()), t)
         .until(|| async {
@@ -102,10 +86,7 @@ async fn wait_status(
             })
         })
         .await
-        .breaks(
-            promise,
-            &format!("GET never reported {status} with the url cleared"),
-        )
+        .breaks(promise, &format!("GET never reported {status} with the url cleared"))
 }
 
 /// pause → `paused` (url cleared) → resume → `provisioning` → `online`.
@@ -115,31 +96,17 @@ pub async fn pause_resume(case: &Case, arm: &'static Arm) -> Result<Outcome<Life
         c.step(&format!("{}: pause", ws.label()));
         let ack = org.tenant.pause(&ws.id).await.step("pause")?;
         if ack.status != "paused" {
-            return Err(E2eError::broken(
-                Promise::PauseReachesPaused,
-                format!("pause answered status {:?}", ack.status),
-            ));
+            return Err(E2eError::broken(Promise::PauseReachesPaused, format!("pause answered status {:?}", ack.status)));
         }
-        seen.push(
-            wait_status(&c, &org.tenant, &ws, "paused", Promise::PauseReachesPaused)
-                .await
-                .step("paused")?,
-        );
+        seen.push(wait_status(&c, &org.tenant, &ws, "paused", Promise::PauseReachesPaused).await.step("paused")?);
 
         c.step(&format!("{}: resume", ws.label()));
         let ack = org.tenant.resume(&ws.id).await.step("resume")?;
         if ack.status != "provisioning" {
-            return Err(E2eError::broken(
-                Promise::ResumeReachesOnline,
-                format!("resume answered status {:?}", ack.status),
-            ));
+            return Err(E2eError::broken(Promise::ResumeReachesOnline, format!("resume answered status {:?}", ack.status)));
         }
         // Resume sets the row before it answers: GET must already have left `paused`.
-        let row = org
-            .tenant
-            .get_workspace(&ws.id)
-            .await
-            .step("GET after resume")?;
+        let row = org.tenant.get_workspace(&ws.id).await.step("GET after resume")?;
         if row.status == "paused" {
             return Err(E2eError::broken(
                 Promise::ResumeReachesOnline,
@@ -147,14 +114,8 @@ pub async fn pause_resume(case: &Case, arm: &'static Arm) -> Result<Outcome<Life
             ));
         }
         seen.push(row.status);
-        let row = wait_online(
-            &c,
-            &org.tenant,
-            &ws,
-            c.target().timeouts.workspace_online,
-            Promise::ResumeReachesOnline,
-        )
-        .await?;
+        let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online, Promise::ResumeReachesOnline)
+            .await?;
         seen.push(row.status);
         Ok(seen)
     })
@@ -174,63 +135,33 @@ pub async fn hibernate_wake(case: &Case, arm: &'static Arm) -> Result<Outcome<Li
             ));
         }
         seen.push(
-            wait_status(
-                &c,
-                &org.tenant,
-                &ws,
-                "hibernated",
-                Promise::HibernateReachesHibernated,
-            )
-            .await
-            .step("hibernated")?,
+            wait_status(&c, &org.tenant, &ws, "hibernated", Promise::HibernateReachesHibernated)
+                .await
+                .step("hibernated")?,
         );
 
-        c.step(&format!(
-            "{}: A2A to the hibernated workspace must answer 503 waking",
-            ws.label()
-        ));
-        let wake = SendMessage::text(WAKE_PROMPT)
-            .with_id("e2e-wake-1")
-            .with_message_id(message_id("e2e-wake"));
-        let reply = ask(&c, &org.tenant, &ws, &wake)
-            .await
-            .step("A2A to hibernated")?;
+        c.step(&format!("{}: A2A to the hibernated workspace must answer 503 waking", ws.label()));
+        let wake = SendMessage::text(WAKE_PROMPT).with_id("e2e-wake-1").with_message_id(message_id("e2e-wake"));
+        let reply = ask(&c, &org.tenant, &ws, &wake).await.step("A2A to hibernated")?;
         match &reply.reply {
             Reply::Waking(w) => {
-                c.step(&format!(
-                    "{}: waking (retry_after {:?})",
-                    ws.label(),
-                    w.retry_after
-                ));
+                c.step(&format!("{}: waking (retry_after {:?})", ws.label(), w.retry_after));
                 seen.push("waking".into());
             }
             other => {
                 return Err(E2eError::broken(
                     Promise::HibernatedWakesOnA2a,
-                    format!(
-                        "A2A to a hibernated workspace answered a {} instead of 503 waking",
-                        other.kind()
-                    ),
+                    format!("A2A to a hibernated workspace answered a {} instead of 503 waking", other.kind()),
                 ));
             }
         }
-        let row = wait_online(
-            &c,
-            &org.tenant,
-            &ws,
-            c.target().timeouts.workspace_online,
-            Promise::HibernatedWakesOnA2a,
-        )
-        .await?;
+        let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online, Promise::HibernatedWakesOnA2a)
+            .await?;
         seen.push(row.status);
 
         c.step(&format!("{}: A2A after waking", ws.label()));
-        let again = SendMessage::text(PONG_PROMPT)
-            .with_id("e2e-wake-2")
-            .with_message_id(message_id("e2e-wake"));
-        let reply = ask(&c, &org.tenant, &ws, &again)
-            .await
-            .step("A2A after wake")?;
+        let again = SendMessage::text(PONG_PROMPT).with_id("e2e-wake-2").with_message_id(message_id("e2e-wake"));
+        let reply = ask(&c, &org.tenant, &ws, &again).await.step("A2A after wake")?;
         expect_token(&reply, "PONG", Promise::HibernatedWakesOnA2a).step("A2A after wake")?;
         Ok(seen)
     })

@@ -7,8 +7,7 @@ use crate::harness::{Case, Milestone, SlugKind, with_org};
 use crate::payload::CreateWorkspace;
 use crate::scenario::arms::{Arm, Expectation};
 use crate::scenario::common::{
-    KNOWN_ANSWER_PROMPT, PONG_PROMPT, ask, expect_activity, expect_token, message_id, provision,
-    secrets_plan,
+    KNOWN_ANSWER_PROMPT, PONG_PROMPT, ask, expect_activity, expect_token, message_id, provision, secrets_plan,
 };
 use crate::scenario::{Outcome, full};
 
@@ -26,12 +25,7 @@ pub enum ArmReport {
         full_mode: Option<full::FullReport>,
     },
     /// The pinned rejection arrived.
-    Rejected {
-        org: String,
-        model: String,
-        status: u16,
-        code: String,
-    },
+    Rejected { org: String, model: String, status: u16, code: String },
 }
 
 /// Run one arm against the case's target.
@@ -41,11 +35,7 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
         && target.key(vendor).is_none()
     {
         return Ok(Outcome::Skipped(crate::harness::Skip {
-            reason: format!(
-                "arm {} needs a {vendor} key and {} is unset",
-                arm.name,
-                vendor.env_var()
-            ),
+            reason: format!("arm {} needs a {vendor} key and {} is unset", arm.name, vendor.env_var()),
             enable: format!("export {}=<key>", vendor.env_var()),
         }));
     }
@@ -59,37 +49,24 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
     let report = with_org(case, kind, move |org| async move {
         match expectation {
             Expectation::Rejected { status, code } => {
-                expect_rejection(&c, &org.tenant, arm, &model, status, code)
-                    .await
-                    .map(|(status, code)| ArmReport::Rejected {
-                        org: org.slug.clone(),
-                        model: model.clone(),
-                        status,
-                        code,
-                    })
+                expect_rejection(&c, &org.tenant, arm, &model, status, code).await.map(|(status, code)| {
+                    ArmReport::Rejected { org: org.slug.clone(), model: model.clone(), status, code }
+                })
             }
             Expectation::Online => {
                 let ws = provision(&c, &org, arm, "E2E Parent").await?;
 
                 c.step(&format!("{}: A2A PONG", ws.label()));
-                let pong_msg = SendMessage::text(PONG_PROMPT)
-                    .with_id("e2e-msg-1")
-                    .with_message_id(message_id("e2e"));
-                let reply = ask(&c, &org.tenant, &ws, &pong_msg)
-                    .await
-                    .step("A2A PONG")?;
-                let pong =
-                    expect_token(&reply, "PONG", Promise::A2aAnswersPong).step("A2A PONG")?;
+                let pong_msg = SendMessage::text(PONG_PROMPT).with_id("e2e-msg-1").with_message_id(message_id("e2e"));
+                let reply = ask(&c, &org.tenant, &ws, &pong_msg).await.step("A2A PONG")?;
+                let pong = expect_token(&reply, "PONG", Promise::A2aAnswersPong).step("A2A PONG")?;
 
                 c.step(&format!("{}: known-answer gate (PINEAPPLE)", ws.label()));
                 let known_msg = SendMessage::text(KNOWN_ANSWER_PROMPT)
                     .with_id("e2e-known-answer-1")
                     .with_message_id(message_id("e2e"));
-                let reply = ask(&c, &org.tenant, &ws, &known_msg)
-                    .await
-                    .step("known answer")?;
-                let known_answer =
-                    expect_token(&reply, "PINEAPPLE", Promise::KnownAnswer).step("known answer")?;
+                let reply = ask(&c, &org.tenant, &ws, &known_msg).await.step("known answer")?;
+                let known_answer = expect_token(&reply, "PINEAPPLE", Promise::KnownAnswer).step("known answer")?;
                 c.stamp(Milestone::A2aRoundtrip);
 
                 let row = expect_activity(&c, &org.tenant, &ws, pong_msg.message_id()).await?;
@@ -124,8 +101,7 @@ async fn expect_rejection(
     code: &str,
 ) -> Result<(u16, String)> {
     let plan = secrets_plan(case, arm);
-    let req = CreateWorkspace::platform("E2E Parent", arm.runtime_or_template, model)
-        .with_secrets(plan.in_body);
+    let req = CreateWorkspace::platform("E2E Parent", arm.runtime_or_template, model).with_secrets(plan.in_body);
     case.step(&format!(
         "create workspace {} with {model}: the reference platform rejects it ({status} {code}); this arm is red \
          until the platform or the slug changes",

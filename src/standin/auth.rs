@@ -41,11 +41,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
         // Every tenant route sits behind the guard; a route without it is not a tenant route.
-        parts
-            .extensions
-            .get::<Tenant>()
-            .cloned()
-            .ok_or_else(canvas_not_found)
+        parts.extensions.get::<Tenant>().cloned().ok_or_else(canvas_not_found)
     }
 }
 
@@ -68,10 +64,7 @@ impl Platform {
             return Credential::TenantAdmin;
         }
         let tables = self.lock();
-        if tables
-            .tenant(tenant.org_id)
-            .is_some_and(|o| o.api_tokens.iter().any(|t| t == token))
-        {
+        if tables.tenant(tenant.org_id).is_some_and(|o| o.api_tokens.iter().any(|t| t == token)) {
             return Credential::OrgToken;
         }
         tables
@@ -91,14 +84,9 @@ pub struct AdminAuth {
 impl FromRequestParts<Arc<Platform>> for AdminAuth {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        platform: &Arc<Platform>,
-    ) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, platform: &Arc<Platform>) -> Result<Self, Response> {
         let tenant = Tenant::from_request_parts(parts, platform).await?;
-        let Some(token) = bearer(&parts.headers) else {
-            return Err(error(StatusCode::UNAUTHORIZED, "admin auth required"));
-        };
+        let Some(token) = bearer(&parts.headers) else { return Err(error(StatusCode::UNAUTHORIZED, "admin auth required")) };
         match platform.credential(&tenant, token) {
             Credential::TenantAdmin | Credential::OrgToken => Ok(AdminAuth { tenant }),
             _ => Err(error(StatusCode::UNAUTHORIZED, "invalid admin auth token")),
@@ -118,17 +106,11 @@ pub struct WorkspaceAuth {
 impl FromRequestParts<Arc<Platform>> for WorkspaceAuth {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        platform: &Arc<Platform>,
-    ) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, platform: &Arc<Platform>) -> Result<Self, Response> {
         let tenant = Tenant::from_request_parts(parts, platform).await?;
         let raw = path_id(parts, platform).await?;
         let Some(token) = bearer(&parts.headers) else {
-            return Err(error(
-                StatusCode::UNAUTHORIZED,
-                "missing workspace auth token",
-            ));
+            return Err(error(StatusCode::UNAUTHORIZED, "missing workspace auth token"));
         };
         let ok = match platform.credential(&tenant, token) {
             Credential::TenantAdmin | Credential::OrgToken => true,
@@ -136,15 +118,9 @@ impl FromRequestParts<Arc<Platform>> for WorkspaceAuth {
             Credential::Unknown => false,
         };
         if !ok {
-            return Err(error(
-                StatusCode::UNAUTHORIZED,
-                "invalid workspace auth token",
-            ));
+            return Err(error(StatusCode::UNAUTHORIZED, "invalid workspace auth token"));
         }
-        Ok(WorkspaceAuth {
-            tenant,
-            id: workspace_id(&raw)?,
-        })
+        Ok(WorkspaceAuth { tenant, id: workspace_id(&raw)? })
     }
 }
 
@@ -160,29 +136,16 @@ pub struct LiveWorkspace {
 impl FromRequestParts<Arc<Platform>> for LiveWorkspace {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        platform: &Arc<Platform>,
-    ) -> Result<Self, Response> {
-        let WorkspaceAuth { tenant, id } =
-            WorkspaceAuth::from_request_parts(parts, platform).await?;
-        let live = platform
-            .lock()
-            .workspace(tenant.org_id, id)
-            .is_some_and(|w| w.status != Status::Removed);
-        if live {
-            Ok(LiveWorkspace { tenant, id })
-        } else {
-            Err(workspace_not_found())
-        }
+    async fn from_request_parts(parts: &mut Parts, platform: &Arc<Platform>) -> Result<Self, Response> {
+        let WorkspaceAuth { tenant, id } = WorkspaceAuth::from_request_parts(parts, platform).await?;
+        let live = platform.lock().workspace(tenant.org_id, id).is_some_and(|w| w.status != Status::Removed);
+        if live { Ok(LiveWorkspace { tenant, id }) } else { Err(workspace_not_found()) }
     }
 }
 
 /// The `:id` segment of a workspace route, as written.
 pub async fn path_id(parts: &mut Parts, platform: &Arc<Platform>) -> Result<String, Response> {
-    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, platform)
-        .await
-        .map_err(|_| canvas_not_found())?;
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, platform).await.map_err(|_| canvas_not_found())?;
     params.get("id").cloned().ok_or_else(canvas_not_found)
 }
 
@@ -192,10 +155,7 @@ pub struct CpAdmin;
 impl FromRequestParts<Arc<Platform>> for CpAdmin {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        platform: &Arc<Platform>,
-    ) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, platform: &Arc<Platform>) -> Result<Self, Response> {
         match bearer(&parts.headers) {
             Some(t) if t == platform.cfg.admin_token => Ok(CpAdmin),
             _ => Err(error(StatusCode::UNAUTHORIZED, "unauthorized")),

@@ -56,10 +56,7 @@ impl Delays {
         Delays {
             org_ready: ms(2000),
             provision: ms(3000),
-            provision_by_runtime: by_runtime
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
+            provision_by_runtime: by_runtime.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
             wake: ms(2000),
             stale_after: ms(5000),
             liveness_ttl: ms(10_000),
@@ -68,10 +65,7 @@ impl Delays {
 
     /// The provisioning time of `runtime`.
     pub fn provision_for(&self, runtime: &str) -> Duration {
-        self.provision_by_runtime
-            .get(runtime)
-            .copied()
-            .unwrap_or(self.provision)
+        self.provision_by_runtime.get(runtime).copied().unwrap_or(self.provision)
     }
 }
 
@@ -144,11 +138,7 @@ impl StandInConfig {
     /// [`StandInConfig::from_env`] over any lookup (testable without touching the process
     /// environment).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let mut cfg = StandInConfig::new();
         cfg.log_requests = true;
         if let Some(t) = get("MOLECULE_ADMIN_TOKEN") {
@@ -165,19 +155,11 @@ impl StandInConfig {
         cfg.delays = match get("STANDIN_DELAYS").as_deref() {
             None | Some("fast") => Delays::fast(),
             Some("realistic") => Delays::realistic(),
-            Some(other) => {
-                return Err(format!(
-                    "STANDIN_DELAYS={other:?}: expected fast or realistic"
-                ));
-            }
+            Some(other) => return Err(format!("STANDIN_DELAYS={other:?}: expected fast or realistic")),
         };
         let ms = |k: &str| -> Result<Option<Duration>, String> {
             get(k)
-                .map(|v| {
-                    v.parse::<u64>()
-                        .map(Duration::from_millis)
-                        .map_err(|_| format!("{k}={v:?}: expected milliseconds"))
-                })
+                .map(|v| v.parse::<u64>().map(Duration::from_millis).map_err(|_| format!("{k}={v:?}: expected milliseconds")))
                 .transpose()
         };
         if let Some(d) = ms("STANDIN_ORG_READY_MS")? {
@@ -228,6 +210,7 @@ impl fmt::Debug for StandInConfig {
             .finish()
     }
 }
+
 
 /// The platform the stand-in behaves as. `Ref` is EnterOS-AI/enteros-core at the reference
 /// commit 41409fb2 (2026-06-06); `Head` adds the later fixes of the platform that change what
@@ -280,9 +263,7 @@ impl std::str::FromStr for PlatformVersion {
         match s.trim() {
             "ref" => Ok(PlatformVersion::Ref),
             "head" => Ok(PlatformVersion::Head),
-            other => Err(format!(
-                "STANDIN_PLATFORM={other:?}: expected ref (the reference commit 41409fb2) or head"
-            )),
+            other => Err(format!("STANDIN_PLATFORM={other:?}: expected ref (the reference commit 41409fb2) or head")),
         }
     }
 }

@@ -134,61 +134,27 @@ impl Fault {
     /// it adds), in one sentence.
     pub fn description(self) -> &'static str {
         match self {
-            Fault::ResumeStaysPaused => {
-                "resume answers 200 provisioning but the workspace stays paused (§3.6)"
-            }
-            Fault::NeverWakes => {
-                "A2A to a hibernated workspace answers the waking 503 but no restart fires: it stays hibernated (§3.6, §6.4)"
-            }
-            Fault::ExternalLabelCoerced => {
-                "kimi / kimi-cli workspaces report runtime \"external\" instead of keeping their label (§5)"
-            }
-            Fault::QueuedSaysPush => {
-                "the poll-mode queued answer says \"delivery_mode\":\"push\" (§5)"
-            }
-            Fault::Proxy404Poll => {
-                "A2A to a poll-mode workspace answers 404 workspace not found instead of queueing (§5)"
-            }
-            Fault::AllowlistLacksGoogleAdk => {
-                "google-adk is missing from the create allowlist: 422 RUNTIME_UNSUPPORTED (§3.2, §7.1)"
-            }
-            Fault::RuntimeMisspells => {
-                "provisioned runtimes misspell canary tokens (PONG -> PNOG) (§6.5 known-answer gate)"
-            }
-            Fault::ReplyErrorMarker => {
-                "provisioned runtimes prefix replies with an `Agent error:` marker (§6.5 known-answer gate)"
-            }
-            Fault::ActivityNotRecorded => {
-                "proxied A2A calls (push and poll) write no a2a_receive activity row (§6.5)"
-            }
-            Fault::ByokIgnored => {
-                "PUT llm-billing-mode byok answers 200 byok but nothing is stored: GET says platform_managed and vendor-key writes are refused (§3.7)"
-            }
-            Fault::DeletedOrgListed => {
-                "tenant DELETE answers 200 and tears the tenant down, but the org stays in the org list (§2 teardown leak check)"
-            }
-            Fault::OnlineWithoutUrl => {
-                "provisioned workspaces go online with url \"\" (§3.3 readiness = online AND url)"
-            }
+            Fault::ResumeStaysPaused => "resume answers 200 provisioning but the workspace stays paused (§3.6)",
+            Fault::NeverWakes => "A2A to a hibernated workspace answers the waking 503 but no restart fires: it stays hibernated (§3.6, §6.4)",
+            Fault::ExternalLabelCoerced => "kimi / kimi-cli workspaces report runtime \"external\" instead of keeping their label (§5)",
+            Fault::QueuedSaysPush => "the poll-mode queued answer says \"delivery_mode\":\"push\" (§5)",
+            Fault::Proxy404Poll => "A2A to a poll-mode workspace answers 404 workspace not found instead of queueing (§5)",
+            Fault::AllowlistLacksGoogleAdk => "google-adk is missing from the create allowlist: 422 RUNTIME_UNSUPPORTED (§3.2, §7.1)",
+            Fault::RuntimeMisspells => "provisioned runtimes misspell canary tokens (PONG -> PNOG) (§6.5 known-answer gate)",
+            Fault::ReplyErrorMarker => "provisioned runtimes prefix replies with an `Agent error:` marker (§6.5 known-answer gate)",
+            Fault::ActivityNotRecorded => "proxied A2A calls (push and poll) write no a2a_receive activity row (§6.5)",
+            Fault::ByokIgnored => "PUT llm-billing-mode byok answers 200 byok but nothing is stored: GET says platform_managed and vendor-key writes are refused (§3.7)",
+            Fault::DeletedOrgListed => "tenant DELETE answers 200 and tears the tenant down, but the org stays in the org list (§2 teardown leak check)",
+            Fault::OnlineWithoutUrl => "provisioned workspaces go online with url \"\" (§3.3 readiness = online AND url)",
             Fault::RegisterDropsDeliveryMode => "the register response lacks delivery_mode (§5)",
             Fault::PauseIgnored => "pause answers 200 paused but nothing changes (§3.6)",
-            Fault::ExternalNeverStale => {
-                "an external workspace without heartbeats never goes back to awaiting_agent (§4)"
-            }
+            Fault::ExternalNeverStale => "an external workspace without heartbeats never goes back to awaiting_agent (§4)",
             Fault::CreateHtml500 => "POST /workspaces answers 500 with an HTML page (§3.2)",
-            Fault::DownloadBytesDiffer => {
-                "chat download returns bytes different from the upload (§3.1 #7)"
-            }
-            Fault::StaleVersionAccepted => {
-                "memory KV ignores if_match_version: stale writes succeed (§3.1 #15)"
-            }
-            Fault::ProvenanceLost => {
-                "activity rows never carry the caller: source_id is always null (§6.5)"
-            }
+            Fault::DownloadBytesDiffer => "chat download returns bytes different from the upload (§3.1 #7)",
+            Fault::StaleVersionAccepted => "memory KV ignores if_match_version: stale writes succeed (§3.1 #15)",
+            Fault::ProvenanceLost => "activity rows never carry the caller: source_id is always null (§6.5)",
             Fault::Memory503 => "memories answer 503 memory plugin is not configured (§3.1 #11)",
-            Fault::DiagnoseFails => {
-                "terminal diagnose reports ok:false, first_failure llm-reachable (§3.1 #8)"
-            }
+            Fault::DiagnoseFails => "terminal diagnose reports ok:false, first_failure llm-reachable (§3.1 #8)",
             Fault::SharedContextServed => "the removed shared-context route answers 200 (§3.1 #18)",
             Fault::Peers404 => "GET /registry/:id/peers answers 404 (route regression) (§3.1 #13)",
             Fault::ConfigRewriteWedges => {
@@ -198,30 +164,20 @@ impl Fault {
                 "workspaces on a platform-managed model get runtimes that misspell canary tokens: the provider probe's \
                  models do not answer (§8 step 8d)"
             }
-            Fault::Transient5xx => {
-                "the first two A2A dispatches to each workspace answer 503 (agent unreachable) then 502 Bad Gateway (§6.4, retried by the suite)"
-            }
-            Fault::SlowProvisioning => {
-                "provisioning takes 5x longer and passes through a transient `failed` status before online (§4)"
-            }
-            Fault::WakingWithoutRetryAfter => {
-                "the waking 503 has no Retry-After header and no retry_after field (§6.4)"
-            }
+            Fault::Transient5xx => "the first two A2A dispatches to each workspace answer 503 (agent unreachable) then 502 Bad Gateway (§6.4, retried by the suite)",
+            Fault::SlowProvisioning => "provisioning takes 5x longer and passes through a transient `failed` status before online (§4)",
+            Fault::WakingWithoutRetryAfter => "the waking 503 has no Retry-After header and no retry_after field (§6.4)",
             Fault::KnownAnswerWrong => {
                 "the A2A proxy rewrites only the reply to the known-answer prompt: PINEAPPLE becomes PAPAYA, well-formed; PONG stays right (§6.5 known-answer gate)"
             }
-            Fault::HibernateIgnored => {
-                "hibernate answers 200 hibernated but the workspace stays online (§3.6)"
-            }
+            Fault::HibernateIgnored => "hibernate answers 200 hibernated but the workspace stays online (§3.6)",
             Fault::ExternalCreatedOnline => {
                 "external create answers status online with no connection block: no awaiting_agent, no connection.auth_token (§3.2, §5)"
             }
             Fault::PollReplyDropped => {
                 "the external agent's A2A reply to its sender is answered 200 queued but never recorded in the sender's activity (§5)"
             }
-            Fault::OrgNeverRuns => {
-                "the org goes instance_status failed with a last_error instead of running (§2)"
-            }
+            Fault::OrgNeverRuns => "the org goes instance_status failed with a last_error instead of running (§2)",
             Fault::UnregisteredModelAccepted => {
                 "create accepts an unregistered model (codex on its default slug) with 201 instead of 422 UNREGISTERED_MODEL_FOR_RUNTIME (§3.2 step 10)"
             }
@@ -231,20 +187,14 @@ impl Fault {
     /// Whether the suite must fail (`Fail`) or stay green (`Survive`) under this fault.
     pub fn outcome(self) -> FaultOutcome {
         match self {
-            Fault::Transient5xx | Fault::SlowProvisioning | Fault::WakingWithoutRetryAfter => {
-                FaultOutcome::Survive
-            }
+            Fault::Transient5xx | Fault::SlowProvisioning | Fault::WakingWithoutRetryAfter => FaultOutcome::Survive,
             _ => FaultOutcome::Fail,
         }
     }
 
     /// Every known name, comma-separated (for error messages).
     pub fn known_names() -> String {
-        Fault::ALL
-            .iter()
-            .map(|f| f.name())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Fault::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -261,12 +211,7 @@ impl FromStr for Fault {
         Fault::ALL
             .into_iter()
             .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown stand-in fault {s:?}; known: {}",
-                    Fault::known_names()
-                )
-            })
+            .ok_or_else(|| format!("unknown stand-in fault {s:?}; known: {}", Fault::known_names()))
     }
 }
 

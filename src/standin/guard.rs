@@ -26,43 +26,23 @@ pub const ORG_HEADER: &str = "x-molecule-org-id";
 
 /// Exact paths the guard lets through without the header (`tenantGuardAllowlist`), plus the
 /// `/cp/` prefix.
-const EXEMPT: &[&str] = &[
-    "/health",
-    "/buildinfo",
-    "/metrics",
-    "/registry/register",
-    "/registry/heartbeat",
-];
+const EXEMPT: &[&str] = &["/health", "/buildinfo", "/metrics", "/registry/register", "/registry/heartbeat"];
 
 fn is_exempt(path: &str) -> bool {
     EXEMPT.contains(&path) || path.starts_with("/cp/")
 }
 
 /// Count, route to a tenant, and log.
-pub async fn guard(
-    State(platform): State<Arc<Platform>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn guard(State(platform): State<Arc<Platform>>, mut req: Request, next: Next) -> Response {
     platform.requests.fetch_add(1, Ordering::Relaxed);
-    for id in req
-        .uri()
-        .path()
-        .split('/')
-        .filter_map(|seg| Uuid::parse_str(seg).ok())
-    {
+    for id in req.uri().path().split('/').filter_map(|seg| Uuid::parse_str(seg).ok()) {
         platform.count_workspace_request(id);
     }
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let header_org = req
-        .headers()
-        .get(ORG_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned);
+    let header_org =
+        req.headers().get(ORG_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
     let resp = if is_exempt(&path) {
         next.run(req).await
     } else {
@@ -76,10 +56,7 @@ pub async fn guard(
     };
     if platform.cfg.log_requests {
         let (status, ms) = (resp.status().as_u16(), start.elapsed().as_millis());
-        eprintln!(
-            "{method} {path} {status} {ms}ms org={}",
-            header_org.as_deref().unwrap_or("-")
-        );
+        eprintln!("{method} {path} {status} {ms}ms org={}", header_org.as_deref().unwrap_or("-"));
     }
     resp
 }
@@ -98,10 +75,7 @@ fn route_to_tenant(platform: &Platform, header_org: Option<&str>) -> Result<Tena
     };
     let tenant = Uuid::parse_str(raw).ok().and_then(|id| {
         let tables = platform.lock();
-        tables.tenant(id).map(|o| Tenant {
-            org_id: o.id,
-            admin_token: o.admin_token.clone(),
-        })
+        tables.tenant(id).map(|o| Tenant { org_id: o.id, admin_token: o.admin_token.clone() })
     });
     // A wrong org id is a bare 404 with no body, never 403.
     tenant.ok_or_else(|| StatusCode::NOT_FOUND.into_response())

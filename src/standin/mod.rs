@@ -57,11 +57,7 @@ impl StandIn {
                 })
                 .await;
         });
-        Ok(StandIn {
-            addr,
-            platform,
-            shutdown: Some(tx),
-        })
+        Ok(StandIn { addr, platform, shutdown: Some(tx) })
     }
 
     /// The base URL of both the control plane and every tenant (`http://127.0.0.1:<port>`).
@@ -88,16 +84,8 @@ impl StandIn {
     /// Requests served whose path or proxied target concerned `workspace_id` (register and
     /// heartbeat count by the id in their body); 0 for an id that is not a UUID.
     pub fn requests_for_workspace(&self, workspace_id: &str) -> u64 {
-        let Ok(id) = uuid::Uuid::parse_str(workspace_id.trim()) else {
-            return 0;
-        };
-        self.platform
-            .workspace_requests
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-            .copied()
-            .unwrap_or(0)
+        let Ok(id) = uuid::Uuid::parse_str(workspace_id.trim()) else { return 0 };
+        self.platform.workspace_requests.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied().unwrap_or(0)
     }
 
     /// The faults this stand-in was started with.
@@ -109,8 +97,7 @@ impl StandIn {
     /// need hundreds of other orgs listed. Slugs already taken are skipped.
     pub fn seed_orgs<'a>(&self, slugs: impl IntoIterator<Item = &'a str>) {
         let mut tables = self.platform.lock();
-        let mut taken: std::collections::HashSet<String> =
-            tables.orgs.iter().map(|o| o.slug.clone()).collect();
+        let mut taken: std::collections::HashSet<String> = tables.orgs.iter().map(|o| o.slug.clone()).collect();
         for slug in slugs {
             if taken.insert(slug.to_owned()) {
                 tables.orgs.push(platform::Org::new(slug, slug));

@@ -10,12 +10,7 @@ use uuid::Uuid;
 
 /// `status` with `v` as a JSON body.
 pub fn json_reply(status: StatusCode, v: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        Body::from(v.to_string()),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], Body::from(v.to_string())).into_response()
 }
 
 /// `{"error": msg}` with `status`.
@@ -40,12 +35,7 @@ pub fn workspace_id(raw: &str) -> Result<Uuid, Response> {
 pub fn canvas_not_found() -> Response {
     const PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"/><title>404: This page could not be found.</title></head>\
 <body><div id=\"__next\"><div><h1 class=\"next-error-h1\">404</h1><div><h2>This page could not be found.</h2></div></div></div></body></html>";
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        PAGE,
-    )
-        .into_response()
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE).into_response()
 }
 
 /// A JSON object body, or `None` (not JSON, or not an object).

@@ -11,8 +11,8 @@ use axum::routing::{delete, get, post, put};
 
 use super::guard::guard;
 use super::handlers::{
-    a2a_proxy, activity, billing, buildinfo, control_plane as cp, create, diagnose, files, health,
-    lifecycle, memory, metrics, registry, shared_context, workspaces,
+    a2a_proxy, activity, billing, buildinfo, control_plane as cp, create, diagnose, files, health, lifecycle, memory, metrics,
+    registry, shared_context, workspaces,
 };
 use super::platform::Platform;
 use super::reply::canvas_not_found;
@@ -27,25 +27,16 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/registry/heartbeat", post(registry::heartbeat))
         // Control plane.
         .route("/cp/admin/orgs", post(cp::create_org).get(cp::list_orgs))
-        .route(
-            "/cp/admin/orgs/{slug}/admin-token",
-            get(cp::org_admin_token),
-        )
+        .route("/cp/admin/orgs/{slug}/admin-token", get(cp::org_admin_token))
         .route("/cp/admin/tenants/{slug}", delete(cp::delete_tenant))
         .route("/cp/admin/orphan-tunnels/cleanup", post(cp::orphan_tunnels))
         // Open behind the tenant guard.
-        .route(
-            "/workspaces/{id}",
-            get(workspaces::get_row).delete(workspaces::delete),
-        )
+        .route("/workspaces/{id}", get(workspaces::get_row).delete(workspaces::delete))
         .route("/workspaces/{id}/a2a", post(a2a_proxy::a2a))
         .route("/registry/{id}/peers", get(registry::peers))
         // AdminAuth.
         .route("/workspaces", get(workspaces::list).post(create::create))
-        .route(
-            "/admin/workspaces/{id}/llm-billing-mode",
-            get(billing::get_billing).put(billing::put_billing),
-        )
+        .route("/admin/workspaces/{id}/llm-billing-mode", get(billing::get_billing).put(billing::put_billing))
         .route("/admin/workspaces/{id}/tokens", post(billing::mint_token))
         .route("/org/tokens", post(billing::mint_org_token))
         // WorkspaceAuth.
@@ -53,31 +44,16 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/workspaces/{id}/resume", post(lifecycle::resume))
         .route("/workspaces/{id}/hibernate", post(lifecycle::hibernate))
         .route("/workspaces/{id}/restart", post(lifecycle::restart))
-        .route(
-            "/workspaces/{id}/secrets",
-            post(billing::set_secret).put(billing::set_secret),
-        )
-        .route(
-            "/workspaces/{id}/activity",
-            get(activity::list_activity).post(activity::post_activity),
-        )
+        .route("/workspaces/{id}/secrets", post(billing::set_secret).put(billing::set_secret))
+        .route("/workspaces/{id}/activity", get(activity::list_activity).post(activity::post_activity))
         .route("/workspaces/{id}/notify", post(activity::notify))
-        .route(
-            "/workspaces/{id}/memories",
-            post(memory::add_memory).get(memory::list_memories),
-        )
+        .route("/workspaces/{id}/memories", post(memory::add_memory).get(memory::list_memories))
         .route("/workspaces/{id}/memory", post(memory::kv_set))
-        .route(
-            "/workspaces/{id}/memory/{key}",
-            get(memory::kv_get).delete(memory::kv_delete),
-        )
+        .route("/workspaces/{id}/memory/{key}", get(memory::kv_get).delete(memory::kv_delete))
         .route("/workspaces/{id}/chat/uploads", post(files::upload))
         .route("/workspaces/{id}/chat/download", get(files::download))
         .route("/workspaces/{id}/files/{*path}", put(files::put_file))
-        .route(
-            "/workspaces/{id}/terminal/diagnose",
-            get(diagnose::diagnose),
-        )
+        .route("/workspaces/{id}/terminal/diagnose", get(diagnose::diagnose))
         // Removed from the platform; served only under a fault.
         .route("/workspaces/{id}/shared-context", get(shared_context))
         // Everything else (the REF harness's `GET /activity?workspace_id=` among them,

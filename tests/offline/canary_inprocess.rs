@@ -8,18 +8,9 @@ use molecule_e2e::runtime::{ReplyShape, RuntimeConfig, RuntimeFault, spawn};
 use crate::support::canary::{Check, CpSim, Outcome};
 
 /// Every check's verdict against a fresh runtime in `shape` with `faults`.
-async fn verdicts(
-    shape: ReplyShape,
-    faults: &[RuntimeFault],
-) -> Vec<(Check, Result<Outcome, String>)> {
-    let root = std::env::temp_dir().join(format!(
-        "canary-inprocess-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let mut cfg = RuntimeConfig::new("canary-inprocess")
-        .with_memory_root(&root)
-        .with_reply_shape(shape)
-        .with_faults(faults.iter().copied());
+async fn verdicts(shape: ReplyShape, faults: &[RuntimeFault]) -> Vec<(Check, Result<Outcome, String>)> {
+    let root = std::env::temp_dir().join(format!("canary-inprocess-{}", uuid::Uuid::new_v4().simple()));
+    let mut cfg = RuntimeConfig::new("canary-inprocess").with_memory_root(&root).with_reply_shape(shape).with_faults(faults.iter().copied());
     cfg.canary_mode = true;
     let rt = spawn(cfg).await.expect("runtime starts");
     let client = CpSim::new(rt.url()).strict(true);
@@ -38,11 +29,7 @@ async fn verdicts(
 async fn every_check_passes_against_a_healthy_runtime_in_every_reply_shape() {
     for shape in ReplyShape::ALL {
         for (c, v) in verdicts(shape, &[]).await {
-            assert!(
-                matches!(v, Ok(Outcome::Passed(_))),
-                "{} replies: {c} {v:?}",
-                shape.name()
-            );
+            assert!(matches!(v, Ok(Outcome::Passed(_))), "{} replies: {c} {v:?}", shape.name());
         }
     }
 }
@@ -53,14 +40,8 @@ async fn every_check_passes_against_a_healthy_runtime_in_every_reply_shape() {
 #[case::message(ReplyShape::Message)]
 #[case::open_task(ReplyShape::OpenTask)]
 #[tokio::test]
-async fn each_runtime_fault_fails_exactly_its_guard_in_every_reply_shape(
-    #[case] shape: ReplyShape,
-) {
-    assert_eq!(
-        ReplyShape::ALL.len(),
-        3,
-        "a new reply shape needs a case here"
-    );
+async fn each_runtime_fault_fails_exactly_its_guard_in_every_reply_shape(#[case] shape: ReplyShape) {
+    assert_eq!(ReplyShape::ALL.len(), 3, "a new reply shape needs a case here");
     let mut wrong = Vec::new();
     for fault in RuntimeFault::ALL {
         let guard = Check::guarding(fault.name()).unwrap_or_else(|| panic!("{fault} has no guard"));
@@ -71,9 +52,5 @@ async fn each_runtime_fault_fails_exactly_its_guard_in_every_reply_shape(
             }
         }
     }
-    assert!(
-        wrong.is_empty(),
-        "faults not caught exactly by their guards:\n{}",
-        wrong.join("\n")
-    );
+    assert!(wrong.is_empty(), "faults not caught exactly by their guards:\n{}", wrong.join("\n"));
 }

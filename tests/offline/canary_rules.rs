@@ -7,9 +7,7 @@ use molecule_e2e::runtime::{FilePart, RuntimeConfig, RuntimeFault, Turn, answer}
 use serde_json::json;
 
 use crate::support::canary::{Check, PONG_PROMPT};
-use crate::support::verdict::{
-    self, CanaryFile, ReplyShape, judge_caption, judge_exact, judge_file_only,
-};
+use crate::support::verdict::{self, CanaryFile, ReplyShape, judge_caption, judge_exact, judge_file_only};
 
 const STATUS_NAME: &str = "canary-0a1b2c3d.txt";
 const DOC_NAME: &str = "canary-doc-0a1b2c3d.txt";
@@ -27,10 +25,7 @@ fn file_part(f: &CanaryFile) -> FilePart {
 /// What the reference runtime answers to `caption` + `file`, with `faults` on.
 fn runtime_reply(faults: &[RuntimeFault], caption: &str, file: &CanaryFile) -> String {
     let cfg = RuntimeConfig::new("rules").with_faults(faults.iter().copied());
-    answer(
-        &cfg,
-        &[Turn::user(caption).with_files(vec![file_part(file)])],
-    )
+    answer(&cfg, &[Turn::user(caption).with_files(vec![file_part(file)])])
 }
 
 #[track_caller]
@@ -39,12 +34,7 @@ fn verdicts(rule: impl Fn(&str) -> Result<(), String>, table: &[(&str, bool)]) {
         .iter()
         .filter_map(|(reply, pass)| {
             let got = rule(reply);
-            (got.is_ok() != *pass).then(|| {
-                format!(
-                    "want {} for {reply:?}, got {got:?}",
-                    if *pass { "pass" } else { "fail" }
-                )
-            })
+            (got.is_ok() != *pass).then(|| format!("want {} for {reply:?}, got {got:?}", if *pass { "pass" } else { "fail" }))
         })
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -65,19 +55,10 @@ fn canary_2_passes_replies_that_engage_with_the_file_and_fails_drops() {
             ("", false),
             ("Error: message contained no text content.", false),
             ("I got canary-0a1b2c3d.txt. Should I summarize it?", true),
-            (
-                "The project status is nominal and the Lighthouse score is 98.",
-                true,
-            ),
-            (
-                "Thanks for the attachment. What would you like me to do with it?",
-                true,
-            ),
+            ("The project status is nominal and the Lighthouse score is 98.", true),
+            ("Thanks for the attachment. What would you like me to do with it?", true),
             ("What would you like me to do with this?", true),
-            (
-                "Agent error: upstream model failed (I received the file canary-0a1b2c3d.txt)",
-                false,
-            ),
+            ("Agent error: upstream model failed (I received the file canary-0a1b2c3d.txt)", false),
         ],
     );
 }
@@ -92,23 +73,11 @@ fn canary_3_passes_a_summary_even_with_a_follow_up_question_and_fails_a_dropped_
         &[
             (healthy.as_str(), true),
             (dropped.as_str(), false),
-            (
-                "Summary: revenue is up 14% and churn is down 3%; RFC#600 ships this week.",
-                true,
-            ),
-            (
-                "Summary of canary-doc-0a1b2c3d.txt: a quarterly review. Please provide last week's report to compare.",
-                true,
-            ),
+            ("Summary: revenue is up 14% and churn is down 3%; RFC#600 ships this week.", true),
+            ("Summary of canary-doc-0a1b2c3d.txt: a quarterly review. Please provide last week's report to compare.", true),
             ("Here is a summary of the attached file.", true),
-            (
-                "I don't see any file attached. Please paste the text you want summarized.",
-                false,
-            ),
-            (
-                "Please provide the document you'd like me to summarize.",
-                false,
-            ),
+            ("I don't see any file attached. Please paste the text you want summarized.", false),
+            ("Please provide the document you'd like me to summarize.", false),
             ("What would you like me to summarize?", false),
             ("Sure!", false),
             ("(empty prompt — nothing to do)", false),
@@ -123,8 +92,7 @@ fn canary_3_passes_a_summary_even_with_a_follow_up_question_and_fails_a_dropped_
 
 #[test]
 fn the_exact_answer_wants_the_token_spelt_right_and_no_error_marker() {
-    let cfg =
-        |faults: &[RuntimeFault]| RuntimeConfig::new("rules").with_faults(faults.iter().copied());
+    let cfg = |faults: &[RuntimeFault]| RuntimeConfig::new("rules").with_faults(faults.iter().copied());
     let ask = |faults: &[RuntimeFault]| answer(&cfg(faults), &[Turn::user(PONG_PROMPT)]);
     verdicts(
         |r| judge_exact(r, "PONG"),
@@ -147,8 +115,7 @@ fn every_reply_shape_a_runtime_may_use_yields_its_answer() {
         "artifacts": [{"artifactId": "a", "parts": [{"kind": "text", "text": "PONG"}]}]});
     let in_status = json!({"kind": "task", "id": "t", "contextId": "c", "status": {"state": "input-required",
         "message": {"kind": "message", "role": "agent", "messageId": "m", "parts": [{"kind": "text", "text": "PONG"}]}}});
-    let no_kind =
-        json!({"role": "agent", "messageId": "m", "parts": [{"kind": "text", "text": "PONG"}]});
+    let no_kind = json!({"role": "agent", "messageId": "m", "parts": [{"kind": "text", "text": "PONG"}]});
     for result in [&msg, &in_artifact, &in_status, &no_kind] {
         let reply = verdict::read_result(result).unwrap();
         assert_eq!(verdict::answer_of(&reply), Ok("PONG"), "{result}");
@@ -156,10 +123,7 @@ fn every_reply_shape_a_runtime_may_use_yields_its_answer() {
     let both = json!({"kind": "task", "id": "t", "contextId": "c",
         "status": {"state": "completed", "message": {"kind": "message", "role": "agent", "messageId": "m", "parts": [{"kind": "text", "text": "done"}]}},
         "artifacts": [{"artifactId": "a", "parts": [{"kind": "text", "text": "PONG"}]}]});
-    assert_eq!(
-        verdict::answer_of(&verdict::read_result(&both).unwrap()),
-        Ok("PONG\ndone")
-    );
+    assert_eq!(verdict::answer_of(&verdict::read_result(&both).unwrap()), Ok("PONG\ndone"));
 }
 
 #[test]
@@ -168,39 +132,24 @@ fn a_task_that_ended_without_an_answer_fails_whatever_it_says() {
         let task = json!({"kind": "task", "id": "t", "contextId": "c", "status": {"state": state},
             "artifacts": [{"artifactId": "a", "parts": [{"kind": "text", "text": "PONG"}]}]});
         let reply = verdict::read_result(&task).unwrap();
-        assert!(
-            verdict::answer_of(&reply).unwrap_err().contains(state),
-            "{state}"
-        );
+        assert!(verdict::answer_of(&reply).unwrap_err().contains(state), "{state}");
     }
-    assert!(
-        matches!(verdict::read_result(&json!({"kind": "task", "id": "t", "status": {"state": "working"}})),
-        Ok(ReplyShape::Task { state, .. }) if verdict::PENDING_STATES.contains(&state.as_str()))
-    );
+    assert!(matches!(verdict::read_result(&json!({"kind": "task", "id": "t", "status": {"state": "working"}})),
+        Ok(ReplyShape::Task { state, .. }) if verdict::PENDING_STATES.contains(&state.as_str())));
     assert!(verdict::read_result(&json!({"answer": "PONG"})).is_err());
-    let empty =
-        json!({"kind": "task", "id": "t", "contextId": "c", "status": {"state": "completed"}});
+    let empty = json!({"kind": "task", "id": "t", "contextId": "c", "status": {"state": "completed"}});
     assert!(verdict::answer_of(&verdict::read_result(&empty).unwrap()).is_err());
 }
 
 #[test]
 fn every_runtime_fault_has_exactly_one_guard() {
     for fault in RuntimeFault::ALL {
-        let guards: Vec<Check> = Check::ALL
-            .into_iter()
-            .filter(|c| c.guards().contains(&fault.name()))
-            .collect();
+        let guards: Vec<Check> = Check::ALL.into_iter().filter(|c| c.guards().contains(&fault.name())).collect();
         assert_eq!(guards.len(), 1, "{fault} is guarded by {guards:?}");
     }
-    let named: Vec<&str> = Check::ALL
-        .iter()
-        .flat_map(|c| c.guards().iter().copied())
-        .collect();
+    let named: Vec<&str> = Check::ALL.iter().flat_map(|c| c.guards().iter().copied()).collect();
     for name in named {
-        assert!(
-            name.parse::<RuntimeFault>().is_ok(),
-            "a check guards {name}, which is no runtime fault"
-        );
+        assert!(name.parse::<RuntimeFault>().is_ok(), "a check guards {name}, which is no runtime fault");
     }
 }
 
@@ -212,54 +161,28 @@ mod strict_mcp {
     use crate::support::canary::{Check, CpSim, Outcome};
 
     /// `/mcp` answering `res`; the recall diagnostic's outcome, strict and lax.
-    async fn recall_against(
-        res: ResponseTemplate,
-    ) -> (Result<Outcome, String>, Result<Outcome, String>) {
+    async fn recall_against(res: ResponseTemplate) -> (Result<Outcome, String>, Result<Outcome, String>) {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/mcp"))
-            .respond_with(res)
-            .mount(&server)
-            .await;
-        let strict = Check::RecallUnknownKey
-            .run(&CpSim::new(server.uri()).strict(true))
-            .await;
-        let lax = Check::RecallUnknownKey
-            .run(&CpSim::new(server.uri()).strict(false))
-            .await;
+        Mock::given(method("POST")).and(path("/mcp")).respond_with(res).mount(&server).await;
+        let strict = Check::RecallUnknownKey.run(&CpSim::new(server.uri()).strict(true)).await;
+        let lax = Check::RecallUnknownKey.run(&CpSim::new(server.uri()).strict(false)).await;
         (strict, lax)
     }
 
     fn rpc_error(code: i64) -> ResponseTemplate {
-        ResponseTemplate::new(200).set_body_json(
-            json!({"jsonrpc": "2.0", "id": "x", "error": {"code": code, "message": "boom"}}),
-        )
+        ResponseTemplate::new(200).set_body_json(json!({"jsonrpc": "2.0", "id": "x", "error": {"code": code, "message": "boom"}}))
     }
 
     #[tokio::test]
     async fn a_crash_fails_under_strict_mcp_and_is_a_loud_skip_otherwise() {
-        for (what, res) in [
-            ("a 500", ResponseTemplate::new(500)),
-            ("an internal error", rpc_error(-32603)),
-        ] {
+        for (what, res) in [("a 500", ResponseTemplate::new(500)), ("an internal error", rpc_error(-32603))] {
             let (strict, lax) = recall_against(res).await;
-            assert!(
-                strict.as_ref().is_err_and(|e| e.contains("crashed")),
-                "{what}: {strict:?}"
-            );
-            assert!(
-                matches!(&lax, Ok(Outcome::Skipped(w)) if w.contains("CANARY_STRICT_MCP=1")),
-                "{what}: {lax:?}"
-            );
+            assert!(strict.as_ref().is_err_and(|e| e.contains("crashed")), "{what}: {strict:?}");
+            assert!(matches!(&lax, Ok(Outcome::Skipped(w)) if w.contains("CANARY_STRICT_MCP=1")), "{what}: {lax:?}");
         }
         // A dropped connection: nothing listens on the port any more.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let strict = Check::RecallUnknownKey
-            .run(&CpSim::new(format!("http://127.0.0.1:{port}")).strict(true))
-            .await;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+        let strict = Check::RecallUnknownKey.run(&CpSim::new(format!("http://127.0.0.1:{port}")).strict(true)).await;
         assert!(strict.is_err(), "{strict:?}");
     }
 
@@ -270,10 +193,7 @@ mod strict_mcp {
             ("no such tool", rpc_error(-32602), "-32602"),
         ] {
             let (strict, _) = recall_against(res).await;
-            assert!(
-                matches!(&strict, Ok(Outcome::Skipped(w)) if w.contains(names)),
-                "{what}: {strict:?}"
-            );
+            assert!(matches!(&strict, Ok(Outcome::Skipped(w)) if w.contains(names)), "{what}: {strict:?}");
         }
         let ok = ResponseTemplate::new(200).set_body_json(json!({"jsonrpc": "2.0", "id": "x", "result": {"content": [{"type": "text", "text": "nothing stored"}]}}));
         assert!(matches!(recall_against(ok).await.0, Ok(Outcome::Passed(_))));

@@ -2,9 +2,8 @@
 //! external-like set, templates, the strip-list, provider derivation and platform models.
 
 use molecule_e2e::catalog::{
-    self, Derived, EXTERNAL_LIKE, STRIP_LIST, Vendor, derive_provider, is_external_like,
-    is_known_runtime, is_platform_model, is_strip_listed, known_runtimes, native_providers,
-    platform_models,
+    self, Derived, EXTERNAL_LIKE, STRIP_LIST, Vendor, derive_provider, is_external_like, is_known_runtime,
+    is_platform_model, is_strip_listed, known_runtimes, native_providers, platform_models,
 };
 use rstest::rstest;
 
@@ -12,18 +11,7 @@ use rstest::rstest;
 fn allowlist_is_the_manifest_without_default_suffix_plus_the_always_known() {
     assert_eq!(
         known_runtimes(),
-        [
-            "claude-code",
-            "hermes",
-            "openclaw",
-            "codex",
-            "google-adk",
-            "seo-agent",
-            "external",
-            "kimi",
-            "kimi-cli",
-            "mock"
-        ]
+        ["claude-code", "hermes", "openclaw", "codex", "google-adk", "seo-agent", "external", "kimi", "kimi-cli", "mock"]
     );
 }
 
@@ -68,10 +56,7 @@ fn external_like_runtimes_are_all_on_the_allowlist() {
 #[test]
 fn seo_agent_template_resolves_to_claude_code() {
     let t = catalog::template("seo-agent").expect("seo-agent is a template");
-    assert_eq!(
-        (t.name, t.runtime, t.model),
-        ("seo-agent", "claude-code", None)
-    );
+    assert_eq!((t.name, t.runtime, t.model), ("seo-agent", "claude-code", None));
 }
 
 #[rstest]
@@ -85,10 +70,7 @@ fn only_templates_resolve_as_templates(#[case] name: &str) {
 #[test]
 fn strip_list_is_the_contracts_23_keys_sorted_and_unique() {
     assert_eq!(STRIP_LIST.len(), 23);
-    assert!(
-        STRIP_LIST.windows(2).all(|w| w[0] < w[1]),
-        "sorted, no duplicates: {STRIP_LIST:?}"
-    );
+    assert!(STRIP_LIST.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates: {STRIP_LIST:?}");
     for k in STRIP_LIST {
         assert!(is_strip_listed(k), "{k}");
     }
@@ -114,129 +96,53 @@ fn strip_list_membership_ignores_case(#[case] key: &str, #[case] listed: bool) {
 
 #[track_caller]
 fn check_derived(runtime: &str, model: &str, auth_env: &[&str], expected: Derived) {
-    assert_eq!(
-        derive_provider(runtime, model, auth_env),
-        expected,
-        "runtime {runtime:?}, model {model:?}, auth {auth_env:?}"
-    );
+    assert_eq!(derive_provider(runtime, model, auth_env), expected, "runtime {runtime:?}, model {model:?}, auth {auth_env:?}");
 }
 
 #[rstest]
 // Contract §7.3 consequences on claude-code.
-#[case::claude_code_bare_minimax_is_byok_minimax(
-    "claude-code",
-    "MiniMax-M2.7",
-    Derived::Provider("minimax")
-)]
-#[case::claude_code_slash_minimax_is_platform(
-    "claude-code",
-    "minimax/MiniMax-M2.7",
-    Derived::Provider("platform")
-)]
-#[case::claude_code_colon_minimax_is_unregistered(
-    "claude-code",
-    "minimax:MiniMax-M2.7",
-    Derived::Unregistered
-)]
-#[case::claude_code_minimax_prefix_ignores_case(
-    "claude-code",
-    "minimax-m9",
-    Derived::Provider("minimax")
-)]
+#[case::claude_code_bare_minimax_is_byok_minimax("claude-code", "MiniMax-M2.7", Derived::Provider("minimax"))]
+#[case::claude_code_slash_minimax_is_platform("claude-code", "minimax/MiniMax-M2.7", Derived::Provider("platform"))]
+#[case::claude_code_colon_minimax_is_unregistered("claude-code", "minimax:MiniMax-M2.7", Derived::Unregistered)]
+#[case::claude_code_minimax_prefix_ignores_case("claude-code", "minimax-m9", Derived::Provider("minimax"))]
 #[case::claude_code_sonnet_is_oauth("claude-code", "sonnet", Derived::Provider("anthropic-oauth"))]
-#[case::claude_code_listed_colon_alias(
-    "claude-code",
-    "anthropic:opus",
-    Derived::Provider("anthropic-oauth")
-)]
+#[case::claude_code_listed_colon_alias("claude-code", "anthropic:opus", Derived::Provider("anthropic-oauth"))]
 #[case::claude_code_sonnet_is_exact_not_prefix("claude-code", "sonnet-4", Derived::Unregistered)]
-#[case::claude_code_claude_prefix_is_api(
-    "claude-code",
-    "claude-sonnet-4-6",
-    Derived::Provider("anthropic-api")
-)]
-#[case::claude_code_unlisted_claude_is_api(
-    "claude-code",
-    "claude-next",
-    Derived::Provider("anthropic-api")
-)]
-#[case::claude_code_platform_kimi(
-    "claude-code",
-    "moonshot/kimi-k2.6",
-    Derived::Provider("platform")
-)]
+#[case::claude_code_claude_prefix_is_api("claude-code", "claude-sonnet-4-6", Derived::Provider("anthropic-api"))]
+#[case::claude_code_unlisted_claude_is_api("claude-code", "claude-next", Derived::Provider("anthropic-api"))]
+#[case::claude_code_platform_kimi("claude-code", "moonshot/kimi-k2.6", Derived::Provider("platform"))]
 #[case::claude_code_kimi_coding("claude-code", "kimi-k2", Derived::Provider("kimi-coding"))]
 #[case::claude_code_glm_is_zai("claude-code", "GLM-4.6", Derived::Provider("zai"))]
 #[case::claude_code_deepseek("claude-code", "deepseek-chat", Derived::Provider("deepseek"))]
 #[case::claude_code_mimo("claude-code", "mimo-v2", Derived::Provider("xiaomi-mimo"))]
 #[case::claude_code_gpt_is_unregistered("claude-code", "gpt-4o", Derived::Unregistered)]
-#[case::claude_code_openai_slash_is_unregistered(
-    "claude-code",
-    "openai/gpt-4o",
-    Derived::Unregistered
-)]
+#[case::claude_code_openai_slash_is_unregistered("claude-code", "openai/gpt-4o", Derived::Unregistered)]
 // The other runtimes.
-#[case::hermes_openai_slash_is_byok_openai(
-    "hermes",
-    "openai/gpt-4o",
-    Derived::Provider("byok-openai")
-)]
-#[case::hermes_colon_minimax_resolves(
-    "hermes",
-    "minimax:MiniMax-M2.7",
-    Derived::Provider("byok-minimax")
-)]
+#[case::hermes_openai_slash_is_byok_openai("hermes", "openai/gpt-4o", Derived::Provider("byok-openai"))]
+#[case::hermes_colon_minimax_resolves("hermes", "minimax:MiniMax-M2.7", Derived::Provider("byok-minimax"))]
 #[case::hermes_platform_kimi("hermes", "moonshot/kimi-k2.6", Derived::Provider("platform"))]
-#[case::hermes_anthropic_slash(
-    "hermes",
-    "anthropic/claude-opus-4-7",
-    Derived::Provider("byok-anthropic")
-)]
+#[case::hermes_anthropic_slash("hermes", "anthropic/claude-opus-4-7", Derived::Provider("byok-anthropic"))]
 #[case::hermes_gemini_slash("hermes", "gemini/gemini-2.5-pro", Derived::Provider("byok-gemini"))]
 #[case::hermes_qwen("hermes", "qwen-max", Derived::Provider("alibaba"))]
 #[case::hermes_bare_minimax_is_unregistered("hermes", "MiniMax-M2.7", Derived::Unregistered)]
-#[case::openclaw_colon_minimax_resolves(
-    "openclaw",
-    "minimax:MiniMax-M2.7",
-    Derived::Provider("byok-minimax")
-)]
+#[case::openclaw_colon_minimax_resolves("openclaw", "minimax:MiniMax-M2.7", Derived::Provider("byok-minimax"))]
 #[case::openclaw_groq("openclaw", "groq:llama-3", Derived::Provider("groq"))]
 #[case::openclaw_openai_colon("openclaw", "openai:gpt-4o", Derived::Provider("byok-openai"))]
 #[case::codex_openai_slash_is_unregistered("codex", "openai/gpt-4o", Derived::Unregistered)]
-#[case::codex_listed_gpt_defaults_to_subscription(
-    "codex",
-    "gpt-5.4",
-    Derived::Provider("openai-subscription")
-)]
-#[case::codex_unlisted_gpt_is_subscription(
-    "codex",
-    "gpt-6",
-    Derived::Provider("openai-subscription")
-)]
+#[case::codex_listed_gpt_defaults_to_subscription("codex", "gpt-5.4", Derived::Provider("openai-subscription"))]
+#[case::codex_unlisted_gpt_is_subscription("codex", "gpt-6", Derived::Provider("openai-subscription"))]
 #[case::codex_platform("codex", "openai/gpt-5.4", Derived::Provider("platform"))]
 #[case::codex_minimax_alias("codex", "codex-minimax-m2", Derived::Provider("byok-minimax"))]
 #[case::google_adk_gemini("google-adk", "gemini-2.5-pro", Derived::Provider("google"))]
-#[case::google_adk_platform(
-    "google-adk",
-    "platform:gemini-2.5-flash",
-    Derived::Provider("platform")
-)]
-#[case::google_adk_genai_colon_is_unregistered(
-    "google-adk",
-    "google_genai:gemini-2.5-pro",
-    Derived::Unregistered
-)]
+#[case::google_adk_platform("google-adk", "platform:gemini-2.5-flash", Derived::Provider("platform"))]
+#[case::google_adk_genai_colon_is_unregistered("google-adk", "google_genai:gemini-2.5-pro", Derived::Unregistered)]
 // Runtimes absent from providers.yaml let anything through.
 #[case::seo_agent_fails_open("seo-agent", "anything", Derived::FailOpen)]
 #[case::external_fails_open("external", "", Derived::FailOpen)]
 #[case::kimi_fails_open("kimi", "", Derived::FailOpen)]
 #[case::kimi_cli_fails_open("kimi-cli", "whatever", Derived::FailOpen)]
 #[case::mock_fails_open("mock", "x", Derived::FailOpen)]
-fn derive_provider_follows_contract_7_3(
-    #[case] runtime: &str,
-    #[case] model: &str,
-    #[case] expected: Derived,
-) {
+fn derive_provider_follows_contract_7_3(#[case] runtime: &str, #[case] model: &str, #[case] expected: Derived) {
     check_derived(runtime, model, &[], expected);
 }
 
@@ -245,12 +151,7 @@ fn derive_provider_follows_contract_7_3(
 #[case::codex_api_key_picks_openai_api("codex", "gpt-5.4", &["OPENAI_API_KEY"], Derived::Provider("openai-api"))]
 #[case::auth_env_does_not_override_a_single_match("claude-code", "MiniMax-M2.7", &["ANTHROPIC_API_KEY"], Derived::Provider("minimax"))]
 #[case::unrelated_auth_keeps_first_declared("codex", "gpt-5.2", &["GROQ_API_KEY"], Derived::Provider("openai-subscription"))]
-fn auth_env_breaks_ties(
-    #[case] runtime: &str,
-    #[case] model: &str,
-    #[case] auth: &[&str],
-    #[case] expected: Derived,
-) {
+fn auth_env_breaks_ties(#[case] runtime: &str, #[case] model: &str, #[case] auth: &[&str], #[case] expected: Derived) {
     check_derived(runtime, model, auth, expected);
 }
 
@@ -294,10 +195,7 @@ fn runtimes_absent_from_providers_yaml_have_no_providers(#[case] runtime: &str) 
 fn platform_models_are_the_platform_providers_list(#[case] runtime: &str, #[case] models: &[&str]) {
     assert_eq!(platform_models(runtime), models);
     for m in models {
-        assert!(
-            is_platform_model(runtime, m),
-            "{runtime} {m} should bill platform_managed"
-        );
+        assert!(is_platform_model(runtime, m), "{runtime} {m} should bill platform_managed");
     }
 }
 
@@ -334,8 +232,5 @@ fn vendor_names_and_variables(#[case] vendor: Vendor, #[case] var: &str, #[case]
     assert_eq!(vendor.env_var(), var);
     assert_eq!(vendor.to_string(), name);
     assert!(Vendor::ALL.contains(&vendor));
-    assert!(
-        molecule_e2e::config::VARIABLES.contains(&var),
-        "{var} is read by the settings"
-    );
+    assert!(molecule_e2e::config::VARIABLES.contains(&var), "{var} is read by the settings");
 }

@@ -7,8 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use molecule_e2e::config::{
-    self, DEFAULT_CP_URL, Lifecycle, LlmPath, Mode, Settings, TimeoutVars, Timeouts,
-    tenant_domain_for,
+    self, DEFAULT_CP_URL, Lifecycle, LlmPath, Mode, Settings, TimeoutVars, Timeouts, tenant_domain_for,
 };
 use molecule_e2e::error::ConfigError;
 use rstest::rstest;
@@ -16,10 +15,7 @@ use secrecy::ExposeSecret;
 
 /// Settings read from exactly these variables.
 fn from(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-    let map: BTreeMap<String, String> = vars
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let map: BTreeMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     Settings::from_lookup(|k| map.get(k).cloned())
 }
 
@@ -40,10 +36,7 @@ fn check_rejected(vars: &[(&str, &str)], var: &str, value: &str, allowed: &str) 
     };
     assert_eq!(e.var, var, "{e}");
     assert_eq!(e.value, value, "{e}");
-    assert!(
-        e.allowed.contains(allowed),
-        "allowed should mention {allowed:?}: {e}"
-    );
+    assert!(e.allowed.contains(allowed), "allowed should mention {allowed:?}: {e}");
     let text = e.to_string();
     for part in [var, value, allowed] {
         assert!(text.contains(part), "message should name {part:?}: {text}");
@@ -52,8 +45,7 @@ fn check_rejected(vars: &[(&str, &str)], var: &str, value: &str, allowed: &str) 
 
 /// What a variable set to a sample value must turn into, read back from [`Settings`].
 fn read(s: &Settings, var: &str) -> String {
-    let secret =
-        |k: &Option<secrecy::SecretString>| k.as_ref().map(|k| k.expose_secret().to_owned());
+    let secret = |k: &Option<secrecy::SecretString>| k.as_ref().map(|k| k.expose_secret().to_owned());
     let t = &s.timeouts;
     match var {
         "MOLECULE_CP_URL" => format!("{:?}", s.cp_url),
@@ -85,59 +77,19 @@ fn read(s: &Settings, var: &str) -> String {
 
 /// One sample value per variable and what [`read`] must then show.
 const SAMPLES: &[(&str, &str, &str)] = &[
-    (
-        "MOLECULE_CP_URL",
-        "https://cp.example.test/",
-        r#"Some("https://cp.example.test")"#,
-    ),
-    (
-        "MOLECULE_ADMIN_TOKEN",
-        "cfg-sample-admin-token",
-        r#"Some("cfg-sample-admin-token")"#,
-    ),
-    (
-        "MOLECULE_TENANT_DOMAIN",
-        "tenants.example.test",
-        r#"Some("tenants.example.test")"#,
-    ),
-    (
-        "MOLECULE_TENANT_URL_TEMPLATE",
-        "http://{slug}.localtest.me:9000/",
-        r#"Some("http://{slug}.localtest.me:9000")"#,
-    ),
+    ("MOLECULE_CP_URL", "https://cp.example.test/", r#"Some("https://cp.example.test")"#),
+    ("MOLECULE_ADMIN_TOKEN", "cfg-sample-admin-token", r#"Some("cfg-sample-admin-token")"#),
+    ("MOLECULE_TENANT_DOMAIN", "tenants.example.test", r#"Some("tenants.example.test")"#),
+    ("MOLECULE_TENANT_URL_TEMPLATE", "http://{slug}.localtest.me:9000/", r#"Some("http://{slug}.localtest.me:9000")"#),
     ("E2E_RUNTIME", "codex", "codex"),
     ("E2E_MODE", "smoke", "Smoke"),
     ("E2E_LLM_PATH", "platform", "Platform"),
-    (
-        "E2E_MODEL_SLUG",
-        "custom/whatever",
-        r#"Some("custom/whatever")"#,
-    ),
-    (
-        "E2E_DEFAULT_PLATFORM_MODEL",
-        "minimax/MiniMax-M3",
-        r#"Some("minimax/MiniMax-M3")"#,
-    ),
-    (
-        "E2E_MINIMAX_API_KEY",
-        "cfg-sample-minimax",
-        r#"Some("cfg-sample-minimax")"#,
-    ),
-    (
-        "E2E_ANTHROPIC_API_KEY",
-        "cfg-sample-anthropic",
-        r#"Some("cfg-sample-anthropic")"#,
-    ),
-    (
-        "E2E_OPENAI_API_KEY",
-        "cfg-sample-openai",
-        r#"Some("cfg-sample-openai")"#,
-    ),
-    (
-        "E2E_GOOGLE_API_KEY",
-        "cfg-sample-google",
-        r#"Some("cfg-sample-google")"#,
-    ),
+    ("E2E_MODEL_SLUG", "custom/whatever", r#"Some("custom/whatever")"#),
+    ("E2E_DEFAULT_PLATFORM_MODEL", "minimax/MiniMax-M3", r#"Some("minimax/MiniMax-M3")"#),
+    ("E2E_MINIMAX_API_KEY", "cfg-sample-minimax", r#"Some("cfg-sample-minimax")"#),
+    ("E2E_ANTHROPIC_API_KEY", "cfg-sample-anthropic", r#"Some("cfg-sample-anthropic")"#),
+    ("E2E_OPENAI_API_KEY", "cfg-sample-openai", r#"Some("cfg-sample-openai")"#),
+    ("E2E_GOOGLE_API_KEY", "cfg-sample-google", r#"Some("cfg-sample-google")"#),
     ("E2E_LIFECYCLE", "off", "Off"),
     ("E2E_REQUIRE_LIVE", "1", "true"),
     ("E2E_RUN_ID", "12345-1", "12345-1"),
@@ -154,15 +106,8 @@ const SAMPLES: &[(&str, &str, &str)] = &[
 fn every_variable_has_a_sample() {
     let documented: BTreeSet<&str> = config::VARIABLES.iter().copied().collect();
     let sampled: BTreeSet<&str> = SAMPLES.iter().map(|(v, _, _)| *v).collect();
-    assert_eq!(
-        documented, sampled,
-        "config::VARIABLES and SAMPLES must list the same variables"
-    );
-    assert_eq!(
-        config::VARIABLES.len(),
-        documented.len(),
-        "config::VARIABLES lists a variable twice"
-    );
+    assert_eq!(documented, sampled, "config::VARIABLES and SAMPLES must list the same variables");
+    assert_eq!(config::VARIABLES.len(), documented.len(), "config::VARIABLES lists a variable twice");
 }
 
 #[test]
@@ -171,11 +116,7 @@ fn every_variable_is_read_into_the_settings() {
     for (var, value, expected) in SAMPLES {
         let s = settings(&[(var, value)]);
         assert_eq!(read(&s, var), *expected, "{var}={value:?}");
-        assert_ne!(
-            read(&hermetic, var),
-            *expected,
-            "{var}: the sample must differ from the default"
-        );
+        assert_ne!(read(&hermetic, var), *expected, "{var}: the sample must differ from the default");
     }
 }
 
@@ -189,11 +130,8 @@ fn from_lookup_asks_for_exactly_the_documented_variables() {
     .expect("an empty environment is valid");
     let asked = asked.into_inner().unwrap();
     // The retired ones are asked for too: to refuse them by name.
-    let documented: BTreeSet<String> = config::VARIABLES
-        .iter()
-        .chain(config::RETIRED.iter().map(|(v, _)| v))
-        .map(|v| v.to_string())
-        .collect();
+    let documented: BTreeSet<String> =
+        config::VARIABLES.iter().chain(config::RETIRED.iter().map(|(v, _)| v)).map(|v| v.to_string()).collect();
     assert_eq!(asked, documented);
 }
 
@@ -202,14 +140,8 @@ fn an_empty_environment_gives_the_harness_defaults() {
     let s = Settings::hermetic();
     assert_eq!(s.cp_url, None);
     assert!(!s.is_live());
-    assert_eq!(
-        s.runtime, None,
-        "unset: the lifecycle cases run on every arm"
-    );
-    assert_eq!(
-        (s.mode, s.llm_path, s.lifecycle),
-        (Mode::Full, LlmPath::Byok, Lifecycle::Auto)
-    );
+    assert_eq!(s.runtime, None, "unset: the lifecycle cases run on every arm");
+    assert_eq!((s.mode, s.llm_path, s.lifecycle), (Mode::Full, LlmPath::Byok, Lifecycle::Auto));
     assert!(!s.require_live && !s.keep_org);
     assert_eq!(s.timeouts, TimeoutVars::default());
     assert!(!s.run_id.is_empty(), "the default run id is HHMMSS-PID");
@@ -217,12 +149,7 @@ fn an_empty_environment_gives_the_harness_defaults() {
 
 #[test]
 fn empty_and_blank_values_count_as_unset() {
-    let s = settings(&[
-        ("E2E_MODE", ""),
-        ("E2E_RUNTIME", "  "),
-        ("MOLECULE_ADMIN_TOKEN", ""),
-        ("E2E_MODEL_SLUG", " "),
-    ]);
+    let s = settings(&[("E2E_MODE", ""), ("E2E_RUNTIME", "  "), ("MOLECULE_ADMIN_TOKEN", ""), ("E2E_MODEL_SLUG", " ")]);
     assert_eq!(s.mode, Mode::Full);
     assert_eq!(s.runtime, None);
     assert!(s.admin_token.is_none());
@@ -231,10 +158,7 @@ fn empty_and_blank_values_count_as_unset() {
 
 #[test]
 fn values_are_trimmed() {
-    let s = settings(&[
-        ("E2E_RUNTIME", " claude-code\n"),
-        ("E2E_PROVISION_TIMEOUT_SECS", " 30 "),
-    ]);
+    let s = settings(&[("E2E_RUNTIME", " claude-code\n"), ("E2E_PROVISION_TIMEOUT_SECS", " 30 ")]);
     assert_eq!(s.runtime.as_deref(), Some("claude-code"));
     assert_eq!(s.timeouts.provision, Some(Duration::from_secs(30)));
 }
@@ -277,27 +201,15 @@ fn bad_values_are_refused_by_name(
 #[test]
 fn a_stale_deadline_alone_bounds_the_stale_window() {
     let s = settings(&[("E2E_STALE_POLL_DEADLINE_SECS", "10")]);
-    assert_eq!(
-        s.timeouts.stale_poll_deadline,
-        Some(Duration::from_secs(10))
-    );
-    assert_eq!(
-        Timeouts::resolve(Timeouts::STAGING, &s.timeouts).stale_poll_deadline,
-        Duration::from_secs(10)
-    );
+    assert_eq!(s.timeouts.stale_poll_deadline, Some(Duration::from_secs(10)));
+    assert_eq!(Timeouts::resolve(Timeouts::STAGING, &s.timeouts).stale_poll_deadline, Duration::from_secs(10));
 }
 
 #[test]
 fn every_retired_variable_says_what_to_set_instead_and_is_not_read() {
     for (var, instead) in config::RETIRED {
-        assert!(
-            !config::VARIABLES.contains(var),
-            "{var} is both read and retired"
-        );
-        assert!(
-            instead.contains("E2E_"),
-            "{var}: the refusal must name the variable to use: {instead}"
-        );
+        assert!(!config::VARIABLES.contains(var), "{var} is both read and retired");
+        assert!(instead.contains("E2E_"), "{var}: the refusal must name the variable to use: {instead}");
     }
 }
 
@@ -319,22 +231,13 @@ fn flags_take_one_or_zero(#[case] value: &str, #[case] on: bool) {
 #[case::seo_agent("seo-agent")]
 #[case::google_adk("google-adk")]
 fn harness_runtimes_are_accepted(#[case] runtime: &str) {
-    assert_eq!(
-        settings(&[("E2E_RUNTIME", runtime)]).runtime.as_deref(),
-        Some(runtime)
-    );
+    assert_eq!(settings(&[("E2E_RUNTIME", runtime)]).runtime.as_deref(), Some(runtime));
 }
 
 #[rstest]
 #[case::api_prefix_is_dropped("https://api.moleculesai.app", "moleculesai.app")]
-#[case::staging_api_becomes_staging(
-    "https://staging-api.moleculesai.app",
-    "staging.moleculesai.app"
-)]
-#[case::staging_api_with_port_and_path(
-    "https://staging-api.example.test:8443/cp/",
-    "staging.example.test"
-)]
+#[case::staging_api_becomes_staging("https://staging-api.moleculesai.app", "staging.moleculesai.app")]
+#[case::staging_api_with_port_and_path("https://staging-api.example.test:8443/cp/", "staging.example.test")]
 #[case::other_host_is_kept("https://cp.example.test", "cp.example.test")]
 #[case::localhost_is_kept("http://localhost:8080", "localhost")]
 #[case::api_inside_a_name_is_not_a_prefix("https://myapi.example.test", "myapi.example.test")]
@@ -378,14 +281,8 @@ fn staging_timeouts_are_the_harness_defaults() {
 
 #[test]
 fn resolve_without_variables_is_the_base() {
-    assert_eq!(
-        Timeouts::resolve(Timeouts::STAGING, &TimeoutVars::default()),
-        Timeouts::STAGING
-    );
-    assert_eq!(
-        Timeouts::resolve(Timeouts::STANDIN, &TimeoutVars::default()),
-        Timeouts::STANDIN
-    );
+    assert_eq!(Timeouts::resolve(Timeouts::STAGING, &TimeoutVars::default()), Timeouts::STAGING);
+    assert_eq!(Timeouts::resolve(Timeouts::STANDIN, &TimeoutVars::default()), Timeouts::STANDIN);
 }
 
 #[test]
@@ -418,13 +315,7 @@ fn resolve_never_takes_the_transition_wait_from_the_variables() {
     };
     let t = Timeouts::resolve(Timeouts::STANDIN, &all);
     assert_eq!(
-        (
-            t.provision,
-            t.workspace_online,
-            t.child_activity,
-            t.stale_poll_deadline,
-            t.transient_retries
-        ),
+        (t.provision, t.workspace_online, t.child_activity, t.stale_poll_deadline, t.transient_retries),
         (
             Duration::from_secs(1),
             Duration::from_secs(2),
@@ -446,31 +337,16 @@ fn secrets_never_appear_in_debug() {
         ("E2E_GOOGLE_API_KEY", "cfg-debug-google-a13b77"),
     ];
     let s = settings(&secrets);
-    assert_eq!(
-        s.admin_token_str(),
-        Some("cfg-debug-admin-7f3a9c"),
-        "the token is still there to use"
-    );
-    for text in [
-        format!("{s:?}"),
-        format!("{s:#?}"),
-        format!("{:?}", s.keys),
-        format!("{:?}", s.clone()),
-    ] {
+    assert_eq!(s.admin_token_str(), Some("cfg-debug-admin-7f3a9c"), "the token is still there to use");
+    for text in [format!("{s:?}"), format!("{s:#?}"), format!("{:?}", s.keys), format!("{:?}", s.clone())] {
         for (var, value) in secrets {
             assert!(!text.contains(value), "{var} leaked into Debug: {text}");
         }
-        assert!(
-            text.contains("set"),
-            "Debug should say the keys are set: {text}"
-        );
+        assert!(text.contains("set"), "Debug should say the keys are set: {text}");
     }
     assert!(format!("{s:?}").contains(molecule_e2e::redact::MASK));
     let unset = format!("{:?}", Settings::hermetic());
-    assert!(
-        unset.contains("admin_token: None") && unset.contains("unset"),
-        "{unset}"
-    );
+    assert!(unset.contains("admin_token: None") && unset.contains("unset"), "{unset}");
 }
 
 #[test]
@@ -484,33 +360,18 @@ fn secrets_read_from_the_environment_are_scrubbed_from_text() {
 #[test]
 fn a_url_with_userinfo_shows_neither_user_nor_password_in_debug_or_errors() {
     let s = settings(&[
-        (
-            "MOLECULE_CP_URL",
-            "https://e2e-user:cfg-url-password-8e1d@cp.example.test/",
-        ),
-        (
-            "MOLECULE_TENANT_URL_TEMPLATE",
-            "https://cfg-url-token-44c1f0@{slug}.example.test",
-        ),
+        ("MOLECULE_CP_URL", "https://e2e-user:cfg-url-password-8e1d@cp.example.test/"),
+        ("MOLECULE_TENANT_URL_TEMPLATE", "https://cfg-url-token-44c1f0@{slug}.example.test"),
     ]);
-    assert_eq!(
-        s.cp_url.as_deref(),
-        Some("https://e2e-user:cfg-url-password-8e1d@cp.example.test"),
-        "still usable"
-    );
+    assert_eq!(s.cp_url.as_deref(), Some("https://e2e-user:cfg-url-password-8e1d@cp.example.test"), "still usable");
     for text in [format!("{s:?}"), format!("{s:#?}")] {
         for secret in ["cfg-url-password-8e1d", "cfg-url-token-44c1f0", "e2e-user"] {
             assert!(!text.contains(secret), "{secret} leaked into Debug: {text}");
         }
-        assert!(
-            text.contains("cp.example.test"),
-            "the host stays visible: {text}"
-        );
+        assert!(text.contains("cp.example.test"), "the host stays visible: {text}");
     }
     // Anywhere else the password travels (a transport error quoting the URL) it is masked too.
-    let line = molecule_e2e::redact::scrub(
-        "error sending request for url (https://cp.example.test/x): cfg-url-password-8e1d",
-    );
+    let line = molecule_e2e::redact::scrub("error sending request for url (https://cp.example.test/x): cfg-url-password-8e1d");
     assert!(!line.contains("cfg-url-password-8e1d"), "{line}");
     let e = from(&[("MOLECULE_CP_URL", "ftp://u:cfg-bad-url-secret-77@x")]).unwrap_err();
     assert!(!e.to_string().contains("cfg-bad-url-secret-77"), "{e}");
@@ -529,11 +390,6 @@ fn e2e_runtime_narrows_the_lifecycle_arms(#[case] narrow: Option<&str>, #[case] 
     for arm in arms::ARMS {
         let out = lifecycle::narrowed_out(arm, narrow);
         let expect_kept = narrow.is_none() || kept.contains(&arm.name);
-        assert_eq!(
-            out.is_none(),
-            expect_kept,
-            "{} under E2E_RUNTIME={narrow:?}: {out:?}",
-            arm.name
-        );
+        assert_eq!(out.is_none(), expect_kept, "{} under E2E_RUNTIME={narrow:?}: {out:?}", arm.name);
     }
 }

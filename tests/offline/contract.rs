@@ -66,37 +66,21 @@ pub fn shared_dir() -> Option<PathBuf> {
 fn in_contract(literal: &str) {
     if let Some(dir) = shared_dir() {
         let path = dir.join("contract/platform.md");
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        assert!(
-            text.contains(literal),
-            "{} no longer says, verbatim: {literal}",
-            path.display()
-        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        assert!(text.contains(literal), "{} no longer says, verbatim: {literal}", path.display());
     }
 }
 
 /// The items between backticks, alternatives (`a|b`) split.
 fn backticked(literal: &str) -> Vec<String> {
-    literal
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .flat_map(|item| item.split('|'))
-        .map(str::to_owned)
-        .collect()
+    literal.split('`').skip(1).step_by(2).flat_map(|item| item.split('|')).map(str::to_owned).collect()
 }
 
 #[test]
 fn the_strip_list_is_the_contracts() {
     in_contract(STRIP_LIST_LITERAL);
-    let (_, keys) = STRIP_LIST_LITERAL
-        .split_once("): ")
-        .expect("the literal lists keys after its heading");
-    let keys: Vec<&str> = keys
-        .trim_end_matches(" (case-insensitive match).")
-        .split(", ")
-        .collect();
+    let (_, keys) = STRIP_LIST_LITERAL.split_once("): ").expect("the literal lists keys after its heading");
+    let keys: Vec<&str> = keys.trim_end_matches(" (case-insensitive match).").split(", ").collect();
     assert_eq!(keys.len(), 23, "the contract's list: {keys:?}");
     assert_eq!(STRIP_LIST, keys.as_slice());
 }
@@ -105,25 +89,14 @@ fn the_strip_list_is_the_contracts() {
 fn the_error_markers_are_the_contracts_in_its_order() {
     in_contract(MARKERS_LITERAL);
     in_contract(FAIL_MESSAGES_LITERAL);
-    let want: Vec<String> = backticked(MARKERS_LITERAL)
-        .into_iter()
-        .chain(backticked(FAIL_MESSAGES_LITERAL))
-        .collect();
-    assert_eq!(
-        ERROR_MARKERS,
-        want.iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-    );
+    let want: Vec<String> = backticked(MARKERS_LITERAL).into_iter().chain(backticked(FAIL_MESSAGES_LITERAL)).collect();
+    assert_eq!(ERROR_MARKERS, want.iter().map(String::as_str).collect::<Vec<_>>().as_slice());
 }
 
 #[test]
 fn the_create_allowlist_is_the_contracts() {
     in_contract(ALLOWLIST_LITERAL);
-    let inner = ALLOWLIST_LITERAL
-        .trim_start_matches("allowlist = {")
-        .trim_end_matches("}.");
+    let inner = ALLOWLIST_LITERAL.trim_start_matches("allowlist = {").trim_end_matches("}.");
     let want: Vec<&str> = inner.split(", ").collect();
     assert_eq!(known_runtimes(), want);
 }
@@ -131,14 +104,7 @@ fn the_create_allowlist_is_the_contracts() {
 #[test]
 fn the_ephemeral_prefixes_are_the_contracts() {
     in_contract(PREFIXES_LITERAL);
-    assert_eq!(
-        EPHEMERAL_PREFIXES,
-        backticked(PREFIXES_LITERAL)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-    );
+    assert_eq!(EPHEMERAL_PREFIXES, backticked(PREFIXES_LITERAL).iter().map(String::as_str).collect::<Vec<_>>().as_slice());
 }
 
 #[test]
@@ -152,8 +118,5 @@ fn the_prompts_are_the_contracts() {
 fn the_literals_are_read_as_the_tables_expect() {
     // The parsing above must not pass by finding nothing.
     assert_eq!(backticked("a `x|y` b `z`"), ["x", "y", "z"]);
-    assert_eq!(
-        backticked(MARKERS_LITERAL).len() + backticked(FAIL_MESSAGES_LITERAL).len(),
-        13
-    );
+    assert_eq!(backticked(MARKERS_LITERAL).len() + backticked(FAIL_MESSAGES_LITERAL).len(), 13);
 }

@@ -22,12 +22,7 @@ const WAIT: Duration = Duration::from_secs(1);
 const ENDS_BY: Duration = Duration::from_millis(1200);
 
 fn tenant(server: &MockServer) -> Tenant {
-    Tenant::new(
-        &server.uri(),
-        "org-deadlines",
-        SecretString::from("deadline-test-token-6c1f"),
-    )
-    .expect("a tenant client")
+    Tenant::new(&server.uri(), "org-deadlines", SecretString::from("deadline-test-token-6c1f")).expect("a tenant client")
 }
 
 fn envelope() -> Value {
@@ -37,14 +32,8 @@ fn envelope() -> Value {
 /// A server that accepts every request and never answers (within the test's lifetime).
 async fn silent() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3600)))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3600)))
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3600))).mount(&server).await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3600))).mount(&server).await;
     server
 }
 
@@ -53,26 +42,15 @@ async fn silent() -> MockServer {
 fn expect_gave_up(e: E2eError, attempts: u32, status: u16) -> String {
     let text = e.to_string();
     match &e {
-        E2eError::GaveUp {
-            attempts: made,
-            last,
-            ..
-        } => {
+        E2eError::GaveUp { attempts: made, last, .. } => {
             assert_eq!(*made, attempts, "{text}");
             assert_eq!(last.status(), Some(status), "{text}");
         }
         other => panic!("expected E2eError::GaveUp, got {other:?}"),
     }
-    assert_eq!(
-        e.status(),
-        Some(status),
-        "the status reads through the wrapper: {text}"
-    );
+    assert_eq!(e.status(), Some(status), "the status reads through the wrapper: {text}");
     let plural = if attempts == 1 { "" } else { "s" };
-    assert!(
-        text.contains(&format!("gave up after {attempts} attempt{plural}")),
-        "{text}"
-    );
+    assert!(text.contains(&format!("gave up after {attempts} attempt{plural}")), "{text}");
     text
 }
 
@@ -92,20 +70,8 @@ async fn a_wait_on_a_server_that_never_answers_ends_within_a_tenth_past_its_dead
     assert!(took <= ENDS_BY, "a {WAIT:?} wait took {took:?}");
     assert!(took >= WAIT, "the request had the whole wait: {took:?}");
     let text = e.to_string();
-    assert!(
-        matches!(
-            e,
-            E2eError::Transport {
-                kind: TransportKind::Timeout,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
-    assert!(
-        text.contains("no answer before the deadline of the wait for ws 3f2a… online"),
-        "{text}"
-    );
+    assert!(matches!(e, E2eError::Transport { kind: TransportKind::Timeout, .. }), "{e:?}");
+    assert!(text.contains("no answer before the deadline of the wait for ws 3f2a… online"), "{text}");
 }
 
 #[tokio::test]
@@ -124,10 +90,7 @@ async fn a_probe_that_treats_no_answer_as_pending_times_out_within_a_tenth_past_
         .expect_err("never healthy");
     let took = started.elapsed();
     assert!(took <= ENDS_BY, "a {WAIT:?} wait took {took:?}");
-    assert!(
-        matches!(&e, E2eError::WaitTimeout { last_seen, .. } if last_seen.contains("timed out")),
-        "{e:?}"
-    );
+    assert!(matches!(&e, E2eError::WaitTimeout { last_seen, .. } if last_seen.contains("timed out")), "{e:?}");
 }
 
 #[tokio::test]
@@ -135,83 +98,48 @@ async fn an_a2a_call_on_a_silent_server_ends_at_the_wait_deadline_not_after_90_s
     let server = silent().await;
     let t = tenant(&server);
     let started = Instant::now();
-    let e = within(
-        Deadline::after(WAIT, "the wait for a reply"),
-        t.a2a("ws-1", &envelope(), &RetryPolicy::hermetic(8)),
-    )
-    .await
-    .expect_err("no answer");
+    let e = within(Deadline::after(WAIT, "the wait for a reply"), t.a2a("ws-1", &envelope(), &RetryPolicy::hermetic(8)))
+        .await
+        .expect_err("no answer");
     let took = started.elapsed();
     assert!((WAIT..=ENDS_BY).contains(&took), "took {took:?}");
-    assert!(
-        e.to_string()
-            .contains("no answer before the deadline of the wait for a reply"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("no answer before the deadline of the wait for a reply"), "{e}");
 }
 
 #[tokio::test]
 async fn a_503_asking_for_an_hour_gives_up_at_once_naming_the_attempts() {
     let server = MockServer::start().await;
     Mock::given(path("/workspaces/ws-1/a2a"))
-        .respond_with(
-            ResponseTemplate::new(503)
-                .insert_header("retry-after", "3600")
-                .set_body_string("Service Unavailable"),
-        )
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "3600").set_body_string("Service Unavailable"))
         .expect(1)
         .mount(&server)
         .await;
     let t = tenant(&server);
     let started = Instant::now();
     let e = Wait::new("ws 3f2a… answers", WAIT)
-        .until(|| async {
-            t.a2a("ws-1", &envelope(), &RetryPolicy::staging(8))
-                .await
-                .map(Probe::Ready)
-        })
+        .until(|| async { t.a2a("ws-1", &envelope(), &RetryPolicy::staging(8)).await.map(Probe::Ready) })
         .await
         .expect_err("gave up");
-    assert!(
-        started.elapsed() < WAIT,
-        "no pause past the deadline: {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < WAIT, "no pause past the deadline: {:?}", started.elapsed());
     let text = expect_gave_up(e, 1, 503);
-    assert!(
-        text.contains("Retry-After (3600.0s) ends past the deadline"),
-        "{text}"
-    );
-    assert!(
-        text.contains("last answer: a2a (POST /workspaces/ws-1/a2a): HTTP 503"),
-        "{text}"
-    );
+    assert!(text.contains("Retry-After (3600.0s) ends past the deadline"), "{text}");
+    assert!(text.contains("last answer: a2a (POST /workspaces/ws-1/a2a): HTTP 503"), "{text}");
 }
 
 #[tokio::test]
 async fn without_a_wait_the_policy_budget_is_the_deadline() {
     let server = MockServer::start().await;
     Mock::given(path("/workspaces/ws-1/a2a"))
-        .respond_with(
-            ResponseTemplate::new(503)
-                .insert_header("retry-after", "3600")
-                .set_body_string("Service Unavailable"),
-        )
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "3600").set_body_string("Service Unavailable"))
         .expect(1)
         .mount(&server)
         .await;
     // Staging's policy: 8 attempts, a 300 s budget; an hour's Retry-After does not fit in it.
     let started = Instant::now();
-    let e = tenant(&server)
-        .a2a("ws-1", &envelope(), &RetryPolicy::staging(8))
-        .await
-        .expect_err("gave up");
+    let e = tenant(&server).a2a("ws-1", &envelope(), &RetryPolicy::staging(8)).await.expect_err("gave up");
     assert!(started.elapsed() < WAIT, "{:?}", started.elapsed());
     let text = expect_gave_up(e, 1, 503);
-    assert!(
-        text.contains("300.0s left") || text.contains("299."),
-        "the budget's time left: {text}"
-    );
+    assert!(text.contains("300.0s left") || text.contains("299."), "the budget's time left: {text}");
 }
 
 #[tokio::test]
@@ -222,18 +150,11 @@ async fn transient_retries_stop_at_the_deadline_with_the_last_answer() {
         .mount(&server)
         .await;
     // Pauses of 150 ms to 300 ms: a 1 s deadline leaves room for a few attempts, not 50.
-    let policy = RetryPolicy {
-        min_delay: Duration::from_millis(150),
-        max_delay: Duration::from_millis(300),
-        ..RetryPolicy::hermetic(50)
-    };
+    let policy = RetryPolicy { min_delay: Duration::from_millis(150), max_delay: Duration::from_millis(300), ..RetryPolicy::hermetic(50) };
     let started = Instant::now();
-    let e = within(
-        Deadline::after(WAIT, "the wait for a reply"),
-        tenant(&server).a2a("ws-1", &envelope(), &policy),
-    )
-    .await
-    .expect_err("gave up");
+    let e = within(Deadline::after(WAIT, "the wait for a reply"), tenant(&server).a2a("ws-1", &envelope(), &policy))
+        .await
+        .expect_err("gave up");
     assert!(started.elapsed() < ENDS_BY, "{:?}", started.elapsed());
     let made = server.received_requests().await.map_or(0, |r| r.len()) as u32;
     assert!((3..=7).contains(&made), "{made} attempts in 1 s");
@@ -245,64 +166,29 @@ async fn transient_retries_stop_at_the_deadline_with_the_last_answer() {
 #[tokio::test]
 async fn a_request_is_not_sent_once_its_deadline_has_passed() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(0)
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
     let t = tenant(&server);
-    let e = within(
-        Deadline::after(Duration::ZERO, "the wait for nothing"),
-        t.health(),
-    )
-    .await
-    .expect_err("too late");
-    assert!(
-        matches!(
-            e,
-            E2eError::Transport {
-                kind: TransportKind::Timeout,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
-    assert!(
-        e.to_string()
-            .contains("not sent: the deadline of the wait for nothing has passed"),
-        "{e}"
-    );
+    let e = within(Deadline::after(Duration::ZERO, "the wait for nothing"), t.health()).await.expect_err("too late");
+    assert!(matches!(e, E2eError::Transport { kind: TransportKind::Timeout, .. }), "{e:?}");
+    assert!(e.to_string().contains("not sent: the deadline of the wait for nothing has passed"), "{e}");
 }
 
 fn registered() -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_json(json!({"status": "registered", "delivery_mode": "poll"}))
+    ResponseTemplate::new(200).set_body_json(json!({"status": "registered", "delivery_mode": "poll"}))
 }
 
 #[tokio::test]
 async fn register_retries_a_passing_failure_honouring_retry_after() {
     let server = MockServer::start().await;
     Mock::given(path("/registry/register"))
-        .respond_with(
-            ResponseTemplate::new(503)
-                .insert_header("retry-after", "0")
-                .set_body_string("no healthy upstream"),
-        )
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0").set_body_string("no healthy upstream"))
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(path("/registry/register"))
-        .respond_with(registered())
-        .expect(1)
-        .mount(&server)
-        .await;
+    Mock::given(path("/registry/register")).respond_with(registered()).expect(1).mount(&server).await;
     // A backoff of half a minute: only the server's `Retry-After: 0` makes this fast.
-    let patient = RetryPolicy {
-        min_delay: Duration::from_secs(30),
-        max_delay: Duration::from_secs(30),
-        ..RetryPolicy::staging(3)
-    };
+    let patient = RetryPolicy { min_delay: Duration::from_secs(30), max_delay: Duration::from_secs(30), ..RetryPolicy::staging(3) };
     let r = within(
         Deadline::after(WAIT, "the register"),
         tenant(&server).register_retrying(&register_body("ws-1", "poll"), &patient),
@@ -316,10 +202,7 @@ async fn register_retries_a_passing_failure_honouring_retry_after() {
 async fn register_fails_at_once_on_a_gateway_status_whose_body_is_not_passing() {
     let server = MockServer::start().await;
     Mock::given(path("/registry/register"))
-        .respond_with(
-            ResponseTemplate::new(503)
-                .set_body_json(json!({"error": "workspace is being deleted"})),
-        )
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"error": "workspace is being deleted"})))
         .expect(1)
         .mount(&server)
         .await;
@@ -327,10 +210,7 @@ async fn register_fails_at_once_on_a_gateway_status_whose_body_is_not_passing() 
         .register_retrying(&register_body("ws-1", "poll"), &RetryPolicy::hermetic(5))
         .await
         .expect_err("not retried");
-    assert!(
-        matches!(&e, E2eError::Api { status: 503, error: Some(m), .. } if m == "workspace is being deleted"),
-        "{e:?}"
-    );
+    assert!(matches!(&e, E2eError::Api { status: 503, error: Some(m), .. } if m == "workspace is being deleted"), "{e:?}");
 }
 
 #[tokio::test]
@@ -346,8 +226,5 @@ async fn register_gives_up_after_its_attempts_naming_them() {
         .await
         .expect_err("gave up");
     let text = expect_gave_up(e, 3, 502);
-    assert!(
-        text.contains("every attempt the policy allows (3)"),
-        "{text}"
-    );
+    assert!(text.contains("every attempt the policy allows (3)"), "{text}");
 }

@@ -21,74 +21,26 @@ static V10_PARAMS: LazyLock<Validator> = LazyLock::new(|| v10("SendMessageReques
 
 #[track_caller]
 fn assert_valid(v: &Validator, name: &str, instance: &Value) {
-    let errors: Vec<String> = v
-        .iter_errors(instance)
-        .map(|e| format!("{e} (at {})", e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{name}: the schema rejects\n{instance:#}\n{errors:#?}"
-    );
+    let errors: Vec<String> = v.iter_errors(instance).map(|e| format!("{e} (at {})", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{name}: the schema rejects\n{instance:#}\n{errors:#?}");
 }
 
 /// The scenarios' sends, one per call site (src/scenario/*.rs).
 fn scenario_sends() -> Vec<(&'static str, SendMessage)> {
     let nonce = "0123456789";
     vec![
-        (
-            "saas: A2A PONG",
-            SendMessage::text(PONG_PROMPT)
-                .with_id("e2e-msg-1")
-                .with_message_id(message_id("e2e")),
-        ),
-        (
-            "saas: known answer",
-            SendMessage::text(KNOWN_ANSWER_PROMPT)
-                .with_id("e2e-known-answer-1")
-                .with_message_id(message_id("e2e")),
-        ),
-        (
-            "full: provider probe",
-            SendMessage::text(KNOWN_ANSWER_PROMPT)
-                .with_id("e2e-probe")
-                .with_message_id(message_id("e2e-probe")),
-        ),
-        (
-            "full: delegation",
-            SendMessage::text(CHILD_PROMPT)
-                .with_id("e2e-deleg-1")
-                .with_message_id(message_id("e2e-deleg")),
-        ),
-        (
-            "external: BYO poll",
-            SendMessage::text(BYO_PROMPT)
-                .with_id("e2e-byo-1")
-                .with_message_id(message_id("e2e")),
-        ),
+        ("saas: A2A PONG", SendMessage::text(PONG_PROMPT).with_id("e2e-msg-1").with_message_id(message_id("e2e"))),
+        ("saas: known answer", SendMessage::text(KNOWN_ANSWER_PROMPT).with_id("e2e-known-answer-1").with_message_id(message_id("e2e"))),
+        ("full: provider probe", SendMessage::text(KNOWN_ANSWER_PROMPT).with_id("e2e-probe").with_message_id(message_id("e2e-probe"))),
+        ("full: delegation", SendMessage::text(CHILD_PROMPT).with_id("e2e-deleg-1").with_message_id(message_id("e2e-deleg"))),
+        ("external: BYO poll", SendMessage::text(BYO_PROMPT).with_id("e2e-byo-1").with_message_id(message_id("e2e"))),
         (
             "external: round trip",
-            SendMessage::text(format!("BYO round trip {nonce}: reply with the nonce"))
-                .with_id("e2e-byo-rt-1")
-                .with_message_id(message_id("e2e-rt")),
+            SendMessage::text(format!("BYO round trip {nonce}: reply with the nonce")).with_id("e2e-byo-rt-1").with_message_id(message_id("e2e-rt")),
         ),
-        (
-            "external: reply",
-            SendMessage::text(format!("reply: {nonce}"))
-                .with_id("e2e-byo-rt-2")
-                .with_message_id(message_id("e2e-rt")),
-        ),
-        (
-            "lifecycle: wake",
-            SendMessage::text(WAKE_PROMPT)
-                .with_id("e2e-wake-1")
-                .with_message_id(message_id("e2e-wake")),
-        ),
-        (
-            "lifecycle: after wake",
-            SendMessage::text(PONG_PROMPT)
-                .with_id("e2e-wake-2")
-                .with_message_id(message_id("e2e-wake")),
-        ),
+        ("external: reply", SendMessage::text(format!("reply: {nonce}")).with_id("e2e-byo-rt-2").with_message_id(message_id("e2e-rt"))),
+        ("lifecycle: wake", SendMessage::text(WAKE_PROMPT).with_id("e2e-wake-1").with_message_id(message_id("e2e-wake"))),
+        ("lifecycle: after wake", SendMessage::text(PONG_PROMPT).with_id("e2e-wake-2").with_message_id(message_id("e2e-wake"))),
     ]
 }
 
@@ -115,28 +67,11 @@ fn every_canary_turn_validates_against_the_0_3_schema() {
     ];
     let ctx = "canary-ctx-0123456789ab";
     for text in texts {
-        assert_valid(
-            &V03_SEND,
-            text,
-            &send_envelope("canary-0123456789ab", ctx, Some(text), None),
-        );
+        assert_valid(&V03_SEND, text, &send_envelope("canary-0123456789ab", ctx, Some(text), None));
     }
-    let file_only = send_envelope(
-        "canary-0123456789ab",
-        ctx,
-        None,
-        Some(&InlineFile::from(&status)),
-    );
+    let file_only = send_envelope("canary-0123456789ab", ctx, None, Some(&InlineFile::from(&status)));
     assert_valid(&V03_SEND, "file only", &file_only);
-    let caption = send_envelope(
-        "canary-0123456789ab",
-        ctx,
-        Some("summarize this"),
-        Some(&InlineFile::from(&doc)),
-    );
+    let caption = send_envelope("canary-0123456789ab", ctx, Some("summarize this"), Some(&InlineFile::from(&doc)));
     assert_valid(&V03_SEND, "file with caption", &caption);
-    assert!(
-        file_only["params"]["message"].get("taskId").is_none(),
-        "a canary never sends a task id"
-    );
+    assert!(file_only["params"]["message"].get("taskId").is_none(), "a canary never sends a task id");
 }

@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use molecule_e2e::config::Settings;
-use molecule_e2e::harness::{
-    Case, OrgHandle, OrgInfo, RunOrg, SlugKind, Target, create_org, with_org,
-};
+use molecule_e2e::harness::{Case, OrgHandle, OrgInfo, RunOrg, SlugKind, Target, create_org, with_org};
 use molecule_e2e::payload::CreateWorkspace;
 use molecule_e2e::standin::StandIn;
 use molecule_e2e::{E2eError, Result};
@@ -26,10 +24,7 @@ async fn standin_case(settings: Settings) -> (StandIn, Case) {
 
 /// Create an external workspace the case owns (no provisioning: quick and enough to own).
 async fn make_workspace(case: &Case, org: &OrgHandle, name: &str) -> Result<String> {
-    let created = org
-        .tenant
-        .create_workspace(&CreateWorkspace::external(name, "external"))
-        .await?;
+    let created = org.tenant.create_workspace(&CreateWorkspace::external(name, "external")).await?;
     case.own(&created.id, name);
     Ok(created.id)
 }
@@ -46,11 +41,7 @@ async fn a_passing_body_leaves_no_org_and_no_workspace() {
     .expect("case");
     assert!(slug.starts_with("e2e-"), "{slug}");
     assert_eq!(s.org_count(), 0);
-    assert_eq!(
-        case.workspaces().len(),
-        1,
-        "the case still knows what it owned"
-    );
+    assert_eq!(case.workspaces().len(), 1, "the case still knows what it owned");
 }
 
 #[tokio::test]
@@ -88,12 +79,9 @@ async fn a_panicking_body_still_tears_down_and_panics_on() {
 
 #[tokio::test]
 async fn keep_org_keeps_it() {
-    let settings =
-        Settings::from_lookup(|k| (k == "E2E_KEEP_ORG").then(|| "1".to_owned())).expect("settings");
+    let settings = Settings::from_lookup(|k| (k == "E2E_KEEP_ORG").then(|| "1".to_owned())).expect("settings");
     let (s, case) = standin_case(settings).await;
-    with_org(&case, SlugKind::Full, |_org| async move { Ok(()) })
-        .await
-        .expect("case");
+    with_org(&case, SlugKind::Full, |_org| async move { Ok(()) }).await.expect("case");
     assert_eq!(s.org_count(), 1, "E2E_KEEP_ORG=1 must keep the org");
 }
 
@@ -124,15 +112,8 @@ impl RunOrg for SharedOrg {
 async fn cases_of_one_run_share_one_org_and_delete_only_their_own_workspaces() {
     let s = faulty(&[]).await;
     let target = target_over(&s, Settings::hermetic(), Some(FAULT_TIMEOUTS));
-    let shared = Arc::new(SharedOrg {
-        target: target.clone(),
-        creations: AtomicUsize::new(0),
-        org: Default::default(),
-    });
-    let (a, b) = (
-        Case::in_run("a", target.clone(), shared.clone()),
-        Case::in_run("b", target.clone(), shared.clone()),
-    );
+    let shared = Arc::new(SharedOrg { target: target.clone(), creations: AtomicUsize::new(0), org: Default::default() });
+    let (a, b) = (Case::in_run("a", target.clone(), shared.clone()), Case::in_run("b", target.clone(), shared.clone()));
     // b holds its workspace while a runs and tears down: a must not touch it.
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let cb = b.clone();
@@ -142,38 +123,21 @@ async fn cases_of_one_run_share_one_org_and_delete_only_their_own_workspaces() {
             let id = make_workspace(&c, &org, "ws-b").await?;
             rx.await.map_err(|e| E2eError::Unmet(e.to_string()))?;
             let listed = org.tenant.list_workspaces().await?;
-            assert!(
-                listed.iter().any(|w| w.id == id),
-                "a's teardown deleted b's workspace"
-            );
+            assert!(listed.iter().any(|w| w.id == id), "a's teardown deleted b's workspace");
             Ok(listed.len())
         })
         .await
     });
     let ca = a.clone();
-    with_org(&a, SlugKind::Full, move |org| async move {
-        make_workspace(&ca, &org, "ws-a").await.map(drop)
-    })
-    .await
-    .expect("case a");
+    with_org(&a, SlugKind::Full, move |org| async move { make_workspace(&ca, &org, "ws-a").await.map(drop) })
+        .await
+        .expect("case a");
     tx.send(()).expect("b waits");
     let b_saw = b_run.await.expect("b joined").expect("case b");
     assert_eq!(b_saw, 1, "after a's teardown only b's workspace is listed");
-    assert_eq!(
-        shared.creations.load(Ordering::SeqCst),
-        1,
-        "one org for the run"
-    );
-    assert_eq!(
-        s.org_count(),
-        1,
-        "the run's org outlives its cases (the run deletes it at its end)"
-    );
+    assert_eq!(shared.creations.load(Ordering::SeqCst), 1, "one org for the run");
+    assert_eq!(s.org_count(), 1, "the run's org outlives its cases (the run deletes it at its end)");
     let info = shared.org().await.expect("org");
-    let tenant = molecule_e2e::client::Tenant::new(&info.tenant_url, &info.id, info.admin_token)
-        .expect("tenant");
-    assert!(
-        tenant.list_workspaces().await.expect("list").is_empty(),
-        "no workspace left in the run's org"
-    );
+    let tenant = molecule_e2e::client::Tenant::new(&info.tenant_url, &info.id, info.admin_token).expect("tenant");
+    assert!(tenant.list_workspaces().await.expect("list").is_empty(), "no workspace left in the run's org");
 }

@@ -36,77 +36,41 @@ const MISTYPED: &str = "sentinel-mistyped-token-93aa";
 const CONNECTION: &str = "sentinel-connection-token-c0ffee";
 const SNIPPET: &str = "sentinel-snippet-token-9d8e7f";
 
-const SENTINELS: &[&str] = &[
-    ADMIN,
-    TENANT,
-    MINTED,
-    SNIPPET_500,
-    MISTYPED,
-    CONNECTION,
-    SNIPPET,
-];
+const SENTINELS: &[&str] = &[ADMIN, TENANT, MINTED, SNIPPET_500, MISTYPED, CONNECTION, SNIPPET];
 
 const CHILD: &str = "hostile::child_drives_clients_and_scenarios_against_a_hostile_platform";
 /// Printed by the child when it got to the end: proof that it ran rather than filtered out.
 const DONE: &str = "hostile child: every hostile echo checked";
 
-fn json_answer(
-    status: u16,
-    body: Value,
-) -> (StatusCode, [(header::HeaderName, &'static str); 1], String) {
+fn json_answer(status: u16, body: Value) -> (StatusCode, [(header::HeaderName, &'static str); 1], String) {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string())
 }
 
 /// The whole hostile platform: one handler, routed by method and path.
-async fn hostile(
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> impl axum::response::IntoResponse {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+async fn hostile(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> impl axum::response::IntoResponse {
+    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let bearer = auth.strip_prefix("Bearer ").unwrap_or(&auth).to_owned();
     let sent: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let path = uri.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (method.as_str(), segments.as_slice()) {
         ("GET", ["health"]) => json_answer(200, json!({"status": "ok"})),
-        ("POST", ["cp", "admin", "orgs"]) => json_answer(
-            200,
-            json!({"id": 4242424242u64, "slug": "e2e-hostile", "note": format!("you sent {auth}")}),
-        ),
-        ("GET", ["cp", "admin", "orgs", _, "admin-token"]) => {
-            json_answer(200, json!({"admin_token": TENANT}))
+        ("POST", ["cp", "admin", "orgs"]) => {
+            json_answer(200, json!({"id": 4242424242u64, "slug": "e2e-hostile", "note": format!("you sent {auth}")}))
         }
-        ("POST", ["workspaces"]) => create(
-            sent.get("name").and_then(Value::as_str).unwrap_or(""),
-            &bearer,
-        ),
+        ("GET", ["cp", "admin", "orgs", _, "admin-token"]) => json_answer(200, json!({"admin_token": TENANT})),
+        ("POST", ["workspaces"]) => create(sent.get("name").and_then(Value::as_str).unwrap_or(""), &bearer),
         ("GET", ["workspaces", id]) => json_answer(
             200,
             json!({"id": id, "status": format!("booting MOLECULE_WORKSPACE_TOKEN={SNIPPET} as {bearer}"), "url": ""}),
         ),
         ("POST", ["workspaces", id, "a2a"]) => a2a(id, &bearer),
-        _ => json_answer(
-            404,
-            json!({"error": format!("no route {path}; your bearer was {bearer}")}),
-        ),
+        _ => json_answer(404, json!({"error": format!("no route {path}; your bearer was {bearer}")})),
     }
 }
 
-fn create(
-    name: &str,
-    bearer: &str,
-) -> (StatusCode, [(header::HeaderName, &'static str); 1], String) {
+fn create(name: &str, bearer: &str) -> (StatusCode, [(header::HeaderName, &'static str); 1], String) {
     match name {
         // The new token is minted, then the create fails: the answer is excerpted, and its
         // `error` text quotes both the token and the bearer.
@@ -142,10 +106,7 @@ fn create(
 
 fn a2a(id: &str, bearer: &str) -> (StatusCode, [(header::HeaderName, &'static str); 1], String) {
     match id {
-        "a2a-error" => json_answer(
-            200,
-            json!({"error": format!("token {bearer} is not allowed here")}),
-        ),
+        "a2a-error" => json_answer(200, json!({"error": format!("token {bearer} is not allowed here")})),
         "a2a-rpc" => json_answer(
             200,
             json!({"jsonrpc": "2.0", "id": "e2e-msg-1", "error": {
@@ -161,17 +122,12 @@ fn a2a(id: &str, bearer: &str) -> (StatusCode, [(header::HeaderName, &'static st
                 }}
             }}),
         ),
-        _ => json_answer(
-            502,
-            json!({"error": format!("upstream said Authorization: Bearer {bearer}")}),
-        ),
+        _ => json_answer(502, json!({"error": format!("upstream said Authorization: Bearer {bearer}")})),
     }
 }
 
 async fn start_hostile() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a local port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
     let url = format!("http://{}", listener.local_addr().expect("local address"));
     let app = Router::new().fallback(hostile);
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -187,38 +143,23 @@ fn target_at(url: &str) -> Arc<Target> {
         ("E2E_WORKSPACE_ONLINE_TIMEOUT_SECS", "1"),
         ("E2E_RUN_ID", "hostile"),
     ];
-    let settings = Settings::from_lookup(|k| {
-        vars.iter()
-            .find(|(v, _)| *v == k)
-            .map(|(_, x)| x.to_string())
-    })
-    .expect("hostile settings");
-    Target::from_settings(settings)
-        .expect("a target at the hostile server")
-        .expect("MOLECULE_CP_URL is set")
+    let settings = Settings::from_lookup(|k| vars.iter().find(|(v, _)| *v == k).map(|(_, x)| x.to_string()))
+        .expect("hostile settings");
+    Target::from_settings(settings).expect("a target at the hostile server").expect("MOLECULE_CP_URL is set")
 }
 
 /// Keep a failure's text and `Debug`, after checking it says what happened (`must_say`).
 #[track_caller]
 fn keep(outputs: &mut Vec<String>, e: &E2eError, must_say: &str) {
     let text = e.to_string();
-    assert!(
-        text.contains(must_say),
-        "the failure should say {must_say:?}: {text}"
-    );
+    assert!(text.contains(must_say), "the failure should say {must_say:?}: {text}");
     outputs.push(text);
     outputs.push(format!("{e:?}"));
     outputs.push(format!("{e:#?}"));
 }
 
 fn workspace(id: &str) -> Workspace {
-    Workspace {
-        id: id.into(),
-        name: id.into(),
-        runtime: "claude-code".into(),
-        model: "sonnet".into(),
-        token: None,
-    }
+    Workspace { id: id.into(), name: id.into(), runtime: "claude-code".into(), model: "sonnet".into(), token: None }
 }
 
 #[tokio::test]
@@ -231,89 +172,51 @@ async fn child_drives_clients_and_scenarios_against_a_hostile_platform() {
     let mut out = Vec::new();
 
     // The CP echoes the admin bearer beside an org id of the wrong type.
-    let e = cp
-        .create_org("e2e-hostile", "E2E hostile")
-        .await
-        .expect_err("a numeric id");
+    let e = cp.create_org("e2e-hostile", "E2E hostile").await.expect_err("a numeric id");
     keep(&mut out, &e, "\"id\" is a number");
 
-    let token = cp
-        .tenant_admin_token("e2e-hostile")
-        .await
-        .expect("the tenant token");
+    let token = cp.tenant_admin_token("e2e-hostile").await.expect("the tenant token");
     let tenant = Tenant::new(&url, "org-hostile", token).expect("a tenant client");
-    let org = OrgHandle {
-        slug: "e2e-hostile".into(),
-        id: "org-hostile".into(),
-        tenant: tenant.clone(),
-    };
+    let org = OrgHandle { slug: "e2e-hostile".into(), id: "org-hostile".into(), tenant: tenant.clone() };
     let arm = arms::arm("claude_code_subscription").expect("a keyless arm");
 
     // Create answered 500 after minting a token; the token also sits in a snippet.
-    let e = provision(&case, &org, arm, "non201")
-        .await
-        .expect_err("a 500 create");
+    let e = provision(&case, &org, arm, "non201").await.expect_err("a 500 create");
     keep(&mut out, &e, "HTTP 500");
     // Create answered 201 with the token in mistyped fields.
-    let e = provision(&case, &org, arm, "mistyped")
-        .await
-        .expect_err("mistyped fields");
+    let e = provision(&case, &org, arm, "mistyped").await.expect_err("mistyped fields");
     keep(&mut out, &e, "\"external\" is a string, expected a boolean");
     // A good create whose snippet assigns a token, then a status that echoes it and the
     // bearer until the wait times out: `WaitTimeout.last_seen`.
-    let e = provision(&case, &org, arm, "snippet")
-        .await
-        .expect_err("never online");
+    let e = provision(&case, &org, arm, "snippet").await.expect_err("never online");
     keep(&mut out, &e, "timed out");
     // Long enough that the first probe is answered on a loaded machine (a 50 ms wait once ran
     // out before the first answer came back, and then the status echo went untested).
-    let e = wait_online(
-        &case,
-        &tenant,
-        &workspace("ws-wait"),
-        std::time::Duration::from_millis(250),
-        Promise::ResumeReachesOnline,
-    )
-    .await
-    .expect_err("never online");
+    let e = wait_online(&case, &tenant, &workspace("ws-wait"), std::time::Duration::from_millis(250), Promise::ResumeReachesOnline)
+        .await
+        .expect_err("never online");
     keep(&mut out, &e, "last seen: booting");
 
     // A2A: the platform's `{"error":"token <bearer>"}`, a JSON-RPC error quoting it, a failed
     // task quoting it in its status message, and a 502 quoting it.
     let msg = SendMessage::text("Reply with exactly the word PINEAPPLE and nothing else.");
-    let e = ask(&case, &tenant, &workspace("a2a-error"), &msg)
-        .await
-        .expect_err("a platform error");
+    let e = ask(&case, &tenant, &workspace("a2a-error"), &msg).await.expect_err("a platform error");
     keep(&mut out, &e, "is not allowed here");
-    let asked = ask(&case, &tenant, &workspace("a2a-rpc"), &msg)
-        .await
-        .expect("a JSON-RPC error is an answer");
+    let asked = ask(&case, &tenant, &workspace("a2a-rpc"), &msg).await.expect("a JSON-RPC error is an answer");
     out.push(format!("{asked:?}"));
-    let e =
-        expect_token(&asked, "PINEAPPLE", Promise::KnownAnswer).expect_err("an error is no answer");
-    keep(
-        &mut out,
-        &e,
-        "JSON-RPC error -32001 \"bad credential [REDACTED]\"",
-    );
-    let asked = ask(&case, &tenant, &workspace("a2a-task"), &msg)
-        .await
-        .expect("a task");
+    let e = expect_token(&asked, "PINEAPPLE", Promise::KnownAnswer).expect_err("an error is no answer");
+    keep(&mut out, &e, "JSON-RPC error -32001 \"bad credential [REDACTED]\"");
+    let asked = ask(&case, &tenant, &workspace("a2a-task"), &msg).await.expect("a task");
     out.push(format!("{asked:?}"));
     out.push(format!("{:#?}", asked.reply));
     let e = expect_token(&asked, "PINEAPPLE", Promise::KnownAnswer).expect_err("a failed task");
     keep(&mut out, &e, "state `failed`");
-    let e = ask(&case, &tenant, &workspace("a2a-502"), &msg)
-        .await
-        .expect_err("a 502");
+    let e = ask(&case, &tenant, &workspace("a2a-502"), &msg).await.expect_err("a 502");
     keep(&mut out, &e, "HTTP 502");
 
     // A detail of the suite's own making that quotes a token, and raw answers' `Debug`.
     let e = Err::<(), _>(E2eError::Unmet("inner".into()))
-        .breaks(
-            Promise::CreateAccepted,
-            &format!("created with {CONNECTION}; MOLECULE_WORKSPACE_TOKEN={SNIPPET}"),
-        )
+        .breaks(Promise::CreateAccepted, &format!("created with {CONNECTION}; MOLECULE_WORKSPACE_TOKEN={SNIPPET}"))
         .expect_err("an error");
     keep(&mut out, &e, "broken promise [create-accepted]");
     let answer = Http::new(&url)
@@ -327,10 +230,7 @@ async fn child_drives_clients_and_scenarios_against_a_hostile_platform() {
     for text in &out {
         eprintln!("{text}");
         for sentinel in SENTINELS {
-            assert!(
-                !text.contains(sentinel),
-                "sentinel {sentinel} printed in: {text}"
-            );
+            assert!(!text.contains(sentinel), "sentinel {sentinel} printed in: {text}");
         }
     }
     eprintln!("{DONE}");
@@ -340,34 +240,15 @@ async fn child_drives_clients_and_scenarios_against_a_hostile_platform() {
 fn a_hostile_platform_echoing_sentinels_gets_none_of_them_printed() {
     let exe = std::env::current_exe().expect("the test binary");
     let run = Command::new(exe)
-        .args([
-            CHILD,
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args([CHILD, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .output()
         .expect("the child test runs");
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let all = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
     for sentinel in SENTINELS {
-        assert!(
-            !all.contains(sentinel),
-            "sentinel {sentinel} reached the output:\n{all}"
-        );
+        assert!(!all.contains(sentinel), "sentinel {sentinel} reached the output:\n{all}");
     }
     assert!(run.status.success(), "the hostile child failed:\n{all}");
-    assert!(
-        all.contains(DONE) && all.contains("1 passed"),
-        "the hostile child did not run to the end:\n{all}"
-    );
+    assert!(all.contains(DONE) && all.contains("1 passed"), "the hostile child did not run to the end:\n{all}");
     // Its progress lines were captured too, and they are where a leak would show first.
-    assert!(
-        all.contains("[hostile +"),
-        "no progress line was captured:\n{all}"
-    );
+    assert!(all.contains("[hostile +"), "no progress line was captured:\n{all}");
 }

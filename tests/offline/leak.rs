@@ -7,68 +7,33 @@ use std::process::Command;
 use molecule_e2e::leak::{self, Instance, LeakMode, LeakOutcome, LeakSettings};
 
 fn settings(pairs: &[(&str, &str)]) -> Result<LeakSettings, String> {
-    let map: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     LeakSettings::from_lookup(|k| map.get(k).cloned())
 }
 
 #[test]
 fn modes_and_region_follow_the_platform_harness() {
     let s = settings(&[]).unwrap();
-    assert_eq!(
-        (s.mode, s.region.as_str(), s.budget.as_secs(), s.terminate),
-        (LeakMode::Auto, "us-east-2", 90, false)
-    );
-    let s = settings(&[
-        ("E2E_AWS_LEAK_CHECK", "required"),
-        ("AWS_DEFAULT_REGION", "eu-west-1"),
-        ("AWS_REGION", "us-west-2"),
-    ])
-    .unwrap();
-    assert_eq!(
-        (s.mode, s.region.as_str()),
-        (LeakMode::Required, "us-west-2")
-    );
-    let s = settings(&[
-        ("E2E_AWS_REGION", "ap-south-1"),
-        ("AWS_REGION", "us-west-2"),
-        ("E2E_AWS_TERMINATE_LEAKS", "1"),
-    ])
-    .unwrap();
+    assert_eq!((s.mode, s.region.as_str(), s.budget.as_secs(), s.terminate), (LeakMode::Auto, "us-east-2", 90, false));
+    let s = settings(&[("E2E_AWS_LEAK_CHECK", "required"), ("AWS_DEFAULT_REGION", "eu-west-1"), ("AWS_REGION", "us-west-2")]).unwrap();
+    assert_eq!((s.mode, s.region.as_str()), (LeakMode::Required, "us-west-2"));
+    let s = settings(&[("E2E_AWS_REGION", "ap-south-1"), ("AWS_REGION", "us-west-2"), ("E2E_AWS_TERMINATE_LEAKS", "1")]).unwrap();
     assert_eq!((s.region.as_str(), s.terminate), ("ap-south-1", true));
-    assert_eq!(
-        settings(&[("E2E_AWS_LEAK_CHECK", "warn")]).unwrap().mode,
-        LeakMode::Warn
-    );
+    assert_eq!(settings(&[("E2E_AWS_LEAK_CHECK", "warn")]).unwrap().mode, LeakMode::Warn);
     let e = settings(&[("E2E_AWS_LEAK_CHECK", "maybe")]).unwrap_err();
-    assert!(
-        e.contains("E2E_AWS_LEAK_CHECK=maybe") && e.contains("required"),
-        "{e}"
-    );
+    assert!(e.contains("E2E_AWS_LEAK_CHECK=maybe") && e.contains("required"), "{e}");
     let e = settings(&[("E2E_AWS_LEAK_CHECK_SECS", "soon")]).unwrap_err();
     assert!(e.contains("E2E_AWS_LEAK_CHECK_SECS"), "{e}");
 }
 
 #[test]
 fn describe_rows_parse_into_instances() {
-    let rows = leak::parse_rows(
-        "i-1\trunning\tws-tenant-e2e-a-1\n\nNone\ni-2\tstopped\tname with space\n",
-    );
+    let rows = leak::parse_rows("i-1\trunning\tws-tenant-e2e-a-1\n\nNone\ni-2\tstopped\tname with space\n");
     assert_eq!(
         rows,
         [
-            Instance {
-                id: "i-1".into(),
-                state: "running".into(),
-                name: "ws-tenant-e2e-a-1".into()
-            },
-            Instance {
-                id: "i-2".into(),
-                state: "stopped".into(),
-                name: "name with space".into()
-            },
+            Instance { id: "i-1".into(), state: "running".into(), name: "ws-tenant-e2e-a-1".into() },
+            Instance { id: "i-2".into(), state: "stopped".into(), name: "name with space".into() },
         ]
     );
     assert!(leak::parse_rows("None\n").is_empty());
@@ -77,21 +42,12 @@ fn describe_rows_parse_into_instances() {
 #[test]
 fn off_skips_and_missing_credentials_fail_only_when_required() {
     let off = settings(&[("E2E_AWS_LEAK_CHECK", "off")]).unwrap();
-    assert!(matches!(
-        leak::check(&off, "e2e-x"),
-        Ok(LeakOutcome::Skipped(_))
-    ));
+    assert!(matches!(leak::check(&off, "e2e-x"), Ok(LeakOutcome::Skipped(_))));
     let auto = settings(&[("E2E_AWS_LEAK_CHECK", "auto")]).unwrap();
-    assert!(matches!(
-        leak::check(&auto, "e2e-x"),
-        Ok(LeakOutcome::Skipped(_))
-    ));
+    assert!(matches!(leak::check(&auto, "e2e-x"), Ok(LeakOutcome::Skipped(_))));
     let required = settings(&[("E2E_AWS_LEAK_CHECK", "required")]).unwrap();
     let e = leak::check(&required, "e2e-x").unwrap_err();
-    assert!(
-        e.contains("required") && e.contains("AWS_ACCESS_KEY_ID"),
-        "{e}"
-    );
+    assert!(e.contains("required") && e.contains("AWS_ACCESS_KEY_ID"), "{e}");
     let no_cli = settings(&[
         ("E2E_AWS_LEAK_CHECK", "required"),
         ("AWS_ACCESS_KEY_ID", "k"),
@@ -99,11 +55,7 @@ fn off_skips_and_missing_credentials_fail_only_when_required() {
         ("E2E_AWS_CLI", "/nonexistent/aws"),
     ])
     .unwrap();
-    assert!(
-        leak::check(&no_cli, "e2e-x")
-            .unwrap_err()
-            .contains("/nonexistent/aws")
-    );
+    assert!(leak::check(&no_cli, "e2e-x").unwrap_err().contains("/nonexistent/aws"));
 }
 
 /// The emulator's URL, or a loud skip naming how to get one.
@@ -140,36 +92,18 @@ fn tagged_instance(endpoint: &str, slug: &str) -> String {
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .args([
-            "--region",
-            "us-east-2",
-            "ec2",
-            "run-instances",
-            "--image-id",
-            "ami-12c6146b",
-            "--count",
-            "1",
-        ])
+        .args(["--region", "us-east-2", "ec2", "run-instances", "--image-id", "ami-12c6146b", "--count", "1"])
         .arg("--tag-specifications")
-        .arg(format!(
-            "ResourceType=instance,Tags=[{{Key=Name,Value=ws-tenant-{slug}-1}}]"
-        ))
+        .arg(format!("ResourceType=instance,Tags=[{{Key=Name,Value=ws-tenant-{slug}-1}}]"))
         .args(["--query", "Instances[0].InstanceId", "--output", "text"])
         .output()
         .expect("aws CLI runs");
-    assert!(
-        out.status.success(),
-        "run-instances: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "run-instances: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 fn slug(tag: &str) -> String {
-    format!(
-        "e2e-leak-{tag}-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    )
+    format!("e2e-leak-{tag}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
 }
 
 #[test]
@@ -188,10 +122,7 @@ fn a_tagged_instance_fails_required_naming_it() {
     let id = tagged_instance(&ep, &slug);
     let s = against(&ep, &[("E2E_AWS_LEAK_CHECK", "required")]);
     let e = leak::check(&s, &slug).unwrap_err();
-    assert!(
-        e.contains(&id) && e.contains(&slug) && e.contains("leaked"),
-        "{e}"
-    );
+    assert!(e.contains(&id) && e.contains(&slug) && e.contains("leaked"), "{e}");
     // Not asked to terminate: it is still there.
     assert_eq!(leak::instances_for_slug(&s, &slug).unwrap().len(), 1);
 }
@@ -213,19 +144,10 @@ fn terminate_leaks_terminates_and_still_fails() {
     let Some(ep) = emulator() else { return };
     let slug = slug("term");
     let id = tagged_instance(&ep, &slug);
-    let s = against(
-        &ep,
-        &[
-            ("E2E_AWS_LEAK_CHECK", "required"),
-            ("E2E_AWS_TERMINATE_LEAKS", "1"),
-        ],
-    );
+    let s = against(&ep, &[("E2E_AWS_LEAK_CHECK", "required"), ("E2E_AWS_TERMINATE_LEAKS", "1")]);
     let e = leak::check(&s, &slug).unwrap_err();
     assert!(e.contains(&id) && e.contains("terminated"), "{e}");
-    assert!(
-        leak::instances_for_slug(&s, &slug).unwrap().is_empty(),
-        "the leaked instance is still alive"
-    );
+    assert!(leak::instances_for_slug(&s, &slug).unwrap().is_empty(), "the leaked instance is still alive");
     // Terminated, the next check passes.
     assert_eq!(leak::check(&s, &slug), Ok(LeakOutcome::Clean));
 }

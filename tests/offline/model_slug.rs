@@ -33,9 +33,5 @@ fn env() -> SlugEnv<'static> {
 #[case::claude_code_bare_override_is_verbatim("claude-code", SlugEnv { model_slug: Some("some-bare-id"), ..env() }, "some-bare-id")]
 #[case::empty_override_does_not_count("codex", SlugEnv { model_slug: Some(""), ..env() }, "openai/gpt-4o")]
 fn pinned(#[case] runtime: &str, #[case] env: SlugEnv<'static>, #[case] expected: &str) {
-    assert_eq!(
-        pick_model_slug(runtime, &env),
-        expected,
-        "runtime {runtime:?}, env {env:?}"
-    );
+    assert_eq!(pick_model_slug(runtime, &env), expected, "runtime {runtime:?}, env {env:?}");
 }

@@ -28,8 +28,7 @@ fn plan(arm: &Arm) -> SecretsPlan {
 /// An arm's create request as the suite builds it (the in-body half of the secrets only).
 fn create(arm: &Arm, settings: &Settings) -> CreateWorkspace {
     let model = arm.model(settings);
-    CreateWorkspace::platform("E2E Parent", arm.runtime_or_template, &model)
-        .with_secrets(plan(arm).in_body)
+    CreateWorkspace::platform("E2E Parent", arm.runtime_or_template, &model).with_secrets(plan(arm).in_body)
 }
 
 /// What the snapshot of an arm pins.
@@ -58,10 +57,7 @@ fn every_arm_payload_is_pinned() {
     let settings = Settings::hermetic();
     snapshots().bind(|| {
         for arm in ARMS {
-            insta::assert_json_snapshot!(
-                format!("payload_{}", arm.name),
-                arm_document(arm, &settings)
-            );
+            insta::assert_json_snapshot!(format!("payload_{}", arm.name), arm_document(arm, &settings));
         }
     });
 }
@@ -72,20 +68,14 @@ fn every_arm_payload_is_pinned() {
 #[case::kimi_cli("kimi-cli")]
 fn byo_payload_is_pinned(#[case] runtime: &str) {
     snapshots().bind(|| {
-        insta::assert_json_snapshot!(
-            format!("payload_byo_{}", runtime.replace('-', "_")),
-            byo(runtime).redacted()
-        );
+        insta::assert_json_snapshot!(format!("payload_byo_{}", runtime.replace('-', "_")), byo(runtime).redacted());
     });
 }
 
 #[test]
 fn register_body_is_pinned() {
     snapshots().bind(|| {
-        insta::assert_json_snapshot!(
-            "payload_register_body",
-            register_body("ws-00000000-e2e", "poll")
-        );
+        insta::assert_json_snapshot!("payload_register_body", register_body("ws-00000000-e2e", "poll"));
     });
 }
 
@@ -95,44 +85,26 @@ fn arm_names_are_unique_snapshot_names() {
     names.sort();
     names.dedup();
     assert_eq!(names.len(), ARMS.len(), "duplicate arm names: {ARMS:?}");
-    assert!(
-        names
-            .iter()
-            .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_')),
-        "{names:?}"
-    );
+    assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_')), "{names:?}");
 }
 
 #[test]
 fn seo_agent_body_sends_template_instead_of_runtime() {
     let body = create(arm("seo_agent"), &Settings::hermetic()).to_body();
     assert_eq!(body["template"], "seo-agent", "{body}");
-    assert!(
-        body.get("runtime").is_none(),
-        "a template arm must not send runtime: {body}"
-    );
-    assert_eq!(
-        body["model"], "MiniMax-M2.7",
-        "seo-agent dispatches models as claude-code: {body}"
-    );
+    assert!(body.get("runtime").is_none(), "a template arm must not send runtime: {body}");
+    assert_eq!(body["model"], "MiniMax-M2.7", "seo-agent dispatches models as claude-code: {body}");
 }
 
 #[test]
 fn runtime_arms_send_runtime_and_no_template() {
     for arm in ARMS.iter().filter(|a| !a.is_template()) {
         let body = create(arm, &Settings::hermetic()).to_body();
-        assert_eq!(
-            body["runtime"], arm.runtime_or_template,
-            "{}: {body}",
-            arm.name
-        );
+        assert_eq!(body["runtime"], arm.runtime_or_template, "{}: {body}", arm.name);
         assert!(body.get("template").is_none(), "{}: {body}", arm.name);
         assert_eq!(body["tier"], HARNESS_TIER, "{}: {body}", arm.name);
         assert!(body.get("external").is_none(), "{}: {body}", arm.name);
-        assert!(
-            body["secrets"].is_object(),
-            "platform bodies always carry a secrets map: {body}"
-        );
+        assert!(body["secrets"].is_object(), "platform bodies always carry a secrets map: {body}");
     }
 }
 
@@ -146,10 +118,7 @@ fn byo_bodies_are_external_with_their_label_and_no_model_or_tier(#[case] runtime
     assert_eq!(body["runtime"], runtime, "the label is kept: {body}");
     assert_eq!(body["name"], format!("ext-{runtime}-e2e"), "{body}");
     for absent in ["model", "tier", "template", "secrets", "parent_id"] {
-        assert!(
-            body.get(absent).is_none(),
-            "{absent} must be absent: {body}"
-        );
+        assert!(body.get(absent).is_none(), "{absent} must be absent: {body}");
     }
 }
 
@@ -160,19 +129,11 @@ fn strip_listed_keys_never_appear_in_a_create_body() {
         let body = create(arm, &settings).to_body();
         let secrets = body["secrets"].as_object().expect("a secrets map");
         for key in secrets.keys() {
-            assert!(
-                !is_strip_listed(key),
-                "{}: {key} is strip-listed but sent at create: {body}",
-                arm.name
-            );
+            assert!(!is_strip_listed(key), "{}: {key} is strip-listed but sent at create: {body}", arm.name);
         }
         let plan = plan(arm);
         for (key, _) in &plan.after_byok {
-            assert!(
-                is_strip_listed(key),
-                "{}: {key} needs no BYOK switch",
-                arm.name
-            );
+            assert!(is_strip_listed(key), "{}: {key} needs no BYOK switch", arm.name);
         }
         assert_eq!(plan.needs_byok(), !plan.after_byok.is_empty());
     }
@@ -183,23 +144,12 @@ fn the_split_loses_no_secret() {
     for vendor in Vendor::ALL {
         let all = KeyPath::Own(vendor).secrets(Some(&test_key(vendor)));
         let plan = SecretsPlan::split(all.clone());
-        let mut rejoined: BTreeMap<String, String> = plan
-            .in_body
-            .iter()
-            .map(|(k, v)| (k.clone(), v.expose_secret().to_owned()))
-            .collect();
+        let mut rejoined: BTreeMap<String, String> =
+            plan.in_body.iter().map(|(k, v)| (k.clone(), v.expose_secret().to_owned())).collect();
         for (k, v) in &plan.after_byok {
-            assert!(
-                rejoined
-                    .insert(k.clone(), v.expose_secret().to_owned())
-                    .is_none(),
-                "{k} in both halves"
-            );
+            assert!(rejoined.insert(k.clone(), v.expose_secret().to_owned()).is_none(), "{k} in both halves");
         }
-        let all: BTreeMap<String, String> = all
-            .iter()
-            .map(|(k, v)| (k.clone(), v.expose_secret().to_owned()))
-            .collect();
+        let all: BTreeMap<String, String> = all.iter().map(|(k, v)| (k.clone(), v.expose_secret().to_owned())).collect();
         assert_eq!(rejoined, all, "{vendor}");
     }
 }
@@ -214,29 +164,13 @@ fn redacted_bodies_hold_no_secret_value_and_wire_bodies_do() {
         let wire = req.to_body();
         for (key, value) in &req.secrets {
             let value = value.expose_secret();
-            assert!(
-                !redacted.contains(value),
-                "{}: {key} leaked into the redacted body: {redacted}",
-                arm.name
-            );
-            assert!(
-                !debug.contains(value),
-                "{}: {key} leaked into Debug: {debug}",
-                arm.name
-            );
-            assert_eq!(
-                wire["secrets"][key], value,
-                "{}: the wire body must carry {key}",
-                arm.name
-            );
+            assert!(!redacted.contains(value), "{}: {key} leaked into the redacted body: {redacted}", arm.name);
+            assert!(!debug.contains(value), "{}: {key} leaked into Debug: {debug}", arm.name);
+            assert_eq!(wire["secrets"][key], value, "{}: the wire body must carry {key}", arm.name);
         }
         if let Some(vendor) = arm.key.vendor() {
             let key = test_key(vendor);
-            assert!(
-                !redacted.contains(key.expose_secret()),
-                "{}: {redacted}",
-                arm.name
-            );
+            assert!(!redacted.contains(key.expose_secret()), "{}: {redacted}", arm.name);
         }
     }
 }
@@ -245,10 +179,7 @@ fn redacted_bodies_hold_no_secret_value_and_wire_bodies_do() {
 fn google_key_travels_in_the_body_and_gemini_key_after_byok() {
     let plan = plan(arm("google_adk"));
     let body = create(arm("google_adk"), &Settings::hermetic());
-    assert_eq!(
-        body.to_body()["secrets"]["GOOGLE_API_KEY"],
-        "test-google-key"
-    );
+    assert_eq!(body.to_body()["secrets"]["GOOGLE_API_KEY"], "test-google-key");
     assert_eq!(body.redacted()["secrets"]["GOOGLE_API_KEY"], MASK);
     let after: Vec<_> = plan.after_byok.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(after, ["GEMINI_API_KEY"]);
@@ -258,30 +189,17 @@ fn google_key_travels_in_the_body_and_gemini_key_after_byok() {
 fn a_secret_in_a_body_is_masked_by_redacted_and_debug() {
     let req = CreateWorkspace::platform("E2E Child", "hermes", "openai/gpt-4o")
         .with_parent("parent-1")
-        .with_secrets(BTreeMap::from([(
-            "CUSTOM_TOKEN".to_owned(),
-            SecretString::from("payload-secret-4f1d77"),
-        )]));
-    assert_eq!(
-        req.to_body()["secrets"]["CUSTOM_TOKEN"],
-        "payload-secret-4f1d77"
-    );
+        .with_secrets(BTreeMap::from([("CUSTOM_TOKEN".to_owned(), SecretString::from("payload-secret-4f1d77"))]));
+    assert_eq!(req.to_body()["secrets"]["CUSTOM_TOKEN"], "payload-secret-4f1d77");
     assert_eq!(req.to_body()["parent_id"], "parent-1");
     assert_eq!(req.redacted()["secrets"]["CUSTOM_TOKEN"], MASK);
-    assert!(
-        !format!("{req:?}").contains("payload-secret-4f1d77"),
-        "{req:?}"
-    );
-    assert!(
-        !format!("{req:#?}").contains("payload-secret-4f1d77"),
-        "{req:#?}"
-    );
+    assert!(!format!("{req:?}").contains("payload-secret-4f1d77"), "{req:?}");
+    assert!(!format!("{req:#?}").contains("payload-secret-4f1d77"), "{req:#?}");
 }
 
 #[test]
 fn an_external_body_with_secrets_carries_them() {
-    let req =
-        byo("external").with_secrets(BTreeMap::from([("X".to_owned(), SecretString::from("v"))]));
+    let req = byo("external").with_secrets(BTreeMap::from([("X".to_owned(), SecretString::from("v"))]));
     assert_eq!(req.to_body()["secrets"], json!({"X": "v"}));
 }
 
@@ -304,20 +222,9 @@ fn key_path_secrets_follow_contract_7_5(#[case] path: KeyPath, #[case] keys: &[&
     let key = SecretString::from("kp-test-key-0a1b2c");
     let secrets = path.secrets(Some(&key));
     assert_eq!(secrets.keys().map(String::as_str).collect::<Vec<_>>(), keys);
-    for k in [
-        "MINIMAX_API_KEY",
-        "ANTHROPIC_API_KEY",
-        "GOOGLE_API_KEY",
-        "GEMINI_API_KEY",
-        "OPENAI_API_KEY",
-        "HERMES_CUSTOM_API_KEY",
-    ] {
+    for k in ["MINIMAX_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY", "GEMINI_API_KEY", "OPENAI_API_KEY", "HERMES_CUSTOM_API_KEY"] {
         if let Some(v) = secrets.get(k) {
-            assert_eq!(
-                v.expose_secret(),
-                "kp-test-key-0a1b2c",
-                "{k} carries the vendor key"
-            );
+            assert_eq!(v.expose_secret(), "kp-test-key-0a1b2c", "{k} carries the vendor key");
         }
     }
 }
@@ -361,11 +268,7 @@ fn keys(vendors: &[Vendor]) -> Keys {
 #[case::anthropic_before_google(false, &[Vendor::Openai, Vendor::Google, Vendor::Anthropic], KeyPath::Own(Vendor::Anthropic))]
 #[case::google_before_openai(false, &[Vendor::Openai, Vendor::Google], KeyPath::Own(Vendor::Google))]
 #[case::openai_last(false, &[Vendor::Openai], KeyPath::Own(Vendor::Openai))]
-fn harness_default_key_path_is_first_match(
-    #[case] platform: bool,
-    #[case] vendors: &[Vendor],
-    #[case] expected: KeyPath,
-) {
+fn harness_default_key_path_is_first_match(#[case] platform: bool, #[case] vendors: &[Vendor], #[case] expected: KeyPath) {
     assert_eq!(KeyPath::harness_default(platform, &keys(vendors)), expected);
 }
 
@@ -375,12 +278,7 @@ fn platform_and_keyless_arms_need_no_byok_switch() {
         let p = plan(arm(name));
         assert!(p.in_body.is_empty() && !p.needs_byok(), "{name}: {p:?}");
     }
-    for name in [
-        "claude_code_minimax",
-        "claude_code_anthropic",
-        "hermes",
-        "google_adk",
-    ] {
+    for name in ["claude_code_minimax", "claude_code_anthropic", "hermes", "google_adk"] {
         assert!(plan(arm(name)).needs_byok(), "{name}");
     }
 }
@@ -389,14 +287,8 @@ fn platform_and_keyless_arms_need_no_byok_switch() {
 fn secrets_plan_debug_names_keys_not_values() {
     let p = plan(arm("hermes"));
     let text = format!("{p:?}");
-    assert!(
-        text.contains("OPENAI_API_KEY") && text.contains("MODEL_PROVIDER"),
-        "{text}"
-    );
-    assert!(
-        !text.contains("test-openai-key") && !text.contains("openai:gpt-4o"),
-        "{text}"
-    );
+    assert!(text.contains("OPENAI_API_KEY") && text.contains("MODEL_PROVIDER"), "{text}");
+    assert!(!text.contains("test-openai-key") && !text.contains("openai:gpt-4o"), "{text}");
 }
 
 #[test]
@@ -407,19 +299,10 @@ fn expectations_pin_the_reds_the_reference_platform_gives() {
         .filter(|a| matches!(a.expectation(), Expectation::Rejected { .. }))
         .map(|a| a.name)
         .collect();
-    assert_eq!(
-        rejected,
-        ["codex"],
-        "codex asks for openai/gpt-4o, which no codex provider owns (contract §7.2)"
-    );
+    assert_eq!(rejected, ["codex"], "codex asks for openai/gpt-4o, which no codex provider owns (contract §7.2)");
     // Each pin agrees with what the catalogue derives for the arm's own model.
     for a in ARMS {
-        assert_eq!(
-            a.expectation(),
-            a.derived_expectation(&a.model(&settings)),
-            "arm {}'s pin",
-            a.name
-        );
+        assert_eq!(a.expectation(), a.derived_expectation(&a.model(&settings)), "arm {}'s pin", a.name);
     }
 }
 
@@ -427,22 +310,13 @@ fn expectations_pin_the_reds_the_reference_platform_gives() {
 /// MiniMax-M2.7 must run, and fail, as an online arm) nor moves the red arm off its model.
 #[test]
 fn a_model_override_never_changes_which_arm_is_red() {
-    let settings = Settings {
-        model_slug: Some("MiniMax-M2.7".into()),
-        ..Settings::hermetic()
-    };
+    let settings = Settings { model_slug: Some("MiniMax-M2.7".into()), ..Settings::hermetic() };
     let hermes = arm("hermes");
     assert_eq!(hermes.model(&settings), "MiniMax-M2.7");
     assert_eq!(hermes.expectation(), Expectation::Online);
-    assert!(matches!(
-        hermes.derived_expectation("MiniMax-M2.7"),
-        Expectation::Rejected { .. }
-    ));
+    assert!(matches!(hermes.derived_expectation("MiniMax-M2.7"), Expectation::Rejected { .. }));
     assert_eq!(arm("codex").model(&settings), "openai/gpt-4o");
-    assert!(matches!(
-        arm("codex").expectation(),
-        Expectation::Rejected { .. }
-    ));
+    assert!(matches!(arm("codex").expectation(), Expectation::Rejected { .. }));
 }
 
 #[test]

@@ -35,25 +35,9 @@ fn excerpt_masks_secret_fields_wherever_they_are() {
         "secrets": {"OPENAI_BASE_URL": "https://api.openai.com/v1", "GOOGLE_API_KEY": "rd-google-44"},
     });
     let e = excerpt(body.to_string().as_bytes());
-    check_hides(
-        "excerpt",
-        &e,
-        &[
-            "rd-top-level-token-11",
-            "rd-nested-token-22",
-            "rd-in-array-33",
-            "rd-google-44",
-        ],
-    );
-    assert!(
-        !e.contains("api.openai.com"),
-        "a strip-listed key is masked even when it holds a URL: {e}"
-    );
-    for kept in [
-        r#""id":"ws-1""#,
-        r#""status":"awaiting_agent""#,
-        r#""platform_url":"https://t.example""#,
-    ] {
+    check_hides("excerpt", &e, &["rd-top-level-token-11", "rd-nested-token-22", "rd-in-array-33", "rd-google-44"]);
+    assert!(!e.contains("api.openai.com"), "a strip-listed key is masked even when it holds a URL: {e}");
+    for kept in [r#""id":"ws-1""#, r#""status":"awaiting_agent""#, r#""platform_url":"https://t.example""#] {
         assert!(e.contains(kept), "{kept} should survive: {e}");
     }
 }
@@ -62,10 +46,7 @@ fn excerpt_masks_secret_fields_wherever_they_are() {
 fn excerpt_of_text_scrubs_bearers_and_registered_values() {
     redact::register_str("rd-registered-value-55");
     let e = excerpt(b"<html>401: Bearer rd-bearer-66 rejected; key rd-registered-value-55</html>");
-    assert_eq!(
-        e,
-        "<html>401: Bearer [REDACTED] rejected; key [REDACTED]</html>"
-    );
+    assert_eq!(e, "<html>401: Bearer [REDACTED] rejected; key [REDACTED]</html>");
 }
 
 #[rstest]
@@ -112,10 +93,7 @@ fn scrub_masks_bearer_tokens(#[case] text: &str, #[case] expected: &str) {
 fn scrub_masks_a_longer_secret_whole_even_when_a_shorter_one_is_inside_it() {
     redact::register_str("rd-nest-77");
     redact::register_str("rd-nest-77-and-more");
-    assert_eq!(
-        scrub("a rd-nest-77-and-more b rd-nest-77 c"),
-        "a [REDACTED] b [REDACTED] c"
-    );
+    assert_eq!(scrub("a rd-nest-77-and-more b rd-nest-77 c"), "a [REDACTED] b [REDACTED] c");
 }
 
 #[test]
@@ -185,11 +163,7 @@ fn api_errors_carry_no_secret_from_the_body() {
         "auth_token": "rd-api-field-13",
     })
     .to_string();
-    let e = api_error(
-        Call::new("mint_token", "POST", "/admin/workspaces/w/tokens"),
-        401,
-        body.as_bytes(),
-    );
+    let e = api_error(Call::new("mint_token", "POST", "/admin/workspaces/w/tokens"), 401, body.as_bytes());
     assert_eq!(e.code(), Some("BAD_TOKEN"));
     let secrets = ["rd-api-registered-12", "rd-api-field-13"];
     check_hides("Display", &e.to_string(), &secrets);
@@ -200,10 +174,7 @@ fn api_errors_carry_no_secret_from_the_body() {
 #[test]
 fn broken_promise_details_are_scrubbed() {
     redact::register_str("rd-broken-14");
-    let e = E2eError::broken(
-        molecule_e2e::error::Promise::KnownAnswer,
-        "reply echoed rd-broken-14",
-    );
+    let e = E2eError::broken(molecule_e2e::error::Promise::KnownAnswer, "reply echoed rd-broken-14");
     check_hides("Display", &e.to_string(), &["rd-broken-14"]);
 }
 
@@ -222,10 +193,7 @@ fn debug_of_every_secret_holder_shows_no_secret() {
     const CP: &str = "sweep-cp-admin-14";
     const CREATED: &str = "sweep-created-token-15";
     const CONNECTION: &str = "sweep-connection-token-16";
-    let all = [
-        ADMIN, MINIMAX, ANTHROPIC, OPENAI, GOOGLE, BODY, PLAN, BEARER, TENANT, WORKSPACE, CP,
-        CREATED, CONNECTION,
-    ];
+    let all = [ADMIN, MINIMAX, ANTHROPIC, OPENAI, GOOGLE, BODY, PLAN, BEARER, TENANT, WORKSPACE, CP, CREATED, CONNECTION];
 
     let env = BTreeMap::from([
         ("MOLECULE_ADMIN_TOKEN", ADMIN),
@@ -234,25 +202,14 @@ fn debug_of_every_secret_holder_shows_no_secret() {
         ("E2E_OPENAI_API_KEY", OPENAI),
         ("E2E_GOOGLE_API_KEY", GOOGLE),
     ]);
-    let settings =
-        Settings::from_lookup(|k| env.get(k).map(|v| v.to_string())).expect("valid settings");
-    let create = CreateWorkspace::platform("E2E Parent", "hermes", "openai/gpt-4o").with_secrets(
-        BTreeMap::from([("GOOGLE_API_KEY".to_owned(), SecretString::from(BODY))]),
-    );
-    let plan =
-        SecretsPlan::split(KeyPath::Own(Vendor::Openai).secrets(Some(&SecretString::from(PLAN))));
-    let http = Http::new("http://127.0.0.1:9")
-        .expect("a base URL")
-        .with_bearer(SecretString::from(BEARER));
-    let tenant = Tenant::new(
-        "http://127.0.0.1:9",
-        "org-sweep",
-        SecretString::from(TENANT),
-    )
-    .expect("a tenant");
+    let settings = Settings::from_lookup(|k| env.get(k).map(|v| v.to_string())).expect("valid settings");
+    let create = CreateWorkspace::platform("E2E Parent", "hermes", "openai/gpt-4o")
+        .with_secrets(BTreeMap::from([("GOOGLE_API_KEY".to_owned(), SecretString::from(BODY))]));
+    let plan = SecretsPlan::split(KeyPath::Own(Vendor::Openai).secrets(Some(&SecretString::from(PLAN))));
+    let http = Http::new("http://127.0.0.1:9").expect("a base URL").with_bearer(SecretString::from(BEARER));
+    let tenant = Tenant::new("http://127.0.0.1:9", "org-sweep", SecretString::from(TENANT)).expect("a tenant");
     let as_workspace = tenant.as_workspace(&SecretString::from(WORKSPACE));
-    let cp = ControlPlane::new("http://127.0.0.1:9", Some(SecretString::from(CP)))
-        .expect("a control plane");
+    let cp = ControlPlane::new("http://127.0.0.1:9", Some(SecretString::from(CP))).expect("a control plane");
     let created = Created::decode(&json!({
         "id": "ws-sweep",
         "status": "awaiting_agent",
@@ -262,77 +219,40 @@ fn debug_of_every_secret_holder_shows_no_secret() {
     }))
     .expect("a created workspace");
     let connection = created.connection.clone().expect("a connection block");
-    assert_eq!(
-        created.token().map(|t| t.expose_secret()),
-        Some(CONNECTION),
-        "connection.auth_token comes first"
-    );
+    assert_eq!(created.token().map(|t| t.expose_secret()), Some(CONNECTION), "connection.auth_token comes first");
 
     let shown = [
-        (
-            "Settings",
-            format!("{settings:?}"),
-            format!("{settings:#?}"),
-        ),
-        (
-            "CreateWorkspace",
-            format!("{create:?}"),
-            format!("{create:#?}"),
-        ),
+        ("Settings", format!("{settings:?}"), format!("{settings:#?}")),
+        ("CreateWorkspace", format!("{create:?}"), format!("{create:#?}")),
         ("SecretsPlan", format!("{plan:?}"), format!("{plan:#?}")),
         ("Http", format!("{http:?}"), format!("{http:#?}")),
         ("Tenant", format!("{tenant:?}"), format!("{tenant:#?}")),
-        (
-            "Tenant as workspace",
-            format!("{as_workspace:?}"),
-            format!("{as_workspace:#?}"),
-        ),
+        ("Tenant as workspace", format!("{as_workspace:?}"), format!("{as_workspace:#?}")),
         ("ControlPlane", format!("{cp:?}"), format!("{cp:#?}")),
         ("Created", format!("{created:?}"), format!("{created:#?}")),
-        (
-            "Connection",
-            format!("{connection:?}"),
-            format!("{connection:#?}"),
-        ),
+        ("Connection", format!("{connection:?}"), format!("{connection:#?}")),
     ];
     for (what, flat, pretty) in &shown {
         check_hides(what, flat, &all);
         check_hides(what, pretty, &all);
     }
     for (what, flat, _) in &shown[3..] {
-        assert!(
-            flat.contains(MASK),
-            "{what} should say a secret is there: {flat}"
-        );
+        assert!(flat.contains(MASK), "{what} should say a secret is there: {flat}");
     }
     // Everything that touched a client, the environment or a decoder is scrubbed from text too.
     let line = all.join(" ");
     let scrubbed = scrub(&line);
-    check_hides(
-        "scrubbed text",
-        &scrubbed,
-        &[
-            ADMIN, MINIMAX, ANTHROPIC, OPENAI, GOOGLE, BEARER, TENANT, WORKSPACE, CP, CREATED,
-            CONNECTION,
-        ],
-    );
+    check_hides("scrubbed text", &scrubbed, &[ADMIN, MINIMAX, ANTHROPIC, OPENAI, GOOGLE, BEARER, TENANT, WORKSPACE, CP, CREATED, CONNECTION]);
 }
 
 #[test]
 fn the_http_client_debug_names_headers_but_not_their_values() {
-    let tenant = Tenant::new(
-        "http://127.0.0.1:9",
-        "org-debug-headers",
-        SecretString::from("sweep-headers-17"),
-    )
-    .expect("a tenant")
-    .with_caller("ws-caller-debug")
-    .expect("a caller header");
+    let tenant = Tenant::new("http://127.0.0.1:9", "org-debug-headers", SecretString::from("sweep-headers-17"))
+        .expect("a tenant")
+        .with_caller("ws-caller-debug")
+        .expect("a caller header");
     let text = format!("{tenant:?}");
-    assert!(
-        text.contains("x-molecule-org-id") && text.contains("x-workspace-id"),
-        "{text}"
-    );
+    assert!(text.contains("x-molecule-org-id") && text.contains("x-workspace-id"), "{text}");
     assert!(!text.contains("sweep-headers-17"), "{text}");
 }
 
@@ -348,55 +268,22 @@ fn the_http_client_debug_names_headers_but_not_their_values() {
 #[case::bearer_in_a_curl_line(json!({"curl_snippet": "curl -H 'Authorization: Bearer rd-learn-bearer-5f06' x"}), "rd-learn-bearer-5f06")]
 #[case::url_password(json!({"platform_url": "https://agent:rd-learn-pw-5f07@t.example"}), "rd-learn-pw-5f07")]
 #[case::json_inside_a_string(json!({"detail": "{\"api_key\":\"rd-learn-inner-5f08\"}"}), "rd-learn-inner-5f08")]
-fn a_received_answer_registers_every_token_shaped_value(
-    #[case] body: serde_json::Value,
-    #[case] secret: &str,
-) {
-    assert!(
-        !redact::is_registered(secret),
-        "{secret} registered before the answer arrived"
-    );
+fn a_received_answer_registers_every_token_shaped_value(#[case] body: serde_json::Value, #[case] secret: &str) {
+    assert!(!redact::is_registered(secret), "{secret} registered before the answer arrived");
     redact::learn_body(body.to_string().as_bytes());
-    assert!(
-        redact::is_registered(secret),
-        "{secret} not learned from {body}"
-    );
-    assert_eq!(
-        scrub(&format!("echoed {secret} back")),
-        "echoed [REDACTED] back"
-    );
+    assert!(redact::is_registered(secret), "{secret} not learned from {body}");
+    assert_eq!(scrub(&format!("echoed {secret} back")), "echoed [REDACTED] back");
 }
 
 #[rstest]
-#[case::env(
-    "MOLECULE_WORKSPACE_TOKEN=rd-shape-env-6a01 next",
-    "MOLECULE_WORKSPACE_TOKEN=[REDACTED] next"
-)]
-#[case::json(
-    r#"{"auth_token":"rd-shape-json-6a02","id":"w"}"#,
-    r#"{"auth_token":"[REDACTED]","id":"w"}"#
-)]
-#[case::escaped_json(
-    r#"{\"api_key\":\"rd-shape-esc-6a03\"}"#,
-    r#"{\"api_key\":\"[REDACTED]\"}"#
-)]
-#[case::url_userinfo(
-    "GET https://u:rd-shape-pw-6a04@h.test/x",
-    "GET https://[REDACTED]@h.test/x"
-)]
-#[case::header(
-    "Authorization: Bearer rd-shape-bearer-6a05",
-    "Authorization: Bearer [REDACTED]"
-)]
+#[case::env("MOLECULE_WORKSPACE_TOKEN=rd-shape-env-6a01 next", "MOLECULE_WORKSPACE_TOKEN=[REDACTED] next")]
+#[case::json(r#"{"auth_token":"rd-shape-json-6a02","id":"w"}"#, r#"{"auth_token":"[REDACTED]","id":"w"}"#)]
+#[case::escaped_json(r#"{\"api_key\":\"rd-shape-esc-6a03\"}"#, r#"{\"api_key\":\"[REDACTED]\"}"#)]
+#[case::url_userinfo("GET https://u:rd-shape-pw-6a04@h.test/x", "GET https://[REDACTED]@h.test/x")]
+#[case::header("Authorization: Bearer rd-shape-bearer-6a05", "Authorization: Bearer [REDACTED]")]
 #[case::short_values_stay("max_tokens: 32, token=abc", "max_tokens: 32, token=abc")]
-#[case::plain_words_stay(
-    "the token was refused: see key MINIMAX_API_KEY",
-    "the token was refused: see key MINIMAX_API_KEY"
-)]
-#[case::debug_constructor_stays(
-    r#""token": String("[REDACTED]")"#,
-    r#""token": String("[REDACTED]")"#
-)]
+#[case::plain_words_stay("the token was refused: see key MINIMAX_API_KEY", "the token was refused: see key MINIMAX_API_KEY")]
+#[case::debug_constructor_stays(r#""token": String("[REDACTED]")"#, r#""token": String("[REDACTED]")"#)]
 fn scrub_masks_secrets_by_shape_even_unregistered(#[case] text: &str, #[case] want: &str) {
     assert_eq!(scrub(text), want);
 }
@@ -407,39 +294,16 @@ fn every_error_variant_displays_and_debugs_through_the_scrubber() {
     redact::register_str(secret);
     let call = || Call::new("op", "GET", "/x");
     let errors = [
-        E2eError::Api {
-            call: call(),
-            status: 500,
-            code: Some(secret.into()),
-            error: Some(secret.into()),
-            excerpt: secret.into(),
-        },
-        E2eError::Transport {
-            call: call(),
-            kind: molecule_e2e::error::TransportKind::Other,
-            detail: secret.into(),
-        },
-        E2eError::Decode {
-            call: call(),
-            status: 200,
-            expected: "x",
-            reason: secret.into(),
-            excerpt: secret.into(),
-        },
-        E2eError::WaitTimeout {
-            what: secret.into(),
-            waited: std::time::Duration::from_secs(1),
-            last_seen: secret.into(),
-        },
+        E2eError::Api { call: call(), status: 500, code: Some(secret.into()), error: Some(secret.into()), excerpt: secret.into() },
+        E2eError::Transport { call: call(), kind: molecule_e2e::error::TransportKind::Other, detail: secret.into() },
+        E2eError::Decode { call: call(), status: 200, expected: "x", reason: secret.into(), excerpt: secret.into() },
+        E2eError::WaitTimeout { what: secret.into(), waited: std::time::Duration::from_secs(1), last_seen: secret.into() },
         E2eError::Broken {
             promise: molecule_e2e::error::Promise::KnownAnswer,
             detail: secret.into(),
             source: Some(Box::new(E2eError::Unmet(secret.into()))),
         },
-        E2eError::Step {
-            step: secret.into(),
-            source: Box::new(E2eError::Unmet(secret.into())),
-        },
+        E2eError::Step { step: secret.into(), source: Box::new(E2eError::Unmet(secret.into())) },
         E2eError::Unmet(secret.into()),
     ];
     for e in errors {
@@ -455,10 +319,7 @@ fn rows_holding_server_text_debug_through_the_scrubber() {
     use molecule_e2e::client::{ActivityRow, Org, WorkspaceRow};
     let secret = "rd-row-echo-8d21";
     redact::register_str(secret);
-    let org = Org::decode(
-        &json!({"id": "o", "slug": "s", "last_error": format!("boot failed for {secret}")}),
-    )
-    .unwrap();
+    let org = Org::decode(&json!({"id": "o", "slug": "s", "last_error": format!("boot failed for {secret}")})).unwrap();
     let row = WorkspaceRow::decode(&json!({
         "id": "w", "status": secret, "agent_card": {"name": "a", "auth": {"api_key": "rd-row-card-key-8d22"}}
     }))
@@ -467,16 +328,8 @@ fn rows_holding_server_text_debug_through_the_scrubber() {
         "id": "a", "activity_type": "a2a_receive", "summary": secret, "request_body": {"token": "rd-row-body-8d23"}
     }))
     .unwrap();
-    for text in [
-        format!("{org:?}"),
-        format!("{row:#?}"),
-        format!("{activity:?}"),
-    ] {
-        check_hides(
-            "a row's Debug",
-            &text,
-            &[secret, "rd-row-card-key-8d22", "rd-row-body-8d23"],
-        );
+    for text in [format!("{org:?}"), format!("{row:#?}"), format!("{activity:?}")] {
+        check_hides("a row's Debug", &text, &[secret, "rd-row-card-key-8d22", "rd-row-body-8d23"]);
         assert!(text.contains(MASK), "{text}");
     }
 }
@@ -485,10 +338,7 @@ fn rows_holding_server_text_debug_through_the_scrubber() {
 #[case::string(json!("rd-serde-string-9e31"), "invalid type: string (value withheld), expected a boolean")]
 #[case::integer(json!(918273640001u64), "invalid type: integer (value withheld), expected a boolean")]
 #[case::float(json!(1.25), "invalid type: floating point (value withheld), expected a boolean")]
-fn serde_reasons_keep_the_type_and_withhold_the_value(
-    #[case] v: serde_json::Value,
-    #[case] want: &str,
-) {
+fn serde_reasons_keep_the_type_and_withhold_the_value(#[case] v: serde_json::Value, #[case] want: &str) {
     let e = serde_json::from_value::<bool>(v.clone()).unwrap_err();
     let reason = molecule_e2e::client::serde_reason(&e);
     assert_eq!(reason, want, "from {v}");

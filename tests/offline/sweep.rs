@@ -11,14 +11,8 @@ use molecule_e2e::standin::{StandIn, StandInConfig};
 use secrecy::SecretString;
 
 async fn control_plane_with(slugs: &[&str]) -> (StandIn, ControlPlane) {
-    let s = StandIn::start(StandInConfig::new(), ([127, 0, 0, 1], 0).into())
-        .await
-        .expect("stand-in");
-    let cp = ControlPlane::new(
-        &s.url(),
-        Some(SecretString::from(s.admin_token().to_owned())),
-    )
-    .expect("client");
+    let s = StandIn::start(StandInConfig::new(), ([127, 0, 0, 1], 0).into()).await.expect("stand-in");
+    let cp = ControlPlane::new(&s.url(), Some(SecretString::from(s.admin_token().to_owned()))).expect("client");
     for slug in slugs {
         cp.create_org(slug, slug).await.expect("create org");
     }
@@ -26,53 +20,34 @@ async fn control_plane_with(slugs: &[&str]) -> (StandIn, ControlPlane) {
 }
 
 async fn listed(cp: &ControlPlane) -> Vec<String> {
-    let mut slugs: Vec<_> = cp
-        .list_orgs()
-        .await
-        .expect("list")
-        .into_iter()
-        .map(|o| o.slug)
-        .collect();
+    let mut slugs: Vec<_> = cp.list_orgs().await.expect("list").into_iter().map(|o| o.slug).collect();
     slugs.sort();
     slugs
 }
 
 #[tokio::test]
 async fn deletes_only_the_suites_ephemeral_orgs() {
-    let (_s, cp) =
-        control_plane_with(&["e2e-20261121-run-aaaaaa", "rt-e2e-old", "customer-acme"]).await;
+    let (_s, cp) = control_plane_with(&["e2e-20261121-run-aaaaaa", "rt-e2e-old", "customer-acme"]).await;
     // Max age zero: every ephemeral org is old enough.
     let report = sweep(&cp, Duration::ZERO, 50, false).await.expect("sweep");
     let mut deleted = report.deleted.clone();
     deleted.sort();
     assert_eq!(deleted, ["e2e-20261121-run-aaaaaa", "rt-e2e-old"]);
     assert_eq!(listed(&cp).await, ["customer-acme"]);
-    assert!(
-        matches!(report.tunnels, Some(Ok(_))),
-        "the orphan-tunnel cleanup ran: {:?}",
-        report.tunnels
-    );
+    assert!(matches!(report.tunnels, Some(Ok(_))), "the orphan-tunnel cleanup ran: {:?}", report.tunnels);
 }
 
 #[tokio::test]
 async fn a_run_sweep_finds_its_orgs_past_600_others_and_deletes_nothing_else() {
-    let others: Vec<String> = (0..600)
-        .map(|i| format!("e2e-20260101-other-{i:03}"))
-        .collect();
+    let others: Vec<String> = (0..600).map(|i| format!("e2e-20260101-other-{i:03}")).collect();
     let (s, cp) = control_plane_with(&[]).await;
     s.seed_orgs(others.iter().map(String::as_str));
-    let mine = [
-        run_slug(SlugKind::Full, &today(), "run-42"),
-        run_slug(SlugKind::External, &today(), "run-42"),
-    ];
+    let mine = [run_slug(SlugKind::Full, &today(), "run-42"), run_slug(SlugKind::External, &today(), "run-42")];
     for slug in &mine {
         cp.create_org(slug, slug).await.expect("create org");
     }
     let first_page = cp.list_orgs().await.expect("list");
-    assert!(
-        !first_page.iter().any(|o| mine.contains(&o.slug)),
-        "the run's orgs must lie past the first page"
-    );
+    assert!(!first_page.iter().any(|o| mine.contains(&o.slug)), "the run's orgs must lie past the first page");
     let report = sweep_run(&cp, "run-42", false).await.expect("sweep");
     assert_eq!(report.deleted.len(), 2, "{report:?}");
     assert!(report.failed.is_empty(), "{report:?}");
@@ -81,14 +56,7 @@ async fn a_run_sweep_finds_its_orgs_past_600_others_and_deletes_nothing_else() {
         let gone = cp.tenant_admin_token(slug).await.expect_err("deleted");
         assert_eq!(gone.status(), Some(404), "{slug}: {gone}");
     }
-    assert!(
-        sweep_run(&cp, "run-4", false)
-            .await
-            .expect("sweep")
-            .deleted
-            .is_empty(),
-        "a prefix of the run id is another run"
-    );
+    assert!(sweep_run(&cp, "run-4", false).await.expect("sweep").deleted.is_empty(), "a prefix of the run id is another run");
 }
 
 #[tokio::test]
@@ -101,9 +69,7 @@ async fn a_run_sweep_needs_a_run_id() {
 #[tokio::test]
 async fn young_orgs_are_kept() {
     let (_s, cp) = control_plane_with(&["e2e-20261121-run-bbbbbb"]).await;
-    let report = sweep(&cp, Duration::from_secs(30 * 60), 50, false)
-        .await
-        .expect("sweep");
+    let report = sweep(&cp, Duration::from_secs(30 * 60), 50, false).await.expect("sweep");
     assert!(report.deleted.is_empty(), "{report:?}");
     assert_eq!(report.young, 1);
     assert_eq!(listed(&cp).await, ["e2e-20261121-run-bbbbbb"]);
@@ -112,9 +78,7 @@ async fn young_orgs_are_kept() {
 #[tokio::test]
 async fn more_stale_orgs_than_the_cap_deletes_nothing() {
     let (_s, cp) = control_plane_with(&["e2e-a", "e2e-b", "e2e-c"]).await;
-    let err = sweep(&cp, Duration::ZERO, 2, false)
-        .await
-        .expect_err("over the cap");
+    let err = sweep(&cp, Duration::ZERO, 2, false).await.expect_err("over the cap");
     assert!(err.to_string().contains("safety cap of 2"), "{err}");
     assert_eq!(listed(&cp).await, ["e2e-a", "e2e-b", "e2e-c"]);
 }

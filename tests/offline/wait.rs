@@ -8,9 +8,7 @@ use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use molecule_e2e::E2eError;
-use molecule_e2e::wait::{
-    Deadline, POLL_CEILING, POLL_FLOOR, Probe, Wait, grace, poll_interval, short, within,
-};
+use molecule_e2e::wait::{Deadline, POLL_CEILING, POLL_FLOOR, Probe, Wait, grace, poll_interval, short, within};
 
 const FAST_MIN: Duration = Duration::from_millis(1);
 const FAST_MAX: Duration = Duration::from_millis(5);
@@ -21,34 +19,14 @@ fn wait(what: &str, timeout_ms: u64) -> Wait {
 
 /// A timeout for `what`, whose last state seen is `last_seen`.
 #[track_caller]
-fn check_timed_out<T: std::fmt::Debug>(
-    r: Result<T, E2eError>,
-    what: &str,
-    last_seen: &str,
-    at_least: Duration,
-) {
+fn check_timed_out<T: std::fmt::Debug>(r: Result<T, E2eError>, what: &str, last_seen: &str, at_least: Duration) {
     match r {
-        Err(E2eError::WaitTimeout {
-            what: w,
-            waited,
-            last_seen: l,
-        }) => {
+        Err(E2eError::WaitTimeout { what: w, waited, last_seen: l }) => {
             assert_eq!(w, what);
             assert_eq!(l, last_seen);
-            assert!(
-                waited >= at_least,
-                "waited {waited:?}, less than the {at_least:?} deadline"
-            );
-            let text = E2eError::WaitTimeout {
-                what: w,
-                waited,
-                last_seen: l,
-            }
-            .to_string();
-            assert!(
-                text.contains(what) && text.contains(last_seen),
-                "the message names both: {text}"
-            );
+            assert!(waited >= at_least, "waited {waited:?}, less than the {at_least:?} deadline");
+            let text = E2eError::WaitTimeout { what: w, waited, last_seen: l }.to_string();
+            assert!(text.contains(what) && text.contains(last_seen), "the message names both: {text}");
         }
         other => panic!("expected a WaitTimeout for {what:?}, got {other:?}"),
     }
@@ -62,11 +40,7 @@ async fn until_returns_the_ready_value() {
             probes.set(probes.get() + 1);
             let n = probes.get();
             async move {
-                Ok(if n < 3 {
-                    Probe::Pending(format!("provisioning #{n}"))
-                } else {
-                    Probe::Ready(format!("url-{n}"))
-                })
+                Ok(if n < 3 { Probe::Pending(format!("provisioning #{n}")) } else { Probe::Ready(format!("url-{n}")) })
             }
         })
         .await
@@ -88,28 +62,17 @@ async fn a_timeout_names_what_was_awaited_and_the_last_state_seen() {
         .await;
     let last = format!("provisioning #{}", probes.get());
     check_timed_out(r, "org e2e-x running", &last, Duration::from_millis(100));
-    assert!(
-        probes.get() > 1,
-        "a 100 ms wait polling every few ms probes more than once"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "the deadline bounds the wait: {:?}",
-        started.elapsed()
-    );
+    assert!(probes.get() > 1, "a 100 ms wait polling every few ms probes more than once");
+    assert!(started.elapsed() < Duration::from_secs(2), "the deadline bounds the wait: {:?}", started.elapsed());
 }
 
 #[tokio::test]
 async fn the_timeout_message_reads_as_a_sentence() {
-    let r: Result<(), _> = wait("ws abcd… online", 20)
-        .until(|| async { Ok(Probe::Pending("failed (no url)".into())) })
-        .await;
+    let r: Result<(), _> =
+        wait("ws abcd… online", 20).until(|| async { Ok(Probe::Pending("failed (no url)".into())) }).await;
     let text = r.expect_err("never ready").to_string();
     assert!(text.starts_with("timed out after "), "{text}");
-    assert!(
-        text.ends_with("s waiting for ws abcd… online; last seen: failed (no url)"),
-        "{text}"
-    );
+    assert!(text.ends_with("s waiting for ws abcd… online; last seen: failed (no url)"), "{text}");
 }
 
 #[tokio::test]
@@ -127,11 +90,7 @@ async fn a_probe_error_ends_the_wait_at_once() {
         other => panic!("the probe's error should come back as is, got {other:?}"),
     }
     assert_eq!(probes.get(), 1);
-    assert!(
-        started.elapsed() < Duration::from_millis(300),
-        "no waiting after an error: {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_millis(300), "no waiting after an error: {:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -142,18 +101,11 @@ async fn a_probe_error_after_pending_states_ends_the_wait_too() {
             probes.set(probes.get() + 1);
             let n = probes.get();
             async move {
-                if n < 2 {
-                    Ok(Probe::Pending("provisioning".into()))
-                } else {
-                    Err(E2eError::Unmet(format!("probe {n} failed")))
-                }
+                if n < 2 { Ok(Probe::Pending("provisioning".into())) } else { Err(E2eError::Unmet(format!("probe {n} failed"))) }
             }
         })
         .await;
-    assert!(
-        matches!(&r, Err(E2eError::Unmet(m)) if m == "probe 2 failed"),
-        "{r:?}"
-    );
+    assert!(matches!(&r, Err(E2eError::Unmet(m)) if m == "probe 2 failed"), "{r:?}");
     assert_eq!(probes.get(), 2);
 }
 
@@ -185,18 +137,9 @@ async fn a_zero_timeout_that_is_pending_times_out_after_exactly_one_probe() {
 
 #[test]
 fn wait_reports_its_timeout() {
-    assert_eq!(
-        Wait::new("x", Duration::from_millis(250)).timeout(),
-        Duration::from_millis(250)
-    );
-    let w = Wait::new("x", Duration::from_secs(3600))
-        .interval(FAST_MAX, FAST_MIN)
-        .progress_every(Duration::from_secs(1));
-    assert_eq!(
-        w.timeout(),
-        Duration::from_secs(3600),
-        "interval and progress do not move the deadline"
-    );
+    assert_eq!(Wait::new("x", Duration::from_millis(250)).timeout(), Duration::from_millis(250));
+    let w = Wait::new("x", Duration::from_secs(3600)).interval(FAST_MAX, FAST_MIN).progress_every(Duration::from_secs(1));
+    assert_eq!(w.timeout(), Duration::from_secs(3600), "interval and progress do not move the deadline");
 }
 
 #[test]
@@ -217,35 +160,21 @@ fn short_ids_keep_four_characters() {
 #[case::two_seconds(Duration::from_secs(2))]
 #[case::a_minute(Duration::from_secs(60))]
 #[case::an_hour(Duration::from_secs(3600))]
-fn a_pause_is_at_most_a_tenth_of_the_time_waited_within_floor_and_ceiling(
-    #[case] elapsed: Duration,
-) {
+fn a_pause_is_at_most_a_tenth_of_the_time_waited_within_floor_and_ceiling(#[case] elapsed: Duration) {
     for unit in [0.0, 0.25, 0.5, 0.999_999] {
         let p = poll_interval(elapsed, POLL_FLOOR, POLL_CEILING, unit);
         assert!(p >= POLL_FLOOR, "{p:?} below the floor at {elapsed:?}");
         assert!(p <= POLL_CEILING, "{p:?} above the ceiling at {elapsed:?}");
-        assert!(
-            p <= (elapsed / 10).max(POLL_FLOOR),
-            "{p:?} more than a tenth of {elapsed:?}"
-        );
-        assert!(
-            p >= (elapsed / 20).clamp(POLL_FLOOR, POLL_CEILING / 2),
-            "{p:?}: jitter halves at most, at {elapsed:?}"
-        );
+        assert!(p <= (elapsed / 10).max(POLL_FLOOR), "{p:?} more than a tenth of {elapsed:?}");
+        assert!(p >= (elapsed / 20).clamp(POLL_FLOOR, POLL_CEILING / 2), "{p:?}: jitter halves at most, at {elapsed:?}");
     }
 }
 
 #[test]
 fn jitter_spreads_the_pause_over_half_its_range() {
     let at = Duration::from_secs(20);
-    assert_eq!(
-        poll_interval(at, POLL_FLOOR, POLL_CEILING, 0.0),
-        Duration::from_secs(1)
-    );
-    assert_eq!(
-        poll_interval(at, POLL_FLOOR, POLL_CEILING, 0.5),
-        Duration::from_millis(1500)
-    );
+    assert_eq!(poll_interval(at, POLL_FLOOR, POLL_CEILING, 0.0), Duration::from_secs(1));
+    assert_eq!(poll_interval(at, POLL_FLOOR, POLL_CEILING, 0.5), Duration::from_millis(1500));
     assert!(poll_interval(at, POLL_FLOOR, POLL_CEILING, 0.999_999) > Duration::from_millis(1999));
 }
 
@@ -259,11 +188,7 @@ fn the_grace_after_a_deadline_is_a_twentieth_of_it_within_bounds() {
 
 /// How long after `ready_at` a wait with `deadline` ends, each probe taking `request`
 /// (virtual time, on the paused clock), and the probe start times.
-async fn overshoot(
-    ready_at: Duration,
-    deadline: Duration,
-    request: Duration,
-) -> (Duration, Vec<Duration>) {
+async fn overshoot(ready_at: Duration, deadline: Duration, request: Duration) -> (Duration, Vec<Duration>) {
     let start = tokio::time::Instant::now();
     let probes = std::cell::RefCell::new(Vec::new());
     Wait::new("ws 3f2a… online", deadline)
@@ -271,11 +196,7 @@ async fn overshoot(
             probes.borrow_mut().push(start.elapsed());
             async move {
                 tokio::time::sleep(request).await;
-                Ok(if start.elapsed() >= ready_at {
-                    Probe::Ready(())
-                } else {
-                    Probe::Pending("provisioning".into())
-                })
+                Ok(if start.elapsed() >= ready_at { Probe::Ready(()) } else { Probe::Pending("provisioning".into()) })
             }
         })
         .await
@@ -294,54 +215,29 @@ const REQUEST: Duration = Duration::from_millis(20);
 #[case::staging_org(Duration::from_secs(400))]
 #[case::staging_workspace(Duration::from_secs(1800))]
 #[tokio::test(start_paused = true)]
-async fn a_wait_overshoots_by_at_most_a_tenth_of_what_it_waited_plus_the_floor(
-    #[case] ready_at: Duration,
-) {
+async fn a_wait_overshoots_by_at_most_a_tenth_of_what_it_waited_plus_the_floor(#[case] ready_at: Duration) {
     for deadline in [ready_at * 2, Duration::from_secs(3600)] {
         // Jitter draws differ per wait: several waits per case, each bounded.
         for _ in 0..8 {
             let (over, probes) = overshoot(ready_at, deadline, REQUEST).await;
             let bound = ready_at / 10 + POLL_FLOOR + 2 * REQUEST;
-            assert!(
-                over <= bound,
-                "ready at {ready_at:?}, deadline {deadline:?}: overshoot {over:?} > {bound:?} ({probes:?})"
-            );
+            assert!(over <= bound, "ready at {ready_at:?}, deadline {deadline:?}: overshoot {over:?} > {bound:?} ({probes:?})");
         }
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn probes_are_never_closer_than_the_floor_nor_further_apart_than_the_ceiling() {
-    let (_, probes) = overshoot(
-        Duration::from_secs(3000),
-        Duration::from_secs(3600),
-        REQUEST,
-    )
-    .await;
+    let (_, probes) = overshoot(Duration::from_secs(3000), Duration::from_secs(3600), REQUEST).await;
     for w in probes.windows(2) {
         let gap = w[1] - w[0];
-        assert!(
-            gap >= POLL_FLOOR + REQUEST,
-            "probes {w:?} closer than the floor"
-        );
-        assert!(
-            gap <= POLL_CEILING + REQUEST,
-            "probes {w:?} further apart than the ceiling"
-        );
-        assert!(
-            gap <= (w[0] + REQUEST) / 10 + POLL_FLOOR + REQUEST,
-            "probes {w:?}: more than a tenth of the time waited"
-        );
+        assert!(gap >= POLL_FLOOR + REQUEST, "probes {w:?} closer than the floor");
+        assert!(gap <= POLL_CEILING + REQUEST, "probes {w:?} further apart than the ceiling");
+        assert!(gap <= (w[0] + REQUEST) / 10 + POLL_FLOOR + REQUEST, "probes {w:?}: more than a tenth of the time waited");
     }
     // The first second polls at the floor's rate at most; the whole wait a few hundred times.
-    let first_second = probes
-        .iter()
-        .filter(|t| **t < Duration::from_secs(1))
-        .count();
-    assert!(
-        first_second <= 15,
-        "{first_second} probes in the first second"
-    );
+    let first_second = probes.iter().filter(|t| **t < Duration::from_secs(1)).count();
+    assert!(first_second <= 15, "{first_second} probes in the first second");
     assert!(probes.len() < 500, "{} probes over 3000 s", probes.len());
 }
 
@@ -351,10 +247,7 @@ async fn the_deadline_does_not_change_how_often_a_wait_looks() {
     let (_, short_deadline) = overshoot(ready_at, Duration::from_secs(40), REQUEST).await;
     let (_, long_deadline) = overshoot(ready_at, Duration::from_secs(3600), REQUEST).await;
     let (a, b) = (short_deadline.len() as f64, long_deadline.len() as f64);
-    assert!(
-        (a - b).abs() <= 0.25 * a.max(b),
-        "{a} probes with a 40 s deadline, {b} with an hour"
-    );
+    assert!((a - b).abs() <= 0.25 * a.max(b), "{a} probes with a 40 s deadline, {b} with an hour");
 }
 
 #[tokio::test(start_paused = true)]
@@ -367,25 +260,11 @@ async fn a_wait_that_times_out_probes_once_more_at_its_deadline() {
             async { Ok(Probe::Pending("provisioning".into())) }
         })
         .await;
-    check_timed_out(
-        r,
-        "org e2e-x running",
-        "provisioning",
-        Duration::from_secs(900),
-    );
-    let (last, end) = (
-        probes.borrow().last().copied().unwrap_or_default(),
-        start.elapsed(),
-    );
+    check_timed_out(r, "org e2e-x running", "provisioning", Duration::from_secs(900));
+    let (last, end) = (probes.borrow().last().copied().unwrap_or_default(), start.elapsed());
     let at_deadline = Duration::from_secs(900)..=Duration::from_millis(900_005);
-    assert!(
-        at_deadline.contains(&last),
-        "the last probe is at the deadline, not {last:?}"
-    );
-    assert!(
-        at_deadline.contains(&end),
-        "and the wait ends there, not at {end:?}"
-    );
+    assert!(at_deadline.contains(&last), "the last probe is at the deadline, not {last:?}");
+    assert!(at_deadline.contains(&end), "and the wait ends there, not at {end:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,39 +280,26 @@ async fn a_probe_runs_under_the_deadline_of_its_wait_plus_grace() {
         .expect("a deadline in scope");
     assert_eq!(seen.left(), timeout + grace(timeout));
     assert_eq!(seen.whose(), "the wait for tenant e2e-x /health");
-    assert!(
-        Deadline::current().is_none(),
-        "the deadline ends with the wait"
-    );
+    assert!(Deadline::current().is_none(), "the deadline ends with the wait");
 }
 
 #[tokio::test(start_paused = true)]
 async fn the_nearer_deadline_wins_when_waits_nest() {
     let outer = Deadline::after(Duration::from_secs(5), "the outer wait");
     let inner = within(outer, async {
-        Wait::new("inner", Duration::from_secs(60))
-            .until(|| async { Ok(Probe::Ready(Deadline::current())) })
-            .await
+        Wait::new("inner", Duration::from_secs(60)).until(|| async { Ok(Probe::Ready(Deadline::current())) }).await
     })
     .await
     .expect("ready")
     .expect("a deadline");
-    assert_eq!(
-        (inner.whose(), inner.left()),
-        ("the outer wait", Duration::from_secs(5))
-    );
+    assert_eq!((inner.whose(), inner.left()), ("the outer wait", Duration::from_secs(5)));
 
     let outer = Deadline::after(Duration::from_secs(600), "the outer wait");
     let inner = within(outer, async {
-        Wait::new("inner", Duration::from_secs(60))
-            .until(|| async { Ok(Probe::Ready(Deadline::current())) })
-            .await
+        Wait::new("inner", Duration::from_secs(60)).until(|| async { Ok(Probe::Ready(Deadline::current())) }).await
     })
     .await
     .expect("ready")
     .expect("a deadline");
-    assert_eq!(
-        (inner.whose(), inner.left()),
-        ("the wait for inner", Duration::from_secs(61))
-    );
+    assert_eq!((inner.whose(), inner.left()), ("the wait for inner", Duration::from_secs(61)));
 }

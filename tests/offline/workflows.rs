@@ -22,14 +22,10 @@ struct Workflow {
 
 fn workflow(rel: &str) -> Workflow {
     let text = read(rel);
-    let (head, body) = text
-        .split_once("\njobs:\n")
-        .unwrap_or_else(|| panic!("{rel}: no jobs:"));
+    let (head, body) = text.split_once("\njobs:\n").unwrap_or_else(|| panic!("{rel}: no jobs:"));
     let mut jobs: Vec<(String, String)> = Vec::new();
     for line in body.lines() {
-        let id = line
-            .strip_prefix("  ")
-            .filter(|l| !l.starts_with(' ') && !l.starts_with('#'));
+        let id = line.strip_prefix("  ").filter(|l| !l.starts_with(' ') && !l.starts_with('#'));
         match id.and_then(|l| l.strip_suffix(':')) {
             Some(id) => jobs.push((id.to_owned(), String::new())),
             None => {
@@ -40,11 +36,7 @@ fn workflow(rel: &str) -> Workflow {
             }
         }
     }
-    Workflow {
-        path: rel.to_owned(),
-        head: head.to_owned(),
-        jobs,
-    }
+    Workflow { path: rel.to_owned(), head: head.to_owned(), jobs }
 }
 
 const SUITE: &[&str] = &[
@@ -54,10 +46,7 @@ const SUITE: &[&str] = &[
     ".gitea/workflows/sweep-stale-e2e-orgs.yml",
     ".gitea/workflows/ci.yml",
 ];
-const TEMPLATES: &[&str] = &[
-    "docker/templates/e2e-staging-saas.yml",
-    "docker/templates/e2e-staging-external.yml",
-];
+const TEMPLATES: &[&str] = &["docker/templates/e2e-staging-saas.yml", "docker/templates/e2e-staging-external.yml"];
 
 fn all() -> Vec<Workflow> {
     SUITE.iter().chain(TEMPLATES).map(|p| workflow(p)).collect()
@@ -73,21 +62,14 @@ fn creates_orgs(job: &str) -> bool {
 
 /// `if: always()` steps' text, one string per step.
 fn always_steps(job: &str) -> Vec<String> {
-    job.split("\n      - ")
-        .filter(|s| s.contains("if: always()"))
-        .map(str::to_owned)
-        .collect()
+    job.split("\n      - ").filter(|s| s.contains("if: always()")).map(str::to_owned).collect()
 }
 
 #[test]
 fn every_staging_job_has_a_timeout_permissions_and_pinned_actions() {
     for w in all() {
         for (id, job) in &w.jobs {
-            assert!(
-                job.contains("timeout-minutes: "),
-                "{} job {id}: no timeout-minutes",
-                w.path
-            );
+            assert!(job.contains("timeout-minutes: "), "{} job {id}: no timeout-minutes", w.path);
             assert!(
                 job.contains("permissions:") || w.head.contains("\npermissions:"),
                 "{} job {id}: no least-privilege permissions",
@@ -109,13 +91,7 @@ fn every_staging_job_has_a_timeout_permissions_and_pinned_actions() {
 
 /// What a workflow keeps of the platform's: file, workflow name, concurrency group,
 /// [(job id, job name, continue-on-error)], cron.
-type Kept = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static [(&'static str, &'static str, bool)],
-    &'static str,
-);
+type Kept = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str, bool)], &'static str);
 
 #[test]
 fn staging_workflows_serialise_on_the_platforms_groups_and_keep_its_names() {
@@ -126,14 +102,7 @@ fn staging_workflows_serialise_on_the_platforms_groups_and_keep_its_names() {
             "e2e-staging-saas.yml",
             "E2E Staging SaaS (full lifecycle)",
             "e2e-staging-saas",
-            &[
-                ("e2e-staging-saas", "E2E Staging SaaS", true),
-                (
-                    "e2e-staging-platform-boot",
-                    "E2E Staging Platform Boot",
-                    true,
-                ),
-            ],
+            &[("e2e-staging-saas", "E2E Staging SaaS", true), ("e2e-staging-platform-boot", "E2E Staging Platform Boot", true)],
             "0 7 * * *",
         ),
         (
@@ -150,13 +119,7 @@ fn staging_workflows_serialise_on_the_platforms_groups_and_keep_its_names() {
             &[("sanity", "Intentional-failure teardown sanity", true)],
             "0 6 * * 1",
         ),
-        (
-            "sweep-stale-e2e-orgs.yml",
-            "Sweep stale e2e-* orgs (staging)",
-            "sweep-stale-e2e-orgs",
-            &[("sweep", "Sweep e2e orgs", false)],
-            "*/15 * * * *",
-        ),
+        ("sweep-stale-e2e-orgs.yml", "Sweep stale e2e-* orgs (staging)", "sweep-stale-e2e-orgs", &[("sweep", "Sweep e2e orgs", false)], "*/15 * * * *"),
     ];
     for (file, name, group, jobs, cron) in expected {
         let dirs: &[&str] = if TEMPLATES.iter().any(|t| t.ends_with(file)) {
@@ -166,40 +129,17 @@ fn staging_workflows_serialise_on_the_platforms_groups_and_keep_its_names() {
         };
         for dir in dirs {
             let w = workflow(&format!("{dir}/{file}"));
+            assert!(w.head.starts_with(&format!("name: {name}\n")), "{}: workflow name must stay {name:?}", w.path);
             assert!(
-                w.head.starts_with(&format!("name: {name}\n")),
-                "{}: workflow name must stay {name:?}",
-                w.path
-            );
-            assert!(
-                w.head.contains(&format!(
-                    "concurrency:\n  group: {group}\n  cancel-in-progress: false\n"
-                )),
+                w.head.contains(&format!("concurrency:\n  group: {group}\n  cancel-in-progress: false\n")),
                 "{}: concurrency group {group} without cancel-in-progress (a cancelled teardown leaks EC2)",
                 w.path
             );
-            assert!(
-                w.head.contains(&format!("- cron: '{cron}'")),
-                "{}: schedule {cron} changed",
-                w.path
-            );
+            assert!(w.head.contains(&format!("- cron: '{cron}'")), "{}: schedule {cron} changed", w.path);
             for (id, job_name, coe) in *jobs {
-                let (_, job) = w
-                    .jobs
-                    .iter()
-                    .find(|(j, _)| j == id)
-                    .unwrap_or_else(|| panic!("{}: no job {id}", w.path));
-                assert!(
-                    job.contains(&format!("    name: {job_name}\n")),
-                    "{} job {id}: status-check name must stay {job_name:?}",
-                    w.path
-                );
-                assert_eq!(
-                    job.contains("\n    continue-on-error: true\n"),
-                    *coe,
-                    "{} job {id}: continue-on-error",
-                    w.path
-                );
+                let (_, job) = w.jobs.iter().find(|(j, _)| j == id).unwrap_or_else(|| panic!("{}: no job {id}", w.path));
+                assert!(job.contains(&format!("    name: {job_name}\n")), "{} job {id}: status-check name must stay {job_name:?}", w.path);
+                assert_eq!(job.contains("\n    continue-on-error: true\n"), *coe, "{} job {id}: continue-on-error", w.path);
             }
         }
     }
@@ -208,50 +148,24 @@ fn staging_workflows_serialise_on_the_platforms_groups_and_keep_its_names() {
 #[test]
 fn every_job_that_can_create_an_org_tears_down_and_checks_ec2_in_always_steps() {
     for w in all() {
-        for (id, job) in w
-            .jobs
-            .iter()
-            .filter(|(_, j)| touches_staging(j) && creates_orgs(j))
-        {
+        for (id, job) in w.jobs.iter().filter(|(_, j)| touches_staging(j) && creates_orgs(j)) {
             let always = always_steps(job);
             assert!(
                 always.iter().any(|s| s.contains("staging.sh teardown")),
                 "{} job {id}: no `if: always()` teardown (org down + sweep --run-id)",
                 w.path
             );
-            assert!(
-                always.iter().any(|s| s.contains("staging.sh leak-check")),
-                "{} job {id}: no always() EC2 leak check",
-                w.path
-            );
-            assert!(
-                job.contains("E2E_RUN_ID: "),
-                "{} job {id}: no E2E_RUN_ID for the run-scoped sweep",
-                w.path
-            );
-            assert!(
-                job.contains("E2E_REQUIRE_LIVE: \"1\"") || job.contains("E2E_INTENTIONAL_FAILURE"),
-                "{} job {id}: not fail-closed",
-                w.path
-            );
-            assert!(
-                job.contains("staging.sh preflight"),
-                "{} job {id}: no preflight",
-                w.path
-            );
+            assert!(always.iter().any(|s| s.contains("staging.sh leak-check")), "{} job {id}: no always() EC2 leak check", w.path);
+            assert!(job.contains("E2E_RUN_ID: "), "{} job {id}: no E2E_RUN_ID for the run-scoped sweep", w.path);
+            assert!(job.contains("E2E_REQUIRE_LIVE: \"1\"") || job.contains("E2E_INTENTIONAL_FAILURE"), "{} job {id}: not fail-closed", w.path);
+            assert!(job.contains("staging.sh preflight"), "{} job {id}: no preflight", w.path);
         }
     }
     let script = read(".gitea/scripts/staging.sh");
     for line in script.lines().filter(|l| l.contains("curl ")) {
-        assert!(
-            line.contains("--max-time"),
-            "staging.sh: curl without --max-time: {line}"
-        );
+        assert!(line.contains("--max-time"), "staging.sh: curl without --max-time: {line}");
     }
-    assert!(
-        script.contains("--max-time 10 \"$MOLECULE_CP_URL/health\""),
-        "the health preflight must have a 10 s limit"
-    );
+    assert!(script.contains("--max-time 10 \"$MOLECULE_CP_URL/health\""), "the health preflight must have a 10 s limit");
 }
 
 #[test]
@@ -270,48 +184,19 @@ fn the_cases_workflows_select_and_count_exist_in_the_test_sources() {
             }
             // The declared live cases (each test target checks it holds exactly these).
             let names: Vec<String> = bins.iter().flat_map(|b| live_cases(b)).collect();
-            if let Some(n) = job
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("E2E_EXPECT_CASES: "))
-            {
+            if let Some(n) = job.lines().find_map(|l| l.trim().strip_prefix("E2E_EXPECT_CASES: ")) {
                 let n: usize = n.trim_matches('"').parse().expect("a number");
-                assert_eq!(
-                    n,
-                    names.len(),
-                    "{} job {id}: E2E_EXPECT_CASES is {n}, the sources hold {}: {names:?}",
-                    w.path,
-                    names.len()
-                );
+                assert_eq!(n, names.len(), "{} job {id}: E2E_EXPECT_CASES is {n}, the sources hold {}: {names:?}", w.path, names.len());
             }
-            if let Some(f) = job
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("E2E_CASE_FILTER: "))
-            {
-                let exact = f
-                    .trim_matches('"')
-                    .strip_prefix("test(=")
-                    .and_then(|s| s.strip_suffix(')'))
-                    .expect("test(=<name>)");
-                assert!(
-                    names.iter().any(|n| n == exact),
-                    "{} job {id}: E2E_CASE_FILTER names {exact}, not a case of {bins:?}",
-                    w.path
-                );
+            if let Some(f) = job.lines().find_map(|l| l.trim().strip_prefix("E2E_CASE_FILTER: ")) {
+                let exact = f.trim_matches('"').strip_prefix("test(=").and_then(|s| s.strip_suffix(')')).expect("test(=<name>)");
+                assert!(names.iter().any(|n| n == exact), "{} job {id}: E2E_CASE_FILTER names {exact}, not a case of {bins:?}", w.path);
             }
             // Record names (`arm::<arm>`) the workflow reads verdicts of are arms of the table.
-            let readers = job
-                .lines()
-                .filter(|l| l.contains("case-verdict arm::") || l.contains("expect-401 arm::"));
+            let readers = job.lines().filter(|l| l.contains("case-verdict arm::") || l.contains("expect-401 arm::"));
             for rec in readers.filter_map(|l| l.split_once("arm::").map(|(_, r)| r)) {
-                let arm: String = rec
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                assert!(
-                    molecule_e2e::scenario::arms::arm(&arm).is_some(),
-                    "{} job {id}: reads arm::{arm}, which is no arm",
-                    w.path
-                );
+                let arm: String = rec.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                assert!(molecule_e2e::scenario::arms::arm(&arm).is_some(), "{} job {id}: reads arm::{arm}, which is no arm", w.path);
             }
         }
     }
@@ -321,98 +206,40 @@ fn the_cases_workflows_select_and_count_exist_in_the_test_sources() {
 fn templates_pin_the_suite_commit_and_check_it_out() {
     for t in TEMPLATES {
         let text = read(t);
-        assert_eq!(
-            text.matches("@MOLECULE_E2E_COMMIT@").count(),
-            1,
-            "{t}: one pinned-ref placeholder"
-        );
-        assert!(
-            text.contains("MOLECULE_E2E_REF: \"@MOLECULE_E2E_COMMIT@\""),
-            "{t}"
-        );
-        assert!(
-            text.contains("ref: ${{ env.MOLECULE_E2E_REF }}")
-                && text.contains("path: molecule-e2e"),
-            "{t}: checkout"
-        );
-        assert!(
-            text.contains("workspace-server/"),
-            "{t}: triggers on the platform's provisioning-critical paths"
-        );
-        assert!(
-            text.contains("  pull_request:\n"),
-            "{t}: runs on the platform's pull requests"
-        );
+        assert_eq!(text.matches("@MOLECULE_E2E_COMMIT@").count(), 1, "{t}: one pinned-ref placeholder");
+        assert!(text.contains("MOLECULE_E2E_REF: \"@MOLECULE_E2E_COMMIT@\""), "{t}");
+        assert!(text.contains("ref: ${{ env.MOLECULE_E2E_REF }}") && text.contains("path: molecule-e2e"), "{t}: checkout");
+        assert!(text.contains("workspace-server/"), "{t}: triggers on the platform's provisioning-critical paths");
+        assert!(text.contains("  pull_request:\n"), "{t}: runs on the platform's pull requests");
     }
     let onboard = read(".gitea/scripts/onboard-platform.sh");
-    assert!(
-        onboard.contains("s/@MOLECULE_E2E_COMMIT@/$commit/") && onboard.contains("{40}"),
-        "the installer pins a full sha"
-    );
+    assert!(onboard.contains("s/@MOLECULE_E2E_COMMIT@/$commit/") && onboard.contains("{40}"), "the installer pins a full sha");
 }
 
 #[test]
 fn the_ci_profile_outlasts_the_suites_deadlines_and_writes_junit() {
     let toml = read(".config/nextest.toml");
     let settings = toml.lines().filter(|l| !l.trim_start().starts_with('#'));
-    assert!(
-        !settings.clone().any(|l| l.contains("report-skipped")),
-        "report-skipped is not a nextest key"
-    );
+    assert!(!settings.clone().any(|l| l.contains("report-skipped")), "report-skipped is not a nextest key");
     let ci = toml.split("[profile.ci]").nth(1).expect("a ci profile");
-    let slow = ci
-        .lines()
-        .find(|l| l.starts_with("slow-timeout"))
-        .expect("ci slow-timeout");
+    let slow = ci.lines().find(|l| l.starts_with("slow-timeout")).expect("ci slow-timeout");
     let num = |key: &str| -> u64 {
-        let rest = slow
-            .split(key)
-            .nth(1)
-            .unwrap_or_else(|| panic!("{key} in {slow}"));
-        rest.chars()
-            .skip_while(|c| !c.is_ascii_digit())
-            .take_while(char::is_ascii_digit)
-            .collect::<String>()
-            .parse()
-            .unwrap()
+        let rest = slow.split(key).nth(1).unwrap_or_else(|| panic!("{key} in {slow}"));
+        rest.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
     };
     let kill_after = num("period") * num("terminate-after");
-    assert!(
-        kill_after > 60 * 60,
-        "the ci profile kills a case after {kill_after}s, below the suite's 60-minute waits"
-    );
-    let junit = toml
-        .split("[profile.ci.junit]")
-        .nth(1)
-        .expect("a ci junit section");
-    for line in junit
-        .lines()
-        .filter(|l| l.contains('=') && !l.starts_with('#'))
-    {
+    assert!(kill_after > 60 * 60, "the ci profile kills a case after {kill_after}s, below the suite's 60-minute waits");
+    let junit = toml.split("[profile.ci.junit]").nth(1).expect("a ci junit section");
+    for line in junit.lines().filter(|l| l.contains('=') && !l.starts_with('#')) {
         let key = line.split('=').next().unwrap().trim();
         assert!(
-            [
-                "path",
-                "report-name",
-                "store-success-output",
-                "store-failure-output"
-            ]
-            .contains(&key),
+            ["path", "report-name", "store-success-output", "store-failure-output"].contains(&key),
             "{key} is not a nextest junit key"
         );
     }
     let saas = workflow(".gitea/workflows/e2e-staging-saas.yml");
-    let job_minutes: u64 = saas.jobs[0]
-        .1
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("timeout-minutes: "))
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(
-        job_minutes * 60 > kill_after,
-        "the SaaS job ({job_minutes} min) must outlast nextest's {kill_after}s"
-    );
+    let job_minutes: u64 = saas.jobs[0].1.lines().find_map(|l| l.trim().strip_prefix("timeout-minutes: ")).unwrap().parse().unwrap();
+    assert!(job_minutes * 60 > kill_after, "the SaaS job ({job_minutes} min) must outlast nextest's {kill_after}s");
 }
 
 /// `.ci/run` counts the live cases of both targets three times (the summary line, the nextest

@@ -47,12 +47,7 @@ pub enum Check {
 }
 
 impl Check {
-    pub const CANARIES: [Check; 4] = [
-        Check::NameContinuity,
-        Check::FileOnly,
-        Check::FileWithCaption,
-        Check::CrossSessionMemory,
-    ];
+    pub const CANARIES: [Check; 4] = [Check::NameContinuity, Check::FileOnly, Check::FileWithCaption, Check::CrossSessionMemory];
     pub const ALL: [Check; 8] = [
         Check::NameContinuity,
         Check::FileOnly,
@@ -106,21 +101,13 @@ impl Check {
             Check::AgentCard => agent_card(rt).await,
             Check::TwoTurnsOneContext => two_turns_one_context(rt).await,
             Check::ExactAnswer => exact_answer(rt).await,
-            Check::RecallUnknownKey => {
-                return recall_unknown_key(rt)
-                    .await
-                    .map_err(|e| self.failed(rt, &e));
-            }
+            Check::RecallUnknownKey => return recall_unknown_key(rt).await.map_err(|e| self.failed(rt, &e)),
         };
         res.map(Outcome::Passed).map_err(|e| self.failed(rt, &e))
     }
 
     fn failed(self, rt: &CpSim, why: &str) -> String {
-        let kind = if Check::CANARIES.contains(&self) {
-            "canary"
-        } else {
-            "diagnostic"
-        };
+        let kind = if Check::CANARIES.contains(&self) { "canary" } else { "diagnostic" };
         format!("{kind} {} FAILED against {}: {why}", self.name(), rt.base)
     }
 }
@@ -164,23 +151,14 @@ pub struct InlineFile<'a> {
 
 impl<'a> From<&'a CanaryFile> for InlineFile<'a> {
     fn from(f: &'a CanaryFile) -> Self {
-        InlineFile {
-            name: &f.name,
-            mime_type: "text/plain",
-            bytes: f.body.as_bytes(),
-        }
+        InlineFile { name: &f.name, mime_type: "text/plain", bytes: f.body.as_bytes() }
     }
 }
 
 /// The `message/send` cp_sim sends: `id = messageId`, `kind:"message"`, the context, a
 /// caption text part only if given, then the inline file part; `acceptedOutputModes:
 /// ["text/plain"]`, blocking. No `taskId`: cp_sim sends `null`, which the 0.3 schema refuses.
-pub fn send_envelope(
-    id: &str,
-    context_id: &str,
-    text: Option<&str>,
-    file: Option<&InlineFile<'_>>,
-) -> Value {
+pub fn send_envelope(id: &str, context_id: &str, text: Option<&str>, file: Option<&InlineFile<'_>>) -> Value {
     let mut parts = Vec::new();
     if let Some(t) = text {
         parts.push(json!({"kind": "text", "text": t}));
@@ -231,11 +209,7 @@ impl CpSim {
         let base = base.into().trim_end_matches('/').to_owned();
         // The runtime is local (container port or CANARY_RUNTIME_URL); a proxy from the
         // environment would only get in the way.
-        let http = molecule_e2e::client::client_builder(&base)
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap_or_default();
+        let http = molecule_e2e::client::client_builder(&base).no_proxy().timeout(Duration::from_secs(30)).build().unwrap_or_default();
         CpSim {
             base,
             http,
@@ -250,34 +224,20 @@ impl CpSim {
 
     /// Send one message in `context_id` and read the reply; a Task still `submitted` or
     /// `working` is followed with `tasks/get` until it leaves those states.
-    pub async fn send(
-        &self,
-        context_id: &str,
-        text: Option<&str>,
-        file: Option<&InlineFile<'_>>,
-    ) -> Result<ReplyShape, String> {
+    pub async fn send(&self, context_id: &str, text: Option<&str>, file: Option<&InlineFile<'_>>) -> Result<ReplyShape, String> {
         let id = random_id("canary-", 12);
-        let body = self
-            .post_json("/a2a", &send_envelope(&id, context_id, text, file))
-            .await
-            .map_err(|e| e.to_string())?;
+        let body = self.post_json("/a2a", &send_envelope(&id, context_id, text, file)).await.map_err(|e| e.to_string())?;
         let mut reply = result_of(&body, "message/send")?;
         let started = Instant::now();
         while let ReplyShape::Task { id, state, .. } = &reply
             && verdict::PENDING_STATES.contains(&state.as_str())
         {
             if started.elapsed() > TASK_DEADLINE {
-                return Err(format!(
-                    "task {id} stayed {state:?} for {} s after a blocking send",
-                    TASK_DEADLINE.as_secs()
-                ));
+                return Err(format!("task {id} stayed {state:?} for {} s after a blocking send", TASK_DEADLINE.as_secs()));
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
             let get = json!({"jsonrpc": "2.0", "id": random_id("canary-", 12), "method": "tasks/get", "params": {"id": id}});
-            let body = self
-                .post_json("/a2a", &get)
-                .await
-                .map_err(|e| e.to_string())?;
+            let body = self.post_json("/a2a", &get).await.map_err(|e| e.to_string())?;
             reply = result_of(&body, "tasks/get")?;
         }
         Ok(reply)
@@ -287,53 +247,27 @@ impl CpSim {
     pub async fn recall(&self, key: &str) -> Result<String, CallError> {
         let body = self.post_json("/mcp", &recall_envelope(key)).await?;
         if let Some(err) = body.get("error") {
-            let missing_tool = err
-                .get("code")
-                .and_then(Value::as_i64)
-                .is_some_and(|c| c == -32601 || c == -32602);
+            let missing_tool = err.get("code").and_then(Value::as_i64).is_some_and(|c| c == -32601 || c == -32602);
             let why = format!("JSON-RPC error from tools/call recall_memory: {err}");
-            return Err(if missing_tool {
-                CallError::Missing(why)
-            } else {
-                CallError::Broken(why)
-            });
+            return Err(if missing_tool { CallError::Missing(why) } else { CallError::Broken(why) });
         }
         body.pointer("/result/content")
             .and_then(Value::as_array)
-            .and_then(|c| {
-                c.iter()
-                    .find(|p| p.get("type").and_then(Value::as_str) == Some("text"))
-            })
+            .and_then(|c| c.iter().find(|p| p.get("type").and_then(Value::as_str) == Some("text")))
             .and_then(|p| p.get("text")?.as_str())
             .map(str::to_owned)
-            .ok_or_else(|| {
-                CallError::Broken(format!(
-                    "tools/call recall_memory answered without a text content: {}",
-                    excerpt(&body.to_string())
-                ))
-            })
+            .ok_or_else(|| CallError::Broken(format!("tools/call recall_memory answered without a text content: {}", excerpt(&body.to_string()))))
     }
 
     pub async fn get_json(&self, path: &str) -> Result<Value, String> {
         let url = format!("{}{path}", self.base);
-        let res = self
-            .http
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| format!("GET {url}: {e}"))?;
+        let res = self.http.get(&url).send().await.map_err(|e| format!("GET {url}: {e}"))?;
         read_json("GET", &url, res).await.map_err(|e| e.to_string())
     }
 
     async fn post_json(&self, path: &str, body: &Value) -> Result<Value, CallError> {
         let url = format!("{}{path}", self.base);
-        let res = self
-            .http
-            .post(&url)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| CallError::Broken(format!("POST {url}: {e}")))?;
+        let res = self.http.post(&url).json(body).send().await.map_err(|e| CallError::Broken(format!("POST {url}: {e}")))?;
         read_json("POST", &url, res).await
     }
 }
@@ -348,27 +282,15 @@ fn result_of(body: &Value, method: &str) -> Result<ReplyShape, String> {
 
 async fn read_json(method: &str, url: &str, res: reqwest::Response) -> Result<Value, CallError> {
     let status = res.status();
-    let text = res
-        .text()
-        .await
-        .map_err(|e| CallError::Broken(format!("{method} {url}: reading the body: {e}")))?;
+    let text = res.text().await.map_err(|e| CallError::Broken(format!("{method} {url}: reading the body: {e}")))?;
     if matches!(status.as_u16(), 404 | 405 | 501) {
-        return Err(CallError::Missing(format!(
-            "{method} {url} answered {status}: nothing serves it"
-        )));
+        return Err(CallError::Missing(format!("{method} {url} answered {status}: nothing serves it")));
     }
     if status != reqwest::StatusCode::OK {
-        return Err(CallError::Broken(format!(
-            "{method} {url} answered {status}, expected 200; body: {}",
-            excerpt(&text)
-        )));
+        return Err(CallError::Broken(format!("{method} {url} answered {status}, expected 200; body: {}", excerpt(&text))));
     }
-    serde_json::from_str(&text).map_err(|e| {
-        CallError::Broken(format!(
-            "{method} {url} answered 200 with non-JSON ({e}): {}",
-            excerpt(&text)
-        ))
-    })
+    serde_json::from_str(&text)
+        .map_err(|e| CallError::Broken(format!("{method} {url} answered 200 with non-JSON ({e}): {}", excerpt(&text))))
 }
 
 fn seen(text: &str) -> String {
@@ -403,18 +325,14 @@ async fn name_continuity(rt: &CpSim) -> Result<String, String> {
 }
 
 async fn file_turn(rt: &CpSim, caption: Option<&str>, file: &CanaryFile) -> Result<String, String> {
-    let reply = rt
-        .send(&new_context(), caption, Some(&InlineFile::from(file)))
-        .await?;
+    let reply = rt.send(&new_context(), caption, Some(&InlineFile::from(file))).await?;
     Ok(verdict::answer_of(&reply)?.to_owned())
 }
 
 async fn file_only(rt: &CpSim) -> Result<String, String> {
     let file = CanaryFile::status(random_id("canary-", 8) + ".txt");
     let reply = file_turn(rt, None, &file).await?;
-    verdict::judge_file_only(&reply, &file)
-        .map(|()| seen(&reply))
-        .map_err(|e| format!("file-only {}: {e}; {}", file.name, seen(&reply)))
+    verdict::judge_file_only(&reply, &file).map(|()| seen(&reply)).map_err(|e| format!("file-only {}: {e}; {}", file.name, seen(&reply)))
 }
 
 async fn file_with_caption(rt: &CpSim) -> Result<String, String> {
@@ -427,18 +345,8 @@ async fn file_with_caption(rt: &CpSim) -> Result<String, String> {
 
 async fn cross_session_memory(rt: &CpSim) -> Result<String, String> {
     let (a, b) = (new_context(), new_context());
-    ask(
-        rt,
-        &a,
-        "Please use the memory tool to remember: my favorite color is blue.",
-    )
-    .await?;
-    let reply = ask(
-        rt,
-        &b,
-        "Use the memory tool to recall my favorite color, then tell me what it is.",
-    )
-    .await?;
+    ask(rt, &a, "Please use the memory tool to remember: my favorite color is blue.").await?;
+    let reply = ask(rt, &b, "Use the memory tool to recall my favorite color, then tell me what it is.").await?;
     if contains_word(&reply, "blue") {
         Ok(seen(&reply))
     } else {
@@ -453,15 +361,9 @@ async fn cross_session_memory(rt: &CpSim) -> Result<String, String> {
 async fn agent_card(rt: &CpSim) -> Result<String, String> {
     let card = rt.get_json("/agent-card").await?;
     if card.is_object() {
-        Ok(format!(
-            "agent card named {}",
-            card.get("name").unwrap_or(&Value::Null)
-        ))
+        Ok(format!("agent card named {}", card.get("name").unwrap_or(&Value::Null)))
     } else {
-        Err(format!(
-            "GET /agent-card is JSON but not an object: {}",
-            excerpt(&card.to_string())
-        ))
+        Err(format!("GET /agent-card is JSON but not an object: {}", excerpt(&card.to_string())))
     }
 }
 
@@ -472,21 +374,14 @@ async fn two_turns_one_context(rt: &CpSim) -> Result<String, String> {
     let ctx = new_context();
     let mut seen_texts = Vec::new();
     for text in ["ping", "ping again"] {
-        let reply = rt
-            .send(&ctx, Some(text), None)
-            .await
-            .map_err(|e| format!("turn {text:?}: {e}"))?;
+        let reply = rt.send(&ctx, Some(text), None).await.map_err(|e| format!("turn {text:?}: {e}"))?;
         verdict::answer_of(&reply).map_err(|e| format!("turn {text:?}: {e}"))?;
         if let Some(other) = reply.context_id().filter(|c| *c != ctx) {
-            return Err(format!(
-                "turn {text:?} was sent in context {ctx} but answered in context {other}: the session layer keys on contextId"
-            ));
+            return Err(format!("turn {text:?} was sent in context {ctx} but answered in context {other}: the session layer keys on contextId"));
         }
         seen_texts.push(excerpt(reply.text()));
     }
-    Ok(format!(
-        "both turns answered in context {ctx}: {seen_texts:?}"
-    ))
+    Ok(format!("both turns answered in context {ctx}: {seen_texts:?}"))
 }
 
 /// `recall_memory` of a key nobody stored must answer. A crash fails (strict) or is a loud
@@ -494,26 +389,17 @@ async fn two_turns_one_context(rt: &CpSim) -> Result<String, String> {
 async fn recall_unknown_key(rt: &CpSim) -> Result<Outcome, String> {
     let key = random_id("canary-probe-", 8);
     match rt.recall(&key).await {
-        Ok(text) => Ok(Outcome::Passed(format!(
-            "recall_memory({key}) answered {:?}",
-            excerpt(&text)
-        ))),
-        Err(CallError::Missing(why)) => Ok(Outcome::Skipped(format!(
-            "the runtime serves no memory tool: {why}"
-        ))),
-        Err(CallError::Broken(why)) if !rt.strict_mcp => Ok(Outcome::Skipped(format!(
-            "recall_memory crashed: {why} (not enforced: set CANARY_STRICT_MCP=1 to make this fail)"
-        ))),
-        Err(CallError::Broken(why)) => {
-            Err(format!("recall_memory of an unknown key crashed: {why}"))
+        Ok(text) => Ok(Outcome::Passed(format!("recall_memory({key}) answered {:?}", excerpt(&text)))),
+        Err(CallError::Missing(why)) => Ok(Outcome::Skipped(format!("the runtime serves no memory tool: {why}"))),
+        Err(CallError::Broken(why)) if !rt.strict_mcp => {
+            Ok(Outcome::Skipped(format!("recall_memory crashed: {why} (not enforced: set CANARY_STRICT_MCP=1 to make this fail)")))
         }
+        Err(CallError::Broken(why)) => Err(format!("recall_memory of an unknown key crashed: {why}")),
     }
 }
 
 async fn exact_answer(rt: &CpSim) -> Result<String, String> {
     let reply = rt.send(&new_context(), Some(PONG_PROMPT), None).await?;
     let text = verdict::answer_of(&reply)?;
-    verdict::judge_exact(text, "PONG")
-        .map(|()| seen(text))
-        .map_err(|e| format!("{e}; {}", seen(text)))
+    verdict::judge_exact(text, "PONG").map(|()| seen(text)).map_err(|e| format!("{e}; {}", seen(text)))
 }

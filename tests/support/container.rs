@@ -54,17 +54,13 @@ pub const NEEDS: &str = "the container tier needs a reachable Docker daemon (DOC
 
 /// `CANARY_RUNTIME_URL`, if set and non-empty.
 pub fn runtime_url_from_env() -> Option<String> {
-    std::env::var("CANARY_RUNTIME_URL")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
+    std::env::var("CANARY_RUNTIME_URL").ok().filter(|v| !v.trim().is_empty())
 }
 
 /// `MOLECULE_REPLY_SHAPE` on the host, handed to the runtime under test (`task`, the
 /// default; `message`; `input-required`), so one variable runs the tier in another shape.
 pub fn reply_shape_from_env() -> Option<String> {
-    std::env::var("MOLECULE_REPLY_SHAPE")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
+    std::env::var("MOLECULE_REPLY_SHAPE").ok().filter(|v| !v.trim().is_empty())
 }
 
 /// The reply shapes the fault proof runs every fault in: an a2a-sdk runtime's default Task
@@ -76,11 +72,7 @@ pub async fn docker_reachable() -> Result<(), String> {
     let docker = testcontainers::core::client::docker_client_instance()
         .await
         .map_err(|e| format!("{NEEDS}: no Docker client ({e})"))?;
-    docker
-        .ping()
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("{NEEDS}: Docker did not answer a ping ({e})"))
+    docker.ping().await.map(|_| ()).map_err(|e| format!("{NEEDS}: Docker did not answer a ping ({e})"))
 }
 
 fn manifest_dir() -> PathBuf {
@@ -88,9 +80,7 @@ fn manifest_dir() -> PathBuf {
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("target"))
 }
 
 /// Build the reference image once per test process: a static release build of the binary
@@ -104,38 +94,21 @@ pub async fn reference_image() -> Result<(String, String), String> {
 }
 
 async fn build_reference_image() -> Result<(), String> {
-    let bin = tokio::task::spawn_blocking(static_build)
-        .await
-        .map_err(|e| format!("static build task: {e}"))??;
+    let bin = tokio::task::spawn_blocking(static_build).await.map_err(|e| format!("static build task: {e}"))??;
     let sha = {
-        let bytes =
-            std::fs::read(&bin).map_err(|e| format!("cannot read {}: {e}", bin.display()))?;
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
+        let bytes = std::fs::read(&bin).map_err(|e| format!("cannot read {}: {e}", bin.display()))?;
+        Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>()
     };
     let (name, tag) = REFERENCE_IMAGE;
-    let docker = testcontainers::core::client::docker_client_instance()
-        .await
-        .map_err(|e| format!("{NEEDS}: {e}"))?;
+    let docker = testcontainers::core::client::docker_client_instance().await.map_err(|e| format!("{NEEDS}: {e}"))?;
     if let Ok(img) = docker.inspect_image(&format!("{name}:{tag}")).await {
-        let label = img
-            .config
-            .and_then(|c| c.labels)
-            .and_then(|l| l.get(BINARY_LABEL).cloned());
+        let label = img.config.and_then(|c| c.labels).and_then(|l| l.get(BINARY_LABEL).cloned());
         if label.as_deref() == Some(sha.as_str()) {
-            eprintln!(
-                "container tier: reusing {name}:{tag} (binary sha256 {})",
-                &sha[..12]
-            );
+            eprintln!("container tier: reusing {name}:{tag} (binary sha256 {})", &sha[..12]);
             return Ok(());
         }
     }
-    eprintln!(
-        "container tier: building {name}:{tag} from {}",
-        bin.display()
-    );
+    eprintln!("container tier: building {name}:{tag} from {}", bin.display());
     GenericBuildableImage::new(name, tag)
         .with_dockerfile(manifest_dir().join("docker/Dockerfile"))
         .with_file(&bin, "./molecule-e2e")
@@ -151,44 +124,27 @@ async fn build_reference_image() -> Result<(), String> {
 fn static_build() -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(&cargo)
-        .args([
-            "build",
-            "--locked",
-            "--release",
-            "--target",
-            TARGET,
-            "--bin",
-            "molecule-e2e",
-            "--manifest-path",
-        ])
+        .args(["build", "--locked", "--release", "--target", TARGET, "--bin", "molecule-e2e", "--manifest-path"])
         .arg(manifest_dir().join("Cargo.toml"))
         .env("RUSTFLAGS", STATIC_RUSTFLAGS)
         .env("CARGO_TARGET_DIR", target_dir())
         .status()
         .map_err(|e| format!("cannot run {cargo} for the static build: {e}"))?;
     if !status.success() {
-        return Err(format!(
-            "the static build of molecule-e2e failed ({status}); run docker/build-image.sh to see why"
-        ));
+        return Err(format!("the static build of molecule-e2e failed ({status}); run docker/build-image.sh to see why"));
     }
     Ok(target_dir().join(TARGET).join("release/molecule-e2e"))
 }
 
 /// What the canaries run against: `TEMPLATE_IMAGE` (`name:tag`) or the reference image.
 pub async fn image_under_test() -> Result<(String, String), String> {
-    match std::env::var("TEMPLATE_IMAGE")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
+    match std::env::var("TEMPLATE_IMAGE").ok().filter(|v| !v.trim().is_empty()) {
         Some(image) => {
             // A registry host may carry a port (`host:5000/x:tag`): split on the last colon
             // after the last slash.
             let slash = image.rfind('/').map_or(0, |i| i + 1);
             match image[slash..].rfind(':') {
-                Some(i) => Ok((
-                    image[..slash + i].to_owned(),
-                    image[slash + i + 1..].to_owned(),
-                )),
+                Some(i) => Ok((image[..slash + i].to_owned(), image[slash + i + 1..].to_owned())),
                 None => Ok((image, "latest".to_owned())),
             }
         }
@@ -232,27 +188,13 @@ impl RuntimeUnderTest {
         // CANARY_FAULTS on the host is handed to the container, so a developer can watch a
         // canary go red (and its artifacts appear) with a one-variable change.
         let faults = std::env::var("CANARY_FAULTS").unwrap_or_default();
-        Self::start(
-            image_under_test().await?,
-            &faults,
-            reply_shape_from_env().as_deref(),
-            Ready::AgentCard,
-        )
-        .await
+        Self::start(image_under_test().await?, &faults, reply_shape_from_env().as_deref(), Ready::AgentCard).await
     }
 
     /// Start `image` in canary mode with `CANARY_FAULTS=faults` (and
     /// `MOLECULE_REPLY_SHAPE=shape` when given) and wait until `ready`.
-    pub async fn start(
-        image: (String, String),
-        faults: &str,
-        shape: Option<&str>,
-        ready: Ready,
-    ) -> Result<Self, String> {
-        let run_id = std::env::var("CANARY_RUN_ID")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| super::canary::random_id("", 12));
+    pub async fn start(image: (String, String), faults: &str, shape: Option<&str>, ready: Ready) -> Result<Self, String> {
+        let run_id = std::env::var("CANARY_RUN_ID").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| super::canary::random_id("", 12));
         let mut label = format!("{}:{}", image.0, image.1);
         if !faults.is_empty() {
             label += &format!(" with CANARY_FAULTS={faults}");
@@ -272,16 +214,12 @@ impl RuntimeUnderTest {
             let bytes = match frame {
                 LogFrame::StdOut(b) | LogFrame::StdErr(b) => b,
             };
-            sink.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend_from_slice(bytes);
+            sink.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(bytes);
         };
         let request = GenericImage::new(&image.0, &image.1)
             .with_exposed_port(8000.tcp())
             .with_wait_for(WaitFor::http(
-                HttpWaitStrategy::new(path)
-                    .with_expected_status_code(200u16)
-                    .with_poll_interval(Duration::from_millis(50)),
+                HttpWaitStrategy::new(path).with_expected_status_code(200u16).with_poll_interval(Duration::from_millis(50)),
             ))
             .with_env_var("MOLECULE_CANARY_MODE", "1")
             .with_env_var("WORKSPACE_ID", format!("canary-{run_id}"))
@@ -294,35 +232,20 @@ impl RuntimeUnderTest {
         let container = match request.start().await {
             Ok(c) => c,
             Err(e) => {
-                let boot = String::from_utf8_lossy(&logs.lock().unwrap_or_else(|p| p.into_inner()))
-                    .into_owned();
+                let boot = String::from_utf8_lossy(&logs.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
                 let dir = artifacts_dir();
                 let file = dir.join("runtime-boot-failure.log");
-                let saved =
-                    std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, &boot));
+                let saved = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, &boot));
                 let where_ = match saved {
                     Ok(()) => format!("its output is in {}", file.display()),
-                    Err(w) => format!(
-                        "could not save its output to {} ({w}); output:\n{boot}",
-                        file.display()
-                    ),
+                    Err(w) => format!("could not save its output to {} ({w}); output:\n{boot}", file.display()),
                 };
-                return Err(format!(
-                    "{label} never answered GET {path} with 200 within 30 s: {e}; {where_}"
-                ));
+                return Err(format!("{label} never answered GET {path} with 200 within 30 s: {e}; {where_}"));
             }
         };
-        let port = container
-            .get_host_port_ipv4(8000)
-            .await
-            .map_err(|e| format!("{label}: no IPv4 port for 8000: {e}"))?;
+        let port = container.get_host_port_ipv4(8000).await.map_err(|e| format!("{label}: no IPv4 port for 8000: {e}"))?;
         // 127.0.0.1, not localhost: Docker may map different IPv4 and IPv6 ports.
-        Ok(RuntimeUnderTest {
-            url: format!("http://127.0.0.1:{port}"),
-            label,
-            container: Some(container),
-            logs,
-        })
+        Ok(RuntimeUnderTest { url: format!("http://127.0.0.1:{port}"), label, container: Some(container), logs })
     }
 
     pub fn client(&self) -> CpSim {
@@ -334,10 +257,7 @@ impl RuntimeUnderTest {
     pub async fn save_artifacts(&self, check: Check, failure: &str) -> String {
         let dir = artifacts_dir().join(check.name());
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            return format!(
-                "could not create the artifacts directory {}: {e}",
-                dir.display()
-            );
+            return format!("could not create the artifacts directory {}: {e}", dir.display());
         }
         // Artifacts are scrubbed like every other output, and a write that fails is said.
         let write = |name: &str, text: &str| {
@@ -345,42 +265,26 @@ impl RuntimeUnderTest {
                 .err()
                 .map(|e| format!("could not write {name}: {e}"))
         };
-        let mut unwritten: Vec<String> = write(
-            "failure.txt",
-            &format!("{failure}\nruntime: {}\n", self.label),
-        )
-        .into_iter()
-        .collect();
+        let mut unwritten: Vec<String> = write("failure.txt", &format!("{failure}\nruntime: {}\n", self.label)).into_iter().collect();
         let Some(container) = &self.container else {
             return format!(
                 "failure written to {}{}; the runtime at {} is not ours, so its runtime.log and session-store.txt come \
                  from whoever started it (docker/run-canary.sh writes them into its artifacts/)",
                 dir.display(),
-                unwritten
-                    .iter()
-                    .map(|e| format!(" ({e})"))
-                    .collect::<String>(),
+                unwritten.iter().map(|e| format!(" ({e})")).collect::<String>(),
                 self.url
             );
         };
-        let log = String::from_utf8_lossy(&self.logs.lock().unwrap_or_else(|p| p.into_inner()))
-            .into_owned();
+        let log = String::from_utf8_lossy(&self.logs.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
         let lines: Vec<&str> = log.lines().collect();
         let tail = lines[lines.len().saturating_sub(200)..].join("\n");
         unwritten.extend(write("runtime.log", &(tail + "\n")));
         let store = session_store(container).await;
         unwritten.extend(write("session-store.txt", &store));
         if unwritten.is_empty() {
-            format!(
-                "runtime.log (last 200 lines) and session-store.txt are in {}",
-                dir.display()
-            )
+            format!("runtime.log (last 200 lines) and session-store.txt are in {}", dir.display())
         } else {
-            format!(
-                "artifacts in {} are incomplete: {}",
-                dir.display(),
-                unwritten.join("; ")
-            )
+            format!("artifacts in {} are incomplete: {}", dir.display(), unwritten.join("; "))
         }
     }
 }
@@ -390,13 +294,7 @@ impl Drop for RuntimeUnderTest {
         if std::env::var("KEEP_RUNNING").is_ok_and(|v| v == "1")
             && let Some(c) = self.container.take()
         {
-            eprintln!(
-                "KEEP_RUNNING=1: leaving container {} ({}) at {}; remove it with: docker rm -f {}",
-                c.id(),
-                self.label,
-                self.url,
-                c.id()
-            );
+            eprintln!("KEEP_RUNNING=1: leaving container {} ({}) at {}; remove it with: docker rm -f {}", c.id(), self.label, self.url, c.id());
             // Forgetting the handle skips testcontainers' remove-on-drop.
             std::mem::forget(c);
         }
@@ -405,26 +303,18 @@ impl Drop for RuntimeUnderTest {
 
 /// `CANARY_ARTIFACTS_DIR`, else `artifacts/` at the crate root.
 pub fn artifacts_dir() -> PathBuf {
-    std::env::var_os("CANARY_ARTIFACTS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("artifacts"))
+    std::env::var_os("CANARY_ARTIFACTS_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("artifacts"))
 }
 
 /// The store listing from inside the container. Scratch has no shell, so ask the reference
 /// binary first; a template image gets the shell fallback.
 async fn session_store(container: &ContainerAsync<GenericImage>) -> String {
     let attempts: [Vec<String>; 2] = [
-        vec![
-            "/molecule-e2e".into(),
-            "store-listing".into(),
-            MEMORY_ROOT.into(),
-        ],
+        vec!["/molecule-e2e".into(), "store-listing".into(), MEMORY_ROOT.into()],
         vec![
             "sh".into(),
             "-c".into(),
-            format!(
-                "ls -laR {MEMORY_ROOT}; for f in $(find {MEMORY_ROOT} -name 'session*.json'); do echo \"# $f\"; cat \"$f\"; echo; done"
-            ),
+            format!("ls -laR {MEMORY_ROOT}; for f in $(find {MEMORY_ROOT} -name 'session*.json'); do echo \"# $f\"; cat \"$f\"; echo; done"),
         ],
     ];
     let mut tried = Vec::new();
@@ -441,8 +331,5 @@ async fn session_store(container: &ContainerAsync<GenericImage>) -> String {
             Err(e) => tried.push(format!("{:?}: {e}", cmd.join(" "))),
         }
     }
-    format!(
-        "could not list {MEMORY_ROOT} inside the container; tried {}\n",
-        tried.join("; ")
-    )
+    format!("could not list {MEMORY_ROOT} inside the container; tried {}\n", tried.join("; "))
 }

@@ -8,9 +8,9 @@ use std::sync::{Arc, OnceLock};
 
 use molecule_e2e::config::Settings;
 use molecule_e2e::harness::{Case, Target, loud};
-use molecule_e2e::report::Verdict;
 use molecule_e2e::scenario::Outcome;
 use molecule_e2e::standin::StandIn;
+use molecule_e2e::report::Verdict;
 use molecule_e2e::{E2eError, Result};
 
 use crate::support::report;
@@ -29,16 +29,10 @@ fn live() -> &'static std::result::Result<Live, String> {
     LIVE.get_or_init(|| {
         let settings = Settings::from_env().map_err(|e| e.to_string())?;
         match Target::from_settings(settings.clone()).map_err(|e| e.to_string())? {
-            Some(t) => Ok(Live {
-                target: t,
-                standin: None,
-            }),
+            Some(t) => Ok(Live { target: t, standin: None }),
             None => {
                 let s = embedded()?;
-                Ok(Live {
-                    target: target_over(&s, settings, None),
-                    standin: Some(s),
-                })
+                Ok(Live { target: target_over(&s, settings, None), standin: Some(s) })
             }
         }
     })
@@ -68,19 +62,11 @@ pub fn finish<R: Debug>(case: &Case, outcome: Result<Outcome<R>>) -> Option<R> {
 /// [`finish`] for a case the arm table pins as expected red (`red` says what it expects): when
 /// it ran, the summary reports it as "expected red", never as passed.
 #[track_caller]
-pub fn finish_pinned<R: Debug>(
-    case: &Case,
-    red: Option<String>,
-    outcome: Result<Outcome<R>>,
-) -> Option<R> {
+pub fn finish_pinned<R: Debug>(case: &Case, red: Option<String>, outcome: Result<Outcome<R>>) -> Option<R> {
     match outcome {
         Ok(Outcome::Ran(r)) => {
             talked(case);
-            loud(&format!(
-                "[{} +{:.1}s] PASSED: {r:?}",
-                case.name(),
-                case.elapsed()
-            ));
+            loud(&format!("[{} +{:.1}s] PASSED: {r:?}", case.name(), case.elapsed()));
             let verdict = match red {
                 Some(what) => Verdict::ExpectedRed { what },
                 None => Verdict::Passed,
@@ -91,23 +77,11 @@ pub fn finish_pinned<R: Debug>(
         Ok(Outcome::Skipped(skip)) => {
             if case.target().settings.require_live {
                 let why = format!("E2E_REQUIRE_LIVE=1 forbids skips: {skip}");
-                report::record(report::outcome(
-                    case,
-                    Verdict::Failed {
-                        promise: None,
-                        error: why.clone(),
-                    },
-                ));
+                report::record(report::outcome(case, Verdict::Failed { promise: None, error: why.clone() }));
                 panic!("{}: {why}", case.name());
             }
             loud(&format!("[{}] {skip}", case.name()));
-            report::record(report::outcome(
-                case,
-                Verdict::Skipped {
-                    reason: skip.reason,
-                    enable: skip.enable,
-                },
-            ));
+            report::record(report::outcome(case, Verdict::Skipped { reason: skip.reason, enable: skip.enable }));
             None
         }
         Ok(Outcome::Gated(why)) => {
@@ -125,11 +99,7 @@ pub fn passed<R: Debug>(case: &Case, outcome: Result<R>) -> R {
     match outcome {
         Ok(r) => {
             talked(case);
-            loud(&format!(
-                "[{} +{:.1}s] PASSED: {r:?}",
-                case.name(),
-                case.elapsed()
-            ));
+            loud(&format!("[{} +{:.1}s] PASSED: {r:?}", case.name(), case.elapsed()));
             report::record(report::outcome(case, Verdict::Passed));
             r
         }
@@ -140,19 +110,8 @@ pub fn passed<R: Debug>(case: &Case, outcome: Result<R>) -> R {
 #[track_caller]
 fn fail(case: &Case, e: &E2eError) -> ! {
     let promise = e.promise().map(|p| p.name().to_owned());
-    report::record(report::outcome(
-        case,
-        Verdict::Failed {
-            promise,
-            error: e.to_string(),
-        },
-    ));
-    panic!(
-        "{} failed after {:.1}s against {:?}:\n  {e}",
-        case.name(),
-        case.elapsed(),
-        case.target().kind
-    )
+    report::record(report::outcome(case, Verdict::Failed { promise, error: e.to_string() }));
+    panic!("{} failed after {:.1}s against {:?}:\n  {e}", case.name(), case.elapsed(), case.target().kind)
 }
 
 /// No case passes without talking to the platform about its own workspaces: on the embedded
@@ -160,22 +119,13 @@ fn fail(case: &Case, e: &E2eError) -> ! {
 /// nothing to count.)
 #[track_caller]
 fn talked(case: &Case) {
-    let Ok(Live {
-        standin: Some(s), ..
-    }) = live()
-    else {
-        return;
-    };
+    let Ok(Live { standin: Some(s), .. }) = live() else { return };
     let owned = case.workspaces();
     if owned.is_empty() {
         return;
     }
     let served: u64 = owned.iter().map(|o| s.requests_for_workspace(&o.id)).sum();
-    assert!(
-        served > 0,
-        "{}: passed without a single request about its workspaces reaching the stand-in",
-        case.name()
-    );
+    assert!(served > 0, "{}: passed without a single request about its workspaces reaching the stand-in", case.name());
 }
 
 /// The `--ignored` cases this test binary holds (libtest's own `--list`, so the names are the

@@ -8,10 +8,10 @@
 use std::time::Duration;
 
 use molecule_e2e::config::{Settings, Timeouts};
-use molecule_e2e::error::Promise;
 use molecule_e2e::harness::Case;
 use molecule_e2e::scenario::{Outcome, arms, external, lifecycle, saas};
 use molecule_e2e::standin::{Delays, Fault, StandIn, StandInConfig};
+use molecule_e2e::error::Promise;
 use molecule_e2e::{E2eError, Result};
 
 use super::standin::target_over;
@@ -42,10 +42,7 @@ impl Story {
 
     /// Whether the story belongs to the external target (`staging_external`).
     pub fn is_external(&self) -> bool {
-        matches!(
-            self,
-            Story::ExternalTransitions | Story::ByoMeta(_) | Story::ByoRoundTrip
-        )
+        matches!(self, Story::ExternalTransitions | Story::ByoMeta(_) | Story::ByoRoundTrip)
     }
 }
 
@@ -66,11 +63,7 @@ pub struct Row {
 }
 
 const fn row(fault: Fault, story: Story, verdict: Verdict) -> Row {
-    Row {
-        fault,
-        story,
-        verdict,
-    }
+    Row { fault, story, verdict }
 }
 
 use Verdict::{Fails, Survives};
@@ -78,185 +71,46 @@ use Verdict::{Fails, Survives};
 /// Every fault of the stand-in's catalogue, at least once (a fault that breaks a promise two
 /// stories guard has a row for each).
 pub const MATRIX: &[Row] = &[
-    row(
-        Fault::ResumeStaysPaused,
-        Story::PauseResume,
-        Fails(Promise::ResumeReachesOnline),
-    ),
-    row(
-        Fault::PauseIgnored,
-        Story::PauseResume,
-        Fails(Promise::PauseReachesPaused),
-    ),
-    row(
-        Fault::NeverWakes,
-        Story::HibernateWake,
-        Fails(Promise::HibernatedWakesOnA2a),
-    ),
-    row(
-        Fault::ExternalLabelCoerced,
-        Story::ByoMeta("kimi"),
-        Fails(Promise::RuntimeLabelKept),
-    ),
-    row(
-        Fault::QueuedSaysPush,
-        Story::ByoMeta("kimi-cli"),
-        Fails(Promise::PollQueuedEnvelope),
-    ),
-    row(
-        Fault::Proxy404Poll,
-        Story::ByoMeta("kimi"),
-        Fails(Promise::PollQueuedEnvelope),
-    ),
-    row(
-        Fault::AllowlistLacksGoogleAdk,
-        Story::Arm("google_adk"),
-        Fails(Promise::CreateAccepted),
-    ),
-    row(
-        Fault::RuntimeMisspells,
-        Story::Arm("hermes"),
-        Fails(Promise::A2aAnswersPong),
-    ),
-    row(
-        Fault::ReplyErrorMarker,
-        Story::Arm("openclaw"),
-        Fails(Promise::A2aAnswersPong),
-    ),
-    row(
-        Fault::ActivityNotRecorded,
-        Story::Arm("hermes"),
-        Fails(Promise::ActivityRecorded),
-    ),
-    row(
-        Fault::ByokIgnored,
-        Story::Arm("claude_code_minimax"),
-        Fails(Promise::ByokBillingMode),
-    ),
-    row(
-        Fault::DeletedOrgListed,
-        Story::Arm("claude_code_subscription"),
-        Fails(Promise::TeardownLeavesNoOrg),
-    ),
-    row(
-        Fault::OnlineWithoutUrl,
-        Story::Arm("hermes"),
-        Fails(Promise::WorkspaceComesOnline),
-    ),
-    row(
-        Fault::RegisterDropsDeliveryMode,
-        Story::ExternalTransitions,
-        Fails(Promise::RegisterPollOnline),
-    ),
-    row(
-        Fault::ExternalNeverStale,
-        Story::ExternalTransitions,
-        Fails(Promise::StaleExternalAwaitsAgent),
-    ),
-    row(
-        Fault::CreateHtml500,
-        Story::Arm("seo_agent"),
-        Fails(Promise::CreateAccepted),
-    ),
-    row(
-        Fault::ProvenanceLost,
-        Story::ByoRoundTrip,
-        Fails(Promise::PollMessageReadable),
-    ),
-    row(
-        Fault::ProvenanceLost,
-        Story::Arm("hermes"),
-        Fails(Promise::DelegationProvenance),
-    ),
-    row(
-        Fault::ConfigRewriteWedges,
-        Story::Arm("hermes"),
-        Fails(Promise::ConfigRewrite),
-    ),
-    row(
-        Fault::PlatformModelsMisroute,
-        Story::Arm("hermes"),
-        Fails(Promise::ProviderProbe),
-    ),
-    row(
-        Fault::DownloadBytesDiffer,
-        Story::Arm("hermes"),
-        Fails(Promise::FileRoundTrip),
-    ),
-    row(
-        Fault::StaleVersionAccepted,
-        Story::Arm("hermes"),
-        Fails(Promise::MemoryKv),
-    ),
-    row(
-        Fault::Memory503,
-        Story::Arm("hermes"),
-        Fails(Promise::Memories),
-    ),
-    row(
-        Fault::DiagnoseFails,
-        Story::Arm("hermes"),
-        Fails(Promise::TerminalDiagnose),
-    ),
-    row(
-        Fault::SharedContextServed,
-        Story::Arm("hermes"),
-        Fails(Promise::SharedContextGone),
-    ),
-    row(
-        Fault::Peers404,
-        Story::Arm("hermes"),
-        Fails(Promise::PeersReachable),
-    ),
-    row(
-        Fault::KnownAnswerWrong,
-        Story::Arm("hermes"),
-        Fails(Promise::KnownAnswer),
-    ),
-    row(
-        Fault::HibernateIgnored,
-        Story::HibernateWake,
-        Fails(Promise::HibernateReachesHibernated),
-    ),
-    row(
-        Fault::ExternalCreatedOnline,
-        Story::ExternalTransitions,
-        Fails(Promise::ExternalAwaitsAgent),
-    ),
-    row(
-        Fault::PollReplyDropped,
-        Story::ByoRoundTrip,
-        Fails(Promise::ByoReplyDelivered),
-    ),
-    row(
-        Fault::OrgNeverRuns,
-        Story::Arm("hermes"),
-        Fails(Promise::OrgBecomesRunning),
-    ),
-    row(
-        Fault::UnregisteredModelAccepted,
-        Story::Arm("codex"),
-        Fails(Promise::CreateRejectedByName),
-    ),
+    row(Fault::ResumeStaysPaused, Story::PauseResume, Fails(Promise::ResumeReachesOnline)),
+    row(Fault::PauseIgnored, Story::PauseResume, Fails(Promise::PauseReachesPaused)),
+    row(Fault::NeverWakes, Story::HibernateWake, Fails(Promise::HibernatedWakesOnA2a)),
+    row(Fault::ExternalLabelCoerced, Story::ByoMeta("kimi"), Fails(Promise::RuntimeLabelKept)),
+    row(Fault::QueuedSaysPush, Story::ByoMeta("kimi-cli"), Fails(Promise::PollQueuedEnvelope)),
+    row(Fault::Proxy404Poll, Story::ByoMeta("kimi"), Fails(Promise::PollQueuedEnvelope)),
+    row(Fault::AllowlistLacksGoogleAdk, Story::Arm("google_adk"), Fails(Promise::CreateAccepted)),
+    row(Fault::RuntimeMisspells, Story::Arm("hermes"), Fails(Promise::A2aAnswersPong)),
+    row(Fault::ReplyErrorMarker, Story::Arm("openclaw"), Fails(Promise::A2aAnswersPong)),
+    row(Fault::ActivityNotRecorded, Story::Arm("hermes"), Fails(Promise::ActivityRecorded)),
+    row(Fault::ByokIgnored, Story::Arm("claude_code_minimax"), Fails(Promise::ByokBillingMode)),
+    row(Fault::DeletedOrgListed, Story::Arm("claude_code_subscription"), Fails(Promise::TeardownLeavesNoOrg)),
+    row(Fault::OnlineWithoutUrl, Story::Arm("hermes"), Fails(Promise::WorkspaceComesOnline)),
+    row(Fault::RegisterDropsDeliveryMode, Story::ExternalTransitions, Fails(Promise::RegisterPollOnline)),
+    row(Fault::ExternalNeverStale, Story::ExternalTransitions, Fails(Promise::StaleExternalAwaitsAgent)),
+    row(Fault::CreateHtml500, Story::Arm("seo_agent"), Fails(Promise::CreateAccepted)),
+    row(Fault::ProvenanceLost, Story::ByoRoundTrip, Fails(Promise::PollMessageReadable)),
+    row(Fault::ProvenanceLost, Story::Arm("hermes"), Fails(Promise::DelegationProvenance)),
+    row(Fault::ConfigRewriteWedges, Story::Arm("hermes"), Fails(Promise::ConfigRewrite)),
+    row(Fault::PlatformModelsMisroute, Story::Arm("hermes"), Fails(Promise::ProviderProbe)),
+    row(Fault::DownloadBytesDiffer, Story::Arm("hermes"), Fails(Promise::FileRoundTrip)),
+    row(Fault::StaleVersionAccepted, Story::Arm("hermes"), Fails(Promise::MemoryKv)),
+    row(Fault::Memory503, Story::Arm("hermes"), Fails(Promise::Memories)),
+    row(Fault::DiagnoseFails, Story::Arm("hermes"), Fails(Promise::TerminalDiagnose)),
+    row(Fault::SharedContextServed, Story::Arm("hermes"), Fails(Promise::SharedContextGone)),
+    row(Fault::Peers404, Story::Arm("hermes"), Fails(Promise::PeersReachable)),
+    row(Fault::KnownAnswerWrong, Story::Arm("hermes"), Fails(Promise::KnownAnswer)),
+    row(Fault::HibernateIgnored, Story::HibernateWake, Fails(Promise::HibernateReachesHibernated)),
+    row(Fault::ExternalCreatedOnline, Story::ExternalTransitions, Fails(Promise::ExternalAwaitsAgent)),
+    row(Fault::PollReplyDropped, Story::ByoRoundTrip, Fails(Promise::ByoReplyDelivered)),
+    row(Fault::OrgNeverRuns, Story::Arm("hermes"), Fails(Promise::OrgBecomesRunning)),
+    row(Fault::UnregisteredModelAccepted, Story::Arm("codex"), Fails(Promise::CreateRejectedByName)),
     row(Fault::Transient5xx, Story::Arm("hermes"), Survives),
-    row(
-        Fault::SlowProvisioning,
-        Story::Arm("claude_code_subscription"),
-        Survives,
-    ),
-    row(
-        Fault::WakingWithoutRetryAfter,
-        Story::HibernateWake,
-        Survives,
-    ),
+    row(Fault::SlowProvisioning, Story::Arm("claude_code_subscription"), Survives),
+    row(Fault::WakingWithoutRetryAfter, Story::HibernateWake, Survives),
 ];
 
 /// The matrix rows of `fault` whose story belongs to the external target (or not).
 pub fn rows_of(fault: Fault, external: bool) -> Vec<&'static Row> {
-    MATRIX
-        .iter()
-        .filter(|r| r.fault == fault && r.story.is_external() == external)
-        .collect()
+    MATRIX.iter().filter(|r| r.fault == fault && r.story.is_external() == external).collect()
 }
 
 /// The matrix's stand-ins run at a fifth of the `fast` profile's delays (org 30 ms, workspace
@@ -290,10 +144,7 @@ pub async fn run_story(case: &Case, story: Story) -> Result<()> {
     fn ran<R: std::fmt::Debug>(story: Story, o: Outcome<R>) -> Result<()> {
         match o {
             Outcome::Ran(_) => Ok(()),
-            other => Err(E2eError::Unmet(format!(
-                "{} did not run: {other:?}",
-                story.name()
-            ))),
+            other => Err(E2eError::Unmet(format!("{} did not run: {other:?}", story.name()))),
         }
     }
     let hermes = arms::arm("hermes").expect("the hermes arm");
@@ -318,14 +169,9 @@ pub async fn run_story(case: &Case, story: Story) -> Result<()> {
 /// once on the machinery runtime (each row has a stand-in of its own), so the matrix takes as
 /// long as its slowest row rather than the sum over the test harness's few threads.
 pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, String> {
-    let rows: Vec<usize> = (0..MATRIX.len())
-        .filter(|&i| MATRIX[i].fault == fault && MATRIX[i].story.is_external() == external)
-        .collect();
+    let rows: Vec<usize> = (0..MATRIX.len()).filter(|&i| MATRIX[i].fault == fault && MATRIX[i].story.is_external() == external).collect();
     if rows.is_empty() {
-        return Err(format!(
-            "fault {} has no row for this target in the matrix",
-            fault.name()
-        ));
+        return Err(format!("fault {} has no row for this target in the matrix", fault.name()));
     }
     // nextest runs each test in a process of its own: prove only this fault's rows there
     // (cargo test's one process starts every row of the binary at once, below).
@@ -340,10 +186,7 @@ pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, 
     let mut lines = Vec::new();
     for i in rows {
         let mut rx = results[i].clone().expect("a row of this target");
-        let answer = rx
-            .wait_for(Option::is_some)
-            .await
-            .map_err(|e| format!("row {i} never answered: {e}"))?;
+        let answer = rx.wait_for(Option::is_some).await.map_err(|e| format!("row {i} never answered: {e}"))?;
         lines.push(answer.clone().expect("waited for an answer")?);
     }
     Ok(lines.join("\n"))
@@ -378,28 +221,17 @@ fn all_rows(external: bool) -> &'static [Option<tokio::sync::watch::Receiver<Row
 /// Run one row on a fresh stand-in started with `faults` (the row's own fault, or none to show
 /// that a row without its fault does not count as caught).
 pub async fn prove_row_with(row: &Row, faults: &[Fault]) -> std::result::Result<String, String> {
-    let cfg = StandInConfig::new()
-        .with_delays(matrix_delays())
-        .with_faults(faults.iter().copied());
-    let standin = StandIn::start(cfg, ([127, 0, 0, 1], 0).into())
-        .await
-        .expect("start a stand-in");
+    let cfg = StandInConfig::new().with_delays(matrix_delays()).with_faults(faults.iter().copied());
+    let standin = StandIn::start(cfg, ([127, 0, 0, 1], 0).into()).await.expect("start a stand-in");
     let target = target_over(&standin, Settings::hermetic(), Some(FAULT_TIMEOUTS));
-    let case = Case::captured(
-        format!("fault::{}→{}", row.fault.name(), row.story.name()),
-        target,
-    );
+    let case = Case::captured(format!("fault::{}→{}", row.fault.name(), row.story.name()), target);
     let result = run_story(&case, row.story).await;
     verdict(row, &standin, result)
 }
 
 /// A row passes only if its fault fired; then a fail row needs a failure naming its promise,
 /// a survive row a pass.
-fn verdict(
-    row: &Row,
-    standin: &StandIn,
-    result: Result<()>,
-) -> std::result::Result<String, String> {
+fn verdict(row: &Row, standin: &StandIn, result: Result<()>) -> std::result::Result<String, String> {
     let (fault, story) = (row.fault, row.story.name());
     let hits = standin.fault_hits(fault);
     if hits == 0 {
@@ -414,22 +246,14 @@ fn verdict(
     }
     match (row.verdict, result) {
         (Survives, Ok(())) => Ok(format!("{story} survived {} ({hits} hits)", fault.name())),
-        (Survives, Err(e)) => Err(format!(
-            "{story} must survive {} but failed: {e}",
-            fault.name()
-        )),
-        (Fails(p), Err(e)) if e.promise() == Some(p) => {
-            Ok(format!("{story} failed naming [{p}] ({hits} hits): {e}"))
-        }
+        (Survives, Err(e)) => Err(format!("{story} must survive {} but failed: {e}", fault.name())),
+        (Fails(p), Err(e)) if e.promise() == Some(p) => Ok(format!("{story} failed naming [{p}] ({hits} hits): {e}")),
         (Fails(p), Err(e)) => Err(format!(
             "{story} under {} failed, but named {:?} instead of [{p}]: {e}",
             fault.name(),
             e.promise().map(|p| p.name())
         )),
-        (Fails(p), Ok(())) => Err(format!(
-            "{story} passed under {}: the check for [{p}] cannot fail",
-            fault.name()
-        )),
+        (Fails(p), Ok(())) => Err(format!("{story} passed under {}: the check for [{p}] cannot fail", fault.name())),
     }
 }
 

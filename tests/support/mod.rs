@@ -8,9 +8,9 @@ pub mod canary;
 pub mod container;
 pub mod live;
 pub mod matrix;
-pub mod report;
 pub mod run;
 pub mod standin;
+pub mod report;
 pub mod verdict;
 
 /// insta settings for wire artefacts: the top-level `snapshots/` directory, explicit names
@@ -27,8 +27,5 @@ pub fn snapshot_settings() -> insta::Settings {
 /// (`PROPTEST_CASES=20000 cargo test --test offline fuzz`). An explicit case count in a
 /// `ProptestConfig` would otherwise hide the variable.
 pub fn proptest_cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }

@@ -28,11 +28,7 @@ static OPEN: Mutex<Vec<(String, std::time::Instant)>> = Mutex::new(Vec::new());
 /// The test binary's name, without cargo's hash suffix.
 pub fn binary() -> String {
     let exe = std::env::current_exe().ok();
-    let stem = exe
-        .as_ref()
-        .and_then(|p| p.file_stem())
-        .and_then(|s| s.to_str())
-        .unwrap_or("tests");
+    let stem = exe.as_ref().and_then(|p| p.file_stem()).and_then(|s| s.to_str()).unwrap_or("tests");
     match stem.rsplit_once('-') {
         Some((name, hash)) if hash.chars().all(|c| c.is_ascii_hexdigit()) => name.to_owned(),
         _ => stem.to_owned(),
@@ -41,9 +37,7 @@ pub fn binary() -> String {
 
 /// `E2E_REPORT`, when set.
 pub fn report_path() -> Option<PathBuf> {
-    std::env::var_os("E2E_REPORT")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
+    std::env::var_os("E2E_REPORT").filter(|p| !p.is_empty()).map(PathBuf::from)
 }
 
 fn sidecar(suffix: &str) -> Option<PathBuf> {
@@ -57,9 +51,7 @@ fn sidecar(suffix: &str) -> Option<PathBuf> {
 /// Note that `case` began (the exit hook reports it as failed if it never records).
 pub fn begin(case: &Case) {
     install_exit_hook();
-    OPEN.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push((case.name().to_owned(), std::time::Instant::now()));
+    OPEN.lock().unwrap_or_else(|p| p.into_inner()).push((case.name().to_owned(), std::time::Instant::now()));
 }
 
 /// The record of `case` ending with `verdict` (milestones and timings from the case).
@@ -69,29 +61,18 @@ pub fn outcome(case: &Case, verdict: Verdict) -> CaseOutcome {
         case: case.name().to_owned(),
         verdict,
         secs: case.elapsed(),
-        milestones: case
-            .milestones_timed()
-            .into_iter()
-            .map(|(m, d)| (m.name().to_owned(), d.as_secs_f64()))
-            .collect(),
+        milestones: case.milestones_timed().into_iter().map(|(m, d)| (m.name().to_owned(), d.as_secs_f64())).collect(),
         state_file: None,
     }
 }
 
 /// Record how a case ended: kept for this process's summary and appended to the run's records.
 pub fn record(mut outcome: CaseOutcome) {
-    OPEN.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .retain(|(n, _)| *n != outcome.case);
+    OPEN.lock().unwrap_or_else(|p| p.into_inner()).retain(|(n, _)| *n != outcome.case);
     if matches!(outcome.verdict, Verdict::Failed { .. }) {
         outcome.state_file = write_state(&outcome.case);
     }
-    loud(&format!(
-        "[{}] summary: {} {}",
-        outcome.case,
-        outcome.verdict.word(),
-        detail(&outcome.verdict)
-    ));
+    loud(&format!("[{}] summary: {} {}", outcome.case, outcome.verdict.word(), detail(&outcome.verdict)));
     if let Some(path) = sidecar(".jsonl") {
         let appended = std::fs::OpenOptions::new()
             .create(true)
@@ -99,31 +80,17 @@ pub fn record(mut outcome: CaseOutcome) {
             .open(&path)
             .and_then(|mut f| f.write_all(outcome.to_line().as_bytes()));
         if let Err(e) = appended {
-            loud(&format!(
-                "[{}] cannot append the record to {}: {e}",
-                outcome.case,
-                path.display()
-            ));
+            loud(&format!("[{}] cannot append the record to {}: {e}", outcome.case, path.display()));
         }
     }
-    RECORDS
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(outcome);
+    RECORDS.lock().unwrap_or_else(|p| p.into_inner()).push(outcome);
 }
 
 fn detail(v: &Verdict) -> String {
     match v {
         Verdict::Passed => String::new(),
         Verdict::Failed { promise, error } => {
-            format!(
-                "{}{}",
-                promise
-                    .as_deref()
-                    .map(|p| format!("[{p}] "))
-                    .unwrap_or_default(),
-                error
-            )
+            format!("{}{}", promise.as_deref().map(|p| format!("[{p}] ")).unwrap_or_default(), error)
         }
         Verdict::Skipped { reason, enable } => format!("{reason} (to run it: {enable})"),
         Verdict::Gated { why } => why.clone(),
@@ -135,26 +102,16 @@ fn detail(v: &Verdict) -> String {
 /// next to the summary; returns where.
 fn write_state(case: &str) -> Option<String> {
     let state = molecule_e2e::report::take_state(case)?;
-    let file = format!(
-        ".state-{}.md",
-        case.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
-    );
-    let path = sidecar(&file)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(&file[1..]));
+    let file = format!(".state-{}.md", case.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
+    let path = sidecar(&file).unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(&file[1..]));
     let text = format!("# {case}: what the platform said when it failed\n\n{state}");
     match std::fs::write(&path, text) {
         Ok(()) => {
-            loud(&format!(
-                "[{case}] platform state at failure written to {}",
-                path.display()
-            ));
+            loud(&format!("[{case}] platform state at failure written to {}", path.display()));
             Some(path.display().to_string())
         }
         Err(e) => {
-            loud(&format!(
-                "[{case}] cannot write the platform state to {}: {e}",
-                path.display()
-            ));
+            loud(&format!("[{case}] cannot write the platform state to {}: {e}", path.display()));
             None
         }
     }
@@ -183,10 +140,7 @@ fn finish_once() -> bool {
         record(CaseRecord {
             binary: binary(),
             case: name,
-            verdict: Verdict::Failed {
-                promise: None,
-                error: "panicked before reporting (see the test's output)".into(),
-            },
+            verdict: Verdict::Failed { promise: None, error: "panicked before reporting (see the test's output)".into() },
             secs: started.elapsed().as_secs_f64(),
             milestones: Vec::new(),
             state_file: None,
@@ -197,9 +151,7 @@ fn finish_once() -> bool {
     let live_binary = LIVE_BINARIES.contains(&bin.as_str());
     // Under nextest the run is many processes: `molecule-e2e report` renders it.
     let nextest = std::env::var_os("NEXTEST_RUN_ID").is_some();
-    let asked_live = args
-        .iter()
-        .any(|a| a == "--ignored" || a == "--include-ignored");
+    let asked_live = args.iter().any(|a| a == "--ignored" || a == "--include-ignored");
     if !nextest && (!records.is_empty() || (live_binary && asked_live)) {
         publish(&bin, &records);
     }
@@ -219,15 +171,9 @@ fn publish(bin: &str, records: &[CaseRecord]) {
     let md = render(&format!("molecule-e2e: {bin}"), records);
     loud(&format!("\n{md}"));
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        let written = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .and_then(|mut f| f.write_all(md.as_bytes()));
+        let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(md.as_bytes()));
         if let Err(e) = written {
-            loud(&format!(
-                "cannot append the summary to GITHUB_STEP_SUMMARY: {e}"
-            ));
+            loud(&format!("cannot append the summary to GITHUB_STEP_SUMMARY: {e}"));
         }
     }
     // E2E_REPORT holds every record of the run so far (binaries run one after another).
@@ -236,16 +182,12 @@ fn publish(bin: &str, records: &[CaseRecord]) {
             .map_err(|e| e.to_string())
             .and_then(|t| molecule_e2e::report::parse_records(&t));
         let written = match all {
-            Ok(all) => std::fs::write(&out, render("molecule-e2e run summary", &all))
-                .map_err(|e| e.to_string()),
+            Ok(all) => std::fs::write(&out, render("molecule-e2e run summary", &all)).map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
         match written {
             Ok(()) => loud(&format!("summary written to {}", out.display())),
-            Err(e) => loud(&format!(
-                "cannot write the summary to {}: {e}",
-                out.display()
-            )),
+            Err(e) => loud(&format!("cannot write the summary to {}: {e}", out.display())),
         }
     }
 }

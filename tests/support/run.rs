@@ -13,10 +13,7 @@ use std::time::Duration;
 
 use molecule_e2e::client::Tenant;
 use molecule_e2e::config::Mode;
-use molecule_e2e::harness::{
-    OrgInfo, Owned, RunOrg, SlugKind, Target, attach_org, create_org, delete_org, loud, run_slug,
-    today,
-};
+use molecule_e2e::harness::{Owned, OrgInfo, RunOrg, SlugKind, Target, attach_org, create_org, delete_org, loud, run_slug, today};
 use molecule_e2e::{E2eError, Result};
 
 use super::standin::{block_on_machinery, machinery};
@@ -44,8 +41,7 @@ pub struct Run {
 /// nextest runs every test in a process of its own: against a remote platform each would make
 /// an org of its own, the cost this run model exists to avoid. Such runs share one made outside.
 fn refusal(target: &Target, borrowed: bool) -> Option<String> {
-    let nextest =
-        std::env::var_os("NEXTEST").is_some() || std::env::var_os("NEXTEST_RUN_ID").is_some();
+    let nextest = std::env::var_os("NEXTEST").is_some() || std::env::var_os("NEXTEST_RUN_ID").is_some();
     (nextest && !borrowed && target.settings.cp_url.is_some()).then(|| {
         "nextest runs one process per test, so each would create an org of its own at MOLECULE_CP_URL: \
          make one org for the whole run with `molecule-e2e org up` (export what it prints, E2E_ORG_SLUG) \
@@ -69,12 +65,8 @@ fn kind(target: &Target) -> SlugKind {
 /// and exit hook installed.
 pub fn run(target: &Arc<Target>) -> Arc<Run> {
     RUN.get_or_init(|| {
-        let borrowed = std::env::var("E2E_ORG_SLUG")
-            .ok()
-            .filter(|s| !s.trim().is_empty());
-        let slug = borrowed
-            .clone()
-            .unwrap_or_else(|| run_slug(kind(target), &today(), &target.settings.run_id));
+        let borrowed = std::env::var("E2E_ORG_SLUG").ok().filter(|s| !s.trim().is_empty());
+        let slug = borrowed.clone().unwrap_or_else(|| run_slug(kind(target), &today(), &target.settings.run_id));
         let run = Arc::new(Run {
             target: target.clone(),
             slug,
@@ -102,8 +94,7 @@ impl RunOrg for Run {
             let made = self
                 .org
                 .get_or_init(|| async {
-                    let (target, slug, borrowed) =
-                        (self.target.clone(), self.slug.clone(), self.borrowed);
+                    let (target, slug, borrowed) = (self.target.clone(), self.slug.clone(), self.borrowed);
                     if !borrowed {
                         self.create_sent.store(true, Ordering::SeqCst);
                     }
@@ -121,10 +112,7 @@ impl RunOrg for Run {
                     });
                     match job.await {
                         Ok(Ok(info)) => {
-                            say(&format!(
-                                "org {} ready: every case of this run works in it",
-                                info.slug
-                            ));
+                            say(&format!("org {} ready: every case of this run works in it", info.slug));
                             Ok(info)
                         }
                         Ok(Err(e)) => Err(e.to_string()),
@@ -132,24 +120,16 @@ impl RunOrg for Run {
                     }
                 })
                 .await;
-            made.clone().map_err(|e| {
-                E2eError::Unmet(format!("the run's org {} is not usable: {e}", self.slug))
-            })
+            made.clone().map_err(|e| E2eError::Unmet(format!("the run's org {} is not usable: {e}", self.slug)))
         })
     }
 
     fn created(&self, id: &str, name: &str) {
-        self.workspaces
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_owned(), name.to_owned());
+        self.workspaces.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_owned(), name.to_owned());
     }
 
     fn deleted(&self, id: &str) {
-        self.workspaces
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(id);
+        self.workspaces.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
     }
 }
 
@@ -172,26 +152,13 @@ impl Run {
 
     fn leftover_workspaces(&self) -> Vec<Owned> {
         let ws = self.workspaces.lock().unwrap_or_else(|p| p.into_inner());
-        ws.iter()
-            .map(|(id, name)| Owned {
-                id: id.clone(),
-                name: name.clone(),
-            })
-            .collect()
+        ws.iter().map(|(id, name)| Owned { id: id.clone(), name: name.clone() }).collect()
     }
 
     /// What may still exist: the run's workspaces, and its org if a create was sent.
     fn what_is_left(&self) -> String {
-        let ws: Vec<_> = self
-            .leftover_workspaces()
-            .into_iter()
-            .map(|o| o.id)
-            .collect();
-        let org = if self.create_sent.load(Ordering::SeqCst) {
-            format!("org {}", self.slug)
-        } else {
-            "no org".into()
-        };
+        let ws: Vec<_> = self.leftover_workspaces().into_iter().map(|o| o.id).collect();
+        let org = if self.create_sent.load(Ordering::SeqCst) { format!("org {}", self.slug) } else { "no org".into() };
         format!("{org}, workspaces {ws:?}")
     }
 
@@ -206,10 +173,7 @@ impl Run {
         if let Some(info) = &info {
             match Tenant::new(&info.tenant_url, &info.id, info.admin_token.clone()) {
                 Ok(t) => self.delete_workspaces(&t, &mut deleted, &mut kept).await,
-                Err(e) => kept.push(format!(
-                    "workspaces {:?}: no tenant client: {e}",
-                    self.leftover_workspaces()
-                )),
+                Err(e) => kept.push(format!("workspaces {:?}: no tenant client: {e}", self.leftover_workspaces())),
             }
         }
         if !self.borrowed && self.create_sent.load(Ordering::SeqCst) {
@@ -226,19 +190,10 @@ impl Run {
 impl Run {
     /// Delete the run's workspaces one by one, again for any a running case registered
     /// meanwhile, until a pass finds nothing new.
-    async fn delete_workspaces(
-        &self,
-        t: &Tenant,
-        deleted: &mut Vec<String>,
-        kept: &mut Vec<String>,
-    ) {
+    async fn delete_workspaces(&self, t: &Tenant, deleted: &mut Vec<String>, kept: &mut Vec<String>) {
         let mut tried = std::collections::BTreeSet::new();
         loop {
-            let left: Vec<Owned> = self
-                .leftover_workspaces()
-                .into_iter()
-                .filter(|o| !tried.contains(&o.id))
-                .collect();
+            let left: Vec<Owned> = self.leftover_workspaces().into_iter().filter(|o| !tried.contains(&o.id)).collect();
             if left.is_empty() {
                 return;
             }
@@ -259,32 +214,20 @@ impl Run {
 /// Print a teardown's result; `true` when nothing is left.
 fn report(run: &Run, why: &str, deleted: &[String], kept: &[String]) -> bool {
     for d in deleted {
-        loud(&format!(
-            "[run {}] {why}: deleted {d}",
-            run.target.settings.run_id
-        ));
+        loud(&format!("[run {}] {why}: deleted {d}", run.target.settings.run_id));
     }
     for k in kept {
-        loud(&format!(
-            "[run {}] {why}: NOT DELETED {k}",
-            run.target.settings.run_id
-        ));
+        loud(&format!("[run {}] {why}: NOT DELETED {k}", run.target.settings.run_id));
     }
     if !kept.is_empty() {
-        loud(&format!(
-            "[run {}] to remove what is left: {}",
-            run.target.settings.run_id,
-            run.sweep_command()
-        ));
+        loud(&format!("[run {}] to remove what is left: {}", run.target.settings.run_id, run.sweep_command()));
     }
     kept.is_empty()
 }
 
 fn install_exit_hook() {
     extern "C" fn at_exit() {
-        let Some(run) = RUN.get().cloned() else {
-            return;
-        };
+        let Some(run) = RUN.get().cloned() else { return };
         if run.finished.swap(true, Ordering::SeqCst) {
             // A signal's teardown owns the end of the process: let it finish and exit.
             loop {
@@ -310,21 +253,14 @@ fn install_exit_hook() {
     }
     // SAFETY: registers a plain extern "C" fn with no captured state.
     if unsafe { libc::atexit(at_exit) } != 0 {
-        loud(
-            "run: cannot install the exit hook; the run's org is deleted only by `molecule-e2e sweep`",
-        );
+        loud("run: cannot install the exit hook; the run's org is deleted only by `molecule-e2e sweep`");
     }
 }
 
 async fn on_signals(run: Arc<Run>) {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        loud(
-            "run: cannot listen for SIGINT/SIGTERM; a stopped run is cleaned only by `molecule-e2e sweep`",
-        );
+    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        loud("run: cannot listen for SIGINT/SIGTERM; a stopped run is cleaned only by `molecule-e2e sweep`");
         return;
     };
     let code = tokio::select! {
@@ -358,14 +294,6 @@ async fn on_signals(run: Arc<Run>) {
 
 /// Giving up on teardown: say what is left and how to remove it.
 fn abandon(run: &Run, why: &str) {
-    loud(&format!(
-        "[run {}] {why}; left: {}",
-        run.target.settings.run_id,
-        run.what_is_left()
-    ));
-    loud(&format!(
-        "[run {}] to remove it: {}",
-        run.target.settings.run_id,
-        run.sweep_command()
-    ));
+    loud(&format!("[run {}] {why}; left: {}", run.target.settings.run_id, run.what_is_left()));
+    loud(&format!("[run {}] to remove it: {}", run.target.settings.run_id, run.sweep_command()));
 }

@@ -24,8 +24,7 @@ pub fn machinery() -> &'static tokio::runtime::Handle {
                     .enable_all()
                     .build()
                     .expect("the run's machinery runtime");
-                tx.send(rt.handle().clone())
-                    .expect("the caller waits for the handle");
+                tx.send(rt.handle().clone()).expect("the caller waits for the handle");
                 rt.block_on(std::future::pending::<()>());
             })
             .expect("spawn the run's machinery thread");
@@ -73,20 +72,13 @@ pub fn embedded() -> Result<Arc<StandIn>, String> {
 
 /// A target over a stand-in.
 pub fn target_over(s: &StandIn, settings: Settings, timeouts: Option<Timeouts>) -> Arc<Target> {
-    Target::standin(
-        s.url(),
-        SecretString::from(s.admin_token().to_owned()),
-        settings,
-        timeouts,
-    )
+    Target::standin(s.url(), SecretString::from(s.admin_token().to_owned()), settings, timeouts)
 }
 
 /// A fresh stand-in with `faults`, on the caller's runtime (it stops when dropped).
 pub async fn faulty(faults: &[Fault]) -> StandIn {
     let cfg = StandInConfig::new().with_faults(faults.iter().copied());
-    StandIn::start(cfg, ([127, 0, 0, 1], 0).into())
-        .await
-        .expect("start a stand-in")
+    StandIn::start(cfg, ([127, 0, 0, 1], 0).into()).await.expect("start a stand-in")
 }
 
 /// A `molecule-e2e standin` process (its request log in a file), for tests that watch a whole
@@ -102,10 +94,7 @@ pub const PROCESS_ADMIN_TOKEN: &str = molecule_e2e::standin::DEFAULT_ADMIN_TOKEN
 impl StandInProcess {
     /// Start one with `STANDIN_DELAYS=delays` and wait for it to print its URL.
     pub fn start(delays: &str) -> StandInProcess {
-        let log = std::env::temp_dir().join(format!(
-            "molecule-e2e-standin-{}.log",
-            uuid::Uuid::new_v4().simple()
-        ));
+        let log = std::env::temp_dir().join(format!("molecule-e2e-standin-{}.log", uuid::Uuid::new_v4().simple()));
         let file = std::fs::File::create(&log).expect("stand-in log file");
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_molecule-e2e"))
             .args(["standin", "--port", "0"])
@@ -117,24 +106,11 @@ impl StandInProcess {
             .stderr(file)
             .spawn()
             .expect("spawn molecule-e2e standin");
-        let mut p = StandInProcess {
-            child,
-            log,
-            url: String::new(),
-        };
+        let mut p = StandInProcess { child, log, url: String::new() };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while p.url.is_empty() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the stand-in never printed its URL:\n{}",
-                p.log_text()
-            );
-            p.url = p
-                .log_text()
-                .split_whitespace()
-                .find(|w| w.starts_with("http://127.0.0.1:"))
-                .unwrap_or("")
-                .to_owned();
+            assert!(std::time::Instant::now() < deadline, "the stand-in never printed its URL:\n{}", p.log_text());
+            p.url = p.log_text().split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).unwrap_or("").to_owned();
             // Waiting for a process to print its port: there is nothing to poll but its output.
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
@@ -147,18 +123,12 @@ impl StandInProcess {
 
     /// How many `POST /cp/admin/orgs` the stand-in served.
     pub fn org_creations(&self) -> usize {
-        self.log_text()
-            .lines()
-            .filter(|l| l.starts_with("POST /cp/admin/orgs "))
-            .count()
+        self.log_text().lines().filter(|l| l.starts_with("POST /cp/admin/orgs ")).count()
     }
 
     pub fn cp(&self) -> molecule_e2e::client::ControlPlane {
-        molecule_e2e::client::ControlPlane::new(
-            &self.url,
-            Some(SecretString::from(PROCESS_ADMIN_TOKEN.to_owned())),
-        )
-        .expect("control plane client")
+        molecule_e2e::client::ControlPlane::new(&self.url, Some(SecretString::from(PROCESS_ADMIN_TOKEN.to_owned())))
+            .expect("control plane client")
     }
 
     /// Every org slug listed (no page limit).
@@ -173,12 +143,7 @@ impl StandInProcess {
             .json()
             .await
             .expect("org list JSON");
-        v["orgs"]
-            .as_array()
-            .expect("orgs")
-            .iter()
-            .filter_map(|o| o["slug"].as_str().map(str::to_owned))
-            .collect()
+        v["orgs"].as_array().expect("orgs").iter().filter_map(|o| o["slug"].as_str().map(str::to_owned)).collect()
     }
 
     /// The environment a run (or the CLI) needs to talk to this stand-in as to staging.
@@ -204,30 +169,17 @@ impl StandInProcess {
         clean_env(&mut cmd).args(args).envs(self.env(run_id));
         cmd.envs(extra.iter().copied());
         let out = cmd.output().expect("run molecule-e2e");
-        (
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
+        (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
     }
 }
 
 impl Drop for StandInProcess {
     fn drop(&mut self) {
         if let Err(e) = self.child.kill() {
-            loud(&format!(
-                "stand-in process {}: kill failed: {e}",
-                self.child.id()
-            ));
+            loud(&format!("stand-in process {}: kill failed: {e}", self.child.id()));
         }
         if let Err(e) = self.child.wait() {
-            loud(&format!(
-                "stand-in process {}: wait failed: {e}",
-                self.child.id()
-            ));
+            loud(&format!("stand-in process {}: wait failed: {e}", self.child.id()));
         }
         if let Err(e) = std::fs::remove_file(&self.log) {
             loud(&format!("stand-in log {}: {e}", self.log.display()));

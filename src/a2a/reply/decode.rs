@@ -3,10 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{
-    Artifact, Busy, Message, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type,
-    unrecognised,
-};
+use super::{Artifact, Busy, Message, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type, unrecognised};
 use crate::a2a::Dialect;
 use crate::a2a::parts::{ReplyPart, str_field};
 
@@ -33,11 +30,7 @@ pub(super) fn platform_answer(object: &Map<String, Value>) -> Option<Reply> {
         }));
     }
     if flag("busy") {
-        return Some(Reply::Busy(Busy {
-            queue_id: None,
-            queue_depth: None,
-            message: text("error"),
-        }));
+        return Some(Reply::Busy(Busy { queue_id: None, queue_depth: None, message: text("error") }));
     }
     if text("status").as_deref() == Some("queued") && object.contains_key("delivery_mode") {
         let mut keys: Vec<String> = object.keys().cloned().collect();
@@ -52,11 +45,7 @@ pub(super) fn platform_answer(object: &Map<String, Value>) -> Option<Reply> {
     None
 }
 
-pub(super) fn rpc_error(
-    http_status: u16,
-    id: Option<&Value>,
-    error: &Value,
-) -> Result<RpcError, ReplyError> {
+pub(super) fn rpc_error(http_status: u16, id: Option<&Value>, error: &Value) -> Result<RpcError, ReplyError> {
     let Some(error) = error.as_object() else {
         return Err(unrecognised(format!(
             "HTTP {http_status}: `error` is {} instead of an object",
@@ -90,21 +79,13 @@ pub(super) fn rpc_error(
         Some(other) => format!("(`message` is {})", json_type(other)),
     };
     let not_null = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
-    Ok(RpcError {
-        id: not_null(id),
-        code,
-        message,
-        data: not_null(error.get("data")),
-    })
+    Ok(RpcError { id: not_null(id), code, message, data: not_null(error.get("data")) })
 }
 
 /// `; message "…"` when a malformed error object still carries one: the server's words.
 fn message_note(error: &Map<String, Value>) -> String {
     match error.get("message") {
-        Some(Value::String(m)) => format!(
-            "; its message: {:?}",
-            crate::redact::cut(&crate::redact::scrub(m), 300)
-        ),
+        Some(Value::String(m)) => format!("; its message: {:?}", crate::redact::cut(&crate::redact::scrub(m), 300)),
         _ => String::new(),
     }
 }
@@ -126,34 +107,22 @@ pub(super) fn parse_result(http_status: u16, result: &Value) -> Result<Reply, Re
             )));
         }
         (Some(task), None) => return parse_task(task, Some(Dialect::V10)).map(Reply::Task),
-        (None, Some(message)) => {
-            return Ok(Reply::Message(parse_message(message, Some(Dialect::V10))));
-        }
+        (None, Some(message)) => return Ok(Reply::Message(parse_message(message, Some(Dialect::V10)))),
         (None, None) => {}
     }
     if result.contains_key("statusUpdate") {
-        return Err(ReplyError::StreamEvent {
-            event: "statusUpdate",
-        });
+        return Err(ReplyError::StreamEvent { event: "statusUpdate" });
     }
     if result.contains_key("artifactUpdate") {
-        return Err(ReplyError::StreamEvent {
-            event: "artifactUpdate",
-        });
+        return Err(ReplyError::StreamEvent { event: "artifactUpdate" });
     }
     match result.get("kind") {
         Some(Value::String(kind)) => match kind.as_str() {
             "task" => parse_task(result, Some(Dialect::V03)).map(Reply::Task),
             "message" => Ok(Reply::Message(parse_message(result, Some(Dialect::V03)))),
-            "status-update" => Err(ReplyError::StreamEvent {
-                event: "status-update",
-            }),
-            "artifact-update" => Err(ReplyError::StreamEvent {
-                event: "artifact-update",
-            }),
-            other => Err(unrecognised(format!(
-                "HTTP {http_status}: unknown result kind {other:?}"
-            ))),
+            "status-update" => Err(ReplyError::StreamEvent { event: "status-update" }),
+            "artifact-update" => Err(ReplyError::StreamEvent { event: "artifact-update" }),
+            other => Err(unrecognised(format!("HTTP {http_status}: unknown result kind {other:?}"))),
         },
         Some(other) => Err(unrecognised(format!(
             "HTTP {http_status}: result `kind` is {} instead of a string",
@@ -181,21 +150,12 @@ fn parse_task(task: &Map<String, Value>, dialect: Option<Dialect>) -> Result<Tas
         Some(Value::String(id)) if !id.is_empty() => id.clone(),
         Some(Value::String(_)) => return Err(unrecognised("a task whose `id` is an empty string")),
         Some(other) => {
-            return Err(unrecognised(format!(
-                "a task whose `id` is {}, expected a string",
-                json_type(other)
-            )));
+            return Err(unrecognised(format!("a task whose `id` is {}, expected a string", json_type(other))));
         }
         None => return Err(unrecognised("a task without an `id`")),
     };
-    if let Some(status) = task
-        .get("status")
-        .filter(|s| !s.is_object() && !s.is_null())
-    {
-        return Err(unrecognised(format!(
-            "task {id}: `status` is {}, expected an object",
-            json_type(status)
-        )));
+    if let Some(status) = task.get("status").filter(|s| !s.is_object() && !s.is_null()) {
+        return Err(unrecognised(format!("task {id}: `status` is {}, expected an object", json_type(status))));
     }
     let status = task.get("status").and_then(Value::as_object);
     let raw_state = status.and_then(|s| s.get("state"));
@@ -208,24 +168,14 @@ fn parse_task(task: &Map<String, Value>, dialect: Option<Dialect>) -> Result<Tas
         task.get(key)
             .and_then(Value::as_array)
             .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_object)
-                    .map(|m| parse_message(m, Some(dialect)))
-                    .collect()
+                items.iter().filter_map(Value::as_object).map(|m| parse_message(m, Some(dialect))).collect()
             })
             .unwrap_or_default()
     };
     let artifacts = task
         .get("artifacts")
         .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_object)
-                .map(parse_artifact)
-                .collect()
-        })
+        .map(|items| items.iter().filter_map(Value::as_object).map(parse_artifact).collect())
         .unwrap_or_default();
     Ok(Task {
         dialect,
@@ -255,11 +205,7 @@ fn parse_artifact(artifact: &Map<String, Value>) -> Artifact {
 fn parse_message(message: &Map<String, Value>, dialect: Option<Dialect>) -> Message {
     let raw_role = message.get("role");
     let dialect = dialect.unwrap_or_else(|| {
-        let parts = message
-            .get("parts")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let parts = message.get("parts").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
         let any_part = |key: &str| parts.iter().any(|p| p.get(key).is_some());
         match raw_role {
             Some(Value::Number(_)) => Dialect::V10,

@@ -17,11 +17,7 @@ pub fn normalise_body(body: &[u8]) -> Result<(Value, String), Response> {
         _ => return Err(error(StatusCode::BAD_REQUEST, "invalid JSON")),
     };
     let envelope = normalise(obj)?;
-    let method = envelope
-        .get("method")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let method = envelope.get("method").and_then(Value::as_str).unwrap_or_default().to_owned();
     Ok((envelope, method))
 }
 

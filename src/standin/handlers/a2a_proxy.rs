@@ -59,14 +59,7 @@ pub async fn a2a(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let call = Call {
-        platform: &platform,
-        org: tenant.org_id,
-        target: raw,
-        caller: caller.id,
-        method,
-        envelope,
-    };
+    let call = Call { platform: &platform, org: tenant.org_id, target: raw, caller: caller.id, method, envelope };
     let url = match call.route() {
         Ok(url) => url,
         Err(r) => return r,
@@ -89,49 +82,29 @@ fn timeout(headers: &HeaderMap) -> Duration {
 /// `validateCallerToken`: a canvas user (admin or org token) passes unbound; a caller
 /// workspace with live tokens needs one of them (401 `missing`/`invalid caller auth token`);
 /// one without tokens (or unknown here) is let through.
-fn identify(
-    platform: &Platform,
-    tenant: &Tenant,
-    headers: &HeaderMap,
-    target: &str,
-) -> Result<Caller, Response> {
+fn identify(platform: &Platform, tenant: &Tenant, headers: &HeaderMap, target: &str) -> Result<Caller, Response> {
     let token = bearer(headers);
     let credential = token.map(|t| platform.credential(tenant, t));
-    let header = headers
-        .get("x-workspace-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty());
+    let header = headers.get("x-workspace-id").and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
     let id = match (header, credential) {
         (Some(h), _) => Some(h.to_owned()),
         (None, Some(Credential::Workspace(w))) => Some(w.to_string()),
         (None, _) => None,
     };
-    if id
-        .as_deref()
-        .is_some_and(|c| SYSTEM_PREFIXES.iter().any(|p| c.starts_with(p)))
-    {
+    if id.as_deref().is_some_and(|c| SYSTEM_PREFIXES.iter().any(|p| c.starts_with(p))) {
         return Err(error(StatusCode::FORBIDDEN, "invalid caller ID"));
     }
     if platform.cfg.platform.a2a_caller_must_authenticate() {
         return authenticated_caller(credential, id);
     }
-    let canvas_user = matches!(
-        credential,
-        Some(Credential::TenantAdmin | Credential::OrgToken)
-    );
+    let canvas_user = matches!(credential, Some(Credential::TenantAdmin | Credential::OrgToken));
     if let Some(c) = id.as_deref().filter(|c| *c != target)
         && !canvas_user
     {
         let tables = platform.lock();
-        let live_tokens = Uuid::parse_str(c)
-            .ok()
-            .and_then(|c| tables.workspace(tenant.org_id, c))
-            .map(|w| &w.tokens);
+        let live_tokens = Uuid::parse_str(c).ok().and_then(|c| tables.workspace(tenant.org_id, c)).map(|w| &w.tokens);
         if let Some(tokens) = live_tokens.filter(|t| !t.is_empty()) {
-            let Some(t) = token else {
-                return Err(error(StatusCode::UNAUTHORIZED, "missing caller auth token"));
-            };
+            let Some(t) = token else { return Err(error(StatusCode::UNAUTHORIZED, "missing caller auth token")) };
             if !tokens.iter().any(|k| k == t) {
                 return Err(error(StatusCode::UNAUTHORIZED, "invalid caller auth token"));
             }
@@ -144,30 +117,16 @@ fn identify(
 /// admin token is a canvas user under the claimed id; a workspace token is the caller itself
 /// (a different claimed id → 401); an org API token is the anonymous canvas; anything else
 /// → 401 `invalid caller auth token`.
-fn authenticated_caller(
-    credential: Option<Credential>,
-    claimed: Option<String>,
-) -> Result<Caller, Response> {
+fn authenticated_caller(credential: Option<Credential>, claimed: Option<String>) -> Result<Caller, Response> {
     let unauthorized = |msg: &str| Err(error(StatusCode::UNAUTHORIZED, msg));
     match credential {
         None => unauthorized("missing caller auth token"),
-        Some(Credential::TenantAdmin) => Ok(Caller {
-            id: claimed,
-            canvas_user: true,
-        }),
-        Some(Credential::OrgToken) => Ok(Caller {
-            id: None,
-            canvas_user: true,
-        }),
-        Some(Credential::Workspace(w))
-            if claimed.as_deref().is_some_and(|c| c != w.to_string()) =>
-        {
+        Some(Credential::TenantAdmin) => Ok(Caller { id: claimed, canvas_user: true }),
+        Some(Credential::OrgToken) => Ok(Caller { id: None, canvas_user: true }),
+        Some(Credential::Workspace(w)) if claimed.as_deref().is_some_and(|c| c != w.to_string()) => {
             unauthorized("caller ID does not match workspace auth token")
         }
-        Some(Credential::Workspace(w)) => Ok(Caller {
-            id: Some(w.to_string()),
-            canvas_user: false,
-        }),
+        Some(Credential::Workspace(w)) => Ok(Caller { id: Some(w.to_string()), canvas_user: false }),
         Some(Credential::Unknown) => unauthorized("invalid caller auth token"),
     }
 }
@@ -175,31 +134,13 @@ fn authenticated_caller(
 /// `proxyA2ARequest`'s access control: a workspace caller other than the target must pass
 /// `CanCommunicate` (403 otherwise). The same-org check that follows always holds here: a
 /// tenant's tables hold only its own workspaces.
-fn check_hierarchy(
-    platform: &Platform,
-    tenant: &Tenant,
-    caller: &Caller,
-    target: &str,
-) -> Result<(), Response> {
-    let Some(c) = caller
-        .id
-        .as_deref()
-        .filter(|c| *c != target && !caller.canvas_user)
-    else {
-        return Ok(());
-    };
+fn check_hierarchy(platform: &Platform, tenant: &Tenant, caller: &Caller, target: &str) -> Result<(), Response> {
+    let Some(c) = caller.id.as_deref().filter(|c| *c != target && !caller.canvas_user) else { return Ok(()) };
     let allowed = match (Uuid::parse_str(c), Uuid::parse_str(target)) {
         (Ok(c), Ok(t)) => platform.lock().can_communicate(tenant.org_id, c, t),
         _ => false,
     };
-    if allowed {
-        Ok(())
-    } else {
-        Err(error(
-            StatusCode::FORBIDDEN,
-            "access denied: workspaces cannot communicate per hierarchy rules",
-        ))
-    }
+    if allowed { Ok(()) } else { Err(error(StatusCode::FORBIDDEN, "access denied: workspaces cannot communicate per hierarchy rules")) }
 }
 
 /// One proxied call after the checks.
@@ -235,13 +176,9 @@ impl Call<'_> {
     /// (a hibernated one starts waking); else the URL to dispatch to.
     fn route(&self) -> Result<String, Response> {
         // A target id that is no UUID fails the row lookup itself (`lookup failed`).
-        let Ok(target) = Uuid::parse_str(&self.target) else {
-            return Err(error(StatusCode::INTERNAL_SERVER_ERROR, "lookup failed"));
-        };
+        let Ok(target) = Uuid::parse_str(&self.target) else { return Err(error(StatusCode::INTERNAL_SERVER_ERROR, "lookup failed")) };
         let mut tables = self.platform.lock();
-        let Some(ws) = tables.workspace_mut(self.org, target) else {
-            return Err(workspace_not_found());
-        };
+        let Some(ws) = tables.workspace_mut(self.org, target) else { return Err(workspace_not_found()) };
         let name = ws.name.clone();
         if ws.effective_delivery_mode() == "poll" {
             if self.platform.faults.fires(Fault::Proxy404Poll) {
@@ -259,10 +196,7 @@ impl Call<'_> {
                 }
                 return Err(waking(self.platform));
             }
-            return Err(json_reply(
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({"error": "workspace has no URL", "status": ws.status.as_str()}),
-            ));
+            return Err(json_reply(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "workspace has no URL", "status": ws.status.as_str()})));
         }
         ws.a2a_dispatches += 1;
         if ws.a2a_dispatches <= 2 && self.platform.faults.fires(Fault::Transient5xx) {
@@ -276,48 +210,28 @@ impl Call<'_> {
     /// Poll mode (`#2339`): no dispatch; the normalised envelope is recorded as the target's
     /// `a2a_receive` row (the agent's inbox) and the answer is exactly three keys.
     fn queue_for_poll(&self, target: Uuid, name: &str) -> Response {
-        let row = self.row(
-            target,
-            format!("{} → {name} (queued for poll)", self.method),
-        );
+        let row = self.row(target, format!("{} → {name} (queued for poll)", self.method));
         if self.is_reply_to_sender(target) && self.platform.faults.fires(Fault::PollReplyDropped) {
             // Answered as queued; the sender's inbox never sees it.
         } else {
             self.record(row);
         }
-        let mode = if self.platform.faults.fires(Fault::QueuedSaysPush) {
-            "push"
-        } else {
-            "poll"
-        };
-        json_reply(
-            StatusCode::OK,
-            json!({"status": "queued", "delivery_mode": mode, "method": self.method}),
-        )
+        let mode = if self.platform.faults.fires(Fault::QueuedSaysPush) { "push" } else { "poll" };
+        json_reply(StatusCode::OK, json!({"status": "queued", "delivery_mode": mode, "method": self.method}))
     }
 
     /// Whether this call answers the target's own earlier message: the caller's inbox holds a
     /// row from the target (what [`Fault::PollReplyDropped`] drops).
     fn is_reply_to_sender(&self, target: Uuid) -> bool {
-        let Some(caller) = self.caller.as_deref().and_then(|c| Uuid::parse_str(c).ok()) else {
-            return false;
-        };
+        let Some(caller) = self.caller.as_deref().and_then(|c| Uuid::parse_str(c).ok()) else { return false };
         let target = target.to_string();
-        self.platform
-            .lock()
-            .activity
-            .iter()
-            .any(|a| a.workspace_id == caller && a.source_id.as_deref() == Some(target.as_str()))
+        self.platform.lock().activity.iter().any(|a| a.workspace_id == caller && a.source_id.as_deref() == Some(target.as_str()))
     }
 
     /// [`Fault::Transient5xx`]: a dead-container 503, then an upstream 502, each logged as a
     /// failed attempt.
     fn transient(&self, target: Uuid, name: &str, first: bool) -> Response {
-        let detail = if first {
-            "agent unreachable (transient)"
-        } else {
-            "upstream 502 Bad Gateway (transient)"
-        };
+        let detail = if first { "agent unreachable (transient)" } else { "upstream 502 Bad Gateway (transient)" };
         let mut row = self.row(target, format!("A2A request to {name} failed: {detail}"));
         row.status = "error".into();
         row.error_detail = Some(detail.into());
@@ -328,12 +242,7 @@ impl Call<'_> {
                 json!({"error": "workspace agent unreachable — container restart triggered", "restarting": true}),
             )
         } else {
-            (
-                StatusCode::BAD_GATEWAY,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                "Bad Gateway",
-            )
-                .into_response()
+            (StatusCode::BAD_GATEWAY, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Bad Gateway").into_response()
         }
     }
 
@@ -342,26 +251,15 @@ impl Call<'_> {
     /// or status text>}`; an empty 2xx → `agent returned empty response body` (no row); else
     /// the body verbatim, after the success row is written.
     async fn dispatch(&self, url: &str, timeout: Duration) -> Response {
-        let Ok(target) = Uuid::parse_str(&self.target) else {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "lookup failed");
-        };
+        let Ok(target) = Uuid::parse_str(&self.target) else { return error(StatusCode::INTERNAL_SERVER_ERROR, "lookup failed") };
         let (name, runtime_faults) = match self.platform.lock().workspace(self.org, target) {
             Some(w) => (w.name.clone(), w.runtime_faults.clone()),
             None => return workspace_not_found(),
         };
         let started = Instant::now();
-        let Ok(http) = http_client(url) else {
-            return error(StatusCode::BAD_GATEWAY, "failed to reach workspace agent");
-        };
-        let sent = http
-            .post(url)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(self.envelope.to_string())
-            .timeout(timeout)
-            .send()
-            .await;
-        let elapsed =
-            |row: &mut Activity| row.duration_ms = Some(started.elapsed().as_millis() as i64);
+        let Ok(http) = http_client(url) else { return error(StatusCode::BAD_GATEWAY, "failed to reach workspace agent") };
+        let sent = http.post(url).header(header::CONTENT_TYPE, "application/json").body(self.envelope.to_string()).timeout(timeout).send().await;
+        let elapsed = |row: &mut Activity| row.duration_ms = Some(started.elapsed().as_millis() as i64);
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
@@ -373,54 +271,27 @@ impl Call<'_> {
                 return error(StatusCode::BAD_GATEWAY, "failed to reach workspace agent");
             }
         };
-        let status =
-            StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-        let content_type = resp
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let status = StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let Ok(bytes) = resp.bytes().await else {
-            let s = if status.as_u16() >= 300 {
-                status
-            } else {
-                StatusCode::BAD_GATEWAY
-            };
-            return json_reply(
-                s,
-                json!({"error": "failed to read agent response", "delivery_confirmed": status.is_success()}),
-            );
+            let s = if status.as_u16() >= 300 { status } else { StatusCode::BAD_GATEWAY };
+            return json_reply(s, json!({"error": "failed to read agent response", "delivery_confirmed": status.is_success()}));
         };
         if status.is_success() && bytes.is_empty() {
-            return json_reply(
-                status,
-                json!({"error": "agent returned empty response body"}),
-            );
+            return json_reply(status, json!({"error": "agent returned empty response body"}));
         }
         let bytes = self.known_answer_rewrite(bytes);
         let mut row = self.row(target, format!("{} → {name}", self.method));
         elapsed(&mut row);
-        row.status = if status.as_u16() >= 400 {
-            "error"
-        } else {
-            "ok"
-        }
-        .into();
-        row.response_body = Some(
-            serde_json::from_slice::<Value>(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())),
-        );
+        row.status = if status.as_u16() >= 400 { "error" } else { "ok" }.into();
+        row.response_body =
+            Some(serde_json::from_slice::<Value>(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())));
         self.record(row);
         if status.as_u16() >= 300 {
             let upstream = serde_json::from_slice::<Value>(&bytes)
                 .ok()
                 .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned))
-                .unwrap_or_else(|| {
-                    status
-                        .canonical_reason()
-                        .unwrap_or("upstream error")
-                        .to_owned()
-                });
+                .unwrap_or_else(|| status.canonical_reason().unwrap_or("upstream error").to_owned());
             return error(status, &upstream);
         }
         // The answer came from a runtime started faulty: each of its faults shaped it.
@@ -435,19 +306,12 @@ impl Call<'_> {
     /// `PINEAPPLE` in the reply's strings becomes `PAPAYA`: still a well-formed reply, only
     /// wrong. Other prompts (PONG) pass untouched.
     fn known_answer_rewrite(&self, bytes: Bytes) -> Bytes {
-        let asks_known_answer = self
-            .envelope
-            .pointer("/params/message/parts")
-            .is_some_and(|p| p.to_string().contains(KNOWN_ANSWER));
+        let asks_known_answer = self.envelope.pointer("/params/message/parts").is_some_and(|p| p.to_string().contains(KNOWN_ANSWER));
         if !asks_known_answer {
             return bytes;
         }
-        let Ok(mut reply) = serde_json::from_slice::<Value>(&bytes) else {
-            return bytes;
-        };
-        if !replace_in_strings(&mut reply, KNOWN_ANSWER, WRONG_ANSWER)
-            || !self.platform.faults.fires(Fault::KnownAnswerWrong)
-        {
+        let Ok(mut reply) = serde_json::from_slice::<Value>(&bytes) else { return bytes };
+        if !replace_in_strings(&mut reply, KNOWN_ANSWER, WRONG_ANSWER) || !self.platform.faults.fires(Fault::KnownAnswerWrong) {
             return bytes;
         }
         Bytes::from(reply.to_string())
@@ -461,12 +325,8 @@ fn replace_in_strings(v: &mut Value, from: &str, to: &str) -> bool {
             *s = s.replace(from, to);
             true
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
-        Value::Object(m) => m
-            .values_mut()
-            .fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
+        Value::Array(items) => items.iter_mut().fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
+        Value::Object(m) => m.values_mut().fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
         _ => false,
     }
 }
@@ -475,16 +335,9 @@ fn replace_in_strings(v: &mut Value, from: &str, to: &str) -> bool {
 fn waking(platform: &Platform) -> Response {
     let msg = "workspace is waking from hibernation — retry in ~15 seconds";
     if platform.faults.fires(Fault::WakingWithoutRetryAfter) {
-        return json_reply(
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({"error": msg, "waking": true}),
-        );
+        return json_reply(StatusCode::SERVICE_UNAVAILABLE, json!({"error": msg, "waking": true}));
     }
-    let mut r = json_reply(
-        StatusCode::SERVICE_UNAVAILABLE,
-        json!({"error": msg, "waking": true, "retry_after": 15}),
-    );
-    r.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("15"));
+    let mut r = json_reply(StatusCode::SERVICE_UNAVAILABLE, json!({"error": msg, "waking": true, "retry_after": 15}));
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("15"));
     r
 }

@@ -16,9 +16,7 @@ use crate::catalog::{self, Derived};
 use crate::standin::Fault;
 use crate::standin::auth::{AdminAuth, WorkspaceAuth};
 use crate::standin::platform::{Platform, Status, Workspace, new_token};
-use crate::standin::reply::{
-    error, is_canonical_uuid, json_object, json_reply, workspace_not_found,
-};
+use crate::standin::reply::{error, is_canonical_uuid, json_object, json_reply, workspace_not_found};
 
 /// The strip-list refusal (`rejectPlatformManagedDirectLLMBypassForWorkspace`): a vendor key
 /// written to a platform-managed workspace, at create or as a secret.
@@ -47,11 +45,7 @@ pub fn billing(platform: &Platform, id: Uuid, ws: Option<&Workspace>) -> Value {
         }
         None => derived(ws),
     };
-    let mode = if mode == "byok" && platform.faults.fires(Fault::ByokIgnored) {
-        "platform_managed".to_owned()
-    } else {
-        mode
-    };
+    let mode = if mode == "byok" && platform.faults.fires(Fault::ByokIgnored) { "platform_managed".to_owned() } else { mode };
     v["resolved_mode"] = json!(mode);
     v["source"] = json!(source);
     v["provider_selection"] = selection;
@@ -60,65 +54,29 @@ pub fn billing(platform: &Platform, id: Uuid, ws: Option<&Workspace>) -> Value {
 
 fn derived(ws: Option<&Workspace>) -> (String, &'static str, Value) {
     let runtime = ws.map_or("claude-code", |w| w.runtime.as_str());
-    let model = ws
-        .and_then(|w| w.secrets.get("MODEL"))
-        .cloned()
-        .unwrap_or_default();
-    let env: Vec<&str> = ws
-        .iter()
-        .flat_map(|w| w.secrets.keys())
-        .map(String::as_str)
-        .collect();
-    let derived = if model.is_empty() {
-        Derived::FailOpen
-    } else {
-        catalog::derive_provider(runtime, &model, &env)
-    };
+    let model = ws.and_then(|w| w.secrets.get("MODEL")).cloned().unwrap_or_default();
+    let env: Vec<&str> = ws.iter().flat_map(|w| w.secrets.keys()).map(String::as_str).collect();
+    let derived = if model.is_empty() { Derived::FailOpen } else { catalog::derive_provider(runtime, &model, &env) };
     match derived {
         Derived::Provider(p) => {
-            let mode = if p == "platform" {
-                "platform_managed"
-            } else {
-                "byok"
-            };
+            let mode = if p == "platform" { "platform_managed" } else { "byok" };
             (mode.to_owned(), "derived_provider", json!(p))
         }
-        _ => (
-            "platform_managed".to_owned(),
-            "derived_default",
-            if model.is_empty() {
-                Value::Null
-            } else {
-                json!(model)
-            },
-        ),
+        _ => ("platform_managed".to_owned(), "derived_default", if model.is_empty() { Value::Null } else { json!(model) }),
     }
 }
 
 fn resolved_mode(platform: &Platform, ws: &Workspace) -> String {
-    billing(platform, ws.id, Some(ws))["resolved_mode"]
-        .as_str()
-        .unwrap_or("platform_managed")
-        .to_owned()
+    billing(platform, ws.id, Some(ws))["resolved_mode"].as_str().unwrap_or("platform_managed").to_owned()
 }
 
 /// `GET /admin/workspaces/{id}/llm-billing-mode` (AdminAuth): no existence check.
-pub async fn get_billing(
-    State(platform): State<Arc<Platform>>,
-    auth: AdminAuth,
-    Path(raw): Path<String>,
-) -> Response {
-    let Some(id) = Uuid::parse_str(&raw)
-        .ok()
-        .filter(|_| is_canonical_uuid(&raw))
-    else {
+pub async fn get_billing(State(platform): State<Arc<Platform>>, auth: AdminAuth, Path(raw): Path<String>) -> Response {
+    let Some(id) = Uuid::parse_str(&raw).ok().filter(|_| is_canonical_uuid(&raw)) else {
         return error(StatusCode::BAD_REQUEST, "invalid workspace id");
     };
     let tables = platform.lock();
-    json_reply(
-        StatusCode::OK,
-        billing(&platform, id, tables.workspace(auth.tenant.org_id, id)),
-    )
+    json_reply(StatusCode::OK, billing(&platform, id, tables.workspace(auth.tenant.org_id, id)))
 }
 
 /// The `mode` of a billing PUT: `Ok(None)` clears the override.
@@ -126,51 +84,24 @@ fn requested_mode(body: &[u8]) -> Result<Option<String>, Response> {
     let bad = |msg: String| error(StatusCode::BAD_REQUEST, &msg);
     let m = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => m,
-        Ok(_) => {
-            return Err(json_reply(
-                StatusCode::BAD_REQUEST,
-                json!({"error": "invalid json", "detail": "not a JSON object"}),
-            ));
-        }
-        Err(e) => {
-            return Err(json_reply(
-                StatusCode::BAD_REQUEST,
-                json!({"error": "invalid json", "detail": e.to_string()}),
-            ));
-        }
+        Ok(_) => return Err(json_reply(StatusCode::BAD_REQUEST, json!({"error": "invalid json", "detail": "not a JSON object"}))),
+        Err(e) => return Err(json_reply(StatusCode::BAD_REQUEST, json!({"error": "invalid json", "detail": e.to_string()}))),
     };
     match m.get("mode") {
-        None => Err(bad(
-            "missing required field 'mode' (use null to clear override)".into(),
-        )),
+        None => Err(bad("missing required field 'mode' (use null to clear override)".into())),
         Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => match s.trim() {
-            "" => Err(bad(
-                "mode must be one of platform_managed, byok, disabled, or null to clear".into(),
-            )),
+            "" => Err(bad("mode must be one of platform_managed, byok, disabled, or null to clear".into())),
             m @ ("platform_managed" | "byok" | "disabled") => Ok(Some(m.to_owned())),
-            m => Err(bad(format!(
-                "unknown billing mode {m:?} (allowed: platform_managed, byok, disabled)"
-            ))),
+            m => Err(bad(format!("unknown billing mode {m:?} (allowed: platform_managed, byok, disabled)"))),
         },
-        Some(_) => Err(json_reply(
-            StatusCode::BAD_REQUEST,
-            json!({"error": "mode must be a string or null", "detail": "not a string"}),
-        )),
+        Some(_) => Err(json_reply(StatusCode::BAD_REQUEST, json!({"error": "mode must be a string or null", "detail": "not a string"}))),
     }
 }
 
 /// `PUT /admin/workspaces/{id}/llm-billing-mode` `{"mode": platform_managed|byok|disabled|null}`.
-pub async fn put_billing(
-    State(platform): State<Arc<Platform>>,
-    auth: AdminAuth,
-    Path(raw): Path<String>,
-    body: Bytes,
-) -> Response {
-    let Some(id) = Uuid::parse_str(&raw)
-        .ok()
-        .filter(|_| is_canonical_uuid(&raw))
-    else {
+pub async fn put_billing(State(platform): State<Arc<Platform>>, auth: AdminAuth, Path(raw): Path<String>, body: Bytes) -> Response {
+    let Some(id) = Uuid::parse_str(&raw).ok().filter(|_| is_canonical_uuid(&raw)) else {
         return error(StatusCode::BAD_REQUEST, "invalid workspace id");
     };
     let mode = match requested_mode(&body) {
@@ -179,9 +110,7 @@ pub async fn put_billing(
     };
     let mut tables = platform.lock();
     // An UPDATE by id: removed rows are still rows.
-    let Some(ws) = tables.workspace_mut(auth.tenant.org_id, id) else {
-        return workspace_not_found();
-    };
+    let Some(ws) = tables.workspace_mut(auth.tenant.org_id, id) else { return workspace_not_found() };
     if mode.as_deref() == Some("byok") && platform.faults.fires(Fault::ByokIgnored) {
         // Answers as if stored; stores nothing.
         let mut v = billing(&platform, id, Some(ws));
@@ -197,11 +126,7 @@ pub async fn put_billing(
 
 /// `POST|PUT /workspaces/{id}/secrets` `{key,value}` (WorkspaceAuth): the strip-list gate
 /// while `platform_managed`, then an async restart.
-pub async fn set_secret(
-    State(platform): State<Arc<Platform>>,
-    auth: WorkspaceAuth,
-    body: Bytes,
-) -> Response {
+pub async fn set_secret(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth, body: Bytes) -> Response {
     let id = auth.id;
     let kv = json_object(&body).and_then(|m| {
         let k = m.get("key")?.as_str()?.to_owned();
@@ -209,9 +134,7 @@ pub async fn set_secret(
         // gin's `binding:"required"` refuses empty strings too.
         (!k.is_empty() && !v.is_empty()).then_some((k, v))
     });
-    let Some((key, value)) = kv else {
-        return error(StatusCode::BAD_REQUEST, "invalid request body");
-    };
+    let Some((key, value)) = kv else { return error(StatusCode::BAD_REQUEST, "invalid request body") };
     let mut tables = platform.lock();
     // No row: the insert's foreign key fails.
     let Some(ws) = tables.workspace_mut(auth.tenant.org_id, id) else {
@@ -229,26 +152,14 @@ pub async fn set_secret(
 }
 
 /// `POST /admin/workspaces/{id}/tokens` (AdminAuth) → 201 `{auth_token, workspace_id, message}`.
-pub async fn mint_token(
-    State(platform): State<Arc<Platform>>,
-    auth: AdminAuth,
-    Path(raw): Path<String>,
-) -> Response {
-    let Ok(id) = Uuid::parse_str(&raw) else {
-        return error(StatusCode::BAD_REQUEST, "invalid workspace id");
-    };
+pub async fn mint_token(State(platform): State<Arc<Platform>>, auth: AdminAuth, Path(raw): Path<String>) -> Response {
+    let Ok(id) = Uuid::parse_str(&raw) else { return error(StatusCode::BAD_REQUEST, "invalid workspace id") };
     let mut tables = platform.lock();
-    let Some(ws) = tables
-        .workspace_mut(auth.tenant.org_id, id)
-        .filter(|w| w.status != Status::Removed)
-    else {
+    let Some(ws) = tables.workspace_mut(auth.tenant.org_id, id).filter(|w| w.status != Status::Removed) else {
         return workspace_not_found();
     };
     if ws.tokens.len() >= 50 {
-        return error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "maximum 50 active tokens per workspace",
-        );
+        return error(StatusCode::TOO_MANY_REQUESTS, "maximum 50 active tokens per workspace");
     }
     let token = new_token("ws-");
     ws.tokens.push(token.clone());
@@ -260,20 +171,12 @@ pub async fn mint_token(
 
 /// `POST /org/tokens` `{name?}` (AdminAuth) → 200 `{id, prefix, name, token, warning}`: an
 /// org API token, accepted wherever the admin token is (and as a canvas user on A2A).
-pub async fn mint_org_token(
-    State(platform): State<Arc<Platform>>,
-    auth: AdminAuth,
-    body: Bytes,
-) -> Response {
+pub async fn mint_org_token(State(platform): State<Arc<Platform>>, auth: AdminAuth, body: Bytes) -> Response {
     let name = if body.is_empty() {
         String::new()
     } else {
         match json_object(&body) {
-            Some(m) => m
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            Some(m) => m.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
             None => return error(StatusCode::BAD_REQUEST, "invalid JSON body"),
         }
     };
@@ -282,9 +185,7 @@ pub async fn mint_org_token(
     }
     let token = new_token("org-");
     let mut tables = platform.lock();
-    let Some(org) = tables.orgs.iter_mut().find(|o| o.id == auth.tenant.org_id) else {
-        return workspace_not_found();
-    };
+    let Some(org) = tables.orgs.iter_mut().find(|o| o.id == auth.tenant.org_id) else { return workspace_not_found() };
     org.api_tokens.push(token.clone());
     json_reply(
         StatusCode::OK,

@@ -18,9 +18,7 @@ use super::billing::vendor_key_blocked;
 use crate::catalog::{self, Derived};
 use crate::standin::Fault;
 use crate::standin::auth::AdminAuth;
-use crate::standin::platform::{
-    Memory, Platform, Status, Tables, Workspace, new_token, now_rfc3339,
-};
+use crate::standin::platform::{Memory, Platform, Status, Tables, Workspace, new_token, now_rfc3339};
 use crate::standin::reply::{error, json_reply};
 
 #[derive(Deserialize)]
@@ -82,11 +80,7 @@ fn unprocessable(v: Value) -> Response {
 }
 
 /// `POST /workspaces`.
-pub async fn create(
-    State(platform): State<Arc<Platform>>,
-    auth: AdminAuth,
-    body: Bytes,
-) -> Response {
+pub async fn create(State(platform): State<Arc<Platform>>, auth: AdminAuth, body: Bytes) -> Response {
     if platform.faults.fires(Fault::CreateHtml500) {
         return html_500();
     }
@@ -95,22 +89,13 @@ pub async fn create(
         Ok(r) if !r.name.is_empty() => r,
         _ => return error(StatusCode::BAD_REQUEST, "invalid workspace payload"),
     };
-    let checked = check_fields(&req)
-        .and_then(|()| resolve_runtime(&platform, &req))
-        .and_then(|r| Ok((r, check_extras(&req)?)));
+    let checked = check_fields(&req).and_then(|()| resolve_runtime(&platform, &req)).and_then(|r| Ok((r, check_extras(&req)?)));
     let (resolved, extras) = match checked {
         Ok(v) => v,
         Err(r) => return r,
     };
     let mut tables = platform.lock();
-    match insert(
-        &platform,
-        &mut tables,
-        auth.tenant.org_id,
-        req,
-        &resolved,
-        extras,
-    ) {
+    match insert(&platform, &mut tables, auth.tenant.org_id, req, &resolved, extras) {
         Ok(v) => json_reply(StatusCode::CREATED, v),
         Err(r) => r,
     }
@@ -134,20 +119,14 @@ fn check_fields(req: &CreateRequest) -> Result<(), Response> {
     let runtime = req.runtime.as_deref().unwrap_or_default();
     let crlf = |s: &str| s.contains(['\r', '\n']);
     let special = |s: &str| s.contains(['{', '}', '[', ']', '|', '>', '*', '&', '!']);
-    let bad = [req.name.as_str(), role, model, runtime]
-        .iter()
-        .any(|s| crlf(s))
+    let bad = [req.name.as_str(), role, model, runtime].iter().any(|s| crlf(s))
         || special(&req.name)
         || special(role)
         || req.name.chars().count() > 255
         || role.chars().count() > 1000
         || model.chars().count() > 100
         || runtime.chars().count() > 100;
-    if bad {
-        Err(error(StatusCode::BAD_REQUEST, "invalid workspace fields"))
-    } else {
-        Ok(())
-    }
+    if bad { Err(error(StatusCode::BAD_REQUEST, "invalid workspace fields")) } else { Ok(()) }
 }
 
 /// Steps 4–10: fill runtime and model from the template, refuse what cannot be resolved,
@@ -160,9 +139,7 @@ fn resolve_runtime(platform: &Platform, req: &CreateRequest) -> Result<Resolved,
     // 4. Only a path that escapes the templates root is refused here; a safe name with no
     // template directory fills nothing and fails at step 5.
     if !template.is_empty() && (runtime.is_empty() || model.is_empty()) {
-        let Some(dir) = template_dir(&template) else {
-            return Err(error(StatusCode::BAD_REQUEST, "invalid template"));
-        };
+        let Some(dir) = template_dir(&template) else { return Err(error(StatusCode::BAD_REQUEST, "invalid template")) };
         if let Some(t) = catalog::template(&dir) {
             if runtime.is_empty() {
                 runtime = t.runtime.to_owned();
@@ -175,75 +152,43 @@ fn resolve_runtime(platform: &Platform, req: &CreateRequest) -> Result<Resolved,
     // 5. requested but unresolved
     if (!runtime_in.is_empty() || !template.is_empty()) && runtime.is_empty() {
         let msg = format!("could not resolve a runtime from template {template:?}");
-        return Err(unprocessable(
-            json!({"error": msg, "template": template, "code": "RUNTIME_UNRESOLVED"}),
-        ));
+        return Err(unprocessable(json!({"error": msg, "template": template, "code": "RUNTIME_UNRESOLVED"})));
     }
     // 6. defaults
     let external_flag = req.external.unwrap_or(false);
     if runtime.is_empty() {
-        runtime = if external_flag {
-            "external"
-        } else {
-            "claude-code"
-        }
-        .to_owned();
+        runtime = if external_flag { "external" } else { "claude-code" }.to_owned();
     }
     // 7. the external flag needs an external-like runtime; 8. the allowlist
     let external_like = catalog::is_external_like(&runtime);
     if external_flag && !external_like {
         let msg = "external workspaces must use runtime \"external\", \"kimi\", or \"kimi-cli\"";
-        return Err(unprocessable(
-            json!({"error": msg, "runtime": runtime, "code": "RUNTIME_UNSUPPORTED"}),
-        ));
+        return Err(unprocessable(json!({"error": msg, "runtime": runtime, "code": "RUNTIME_UNSUPPORTED"})));
     }
-    let known = catalog::is_known_runtime(&runtime)
-        && !(runtime == "google-adk" && platform.faults.fires(Fault::AllowlistLacksGoogleAdk));
+    let known = catalog::is_known_runtime(&runtime) && !(runtime == "google-adk" && platform.faults.fires(Fault::AllowlistLacksGoogleAdk));
     if !external_like && !known {
-        return Err(unprocessable(
-            json!({"error": "unsupported workspace runtime", "runtime": runtime, "code": "RUNTIME_UNSUPPORTED"}),
-        ));
+        return Err(unprocessable(json!({"error": "unsupported workspace runtime", "runtime": runtime, "code": "RUNTIME_UNSUPPORTED"})));
     }
     let external = external_flag || external_like;
     // 9. model required
     if !external && model.is_empty() {
         let msg = format!("model is required for runtime {runtime:?}");
-        return Err(unprocessable(
-            json!({"error": msg, "runtime": runtime, "template": template, "code": "MODEL_REQUIRED"}),
-        ));
+        return Err(unprocessable(json!({"error": msg, "runtime": runtime, "template": template, "code": "MODEL_REQUIRED"})));
     }
     // 10. the provider registry
     if !external {
         check_registered_model(platform, req, &runtime, &model)?;
     }
-    Ok(Resolved {
-        runtime,
-        model,
-        external,
-    })
+    Ok(Resolved { runtime, model, external })
 }
 
 /// Step 10: the model must be one the runtime lists, or matched by exactly one native
 /// provider prefix (`DeriveProvider`); runtimes absent from providers.yaml fail open.
-fn check_registered_model(
-    platform: &Platform,
-    req: &CreateRequest,
-    runtime: &str,
-    model: &str,
-) -> Result<(), Response> {
-    let env: Vec<&str> = req
-        .secrets
-        .iter()
-        .flat_map(|s| s.keys())
-        .map(String::as_str)
-        .collect();
+fn check_registered_model(platform: &Platform, req: &CreateRequest, runtime: &str, model: &str) -> Result<(), Response> {
+    let env: Vec<&str> = req.secrets.iter().flat_map(|s| s.keys()).map(String::as_str).collect();
     match catalog::derive_provider(runtime, model, &env) {
         Derived::FailOpen | Derived::Provider(_) => Ok(()),
-        Derived::Unregistered | Derived::Ambiguous
-            if platform.faults.fires(Fault::UnregisteredModelAccepted) =>
-        {
-            Ok(())
-        }
+        Derived::Unregistered | Derived::Ambiguous if platform.faults.fires(Fault::UnregisteredModelAccepted) => Ok(()),
         Derived::Unregistered | Derived::Ambiguous => Err(unprocessable(json!({
             "error": format!("model {model:?} is not a registered model for runtime {runtime:?}; pick a model the runtime lists in providers.yaml or one matched by a native provider prefix"),
             "runtime": runtime,
@@ -258,16 +203,9 @@ fn check_extras(req: &CreateRequest) -> Result<Extras, Response> {
     if let Some(d) = req.workspace_dir.as_deref().filter(|d| !d.is_empty())
         && !valid_workspace_dir(d)
     {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "invalid workspace directory",
-        ));
+        return Err(error(StatusCode::BAD_REQUEST, "invalid workspace directory"));
     }
-    let access = req
-        .workspace_access
-        .clone()
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| "none".to_owned());
+    let access = req.workspace_access.clone().filter(|a| !a.is_empty()).unwrap_or_else(|| "none".to_owned());
     if !matches!(access.as_str(), "none" | "read_only" | "read_write") {
         return Err(error(StatusCode::BAD_REQUEST, "invalid workspace access"));
     }
@@ -280,47 +218,25 @@ fn check_extras(req: &CreateRequest) -> Result<Extras, Response> {
     if !url.is_empty()
         && let Some(why) = unsafe_url(&url)
     {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            &format!("unsafe workspace URL: {why}"),
-        ));
+        return Err(error(StatusCode::BAD_REQUEST, &format!("unsafe workspace URL: {why}")));
     }
     let delivery_mode = req.delivery_mode.clone().filter(|m| !m.is_empty());
-    if delivery_mode
-        .as_deref()
-        .is_some_and(|m| m != "push" && m != "poll")
-    {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "delivery_mode must be 'push' or 'poll'",
-        ));
+    if delivery_mode.as_deref().is_some_and(|m| m != "push" && m != "poll") {
+        return Err(error(StatusCode::BAD_REQUEST, "delivery_mode must be 'push' or 'poll'"));
     }
-    Ok(Extras {
-        access,
-        compute,
-        url,
-        delivery_mode,
-    })
+    Ok(Extras { access, compute, url, delivery_mode })
 }
 
 /// Why a workspace URL is refused (the SSRF list). Loopback is allowed: every stand-in
 /// runtime and test agent lives there.
 fn unsafe_url(raw: &str) -> Option<String> {
-    let Ok(u) = reqwest::Url::parse(raw) else {
-        return Some("not a valid URL".to_owned());
-    };
+    let Ok(u) = reqwest::Url::parse(raw) else { return Some("not a valid URL".to_owned()) };
     if !matches!(u.scheme(), "http" | "https") {
         return Some(format!("scheme {:?} is not http or https", u.scheme()));
     }
-    let Some(host) = u.host_str() else {
-        return Some("missing host".to_owned());
-    };
+    let Some(host) = u.host_str() else { return Some("missing host".to_owned()) };
     let host = host.trim_matches(['[', ']']);
-    if host.starts_with("169.254.")
-        || host == "0.0.0.0"
-        || host == "::"
-        || host.eq_ignore_ascii_case("metadata.google.internal")
-    {
+    if host.starts_with("169.254.") || host == "0.0.0.0" || host == "::" || host.eq_ignore_ascii_case("metadata.google.internal") {
         return Some(format!("host {host} is a metadata or unspecified address"));
     }
     None
@@ -347,33 +263,19 @@ fn template_dir(template: &str) -> Option<String> {
 }
 
 fn valid_workspace_dir(d: &str) -> bool {
-    d.starts_with('/')
-        && d.len() <= 4096
-        && !d.split('/').any(|s| s == "..")
-        && !d.contains(['\0', '\n', '\r'])
+    d.starts_with('/') && d.len() <= 4096 && !d.split('/').any(|s| s == "..") && !d.contains(['\0', '\n', '\r'])
 }
 
 /// The parent, the name (step 12: a collision under the same parent gets " (2)", " (3)", …),
 /// the strip-list gate (step 13), then the row, its initial memories, provisioning, and the
 /// create answer.
-fn insert(
-    platform: &Arc<Platform>,
-    tables: &mut Tables,
-    org: Uuid,
-    req: CreateRequest,
-    r: &Resolved,
-    x: Extras,
-) -> Result<Value, Response> {
+fn insert(platform: &Arc<Platform>, tables: &mut Tables, org: Uuid, req: CreateRequest, r: &Resolved, x: Extras) -> Result<Value, Response> {
     let parent_id = match req.parent_id.as_deref().filter(|p| !p.is_empty()) {
         None => None,
         Some(p) => Some(
             Uuid::parse_str(p)
                 .ok()
-                .filter(|p| {
-                    tables
-                        .workspace(org, *p)
-                        .is_some_and(|w| w.status != Status::Removed)
-                })
+                .filter(|p| tables.workspace(org, *p).is_some_and(|w| w.status != Status::Removed))
                 .ok_or_else(|| error(StatusCode::BAD_REQUEST, "parent workspace not found"))?,
         ),
     };
@@ -399,15 +301,9 @@ fn insert(
     ws.budget_limit = req.budget_limit;
     ws.workspace_dir = req.workspace_dir.filter(|d| !d.is_empty());
     ws.compute = x.compute;
-    (ws.x, ws.y) = req
-        .canvas
-        .map_or((0.0, 0.0), |c| (c.x.unwrap_or(0.0), c.y.unwrap_or(0.0)));
+    (ws.x, ws.y) = req.canvas.map_or((0.0, 0.0), |c| (c.x.unwrap_or(0.0), c.y.unwrap_or(0.0)));
     if r.external {
-        ws.status = if online_external {
-            Status::Online
-        } else {
-            Status::AwaitingAgent
-        };
+        ws.status = if online_external { Status::Online } else { Status::AwaitingAgent };
         ws.url = x.url;
         ws.last_seen = online_external.then(Instant::now);
         ws.online_since = online_external.then(Instant::now);
@@ -417,9 +313,7 @@ fn insert(
     let token = token.unwrap_or_default();
     if !r.external {
         platform.provision(tables, id, platform.cfg.delays.provision_for(&r.runtime));
-        return Ok(
-            json!({"id": id.to_string(), "status": "provisioning", "workspace_access": x.access, "auth_token": token}),
-        );
+        return Ok(json!({"id": id.to_string(), "status": "provisioning", "workspace_access": x.access, "auth_token": token}));
     }
     if online_external {
         return Ok(json!({"id": id.to_string(), "external": true, "status": "online"}));
@@ -429,22 +323,13 @@ fn insert(
         return Ok(json!({"id": id.to_string(), "external": true, "status": "online"}));
     }
     let connection = connection(&platform.url, org, id, &token);
-    Ok(
-        json!({"id": id.to_string(), "external": true, "status": "awaiting_agent", "connection": connection}),
-    )
+    Ok(json!({"id": id.to_string(), "external": true, "status": "awaiting_agent", "connection": connection}))
 }
 
 /// `requested`, or the first of `requested (2)` … `requested (100)` free under `parent`.
-fn free_name(
-    tables: &Tables,
-    org: Uuid,
-    parent: Option<Uuid>,
-    requested: &str,
-) -> Result<String, Response> {
+fn free_name(tables: &Tables, org: Uuid, parent: Option<Uuid>, requested: &str) -> Result<String, Response> {
     let taken = |n: &str| {
-        tables.workspaces.values().any(|w| {
-            w.org_id == org && w.parent_id == parent && w.status != Status::Removed && w.name == n
-        })
+        tables.workspaces.values().any(|w| w.org_id == org && w.parent_id == parent && w.status != Status::Removed && w.name == n)
     };
     if !taken(requested) {
         return Ok(requested.to_owned());
@@ -452,21 +337,13 @@ fn free_name(
     (2..=100)
         .map(|i| format!("{requested} ({i})"))
         .find(|n| !taken(n))
-        .ok_or_else(|| {
-            error(
-                StatusCode::CONFLICT,
-                "workspace name already in use; please pick a different name",
-            )
-        })
+        .ok_or_else(|| error(StatusCode::CONFLICT, "workspace name already in use; please pick a different name"))
 }
 
 fn seed_memories(tables: &mut Tables, org: Uuid, id: Uuid, memories: Vec<InitialMemory>) {
     let team_root = tables.team_root(org, id);
     for m in memories {
-        let scope = m
-            .scope
-            .unwrap_or_else(|| "LOCAL".to_owned())
-            .to_ascii_uppercase();
+        let scope = m.scope.unwrap_or_else(|| "LOCAL".to_owned()).to_ascii_uppercase();
         tables.memories.push(Memory {
             id: Uuid::new_v4(),
             org_id: org,
@@ -487,9 +364,7 @@ fn connection(platform_url: &str, org_id: Uuid, id: Uuid, token: &str) -> Value 
     let curl = format!(
         "curl -sS -X POST {register} -H 'Authorization: Bearer {token}' -H 'X-Molecule-Org-Id: {org_id}' -H 'Content-Type: application/json' -d '{{\"id\":\"{id}\",\"url\":\"<your agent URL>\",\"delivery_mode\":\"poll\",\"agent_card\":{{\"name\":\"my-agent\"}}}}'"
     );
-    let env = format!(
-        "MOLECULE_PLATFORM_URL={platform_url} MOLECULE_WORKSPACE_ID={id} MOLECULE_WORKSPACE_TOKEN={token} MOLECULE_ORG_ID={org_id}"
-    );
+    let env = format!("MOLECULE_PLATFORM_URL={platform_url} MOLECULE_WORKSPACE_ID={id} MOLECULE_WORKSPACE_TOKEN={token} MOLECULE_ORG_ID={org_id}");
     json!({
         "workspace_id": id.to_string(),
         "platform_url": platform_url,

@@ -19,10 +19,7 @@ use crate::standin::platform::{Platform, Status, StoredFile};
 use crate::standin::reply::{error, json_object, json_reply, str_field, workspace_not_found};
 
 fn guess_mime(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
@@ -35,22 +32,10 @@ fn guess_mime(name: &str) -> &'static str {
 }
 
 fn sanitise(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
     let s = s.trim_start_matches('.').to_owned();
-    if s.is_empty() {
-        "upload.bin".to_owned()
-    } else {
-        s
-    }
+    if s.is_empty() { "upload.bin".to_owned() } else { s }
 }
 
 /// `POST /workspaces/{id}/chat/uploads` (multipart, field `files`) →
@@ -61,12 +46,7 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
-    let Ok(mut multipart) = multipart else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "expected a multipart/form-data body",
-        );
-    };
+    let Ok(mut multipart) = multipart else { return error(StatusCode::BAD_REQUEST, "expected a multipart/form-data body") };
     let mut stored = Vec::new();
     loop {
         let field = match multipart.next_field().await {
@@ -90,21 +70,13 @@ pub async fn upload(
         stored.push((name, mime, bytes));
     }
     if stored.is_empty() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "no files uploaded (multipart field 'files')",
-        );
+        return error(StatusCode::BAD_REQUEST, "no files uploaded (multipart field 'files')");
     }
     let mut tables = platform.lock();
-    let Some(ws) = tables.workspace_mut(tenant.org_id, id) else {
-        return workspace_not_found();
-    };
+    let Some(ws) = tables.workspace_mut(tenant.org_id, id) else { return workspace_not_found() };
     let mut out = Vec::new();
     for (name, mime, bytes) in stored {
-        let path = format!(
-            "/workspace/.molecule/chat-uploads/{}-{name}",
-            &Uuid::new_v4().simple().to_string()[..8]
-        );
+        let path = format!("/workspace/.molecule/chat-uploads/{}-{name}", &Uuid::new_v4().simple().to_string()[..8]);
         out.push(json!({"uri": format!("workspace:{path}"), "name": name, "mimeType": mime, "size": bytes.len()}));
         ws.files.insert(path, StoredFile { name, mime, bytes });
     }
@@ -118,20 +90,11 @@ pub async fn download(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
-    let Some(path) = q.get("path").filter(|p| !p.is_empty()) else {
-        return error(StatusCode::BAD_REQUEST, "path is required");
-    };
+    let Some(path) = q.get("path").filter(|p| !p.is_empty()) else { return error(StatusCode::BAD_REQUEST, "path is required") };
     let path = path.strip_prefix("workspace:").unwrap_or(path);
     let tables = platform.lock();
-    let Some(ws) = tables
-        .workspace(tenant.org_id, id)
-        .filter(|w| w.status != Status::Removed)
-    else {
-        return workspace_not_found();
-    };
-    let Some(f) = ws.files.get(path) else {
-        return error(StatusCode::NOT_FOUND, "file not found");
-    };
+    let Some(ws) = tables.workspace(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return workspace_not_found() };
+    let Some(f) = ws.files.get(path) else { return error(StatusCode::NOT_FOUND, "file not found") };
     let mut bytes = f.bytes.clone();
     if platform.faults.fires(Fault::DownloadBytesDiffer) {
         match bytes.last_mut() {
@@ -140,16 +103,10 @@ pub async fn download(
         }
     }
     let disposition = format!("attachment; filename=\"{}\"", f.name);
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, f.mime.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        Body::from(bytes),
-    )
+    (StatusCode::OK, [(header::CONTENT_TYPE, f.mime.clone()), (header::CONTENT_DISPOSITION, disposition)], Body::from(bytes))
         .into_response()
 }
+
 
 /// `PUT /workspaces/{id}/files/{path}` `{"content"}` → 200; `config.yaml` restarts the
 /// workspace asynchronously (it drops to `provisioning`, then comes back online).
@@ -160,18 +117,11 @@ pub async fn put_file(
     body: Bytes,
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
-    let Some(content) =
-        json_object(&body).and_then(|m| str_field(&m, "content").map(str::to_owned))
-    else {
+    let Some(content) = json_object(&body).and_then(|m| str_field(&m, "content").map(str::to_owned)) else {
         return error(StatusCode::BAD_REQUEST, "content is required");
     };
     let mut tables = platform.lock();
-    let Some(ws) = tables
-        .workspace_mut(tenant.org_id, id)
-        .filter(|w| w.status != Status::Removed)
-    else {
-        return workspace_not_found();
-    };
+    let Some(ws) = tables.workspace_mut(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return workspace_not_found() };
     ws.config_files.insert(path.clone(), content);
     let delay = platform.cfg.delays.provision_for(&ws.runtime);
     if path == "config.yaml" && platform.faults.fires(Fault::ConfigRewriteWedges) {

@@ -22,23 +22,12 @@ use crate::standin::reply::{error, json_object, json_reply, query_flag, workspac
 pub async fn pause(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth) -> Response {
     let (org, id) = (auth.tenant.org_id, auth.id);
     let mut tables = platform.lock();
-    if !tables
-        .workspace(org, id)
-        .is_some_and(|w| !matches!(w.status, Status::Removed | Status::Paused))
-    {
-        return error(
-            StatusCode::NOT_FOUND,
-            "workspace not found or already paused",
-        );
+    if !tables.workspace(org, id).is_some_and(|w| !matches!(w.status, Status::Removed | Status::Paused)) {
+        return error(StatusCode::NOT_FOUND, "workspace not found or already paused");
     }
     let targets: Vec<Uuid> = std::iter::once(id)
         .chain(tables.descendants(org, id))
-        .filter(|t| {
-            tables
-                .workspaces
-                .get(t)
-                .is_some_and(|w| w.status != Status::Paused)
-        })
+        .filter(|t| tables.workspaces.get(t).is_some_and(|w| w.status != Status::Paused))
         .collect();
     if !platform.faults.fires(Fault::PauseIgnored) {
         for t in &targets {
@@ -48,27 +37,18 @@ pub async fn pause(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth) -
             }
         }
     }
-    json_reply(
-        StatusCode::OK,
-        json!({"status": "paused", "paused_count": targets.len()}),
-    )
+    json_reply(StatusCode::OK, json!({"status": "paused", "paused_count": targets.len()}))
 }
 
 fn parent_paused(name: &str) -> Response {
-    error(
-        StatusCode::CONFLICT,
-        &format!("parent workspace {name:?} is paused — resume it first"),
-    )
+    error(StatusCode::CONFLICT, &format!("parent workspace {name:?} is paused — resume it first"))
 }
 
 /// `POST /workspaces/{id}/resume`: only `paused`; it and its paused descendants re-provision.
 pub async fn resume(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth) -> Response {
     let (org, id) = (auth.tenant.org_id, auth.id);
     let mut tables = platform.lock();
-    if !tables
-        .workspace(org, id)
-        .is_some_and(|w| w.status == Status::Paused)
-    {
+    if !tables.workspace(org, id).is_some_and(|w| w.status == Status::Paused) {
         return error(StatusCode::NOT_FOUND, "workspace not found or not paused");
     }
     if let Some(name) = tables.paused_ancestor(org, id) {
@@ -76,48 +56,24 @@ pub async fn resume(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth) 
     }
     let targets: Vec<Uuid> = std::iter::once(id)
         .chain(tables.descendants(org, id))
-        .filter(|t| {
-            tables
-                .workspaces
-                .get(t)
-                .is_some_and(|w| w.status == Status::Paused)
-        })
+        .filter(|t| tables.workspaces.get(t).is_some_and(|w| w.status == Status::Paused))
         .collect();
     if !platform.faults.fires(Fault::ResumeStaysPaused) {
         for t in &targets {
-            let delay = tables
-                .workspaces
-                .get(t)
-                .map(|w| platform.cfg.delays.provision_for(&w.runtime))
-                .unwrap_or_default();
+            let delay = tables.workspaces.get(t).map(|w| platform.cfg.delays.provision_for(&w.runtime)).unwrap_or_default();
             platform.provision(&mut tables, *t, delay);
         }
     }
-    json_reply(
-        StatusCode::OK,
-        json!({"status": "provisioning", "resumed_count": targets.len()}),
-    )
+    json_reply(StatusCode::OK, json!({"status": "provisioning", "resumed_count": targets.len()}))
 }
 
 /// `POST /workspaces/{id}/hibernate[?force=true]`: only `online`/`degraded`; active tasks
 /// need `force`.
-pub async fn hibernate(
-    State(platform): State<Arc<Platform>>,
-    auth: WorkspaceAuth,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn hibernate(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth, Query(q): Query<HashMap<String, String>>) -> Response {
     let mut tables = platform.lock();
-    let hibernatable = |w: &&mut crate::standin::platform::Workspace| {
-        matches!(w.status, Status::Online | Status::Degraded)
-    };
-    let Some(ws) = tables
-        .workspace_mut(auth.tenant.org_id, auth.id)
-        .filter(hibernatable)
-    else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "workspace not found or not in a hibernatable state (must be online or degraded)",
-        );
+    let hibernatable = |w: &&mut crate::standin::platform::Workspace| matches!(w.status, Status::Online | Status::Degraded);
+    let Some(ws) = tables.workspace_mut(auth.tenant.org_id, auth.id).filter(hibernatable) else {
+        return error(StatusCode::NOT_FOUND, "workspace not found or not in a hibernatable state (must be online or degraded)");
     };
     if ws.active_tasks > 0 && !query_flag(&q, "force") {
         return json_reply(
@@ -136,15 +92,8 @@ pub async fn hibernate(
 /// Restart a workspace (`POST …/restart`, and the async restart after a secret or config
 /// write): external-like and `mock` rows have no compute, so it is a no-op for them.
 /// Returns whether a restart was started.
-pub fn restart_now(
-    platform: &Arc<Platform>,
-    tables: &mut Tables,
-    id: Uuid,
-    delay: Duration,
-) -> bool {
-    let Some(ws) = tables.workspaces.get(&id) else {
-        return false;
-    };
+pub fn restart_now(platform: &Arc<Platform>, tables: &mut Tables, id: Uuid, delay: Duration) -> bool {
+    let Some(ws) = tables.workspaces.get(&id) else { return false };
     if ws.external_like() || ws.runtime == "mock" {
         return false;
     }
@@ -161,29 +110,16 @@ pub async fn restart(
 ) -> Response {
     let (org, id) = (auth.tenant.org_id, auth.id);
     let mut tables = platform.lock();
-    let Some(ws) = tables
-        .workspace(org, id)
-        .filter(|w| w.status != Status::Removed)
-    else {
-        return workspace_not_found();
-    };
+    let Some(ws) = tables.workspace(org, id).filter(|w| w.status != Status::Removed) else { return workspace_not_found() };
     let runtime = ws.runtime.clone();
     if let Some(name) = tables.paused_ancestor(org, id) {
         return parent_paused(&name);
     }
     let delay = platform.cfg.delays.provision_for(&runtime);
     if !restart_now(&platform, &mut tables, id, delay) {
-        let message =
-            format!("runtime {runtime:?} has no platform-managed compute; restart is a no-op");
-        return json_reply(
-            StatusCode::OK,
-            json!({"status": "noop", "runtime": runtime, "message": message}),
-        );
+        let message = format!("runtime {runtime:?} has no platform-managed compute; restart is a no-op");
+        return json_reply(StatusCode::OK, json!({"status": "noop", "runtime": runtime, "message": message}));
     }
-    let reset = query_flag(&q, "reset")
-        || json_object(&body).is_some_and(|m| m.get("reset") == Some(&Value::Bool(true)));
-    json_reply(
-        StatusCode::OK,
-        json!({"status": "provisioning", "config_dir": format!("/configs/{id}"), "reset_session": reset}),
-    )
+    let reset = query_flag(&q, "reset") || json_object(&body).is_some_and(|m| m.get("reset") == Some(&Value::Bool(true)));
+    json_reply(StatusCode::OK, json!({"status": "provisioning", "config_dir": format!("/configs/{id}"), "reset_session": reset}))
 }

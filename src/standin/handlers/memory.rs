@@ -27,20 +27,14 @@ pub fn default_namespace(scope: &str, ws: Uuid, team_root: Uuid) -> String {
 }
 
 fn memory_503() -> Response {
-    error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "memory plugin is not configured (set MEMORY_PLUGIN_URL)",
-    )
+    error(StatusCode::SERVICE_UNAVAILABLE, "memory plugin is not configured (set MEMORY_PLUGIN_URL)")
 }
 
 fn scope_of(raw: Option<&str>) -> Result<String, Response> {
     match raw.map(str::to_ascii_uppercase).as_deref() {
         None | Some("") => Ok("LOCAL".into()),
         Some(s @ ("LOCAL" | "TEAM" | "GLOBAL")) => Ok(s.into()),
-        Some(_) => Err(error(
-            StatusCode::BAD_REQUEST,
-            "scope must be one of LOCAL, TEAM, GLOBAL",
-        )),
+        Some(_) => Err(error(StatusCode::BAD_REQUEST, "scope must be one of LOCAL, TEAM, GLOBAL")),
     }
 }
 
@@ -54,9 +48,7 @@ pub async fn add_memory(
     if platform.faults.fires(Fault::Memory503) {
         return memory_503();
     }
-    let Some(m) = json_object(&body) else {
-        return error(StatusCode::BAD_REQUEST, "invalid request body");
-    };
+    let Some(m) = json_object(&body) else { return error(StatusCode::BAD_REQUEST, "invalid request body") };
     let Some(content) = str_field(&m, "content").filter(|c| !c.is_empty()) else {
         return error(StatusCode::BAD_REQUEST, "content is required");
     };
@@ -82,10 +74,7 @@ pub async fn add_memory(
     };
     let mem_id = mem.id;
     tables.memories.push(mem);
-    json_reply(
-        StatusCode::CREATED,
-        json!({"id": mem_id.to_string(), "scope": scope, "namespace": namespace}),
-    )
+    json_reply(StatusCode::CREATED, json!({"id": mem_id.to_string(), "scope": scope, "namespace": namespace}))
 }
 
 /// `GET /workspaces/{id}/memories[?scope=…]`: the memories this workspace can see (its own
@@ -130,42 +119,22 @@ pub async fn kv_set(
     body: Bytes,
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
-    let Some(m) = json_object(&body) else {
-        return error(StatusCode::BAD_REQUEST, "invalid request body");
-    };
-    let (Some(key), Some(value)) = (
-        str_field(&m, "key").filter(|k| !k.is_empty()),
-        m.get("value"),
-    ) else {
+    let Some(m) = json_object(&body) else { return error(StatusCode::BAD_REQUEST, "invalid request body") };
+    let (Some(key), Some(value)) = (str_field(&m, "key").filter(|k| !k.is_empty()), m.get("value")) else {
         return error(StatusCode::BAD_REQUEST, "key and value are required");
     };
     let if_match = match m.get("if_match_version") {
         None | Some(Value::Null) => None,
         Some(v) => match v.as_i64() {
             Some(n) => Some(n),
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "if_match_version must be an integer",
-                );
-            }
+            None => return error(StatusCode::BAD_REQUEST, "if_match_version must be an integer"),
         },
     };
     // Clamped to ten years so no request can overflow a clock.
-    let ttl = m
-        .get("ttl_seconds")
-        .and_then(Value::as_i64)
-        .filter(|t| *t > 0)
-        .map(|t| t.min(10 * 365 * 24 * 3600));
+    let ttl = m.get("ttl_seconds").and_then(Value::as_i64).filter(|t| *t > 0).map(|t| t.min(10 * 365 * 24 * 3600));
     let mut tables = platform.lock();
-    let Some(ws) = tables
-        .workspace_mut(tenant.org_id, id)
-        .filter(|w| w.status != Status::Removed)
-    else {
-        return workspace_not_found();
-    };
-    ws.kv
-        .retain(|_, e| e.expires.as_ref().is_none_or(|(t, _)| *t > Instant::now()));
+    let Some(ws) = tables.workspace_mut(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return workspace_not_found() };
+    ws.kv.retain(|_, e| e.expires.as_ref().is_none_or(|(t, _)| *t > Instant::now()));
     let current = ws.kv.get(key).map(|e| e.version);
     if let Some(expected) = if_match
         && current != Some(expected)
@@ -179,24 +148,10 @@ pub async fn kv_set(
     let version = current.unwrap_or(0) + 1;
     let expires = ttl.map(|t| {
         let secs = t.unsigned_abs();
-        (
-            Instant::now() + Duration::from_secs(secs),
-            rfc3339(OffsetDateTime::now_utc() + Duration::from_secs(secs)),
-        )
+        (Instant::now() + Duration::from_secs(secs), rfc3339(OffsetDateTime::now_utc() + Duration::from_secs(secs)))
     });
-    ws.kv.insert(
-        key.to_owned(),
-        KvEntry {
-            value: value.clone(),
-            version,
-            updated_at: now_rfc3339(),
-            expires,
-        },
-    );
-    json_reply(
-        StatusCode::OK,
-        json!({"status": "ok", "key": key, "version": version}),
-    )
+    ws.kv.insert(key.to_owned(), KvEntry { value: value.clone(), version, updated_at: now_rfc3339(), expires });
+    json_reply(StatusCode::OK, json!({"status": "ok", "key": key, "version": version}))
 }
 
 /// `GET /workspaces/{id}/memory/{key}` → `{key,value,version,expires_at?,updated_at}` or 404.
@@ -207,17 +162,8 @@ pub async fn kv_get(
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
     let tables = platform.lock();
-    let Some(ws) = tables
-        .workspace(tenant.org_id, id)
-        .filter(|w| w.status != Status::Removed)
-    else {
-        return workspace_not_found();
-    };
-    match ws
-        .kv
-        .get(&key)
-        .filter(|e| e.expires.as_ref().is_none_or(|(t, _)| *t > Instant::now()))
-    {
+    let Some(ws) = tables.workspace(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return workspace_not_found() };
+    match ws.kv.get(&key).filter(|e| e.expires.as_ref().is_none_or(|(t, _)| *t > Instant::now())) {
         None => error(StatusCode::NOT_FOUND, "key not found"),
         Some(e) => {
             let mut v = json!({"key": key, "value": e.value, "version": e.version, "updated_at": e.updated_at});
@@ -237,12 +183,8 @@ pub async fn kv_delete(
 ) -> Response {
     let (tenant, id) = (auth.tenant, auth.id);
     let mut tables = platform.lock();
-    let Some(ws) = tables
-        .workspace_mut(tenant.org_id, id)
-        .filter(|w| w.status != Status::Removed)
-    else {
-        return workspace_not_found();
-    };
+    let Some(ws) = tables.workspace_mut(tenant.org_id, id).filter(|w| w.status != Status::Removed) else { return workspace_not_found() };
     ws.kv.remove(&key);
     json_reply(StatusCode::OK, json!({"status": "deleted"}))
 }
+

@@ -32,10 +32,7 @@ pub async fn health() -> Response {
 
 /// `GET /buildinfo` (the platform answers `{"git_sha"}`).
 pub async fn buildinfo() -> Response {
-    json_reply(
-        StatusCode::OK,
-        json!({"git_sha": "standin", "version": env!("CARGO_PKG_VERSION"), "platform": "molecule-e2e stand-in"}),
-    )
+    json_reply(StatusCode::OK, json!({"git_sha": "standin", "version": env!("CARGO_PKG_VERSION"), "platform": "molecule-e2e stand-in"}))
 }
 
 /// `GET /metrics`.
@@ -46,10 +43,7 @@ pub async fn metrics() -> &'static str {
 /// `GET /workspaces/{id}/shared-context`: removed from the platform, so the router's
 /// `NoRoute` answers (the canvas's HTML 404, contract §3.1 #18), unless
 /// [`Fault::SharedContextServed`] brings the route back (WorkspaceAuth, 200).
-pub async fn shared_context(
-    State(platform): State<Arc<Platform>>,
-    auth: Result<WorkspaceAuth, Response>,
-) -> Response {
+pub async fn shared_context(State(platform): State<Arc<Platform>>, auth: Result<WorkspaceAuth, Response>) -> Response {
     if !platform.faults.is_on(Fault::SharedContextServed) {
         return canvas_not_found();
     }
@@ -58,8 +52,5 @@ pub async fn shared_context(
         Err(r) => return r,
     };
     platform.faults.count(Fault::SharedContextServed);
-    json_reply(
-        StatusCode::OK,
-        json!({"workspace_id": auth.id.to_string(), "shared_context": []}),
-    )
+    json_reply(StatusCode::OK, json!({"workspace_id": auth.id.to_string(), "shared_context": []}))
 }

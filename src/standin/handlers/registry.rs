@@ -24,15 +24,9 @@ fn token_gate(ws: &Workspace, headers: &HeaderMap) -> Result<(), Response> {
         return Ok(());
     }
     match bearer(headers) {
-        None => Err(error(
-            StatusCode::UNAUTHORIZED,
-            "missing workspace auth token",
-        )),
+        None => Err(error(StatusCode::UNAUTHORIZED, "missing workspace auth token")),
         Some(t) if ws.tokens.iter().any(|k| k == t) => Ok(()),
-        Some(_) => Err(error(
-            StatusCode::UNAUTHORIZED,
-            "invalid workspace auth token",
-        )),
+        Some(_) => Err(error(StatusCode::UNAUTHORIZED, "invalid workspace auth token")),
     }
 }
 
@@ -47,29 +41,18 @@ fn register_body(body: &[u8]) -> Result<RegisterBody, Response> {
         let card = m.get("agent_card").filter(|c| !c.is_null())?.clone();
         Some((m, id, card))
     });
-    let Some((m, id, card)) = parsed else {
-        return Err(error(StatusCode::BAD_REQUEST, "invalid request body"));
-    };
+    let Some((m, id, card)) = parsed else { return Err(error(StatusCode::BAD_REQUEST, "invalid request body")) };
     let mode = match m.get("delivery_mode") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
         Some(Value::String(s)) if s == "push" || s == "poll" => Some(s.clone()),
-        Some(_) => {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                "delivery_mode must be 'push' or 'poll'",
-            ));
-        }
+        Some(_) => return Err(error(StatusCode::BAD_REQUEST, "delivery_mode must be 'push' or 'poll'")),
     };
     Ok((m, id, card, mode))
 }
 
 /// `POST /registry/register` `{id, agent_card, url?, delivery_mode?}`.
-pub async fn register(
-    State(platform): State<Arc<Platform>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn register(State(platform): State<Arc<Platform>>, headers: HeaderMap, body: Bytes) -> Response {
     let (m, id, card, asked_mode) = match register_body(&body) {
         Ok(v) => v,
         Err(r) => return r,
@@ -79,24 +62,16 @@ pub async fn register(
     let mut tables = platform.lock();
     // The stand-in serves every tenant from one listener and register carries no org, so an
     // unknown id has no table to be inserted into (the platform upserts a row named by its id).
-    let Some(ws) = tables.workspaces.get_mut(&id) else {
-        return workspace_not_found();
-    };
+    let Some(ws) = tables.workspaces.get_mut(&id) else { return workspace_not_found() };
     if let Err(r) = token_gate(ws, &headers) {
         return r;
     }
     let mode = asked_mode.unwrap_or_else(|| ws.effective_delivery_mode().to_owned());
     if mode == "push" {
         if url.is_empty() {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "url is required for push-mode workspaces",
-            );
+            return error(StatusCode::BAD_REQUEST, "url is required for push-mode workspaces");
         }
-        if reqwest::Url::parse(&url)
-            .map(|u| !matches!(u.scheme(), "http" | "https"))
-            .unwrap_or(true)
-        {
+        if reqwest::Url::parse(&url).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true) {
             return error(StatusCode::BAD_REQUEST, "url must be an http(s) URL");
         }
     }
@@ -132,49 +107,32 @@ pub async fn register(
 /// `POST /registry/heartbeat` `{workspace_id, error_rate?, active_tasks?, runtime_state?, …}`:
 /// refreshes liveness, stores the reported figures (absent ones as zero, like Go's binding)
 /// and drives the recoveries of contract §4.
-pub async fn heartbeat(
-    State(platform): State<Arc<Platform>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn heartbeat(State(platform): State<Arc<Platform>>, headers: HeaderMap, body: Bytes) -> Response {
     let parsed = json_object(&body).and_then(|m| {
         let id = Uuid::parse_str(str_field(&m, "workspace_id")?).ok()?;
         Some((m, id))
     });
-    let Some((m, id)) = parsed else {
-        return error(StatusCode::BAD_REQUEST, "invalid request body");
-    };
+    let Some((m, id)) = parsed else { return error(StatusCode::BAD_REQUEST, "invalid request body") };
     platform.count_workspace_request(id);
     let mut tables = platform.lock();
     // An UPDATE of no row: 200 all the same.
-    let Some(ws) = tables.workspaces.get_mut(&id) else {
-        return json_reply(StatusCode::OK, json!({"status": "ok"}));
-    };
+    let Some(ws) = tables.workspaces.get_mut(&id) else { return json_reply(StatusCode::OK, json!({"status": "ok"})) };
     if let Err(r) = token_gate(ws, &headers) {
         return r;
     }
     if ws.status != Status::Removed {
         apply_heartbeat(ws, &m);
     }
-    json_reply(
-        StatusCode::OK,
-        json!({"status": "ok", "platform_inbound_secret": ws.inbound_secret}),
-    )
+    json_reply(StatusCode::OK, json!({"status": "ok", "platform_inbound_secret": ws.inbound_secret}))
 }
 
 fn apply_heartbeat(ws: &mut Workspace, m: &Map<String, Value>) {
     ws.last_seen = Some(Instant::now());
     let error_rate = m.get("error_rate").and_then(Value::as_f64).unwrap_or(0.0);
     let wedged = str_field(m, "runtime_state") == Some("wedged");
-    ws.active_tasks = m
-        .get("active_tasks")
-        .and_then(Value::as_i64)
-        .unwrap_or(0)
-        .max(0);
+    ws.active_tasks = m.get("active_tasks").and_then(Value::as_i64).unwrap_or(0).max(0);
     ws.last_error_rate = error_rate;
-    ws.last_error = str_field(m, "sample_error")
-        .filter(|e| !e.is_empty())
-        .map(str::to_owned);
+    ws.last_error = str_field(m, "sample_error").filter(|e| !e.is_empty()).map(str::to_owned);
     match ws.status {
         Status::AwaitingAgent | Status::Offline | Status::Provisioning => {
             ws.status = Status::Online;
@@ -205,30 +163,16 @@ fn peer_json(w: &Workspace) -> Value {
 /// live tokens needs its own token as bearer; at the reference commit the admin and org
 /// tokens are refused (401 `invalid workspace auth token`), from e6aad44c on
 /// (`STANDIN_PLATFORM=head`) they pass.
-pub async fn peers(
-    State(platform): State<Arc<Platform>>,
-    tenant: Tenant,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
-) -> Response {
+pub async fn peers(State(platform): State<Arc<Platform>>, tenant: Tenant, headers: HeaderMap, Path(raw): Path<String>) -> Response {
     if platform.faults.fires(Fault::Peers404) {
         return error(StatusCode::NOT_FOUND, "not found");
     }
     let id = Uuid::parse_str(&raw).ok();
-    let has_live = id.is_some_and(|id| {
-        platform
-            .lock()
-            .workspace(tenant.org_id, id)
-            .is_some_and(|w| !w.tokens.is_empty())
-    });
+    let has_live = id.is_some_and(|id| platform.lock().workspace(tenant.org_id, id).is_some_and(|w| !w.tokens.is_empty()));
     if has_live {
-        let Some(token) = bearer(&headers) else {
-            return error(StatusCode::UNAUTHORIZED, "missing workspace auth token");
-        };
+        let Some(token) = bearer(&headers) else { return error(StatusCode::UNAUTHORIZED, "missing workspace auth token") };
         let ok = match platform.credential(&tenant, token) {
-            Credential::TenantAdmin | Credential::OrgToken => {
-                platform.cfg.platform.peers_accept_admin()
-            }
+            Credential::TenantAdmin | Credential::OrgToken => platform.cfg.platform.peers_accept_admin(),
             Credential::Workspace(w) => Some(w) == id,
             Credential::Unknown => false,
         };
@@ -237,14 +181,7 @@ pub async fn peers(
         }
     }
     let tables = platform.lock();
-    let Some(id) = id.filter(|id| tables.workspace(tenant.org_id, *id).is_some()) else {
-        return workspace_not_found();
-    };
-    let peers: Vec<Value> = tables
-        .peer_ids(tenant.org_id, id)
-        .iter()
-        .filter_map(|p| tables.workspaces.get(p))
-        .map(peer_json)
-        .collect();
+    let Some(id) = id.filter(|id| tables.workspace(tenant.org_id, *id).is_some()) else { return workspace_not_found() };
+    let peers: Vec<Value> = tables.peer_ids(tenant.org_id, id).iter().filter_map(|p| tables.workspaces.get(p)).map(peer_json).collect();
     json_reply(StatusCode::OK, Value::Array(peers))
 }

@@ -27,9 +27,7 @@ pub async fn get_row(
         Err(r) => return r,
     };
     let tables = platform.lock();
-    let Some(ws) = tables.workspace(tenant.org_id, id) else {
-        return workspace_not_found();
-    };
+    let Some(ws) = tables.workspace(tenant.org_id, id) else { return workspace_not_found() };
     if ws.status == Status::Removed && !query_flag(&q, "include_removed") {
         return removed(ws);
     }
@@ -47,16 +45,10 @@ pub fn removed(ws: &Workspace) -> Response {
 /// `GET /workspaces` (AdminAuth): every non-removed row of the tenant, in creation order.
 pub async fn list(State(platform): State<Arc<Platform>>, auth: AdminAuth) -> Response {
     let tables = platform.lock();
-    let mut rows: Vec<&Workspace> = tables
-        .workspaces
-        .values()
-        .filter(|w| w.org_id == auth.tenant.org_id && w.status != Status::Removed)
-        .collect();
+    let mut rows: Vec<&Workspace> =
+        tables.workspaces.values().filter(|w| w.org_id == auth.tenant.org_id && w.status != Status::Removed).collect();
     rows.sort_by_key(|w| w.seq);
-    json_reply(
-        StatusCode::OK,
-        Value::Array(rows.iter().map(|w| w.row(&platform, true)).collect()),
-    )
+    json_reply(StatusCode::OK, Value::Array(rows.iter().map(|w| w.row(&platform, true)).collect()))
 }
 
 /// `DELETE /workspaces/{id}` (AdminAuth): `X-Confirm-Name`, children need `?confirm=true`.
@@ -73,9 +65,7 @@ pub async fn delete(
         Err(r) => return r,
     };
     let mut tables = platform.lock();
-    let Some(ws) = tables.workspace(org, id) else {
-        return workspace_not_found();
-    };
+    let Some(ws) = tables.workspace(org, id) else { return workspace_not_found() };
     if ws.status == Status::Removed {
         return removed(ws);
     }
@@ -98,23 +88,13 @@ pub async fn delete(
         return children_need_confirmation(&tables, &children);
     }
     let cascaded = remove_tree(&mut tables, org, id, query_flag(&q, "purge"));
-    let status = if query_flag(&q, "purge") {
-        "purged"
-    } else {
-        "removed"
-    };
-    json_reply(
-        StatusCode::OK,
-        json!({"status": status, "cascade_deleted": cascaded}),
-    )
+    let status = if query_flag(&q, "purge") { "purged" } else { "removed" };
+    json_reply(StatusCode::OK, json!({"status": status, "cascade_deleted": cascaded}))
 }
 
 fn children_need_confirmation(tables: &Tables, children: &[Uuid]) -> Response {
-    let list: Vec<Value> = children
-        .iter()
-        .filter_map(|c| tables.workspaces.get(c))
-        .map(|c| json!({"id": c.id.to_string(), "name": c.name}))
-        .collect();
+    let list: Vec<Value> =
+        children.iter().filter_map(|c| tables.workspaces.get(c)).map(|c| json!({"id": c.id.to_string(), "name": c.name})).collect();
     json_reply(
         StatusCode::CONFLICT,
         json!({

@@ -21,9 +21,7 @@ impl Tables {
     fn is_ancestor_of(&self, org_id: Uuid, ancestor: Uuid, child: Uuid) -> bool {
         let mut current = child;
         for _ in 0..MAX_ANCESTOR_WALK {
-            let Some(row) = self.workspace(org_id, current) else {
-                return false;
-            };
+            let Some(row) = self.workspace(org_id, current) else { return false };
             match row.parent_id {
                 None => return false,
                 Some(p) if p == ancestor => return true,
@@ -41,12 +39,7 @@ impl Tables {
         if caller == target {
             return true;
         }
-        let (Some(c), Some(t)) = (
-            self.workspace(org_id, caller),
-            self.workspace(org_id, target),
-        ) else {
-            return false;
-        };
+        let (Some(c), Some(t)) = (self.workspace(org_id, caller), self.workspace(org_id, target)) else { return false };
         match (c.parent_id, t.parent_id) {
             (Some(cp), Some(tp)) if cp == tp => return true,
             _ => {}
@@ -54,26 +47,17 @@ impl Tables {
         if t.parent_id == Some(caller) || c.parent_id == Some(target) {
             return true;
         }
-        t.parent_id
-            .is_some_and(|tp| self.is_ancestor_of(org_id, caller, tp))
-            || c.parent_id
-                .is_some_and(|cp| self.is_ancestor_of(org_id, target, cp))
+        t.parent_id.is_some_and(|tp| self.is_ancestor_of(org_id, caller, tp))
+            || c.parent_id.is_some_and(|cp| self.is_ancestor_of(org_id, target, cp))
     }
 
     /// The peers `GET /registry/:id/peers` lists, in its order: siblings (only when the
     /// workspace has a parent), then children, then the parent; never itself, never removed.
     pub fn peer_ids(&self, org_id: Uuid, id: Uuid) -> Vec<Uuid> {
         let parent = self.parent_of(org_id, id);
-        let live = |w: &&super::records::Workspace| {
-            w.org_id == org_id && w.id != id && w.status != Status::Removed
-        };
+        let live = |w: &&super::records::Workspace| w.org_id == org_id && w.id != id && w.status != Status::Removed;
         let in_order = |pred: &dyn Fn(&super::records::Workspace) -> bool| {
-            let mut rows: Vec<_> = self
-                .workspaces
-                .values()
-                .filter(live)
-                .filter(|w| pred(w))
-                .collect();
+            let mut rows: Vec<_> = self.workspaces.values().filter(live).filter(|w| pred(w)).collect();
             rows.sort_by_key(|w| w.seq);
             rows.into_iter().map(|w| w.id).collect::<Vec<_>>()
         };

@@ -17,9 +17,7 @@ use uuid::Uuid;
 
 use super::StandInConfig;
 use super::faults::ActiveFaults;
-pub use records::{
-    Activity, KvEntry, Memory, Org, Status, StoredFile, Workspace, new_token, now_rfc3339, rfc3339,
-};
+pub use records::{Activity, KvEntry, Memory, Org, Status, StoredFile, Workspace, new_token, now_rfc3339, rfc3339};
 pub use tables::Tables;
 
 /// The proxy's HTTP client for `url`: no system proxy (everything is loopback), no redirects,
@@ -30,11 +28,7 @@ pub use tables::Tables;
 pub fn http_client(url: &str) -> Result<&'static reqwest::Client, String> {
     static PLAIN: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
     static TLS: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
-    let cell = if url.starts_with("http://") {
-        &PLAIN
-    } else {
-        &TLS
-    };
+    let cell = if url.starts_with("http://") { &PLAIN } else { &TLS };
     cell.get_or_init(|| {
         crate::client::client_builder(url)
             .no_proxy()
@@ -85,12 +79,7 @@ impl Platform {
 
     /// Count one request concerning workspace `id`.
     pub fn count_workspace_request(&self, id: Uuid) {
-        *self
-            .workspace_requests
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(id)
-            .or_default() += 1;
+        *self.workspace_requests.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default() += 1;
     }
 
     pub fn is_closed(&self) -> bool {

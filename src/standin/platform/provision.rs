@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use super::Platform;
 use super::records::Status;
 use super::tables::Tables;
+use super::Platform;
 use crate::runtime::{self, RuntimeConfig, RuntimeFault};
 use crate::standin::Fault;
 
@@ -20,9 +20,7 @@ impl Platform {
         if self.faults.is_on(Fault::RuntimeMisspells) {
             v.push(Fault::RuntimeMisspells);
         }
-        if self.faults.is_on(Fault::PlatformModelsMisroute)
-            && crate::catalog::is_platform_model(runtime, model)
-        {
+        if self.faults.is_on(Fault::PlatformModelsMisroute) && crate::catalog::is_platform_model(runtime, model) {
             v.push(Fault::PlatformModelsMisroute);
         }
         if self.faults.is_on(Fault::ReplyErrorMarker) {
@@ -36,9 +34,7 @@ impl Platform {
     /// rows have no compute and go back to `awaiting_agent` instead). A later provision,
     /// pause, hibernate or delete supersedes this one.
     pub fn provision(self: &Arc<Self>, tables: &mut Tables, id: Uuid, delay: Duration) {
-        let Some(ws) = tables.workspaces.get_mut(&id) else {
-            return;
-        };
+        let Some(ws) = tables.workspaces.get_mut(&id) else { return };
         ws.stop();
         ws.status = Status::Provisioning;
         ws.last_error = None;
@@ -51,48 +47,29 @@ impl Platform {
 
 /// Whether provision `generation` of `id` is still the one that counts.
 fn current(platform: &Platform, tables: &Tables, id: Uuid, generation: u64) -> bool {
-    !platform.is_closed()
-        && tables
-            .workspaces
-            .get(&id)
-            .is_some_and(|w| w.generation == generation)
+    !platform.is_closed() && tables.workspaces.get(&id).is_some_and(|w| w.generation == generation)
 }
 
-async fn provision_task(
-    weak: Weak<Platform>,
-    id: Uuid,
-    generation: u64,
-    delay: Duration,
-    external_like: bool,
-) {
-    let slow = weak
-        .upgrade()
-        .is_some_and(|p| p.faults.fires(Fault::SlowProvisioning));
+async fn provision_task(weak: Weak<Platform>, id: Uuid, generation: u64, delay: Duration, external_like: bool) {
+    let slow = weak.upgrade().is_some_and(|p| p.faults.fires(Fault::SlowProvisioning));
     if slow {
         slow_bootstrap(&weak, id, generation, delay).await;
     } else {
         tokio::time::sleep(delay).await;
     }
-    let Some(platform) = weak.upgrade() else {
-        return;
-    };
+    let Some(platform) = weak.upgrade() else { return };
     let (runtime, model) = {
         let mut tables = platform.lock();
         if !current(&platform, &tables, id, generation) {
             return;
         }
-        let Some(ws) = tables.workspaces.get_mut(&id) else {
-            return;
-        };
+        let Some(ws) = tables.workspaces.get_mut(&id) else { return };
         if external_like {
             // No compute: back to waiting for the agent to register.
             ws.status = Status::AwaitingAgent;
             return;
         }
-        (
-            ws.runtime.clone(),
-            ws.secrets.get("MODEL").cloned().unwrap_or_default(),
-        )
+        (ws.runtime.clone(), ws.secrets.get("MODEL").cloned().unwrap_or_default())
     };
     start_runtime(&platform, id, generation, &runtime, &model).await;
 }
@@ -127,16 +104,10 @@ async fn start_runtime(platform: &Platform, id: Uuid, generation: u64, runtime: 
     if !current(platform, &tables, id, generation) {
         return; // superseded: the handle drops here and the runtime stops
     }
-    let Some(ws) = tables.workspaces.get_mut(&id) else {
-        return;
-    };
+    let Some(ws) = tables.workspaces.get_mut(&id) else { return };
     match spawned {
         Ok(handle) => {
-            ws.url = if platform.faults.fires(Fault::OnlineWithoutUrl) {
-                String::new()
-            } else {
-                handle.url()
-            };
+            ws.url = if platform.faults.fires(Fault::OnlineWithoutUrl) { String::new() } else { handle.url() };
             ws.runtime_handle = Some(handle);
             ws.runtime_faults = faults;
             ws.status = Status::Online;

@@ -53,8 +53,7 @@ impl Status {
 
 /// RFC 3339 UTC timestamp, `Z`-suffixed (what the platform's JSON carries).
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+    t.format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }
 
 pub fn now_rfc3339() -> String {
@@ -63,11 +62,7 @@ pub fn now_rfc3339() -> String {
 
 /// A random bearer token (two v4 uuids of entropy, no dashes).
 pub fn new_token(prefix: &str) -> String {
-    format!(
-        "{prefix}{}{}",
-        Uuid::new_v4().simple(),
-        Uuid::new_v4().simple()
-    )
+    format!("{prefix}{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
 }
 
 /// One org: a control-plane row plus its tenant.
@@ -235,9 +230,7 @@ impl Workspace {
 
     /// The label GET and list report ([`Fault::ExternalLabelCoerced`] loses kimi's label).
     pub fn runtime_label(&self, faults: &ActiveFaults) -> &str {
-        if matches!(self.runtime.as_str(), "kimi" | "kimi-cli")
-            && faults.fires(Fault::ExternalLabelCoerced)
-        {
+        if matches!(self.runtime.as_str(), "kimi" | "kimi-cli") && faults.fires(Fault::ExternalLabelCoerced) {
             "external"
         } else {
             &self.runtime
@@ -276,10 +269,7 @@ impl Workspace {
             obj.insert("budget_limit".into(), json!(self.budget_limit));
             obj.insert("monthly_spend".into(), json!(0));
             obj.insert("current_task".into(), json!(""));
-            obj.insert(
-                "last_sample_error".into(),
-                json!(self.last_error.clone().unwrap_or_default()),
-            );
+            obj.insert("last_sample_error".into(), json!(self.last_error.clone().unwrap_or_default()));
             obj.insert("workspace_dir".into(), json!(self.workspace_dir));
         }
         row
@@ -358,3 +348,4 @@ impl Activity {
         v
     }
 }
+

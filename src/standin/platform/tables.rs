@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::records::{Activity, Memory, Org, Status, Workspace};
-use crate::standin::Fault;
 use crate::standin::config::Delays;
+use crate::standin::Fault;
 use crate::standin::faults::ActiveFaults;
 
 #[derive(Default)]
@@ -45,9 +45,7 @@ impl Tables {
     pub fn children(&self, org_id: Uuid, parent: Uuid) -> Vec<Uuid> {
         self.workspaces
             .values()
-            .filter(|w| {
-                w.org_id == org_id && w.parent_id == Some(parent) && w.status != Status::Removed
-            })
+            .filter(|w| w.org_id == org_id && w.parent_id == Some(parent) && w.status != Status::Removed)
             .map(|w| w.id)
             .collect()
     }
@@ -89,15 +87,10 @@ impl Tables {
             }
             let Some(seen) = ws.last_seen else { continue };
             let idle = seen.elapsed();
-            let settled = matches!(
-                ws.status,
-                Status::Removed | Status::Paused | Status::Hibernated
-            );
+            let settled = matches!(ws.status, Status::Removed | Status::Paused | Status::Hibernated);
             if ws.runtime == "external" {
-                let stale =
-                    matches!(ws.status, Status::Online | Status::Degraded) && idle >= d.stale_after;
-                let lapsed =
-                    !settled && ws.status != Status::AwaitingAgent && idle >= d.liveness_ttl;
+                let stale = matches!(ws.status, Status::Online | Status::Degraded) && idle >= d.stale_after;
+                let lapsed = !settled && ws.status != Status::AwaitingAgent && idle >= d.liveness_ttl;
                 if (stale || lapsed) && !faults.fires(Fault::ExternalNeverStale) {
                     ws.status = Status::AwaitingAgent;
                 }
@@ -107,3 +100,4 @@ impl Tables {
         }
     }
 }
+

@@ -22,26 +22,18 @@ static V03_SEND: LazyLock<Validator> = LazyLock::new(|| v03_validator("SendMessa
 static V10_PARAMS: LazyLock<Validator> = LazyLock::new(v10_validator);
 
 fn schema_errors(validator: &Validator, instance: &Value) -> Vec<String> {
-    validator
-        .iter_errors(instance)
-        .map(|e| format!("{} (at {})", e, e.instance_path()))
-        .collect()
+    validator.iter_errors(instance).map(|e| format!("{} (at {})", e, e.instance_path())).collect()
 }
 
 #[track_caller]
 fn assert_valid_v03(envelope: &Value) {
     let errors = schema_errors(&V03_SEND, envelope);
-    assert!(
-        errors.is_empty(),
-        "0.3 schema rejects\n{envelope:#}\n{errors:#?}"
-    );
+    assert!(errors.is_empty(), "0.3 schema rejects\n{envelope:#}\n{errors:#?}");
 }
 
 /// A deterministic text message: the staging harness's smoke envelope.
 fn pong() -> SendMessage {
-    SendMessage::text("Reply with exactly: PONG")
-        .with_id("e2e-msg-1")
-        .with_message_id("e2e-0000abcd")
+    SendMessage::text("Reply with exactly: PONG").with_id("e2e-msg-1").with_message_id("e2e-0000abcd")
 }
 
 #[test]
@@ -66,46 +58,24 @@ fn text_message_is_the_harness_shape_with_the_schema_kind() {
 fn default_ids_have_the_harness_shape() {
     let message = SendMessage::text("hi");
     for id in [message.id(), message.message_id()] {
-        let hex = id
-            .strip_prefix("e2e-")
-            .unwrap_or_else(|| panic!("{id:?} lacks the e2e- prefix"));
-        assert!(
-            hex.len() == 8 && hex.chars().all(|c| c.is_ascii_hexdigit()),
-            "{id:?}"
-        );
+        let hex = id.strip_prefix("e2e-").unwrap_or_else(|| panic!("{id:?} lacks the e2e- prefix"));
+        assert!(hex.len() == 8 && hex.chars().all(|c| c.is_ascii_hexdigit()), "{id:?}");
     }
-    assert_ne!(
-        message.id(),
-        SendMessage::text("hi").id(),
-        "two messages share a request id"
-    );
-    assert_eq!(
-        SendMessage::new().to_v03()["params"]["message"]["parts"],
-        json!([])
-    );
+    assert_ne!(message.id(), SendMessage::text("hi").id(), "two messages share a request id");
+    assert_eq!(SendMessage::new().to_v03()["params"]["message"]["parts"], json!([]));
 }
 
 #[test]
 fn liveness_probe_sends_max_tokens_alone() {
-    let probe = SendMessage::text("Reply with exactly: ok")
-        .with_id("e2e-liveness-00beef")
-        .with_max_tokens(32);
-    assert_eq!(
-        probe.to_v03()["params"]["configuration"],
-        json!({"max_tokens": 32})
-    );
-    assert_eq!(
-        probe.to_v10()["params"].get("configuration"),
-        None,
-        "1.0 has no max_tokens"
-    );
+    let probe =
+        SendMessage::text("Reply with exactly: ok").with_id("e2e-liveness-00beef").with_max_tokens(32);
+    assert_eq!(probe.to_v03()["params"]["configuration"], json!({"max_tokens": 32}));
+    assert_eq!(probe.to_v10()["params"].get("configuration"), None, "1.0 has no max_tokens");
 }
 
 #[test]
 fn file_with_caption_puts_the_text_first_as_cp_sim_does() {
-    let envelope = SendMessage::text("summarize this")
-        .with_part(canary_file())
-        .to_v03();
+    let envelope = SendMessage::text("summarize this").with_part(canary_file()).to_v03();
     assert_eq!(
         envelope["params"]["message"]["parts"],
         json!([
@@ -126,10 +96,7 @@ fn non_object_data_is_wrapped_in_0_3_and_kept_in_1_0() {
         message.to_v03()["params"]["message"]["parts"][0],
         json!({"kind": "data", "data": {"value": [1, 2]}})
     );
-    assert_eq!(
-        message.to_v10()["params"]["message"]["parts"][0],
-        json!({"data": [1, 2]})
-    );
+    assert_eq!(message.to_v10()["params"]["message"]["parts"][0], json!({"data": [1, 2]}));
 }
 
 #[test]
@@ -143,13 +110,8 @@ fn configuration_maps_blocking_to_return_immediately_in_1_0() {
         message.to_v10()["params"]["configuration"],
         json!({"acceptedOutputModes": ["text/plain"], "returnImmediately": false})
     );
-    let detached = SendMessage::text("x")
-        .with_configuration(&[], false)
-        .to_v10();
-    assert_eq!(
-        detached["params"]["configuration"]["returnImmediately"],
-        json!(true)
-    );
+    let detached = SendMessage::text("x").with_configuration(&[], false).to_v10();
+    assert_eq!(detached["params"]["configuration"]["returnImmediately"], json!(true));
 }
 
 #[test]
@@ -164,35 +126,15 @@ fn every_shape() -> Vec<(&'static str, SendMessage)> {
         ("text", pong()),
         ("file_bytes", SendMessage::new().with_part(dot_png())),
         ("file_uri", SendMessage::new().with_part(doc_pdf())),
-        (
-            "data",
-            SendMessage::new().with_part(Part::Data(json!({"k": "v", "n": 1}))),
-        ),
-        (
-            "data_not_an_object",
-            SendMessage::new().with_part(Part::Data(json!("plain"))),
-        ),
-        (
-            "file_with_caption",
-            SendMessage::text("summarize this").with_part(canary_file()),
-        ),
-        (
-            "context_and_task",
-            pong()
-                .with_context_id("canary-ctx-0123456789ab")
-                .with_task_id("t-1"),
-        ),
-        (
-            "configuration",
-            pong().with_configuration(&["text/plain"], true),
-        ),
+        ("data", SendMessage::new().with_part(Part::Data(json!({"k": "v", "n": 1})))),
+        ("data_not_an_object", SendMessage::new().with_part(Part::Data(json!("plain")))),
+        ("file_with_caption", SendMessage::text("summarize this").with_part(canary_file())),
+        ("context_and_task", pong().with_context_id("canary-ctx-0123456789ab").with_task_id("t-1")),
+        ("configuration", pong().with_configuration(&["text/plain"], true)),
         ("max_tokens", pong().with_max_tokens(32)),
         (
             "everything",
-            SendMessage::text("all")
-                .with_part(dot_png())
-                .with_part(doc_pdf())
-                .with_context_id("c"),
+            SendMessage::text("all").with_part(dot_png()).with_part(doc_pdf()).with_context_id("c"),
         ),
     ]
 }
@@ -202,10 +144,7 @@ fn every_0_3_envelope_validates_against_the_schema_by_default() {
     for (name, message) in every_shape() {
         let envelope = message.to_v03();
         let errors = schema_errors(&V03_SEND, &envelope);
-        assert!(
-            errors.is_empty(),
-            "{name}: the 0.3 schema rejects\n{envelope:#}\n{errors:#?}"
-        );
+        assert!(errors.is_empty(), "{name}: the 0.3 schema rejects\n{envelope:#}\n{errors:#?}");
     }
 }
 
@@ -228,17 +167,11 @@ fn harness_shape_differs_from_the_schema_only_by_the_missing_kind() {
     "message": {"kind": "message", "role": "user", "messageId": "m",
         "parts": [{"kind": "data", "data": 1}]}}}))]
 fn a_broken_envelope_is_rejected_by_the_0_3_schema(#[case] envelope: Value) {
-    assert!(
-        !V03_SEND.is_valid(&envelope),
-        "the 0.3 schema accepts a broken envelope:\n{envelope:#}"
-    );
+    assert!(!V03_SEND.is_valid(&envelope), "the 0.3 schema accepts a broken envelope:\n{envelope:#}");
 }
 
 fn strip(mut value: Value, pointer: &str, key: &str) -> Value {
-    let removed = value
-        .pointer_mut(pointer)
-        .and_then(Value::as_object_mut)
-        .and_then(|o| o.remove(key));
+    let removed = value.pointer_mut(pointer).and_then(Value::as_object_mut).and_then(|o| o.remove(key));
     assert!(removed.is_some(), "nothing to strip at {pointer}/{key}");
     value
 }
@@ -249,37 +182,21 @@ fn strip(mut value: Value, pointer: &str, key: &str) -> Value {
 fn assert_valid_v10(message: &SendMessage) {
     let envelope = message.to_v10();
     let errors = schema_errors(&V10_PARAMS, &envelope["params"]);
-    assert!(
-        errors.is_empty(),
-        "the 1.0 schema rejects the params of\n{envelope:#}\n{errors:#?}"
-    );
+    assert!(errors.is_empty(), "the 1.0 schema rejects the params of\n{envelope:#}\n{errors:#?}");
     assert_eq!(envelope["jsonrpc"], "2.0");
     assert_eq!(envelope["method"], "SendMessage");
     assert_eq!(envelope["id"], message.id());
-    assert!(
-        message
-            .headers(Dialect::V10)
-            .contains(&("A2A-Version", "1.0"))
-    );
+    assert!(message.headers(Dialect::V10).contains(&("A2A-Version", "1.0")));
     let msg = &envelope["params"]["message"];
     assert_eq!(msg["role"], "ROLE_USER");
     assert_eq!(msg["messageId"], message.message_id());
     assert_eq!(msg.get("kind"), None, "1.0 has no kind: {msg}");
-    let parts = msg["parts"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let parts = msg["parts"].as_array().map(Vec::as_slice).unwrap_or_default();
     assert!(!parts.is_empty(), "1.0 requires at least one part: {msg}");
     for part in parts {
-        let members: Vec<&str> = ["text", "raw", "url", "data"]
-            .into_iter()
-            .filter(|m| part.get(m).is_some())
-            .collect();
-        assert_eq!(
-            members.len(),
-            1,
-            "a 1.0 part needs exactly one of text/raw/url/data: {part}"
-        );
+        let members: Vec<&str> =
+            ["text", "raw", "url", "data"].into_iter().filter(|m| part.get(m).is_some()).collect();
+        assert_eq!(members.len(), 1, "a 1.0 part needs exactly one of text/raw/url/data: {part}");
         assert_eq!(part.get("kind"), None, "1.0 parts have no kind: {part}");
     }
 }
@@ -295,10 +212,7 @@ fn every_1_0_envelope_passes_the_schema_and_the_hand_checks() {
 #[test]
 fn the_1_0_schema_rejects_0_3_params() {
     let params = pong().to_v03()["params"].clone();
-    assert!(
-        !V10_PARAMS.is_valid(&params),
-        "the 1.0 schema accepts 0.3 params:\n{params:#}"
-    );
+    assert!(!V10_PARAMS.is_valid(&params), "the 1.0 schema accepts 0.3 params:\n{params:#}");
 }
 
 /// The builder says what a2a-sdk's clients said, byte for byte where the ids allow.
@@ -345,6 +259,7 @@ fn cp_sim(message: SendMessage) -> SendMessage {
     message
         .with_id("canary-0123456789ab")
         .with_message_id("canary-0123456789ab")
+        
         .with_context_id("canary-ctx-0123456789ab")
         .with_configuration(&["text/plain"], true)
         .with_part(canary_file())

@@ -96,12 +96,8 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// of these reaches the deep paths that random objects rarely do.
 static SKELETONS: LazyLock<Vec<Value>> = LazyLock::new(|| {
     let vectors = shared_json("a2a-vectors/v10-jsonrpc.json");
-    let mut all: Vec<Value> = vectors
-        .as_object()
-        .into_iter()
-        .flat_map(|o| o.values())
-        .map(|e| e["response"].clone())
-        .collect();
+    let mut all: Vec<Value> =
+        vectors.as_object().into_iter().flat_map(|o| o.values()).map(|e| e["response"].clone()).collect();
     all.extend([
         json!({"status": "queued", "delivery_mode": "poll", "method": "message/send"}),
         json!({"error": "workspace is waking from hibernation", "waking": true, "retry_after": 15}),
@@ -122,13 +118,8 @@ static SKELETONS: LazyLock<Vec<Value>> = LazyLock::new(|| {
 /// Every JSON pointer in `value`, the root included.
 fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
     match value {
-        Value::Object(o) => o
-            .iter()
-            .for_each(|(k, v)| pointers(v, format!("{at}/{k}"), out)),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .for_each(|(i, v)| pointers(v, format!("{at}/{i}"), out)),
+        Value::Object(o) => o.iter().for_each(|(k, v)| pointers(v, format!("{at}/{k}"), out)),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| pointers(v, format!("{at}/{i}"), out)),
         _ => {}
     }
     out.push(at);
@@ -140,9 +131,7 @@ fn mutated(skeleton: Index, node: Index, hole: Value, remove: bool) -> Value {
     let mut all = Vec::new();
     pointers(&value, String::new(), &mut all);
     let pointer = node.get(&all).clone();
-    let parent = pointer
-        .rsplit_once('/')
-        .map(|(parent, key)| (parent.to_owned(), key.to_owned()));
+    let parent = pointer.rsplit_once('/').map(|(parent, key)| (parent.to_owned(), key.to_owned()));
     match (remove, parent) {
         (true, Some((parent, key))) => match value.pointer_mut(&parent) {
             Some(Value::Object(o)) => drop(o.remove(&key)),

@@ -4,10 +4,7 @@ use molecule_e2e::a2a::error_markers;
 #[case::agent_error("Agent error: provider returned 500", "Agent error")]
 #[case::exception("Traceback: RuntimeException raised", "Exception")]
 #[case::error_result("tool returned an ERROR RESULT", "error result")]
-#[case::byok(
-    "MISSING_BYOK_CREDENTIAL: set OPENAI_API_KEY",
-    "MISSING_BYOK_CREDENTIAL"
-)]
+#[case::byok("MISSING_BYOK_CREDENTIAL: set OPENAI_API_KEY", "MISSING_BYOK_CREDENTIAL")]
 #[case::hermes_401("[hermes-agent error 401] unauthorized", "[hermes-agent error 401]")]
 #[case::hermes_unreachable("hermes-agent unreachable at :8642", "hermes-agent unreachable")]
 #[case::model_not_found("{\"code\":\"model_not_found\"}", "model_not_found")]
@@ -19,10 +16,7 @@ use molecule_e2e::a2a::error_markers;
 #[case::invalid_key("Invalid API key provided", "Invalid API key")]
 #[case::quota("You exceeded your current quota", "exceeded your current quota")]
 #[case::insufficient_quota("insufficient_quota", "insufficient_quota")]
-#[case::no_text(
-    "message contained no text content",
-    "message contained no text content"
-)]
+#[case::no_text("message contained no text content", "message contained no text content")]
 fn error_markers_find_each_marker(#[case] text: &str, #[case] marker: &str) {
     assert!(
         error_markers(text).contains(&marker),

@@ -28,51 +28,27 @@ fn shared_text(relative: &str) -> String {
 fn vendored_schemas_and_vectors_match_their_record_and_shared() {
     use sha2::{Digest, Sha256};
     let sums_path = format!("{SHARED}/SHA256SUMS");
-    let sums = std::fs::read_to_string(&sums_path)
-        .unwrap_or_else(|e| panic!("cannot read {sums_path}: {e}"));
+    let sums = std::fs::read_to_string(&sums_path).unwrap_or_else(|e| panic!("cannot read {sums_path}: {e}"));
     let recorded: Vec<(&str, &str)> = sums.lines().filter_map(|l| l.split_once("  ")).collect();
-    let hex = |bytes: &[u8]| -> String {
-        Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    };
+    let hex = |bytes: &[u8]| -> String { Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect() };
     let mut vendored = Vec::new();
     for dir in ["a2a-schema", "a2a-vectors"] {
-        for entry in std::fs::read_dir(format!("{SHARED}/{dir}"))
-            .expect("vendored dir")
-            .flatten()
-        {
+        for entry in std::fs::read_dir(format!("{SHARED}/{dir}")).expect("vendored dir").flatten() {
             vendored.push(format!("{dir}/{}", entry.file_name().to_string_lossy()));
         }
     }
     vendored.sort();
     let mut listed: Vec<String> = recorded.iter().map(|(_, f)| f.to_string()).collect();
     listed.sort();
-    assert_eq!(
-        vendored, listed,
-        "tests/data and its SHA256SUMS must list the same files"
-    );
-    assert!(
-        recorded.len() >= 12,
-        "only {} files recorded",
-        recorded.len()
-    );
+    assert_eq!(vendored, listed, "tests/data and its SHA256SUMS must list the same files");
+    assert!(recorded.len() >= 12, "only {} files recorded", recorded.len());
     let upstream = crate::contract::shared_dir();
     for (sum, file) in &recorded {
         let mine = std::fs::read(format!("{SHARED}/{file}")).expect("vendored file");
-        assert_eq!(
-            hex(&mine),
-            *sum,
-            "tests/data/{file} is not the recorded copy"
-        );
+        assert_eq!(hex(&mine), *sum, "tests/data/{file} is not the recorded copy");
         if let Some(dir) = &upstream {
-            let theirs =
-                std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("shared/{file}: {e}"));
-            assert!(
-                theirs == mine,
-                "tests/data/{file} differs from shared/{file}"
-            );
+            let theirs = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("shared/{file}: {e}"));
+            assert!(theirs == mine, "tests/data/{file} differs from shared/{file}");
         }
     }
 }
@@ -89,14 +65,8 @@ fn a_missing_shared_file_fails_naming_where_it_looked() {
     let payload = std::panic::catch_unwind(|| shared_text("a2a-vectors/no-such-file.json"))
         .err()
         .unwrap_or_else(|| panic!("reading a missing file did not panic"));
-    let message = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
-    assert!(
-        message.contains("/tests/data/a2a-vectors/no-such-file.json"),
-        "{message}"
-    );
+    let message = payload.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("/tests/data/a2a-vectors/no-such-file.json"), "{message}");
 }
 
 /// One exchange of `v10-jsonrpc.json` by name.
@@ -110,18 +80,13 @@ fn vector(name: &str) -> Value {
 }
 
 /// 1x1 PNG the vectors attach as `dot.png`.
-const DOT_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+const DOT_PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
 fn dot_png() -> Part {
     use base64::Engine as _;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(DOT_PNG)
-        .unwrap_or_default();
-    Part::FileBytes {
-        name: "dot.png".into(),
-        mime_type: "image/png".into(),
-        bytes,
-    }
+    let bytes = base64::engine::general_purpose::STANDARD.decode(DOT_PNG).unwrap_or_default();
+    Part::FileBytes { name: "dot.png".into(), mime_type: "image/png".into(), bytes }
 }
 
 fn doc_pdf() -> Part {

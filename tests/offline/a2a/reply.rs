@@ -14,34 +14,13 @@ enum Want {
 }
 
 const VECTORS: &[(&str, Want)] = &[
-    (
-        "v10_send_text",
-        Want::Task("completed", "echo: text='hello'"),
-    ),
-    (
-        "v10_send_text_followup_same_context",
-        Want::Task("completed", "echo: text='second turn'"),
-    ),
-    (
-        "v10_send_file_parts",
-        Want::Task("completed", "raw[70 bytes] filename='dot.png'"),
-    ),
-    (
-        "v10_send_message_reply",
-        Want::Message("echo: text='msg: reply with a message'"),
-    ),
-    (
-        "v10_send_input_required",
-        Want::Task("input-required", "need more input"),
-    ),
-    (
-        "v10_send_continue_task",
-        Want::Task("completed", "echo: text='ask: need input'"),
-    ),
-    (
-        "v10_get_task",
-        Want::Task("completed", "echo: text='hello'"),
-    ),
+    ("v10_send_text", Want::Task("completed", "echo: text='hello'")),
+    ("v10_send_text_followup_same_context", Want::Task("completed", "echo: text='second turn'")),
+    ("v10_send_file_parts", Want::Task("completed", "raw[70 bytes] filename='dot.png'")),
+    ("v10_send_message_reply", Want::Message("echo: text='msg: reply with a message'")),
+    ("v10_send_input_required", Want::Task("input-required", "need more input")),
+    ("v10_send_continue_task", Want::Task("completed", "echo: text='ask: need input'")),
+    ("v10_get_task", Want::Task("completed", "echo: text='hello'")),
     ("v10_get_task_not_found", Want::Rpc(-32001)),
     ("v10_send_no_version_header", Want::Rpc(-32009)),
     ("v10_send_version_0_3_header", Want::Rpc(-32009)),
@@ -50,72 +29,33 @@ const VECTORS: &[(&str, Want)] = &[
     ("v10_send_empty_parts", Want::Rpc(-32602)),
     ("v10_send_kind_style_part", Want::Rpc(-32602)),
     ("v10_cancel_completed", Want::Rpc(-32002)),
-    (
-        "v10_list_tasks",
-        Want::NotAReply("neither a task nor a message"),
-    ),
+    ("v10_list_tasks", Want::NotAReply("neither a task nor a message")),
     ("v10_old_method_on_v1_only", Want::Rpc(-32601)),
     ("err_parse", Want::Rpc(-32700)),
     ("err_invalid_request", Want::Rpc(-32600)),
     ("err_method_not_found", Want::Rpc(-32601)),
     ("err_invalid_params", Want::Rpc(-32602)),
-    (
-        "v03_send_text",
-        Want::Task("completed", "echo: text='hello'"),
-    ),
-    (
-        "v03_send_followup_same_context",
-        Want::Task("completed", "echo: text='second turn'"),
-    ),
-    (
-        "v03_send_file_parts",
-        Want::Task("completed", "url='https://example.com/doc.pdf'"),
-    ),
-    (
-        "v03_send_message_reply",
-        Want::Message("echo: text='msg: reply with a message'"),
-    ),
-    (
-        "v03_get_task",
-        Want::Task("completed", "echo: text='hello'"),
-    ),
+    ("v03_send_text", Want::Task("completed", "echo: text='hello'")),
+    ("v03_send_followup_same_context", Want::Task("completed", "echo: text='second turn'")),
+    ("v03_send_file_parts", Want::Task("completed", "url='https://example.com/doc.pdf'")),
+    ("v03_send_message_reply", Want::Message("echo: text='msg: reply with a message'")),
+    ("v03_get_task", Want::Task("completed", "echo: text='hello'")),
     ("v03_get_task_not_found", Want::Rpc(-32001)),
     ("v03_send_with_version_1_0_header", Want::Rpc(-32603)),
-    (
-        "v03_send_missing_kind",
-        Want::Task("completed", "echo: text='no kind'"),
-    ),
+    ("v03_send_missing_kind", Want::Task("completed", "echo: text='no kind'")),
     ("v03_send_v1_style_parts", Want::Rpc(-32600)),
-    (
-        "v10_on_compat_server",
-        Want::Task("completed", "echo: text='hello'"),
-    ),
+    ("v10_on_compat_server", Want::Task("completed", "echo: text='hello'")),
     ("v03_cancel_completed", Want::Rpc(-32002)),
     ("v10_return_immediately", Want::Task("submitted", "")),
-    (
-        "v10_header_1_0_0",
-        Want::Task("completed", "echo: text='hi'"),
-    ),
+    ("v10_header_1_0_0", Want::Task("completed", "echo: text='hi'")),
     ("v10_header_1_1", Want::Task("completed", "echo: text='hi'")),
     ("v10_header_2_0", Want::Rpc(-32009)),
-    (
-        "v10_no_id_notification",
-        Want::Task("completed", "echo: text='hi'"),
-    ),
-    (
-        "v10_snake_case_fields",
-        Want::Task("completed", "echo: text='snake'"),
-    ),
-    (
-        "v10_role_numeric",
-        Want::Task("completed", "echo: text='numeric role'"),
-    ),
+    ("v10_no_id_notification", Want::Task("completed", "echo: text='hi'")),
+    ("v10_snake_case_fields", Want::Task("completed", "echo: text='snake'")),
+    ("v10_role_numeric", Want::Task("completed", "echo: text='numeric role'")),
     ("v10_part_two_members", Want::Rpc(-32602)),
     ("v10_missing_message_id", Want::Rpc(-32602)),
-    (
-        "v10_client_context_id",
-        Want::Task("completed", "contextId=my-own-ctx-1"),
-    ),
+    ("v10_client_context_id", Want::Task("completed", "contextId=my-own-ctx-1")),
     ("v10_send_to_terminal_task", Want::Rpc(-32004)),
 ];
 
@@ -129,9 +69,7 @@ fn mismatch(want: &Want, got: &Result<Reply, ReplyError>) -> Option<String> {
         (Want::Message(fragment), Ok(reply @ Reply::Message(message))) => {
             message.role.as_deref() == Some("agent") && text(reply).contains(fragment)
         }
-        (Want::Rpc(code), Ok(Reply::RpcError(error))) => {
-            error.code == *code && !error.message.is_empty()
-        }
+        (Want::Rpc(code), Ok(Reply::RpcError(error))) => error.code == *code && !error.message.is_empty(),
         (Want::NotAReply(fragment), Err(error)) => error.to_string().contains(fragment),
         _ => false,
     };
@@ -143,10 +81,7 @@ fn every_vector_parses_to_its_variant() {
     let mut failures = Vec::new();
     for (name, want) in VECTORS {
         let exchange = vector(name);
-        let status = exchange
-            .get("status")
-            .and_then(Value::as_u64)
-            .unwrap_or(200);
+        let status = exchange.get("status").and_then(Value::as_u64).unwrap_or(200);
         let got = Reply::parse(u16::try_from(status).unwrap_or(0), &exchange["response"]);
         failures.extend(mismatch(want, &got).map(|why| format!("{name}: {why}")));
     }
@@ -162,10 +97,8 @@ fn every_vector_parses_to_its_variant() {
 #[test]
 fn the_vector_table_names_every_exchange() {
     let all = shared_json("a2a-vectors/v10-jsonrpc.json");
-    let mut in_file: Vec<&str> = all
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let mut in_file: Vec<&str> =
+        all.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
     let mut in_table: Vec<&str> = VECTORS.iter().map(|(name, _)| *name).collect();
     in_file.sort_unstable();
     in_table.sort_unstable();
@@ -175,45 +108,25 @@ fn the_vector_table_names_every_exchange() {
 
 #[test]
 fn dialects_are_told_apart_by_shape() {
-    let dialect = |name: &str| {
-        Reply::parse(200, &vector(name)["response"])
-            .ok()
-            .and_then(|r| r.dialect())
-    };
+    let dialect =
+        |name: &str| Reply::parse(200, &vector(name)["response"]).ok().and_then(|r| r.dialect());
     assert_eq!(dialect("v03_send_text"), Some(Dialect::V03));
     assert_eq!(dialect("v03_send_message_reply"), Some(Dialect::V03));
     assert_eq!(dialect("v10_send_text"), Some(Dialect::V10));
     assert_eq!(dialect("v10_send_message_reply"), Some(Dialect::V10));
-    assert_eq!(
-        dialect("v10_get_task"),
-        Some(Dialect::V10),
-        "a bare 1.0 task (GetTask)"
-    );
+    assert_eq!(dialect("v10_get_task"), Some(Dialect::V10), "a bare 1.0 task (GetTask)");
 }
 
 #[test]
 fn a_task_reads_ids_artifacts_history_and_status_message() {
-    let Ok(Reply::Task(task)) = Reply::parse(200, &vector("v10_send_input_required")["response"])
-    else {
+    let Ok(Reply::Task(task)) = Reply::parse(200, &vector("v10_send_input_required")["response"]) else {
         panic!("v10_send_input_required is not a task");
     };
     assert_eq!(task.id, "3db01a35-4fa7-4852-ba9c-05438087871c");
-    assert_eq!(
-        task.context_id.as_deref(),
-        Some("e89d2e84-fdbb-433b-80eb-cb4101e52dda")
-    );
+    assert_eq!(task.context_id.as_deref(), Some("e89d2e84-fdbb-433b-80eb-cb4101e52dda"));
     assert_eq!(task.state, "input-required");
-    let status = task
-        .status_message
-        .as_ref()
-        .map(|m| (m.role.as_deref(), m.parts.clone()));
-    assert_eq!(
-        status,
-        Some((
-            Some("agent"),
-            vec![ReplyPart::Text("need more input".into())]
-        ))
-    );
+    let status = task.status_message.as_ref().map(|m| (m.role.as_deref(), m.parts.clone()));
+    assert_eq!(status, Some((Some("agent"), vec![ReplyPart::Text("need more input".into())])));
     assert_eq!(task.artifacts.len(), 1);
     assert_eq!(task.artifacts[0].name.as_deref(), Some("echo"));
     assert_eq!(task.history.len(), 1);
@@ -235,20 +148,13 @@ fn task_text_reads_artifacts_then_status_message_but_not_history() {
             "parts": [{"kind": "text", "text": "PONG?"}]}],
     }});
     let reply = Reply::parse(200, &body);
-    assert_eq!(
-        reply.map(|r| r.text()),
-        Ok(Some("from artifact\nfrom status".to_owned()))
-    );
+    assert_eq!(reply.map(|r| r.text()), Ok(Some("from artifact\nfrom status".to_owned())));
 }
 
 #[test]
 fn file_and_data_parts_are_read_in_both_dialects() {
     let history_parts = |name: &str| match Reply::parse(200, &vector(name)["response"]) {
-        Ok(Reply::Task(task)) => task
-            .history
-            .first()
-            .map(|m| m.parts.clone())
-            .unwrap_or_default(),
+        Ok(Reply::Task(task)) => task.history.first().map(|m| m.parts.clone()).unwrap_or_default(),
         other => panic!("{name}: {other:?}"),
     };
     let want = || {
@@ -299,8 +205,7 @@ fn sse_events(stream: &str) -> Vec<Value> {
         .lines()
         .filter_map(|line| line.strip_prefix("data:"))
         .map(|data| {
-            serde_json::from_str(data.trim())
-                .unwrap_or_else(|e| panic!("bad SSE data {data:?}: {e}"))
+            serde_json::from_str(data.trim()).unwrap_or_else(|e| panic!("bad SSE data {data:?}: {e}"))
         })
         .collect()
 }
@@ -345,9 +250,7 @@ fn sdk_stream_captures_parse_or_are_named_as_events() {
         let kinds = event_kinds(&sse_events(stream));
         assert_eq!(kinds.first().map(String::as_str), Some("task"), "{kinds:?}");
         assert!(
-            kinds
-                .iter()
-                .all(|k| ["task", "artifactUpdate", "statusUpdate"].contains(&k.as_str())),
+            kinds.iter().all(|k| ["task", "artifactUpdate", "statusUpdate"].contains(&k.as_str())),
             "{kinds:?}"
         );
     }
@@ -356,26 +259,13 @@ fn sdk_stream_captures_parse_or_are_named_as_events() {
 #[test]
 fn rest_1_0_body_parses_as_a_task() {
     let raw = shared_text("a2a-vectors/rest_v10.txt");
-    let body = raw
-        .split_once("\r\n\r\n")
-        .or_else(|| raw.split_once("\n\n"))
-        .map(|(_, body)| body);
+    let body = raw.split_once("\r\n\r\n").or_else(|| raw.split_once("\n\n")).map(|(_, body)| body);
     let body: Value = body
         .and_then(|b| serde_json::from_str(b.trim()).ok())
         .unwrap_or_else(|| panic!("no JSON body in rest_v10.txt:\n{raw}"));
-    let Ok(Reply::Task(task)) = Reply::parse(200, &body) else {
-        panic!("not a task: {body}")
-    };
-    assert_eq!(
-        (task.dialect, task.state.as_str()),
-        (Dialect::V10, "completed")
-    );
-    assert!(
-        Reply::Task(task)
-            .text()
-            .unwrap_or_default()
-            .contains("echo: text='rest hi'")
-    );
+    let Ok(Reply::Task(task)) = Reply::parse(200, &body) else { panic!("not a task: {body}") };
+    assert_eq!((task.dialect, task.state.as_str()), (Dialect::V10, "completed"));
+    assert!(Reply::Task(task).text().unwrap_or_default().contains("echo: text='rest hi'"));
 }
 
 // Contract shapes: the platform's own answers (§5, §6.4) and the built-in mock runtime (§6.3).
@@ -383,24 +273,14 @@ fn rest_1_0_body_parses_as_a_task() {
 #[test]
 fn poll_queued_envelope_is_queued_with_exactly_three_keys() {
     let body = json!({"status": "queued", "delivery_mode": "poll", "method": "message/send"});
-    let Ok(Reply::Queued(queued)) = Reply::parse(200, &body) else {
-        panic!("not queued")
-    };
-    assert_eq!(
-        (queued.status.as_str(), queued.delivery_mode.as_str()),
-        ("queued", "poll")
-    );
+    let Ok(Reply::Queued(queued)) = Reply::parse(200, &body) else { panic!("not queued") };
+    assert_eq!((queued.status.as_str(), queued.delivery_mode.as_str()), ("queued", "poll"));
     assert_eq!(queued.method, "message/send");
     assert_eq!(queued.keys, ["delivery_mode", "method", "status"]);
-    let extra = json!({"status": "queued", "delivery_mode": "poll", "method": "message/send", "queue_id": "q"});
-    let Ok(Reply::Queued(queued)) = Reply::parse(200, &extra) else {
-        panic!("not queued")
-    };
-    assert_eq!(
-        queued.keys,
-        ["delivery_mode", "method", "queue_id", "status"],
-        "an extra key must show"
-    );
+    let extra =
+        json!({"status": "queued", "delivery_mode": "poll", "method": "message/send", "queue_id": "q"});
+    let Ok(Reply::Queued(queued)) = Reply::parse(200, &extra) else { panic!("not queued") };
+    assert_eq!(queued.keys, ["delivery_mode", "method", "queue_id", "status"], "an extra key must show");
     assert_eq!(Reply::Queued(queued).text(), None);
 }
 
@@ -408,9 +288,7 @@ fn poll_queued_envelope_is_queued_with_exactly_three_keys() {
 fn waking_body_is_waking_with_its_retry_after() {
     let body = json!({"error": "workspace is waking from hibernation — retry in ~15 seconds",
         "waking": true, "retry_after": 15});
-    let Ok(Reply::Waking(waking)) = Reply::parse(503, &body) else {
-        panic!("not waking")
-    };
+    let Ok(Reply::Waking(waking)) = Reply::parse(503, &body) else { panic!("not waking") };
     assert_eq!(waking.retry_after, Some(15));
     assert!(waking.error.contains("waking from hibernation"));
 }
@@ -420,35 +298,19 @@ fn busy_body_is_busy_with_its_queue_id() {
     let body = json!({"queued": true, "queue_id": "q-1", "queue_depth": 2,
         "message": "workspace agent busy — request queued, will dispatch when capacity available"});
     let reply = Reply::parse(202, &body);
-    let Ok(Reply::Busy(busy)) = &reply else {
-        panic!("not busy: {reply:?}")
-    };
-    assert_eq!(
-        (busy.queue_id.as_deref(), busy.queue_depth),
-        (Some("q-1"), Some(2))
-    );
-    assert!(
-        busy.message
-            .as_deref()
-            .unwrap_or_default()
-            .contains("request queued")
-    );
+    let Ok(Reply::Busy(busy)) = &reply else { panic!("not busy: {reply:?}") };
+    assert_eq!((busy.queue_id.as_deref(), busy.queue_depth), (Some("q-1"), Some(2)));
+    assert!(busy.message.as_deref().unwrap_or_default().contains("request queued"));
     assert_eq!(reply.map(|r| r.kind()), Ok("busy"));
 }
 
 #[test]
 fn busy_fallback_is_busy_with_nothing_queued() {
-    let body = json!({"error": "workspace agent busy — retry after a short backoff", "busy": true, "retry_after": 30});
-    let Ok(Reply::Busy(busy)) = Reply::parse(503, &body) else {
-        panic!("not busy")
-    };
+    let body =
+        json!({"error": "workspace agent busy — retry after a short backoff", "busy": true, "retry_after": 30});
+    let Ok(Reply::Busy(busy)) = Reply::parse(503, &body) else { panic!("not busy") };
     assert_eq!(busy.queue_id, None);
-    assert!(
-        busy.message
-            .as_deref()
-            .unwrap_or_default()
-            .contains("retry after")
-    );
+    assert!(busy.message.as_deref().unwrap_or_default().contains("retry after"));
 }
 
 #[test]
@@ -456,13 +318,8 @@ fn mock_runtime_reply_is_a_message() {
     let body = json!({"jsonrpc": "2.0", "id": "e2e-msg-1",
         "result": {"parts": [{"kind": "text", "text": "PONG"}]}});
     let reply = Reply::parse(200, &body);
-    let Ok(Reply::Message(message)) = &reply else {
-        panic!("not a message: {reply:?}")
-    };
-    assert_eq!(
-        (message.dialect, message.role.as_deref()),
-        (Dialect::V03, None)
-    );
+    let Ok(Reply::Message(message)) = &reply else { panic!("not a message: {reply:?}") };
+    assert_eq!((message.dialect, message.role.as_deref()), (Dialect::V03, None));
     assert_eq!(reply.ok().and_then(|r| r.text()).as_deref(), Some("PONG"));
 }
 
@@ -489,9 +346,7 @@ fn mock_runtime_reply_is_a_message() {
 )]
 fn rpc_error_keeps_data_whatever_its_shape(#[case] body: Value, #[case] data: Option<Value>) {
     let reply = Reply::parse(200, &body);
-    let Ok(Reply::RpcError(error)) = &reply else {
-        panic!("not an rpc error: {reply:?}")
-    };
+    let Ok(Reply::RpcError(error)) = &reply else { panic!("not an rpc error: {reply:?}") };
     assert_eq!(error.data, data);
     assert_eq!(error.id.as_ref(), body.get("id"));
     assert_eq!(reply.map(|r| (r.kind(), r.text())), Ok(("rpc-error", None)));
@@ -513,9 +368,7 @@ fn a_parse_error_has_no_id() {
     "container restart triggered")]
 fn plain_platform_error_is_not_a_reply_and_names_its_text(#[case] body: Value, #[case] text: &str) {
     match Reply::parse(503, &body) {
-        Err(error @ ReplyError::Platform { .. }) => {
-            assert!(error.to_string().contains(text), "{error}")
-        }
+        Err(error @ ReplyError::Platform { .. }) => assert!(error.to_string().contains(text), "{error}"),
         other => panic!("want a platform error naming {text:?}, got {other:?}"),
     }
 }

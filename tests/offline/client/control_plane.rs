@@ -14,14 +14,8 @@ async fn create_org_sends_the_harness_body_with_the_admin_bearer() {
         .expect(1)
         .mount(&server)
         .await;
-    let org = cp(&server)
-        .create_org("e2e-20260606-1", "E2E e2e-20260606-1")
-        .await
-        .expect("an org");
-    assert_eq!(
-        (org.id.as_str(), org.instance_status.as_deref()),
-        ("org-1", Some("provisioning"))
-    );
+    let org = cp(&server).create_org("e2e-20260606-1", "E2E e2e-20260606-1").await.expect("an org");
+    assert_eq!((org.id.as_str(), org.instance_status.as_deref()), ("org-1", Some("provisioning")));
 }
 
 #[rstest]
@@ -31,33 +25,17 @@ async fn create_org_sends_the_harness_body_with_the_admin_bearer() {
 #[case::null_id(json!({"id": null}), "\"id\" is null, expected a string")]
 #[case::not_an_object(json!(["o-1"]), "the answer is an array, not an object")]
 #[tokio::test]
-async fn create_org_without_a_string_id_names_the_field_and_its_type(
-    #[case] body: Value,
-    #[case] reason: &str,
-) {
+async fn create_org_without_a_string_id_names_the_field_and_its_type(#[case] body: Value, #[case] reason: &str) {
     let server = answering(ResponseTemplate::new(200).set_body_json(&body)).await;
-    let e = cp(&server)
-        .create_org("e2e-x", "E2E e2e-x")
-        .await
-        .expect_err("no id");
+    let e = cp(&server).create_org("e2e-x", "E2E e2e-x").await.expect_err("no id");
     let text = expect_decode(e, 200, reason);
-    assert!(
-        text.starts_with(
-            "create_org (POST /cp/admin/orgs): HTTP 200 answer is not an org with an \"id\""
-        ),
-        "{text}"
-    );
+    assert!(text.starts_with("create_org (POST /cp/admin/orgs): HTTP 200 answer is not an org with an \"id\""), "{text}");
 }
 
 #[tokio::test]
 async fn create_org_duplicate_slug_is_a_409() {
-    let server =
-        answering(ResponseTemplate::new(409).set_body_json(json!({"error": "slug already taken"})))
-            .await;
-    let e = cp(&server)
-        .create_org("e2e-x", "E2E e2e-x")
-        .await
-        .unwrap_err();
+    let server = answering(ResponseTemplate::new(409).set_body_json(json!({"error": "slug already taken"}))).await;
+    let e = cp(&server).create_org("e2e-x", "E2E e2e-x").await.unwrap_err();
     expect_api(e, 409, None, Some("slug already taken"));
 }
 
@@ -88,20 +66,10 @@ async fn list_orgs_decodes_the_orgs_array_and_org_skips_purged_rows() {
         .await;
     let c = cp(&server);
     let orgs = c.list_orgs().await.expect("orgs");
-    assert_eq!(
-        orgs.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>(),
-        ["e2e-a", "e2e-b"]
-    );
+    assert_eq!(orgs.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>(), ["e2e-a", "e2e-b"]);
     assert_eq!(orgs[0].created_at.as_deref(), Some("2026-06-06T10:00:00Z"));
-    assert_eq!(
-        c.org("e2e-a").await.expect("listed").map(|o| o.id),
-        Some("o-1".to_owned())
-    );
-    assert_eq!(
-        c.org("e2e-b").await.expect("listed"),
-        None,
-        "a purged row counts as gone"
-    );
+    assert_eq!(c.org("e2e-a").await.expect("listed").map(|o| o.id), Some("o-1".to_owned()));
+    assert_eq!(c.org("e2e-b").await.expect("listed"), None, "a purged row counts as gone");
     assert_eq!(c.org("e2e-c").await.expect("listed"), None);
 }
 
@@ -121,51 +89,24 @@ async fn list_orgs_of_the_wrong_shape_is_a_decode_error(#[case] body: Value, #[c
 async fn tenant_admin_token_is_read_and_registered_for_scrubbing() {
     let server = MockServer::start().await;
     Mock::given(path("/cp/admin/orgs/e2e-x/admin-token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"admin_token": "client-tenant-admin-9e21"})),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"admin_token": "client-tenant-admin-9e21"})))
         .expect(1)
         .mount(&server)
         .await;
-    let t = cp(&server)
-        .tenant_admin_token("e2e-x")
-        .await
-        .expect("a token");
+    let t = cp(&server).tenant_admin_token("e2e-x").await.expect("a token");
     assert_eq!(t.expose_secret(), "client-tenant-admin-9e21");
-    assert_eq!(
-        molecule_e2e::redact::scrub("got client-tenant-admin-9e21"),
-        "got [REDACTED]"
-    );
+    assert_eq!(molecule_e2e::redact::scrub("got client-tenant-admin-9e21"), "got [REDACTED]");
 }
 
 #[tokio::test]
 async fn tenant_admin_token_missing_is_a_decode_error() {
-    let server =
-        answering(ResponseTemplate::new(200).set_body_json(json!({"admin_token": ""}))).await;
-    expect_decode(
-        cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(),
-        200,
-        "\"admin_token\" is an empty string",
-    );
+    let server = answering(ResponseTemplate::new(200).set_body_json(json!({"admin_token": ""}))).await;
+    expect_decode(cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(), 200, "\"admin_token\" is an empty string");
     let server = answering(ResponseTemplate::new(200).set_body_json(json!({"token": "x"}))).await;
-    expect_decode(
-        cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(),
-        200,
-        "no \"admin_token\" field",
-    );
-    let server =
-        answering(ResponseTemplate::new(200).set_body_json(json!({"admin_token": 123456789})))
-            .await;
-    let text = expect_decode(
-        cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(),
-        200,
-        "\"admin_token\" is a number",
-    );
-    assert!(
-        !text.contains("123456789"),
-        "a mistyped token is not quoted: {text}"
-    );
+    expect_decode(cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(), 200, "no \"admin_token\" field");
+    let server = answering(ResponseTemplate::new(200).set_body_json(json!({"admin_token": 123456789}))).await;
+    let text = expect_decode(cp(&server).tenant_admin_token("e2e-x").await.unwrap_err(), 200, "\"admin_token\" is a number");
+    assert!(!text.contains("123456789"), "a mistyped token is not quoted: {text}");
 }
 
 #[rstest]
@@ -192,11 +133,5 @@ fn require_token_says_what_is_missing() {
         Err(E2eError::Unmet(m)) => assert!(m.contains("MOLECULE_ADMIN_TOKEN"), "{m}"),
         other => panic!("expected Unmet, got {other:?}"),
     }
-    ControlPlane::new(
-        "http://127.0.0.1:9",
-        Some(SecretString::from("client-cp-other-88c1")),
-    )
-    .unwrap()
-    .require_token()
-    .expect("set");
+    ControlPlane::new("http://127.0.0.1:9", Some(SecretString::from("client-cp-other-88c1"))).unwrap().require_token().expect("set");
 }

@@ -1,6 +1,6 @@
 use molecule_e2e::client::{
-    Ack, ActivityRow, BillingMode, Created, Org, Registered, WorkspaceRow, api_error,
-    decode_activity, decode_orgs, is_transient,
+    Ack, ActivityRow, BillingMode, Created, Org, Registered, WorkspaceRow, api_error, decode_activity, decode_orgs,
+    is_transient,
 };
 use molecule_e2e::error::Call;
 use proptest::prelude::*;
@@ -8,46 +8,11 @@ use serde_json::{Map, Value, json};
 
 /// Field names the decoders read, so random documents often hit the real paths.
 const FIELDS: &[&str] = &[
-    "id",
-    "slug",
-    "name",
-    "status",
-    "url",
-    "runtime",
-    "parent_id",
-    "agent_card",
-    "orgs",
-    "instance_status",
-    "last_error",
-    "created_at",
-    "activity_type",
-    "workspace_id",
-    "source_id",
-    "target_id",
-    "method",
-    "summary",
-    "error_detail",
-    "request_body",
-    "response_body",
-    "params",
-    "message",
-    "messageId",
-    "parts",
-    "text",
-    "kind",
-    "auth_token",
-    "connection",
-    "external",
-    "platform_url",
-    "registry_endpoint",
-    "heartbeat_endpoint",
-    "events",
-    "resolved_mode",
-    "workspace_override",
-    "source",
-    "delivery_mode",
-    "error",
-    "code",
+    "id", "slug", "name", "status", "url", "runtime", "parent_id", "agent_card", "orgs", "instance_status",
+    "last_error", "created_at", "activity_type", "workspace_id", "source_id", "target_id", "method", "summary",
+    "error_detail", "request_body", "response_body", "params", "message", "messageId", "parts", "text", "kind",
+    "auth_token", "connection", "external", "platform_url", "registry_endpoint", "heartbeat_endpoint", "events",
+    "resolved_mode", "workspace_override", "source", "delivery_mode", "error", "code",
 ];
 /// Short on purpose: a decoded token of six characters or more joins the process-wide
 /// scrub list, and a random one must never mask words other tests look for.
@@ -69,8 +34,7 @@ fn json_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(5, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((key(), inner), 0..6)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            prop::collection::vec((key(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
         ]
     })
 }

@@ -8,8 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use molecule_e2e::client::{
-    ActivityQuery, ControlPlane, Http, Next, ORG_HEADER, RetryPolicy, RuntimeClient, Tenant,
-    is_transient,
+    ActivityQuery, ControlPlane, Http, Next, ORG_HEADER, RetryPolicy, RuntimeClient, Tenant, is_transient,
 };
 use molecule_e2e::error::{E2eError, TransportKind};
 use molecule_e2e::payload::CreateWorkspace;
@@ -29,25 +28,19 @@ fn tenant(server: &MockServer) -> Tenant {
 }
 
 fn cp(server: &MockServer) -> ControlPlane {
-    ControlPlane::new(&server.uri(), Some(SecretString::from(CP_TOKEN)))
-        .expect("a control-plane client")
+    ControlPlane::new(&server.uri(), Some(SecretString::from(CP_TOKEN))).expect("a control-plane client")
 }
 
 /// A server answering every request with `template`.
 async fn answering(template: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(template)
-        .mount(&server)
-        .await;
+    Mock::given(any()).respond_with(template).mount(&server).await;
     server
 }
 
 fn html(status: u16) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(
-        "<html><body><h1>500 Internal Server Error</h1>nginx</body></html>",
-        "text/html",
-    )
+    ResponseTemplate::new(status)
+        .set_body_raw("<html><body><h1>500 Internal Server Error</h1>nginx</body></html>", "text/html")
 }
 
 fn workspace_row(id: &str) -> Value {
@@ -88,16 +81,9 @@ fn expect_api(e: E2eError, status: u16, code: Option<&str>, error: Option<&str>)
 fn expect_decode(e: E2eError, status: u16, reason: &str) -> String {
     let text = e.to_string();
     match &e {
-        E2eError::Decode {
-            status: s,
-            reason: r,
-            ..
-        } => {
+        E2eError::Decode { status: s, reason: r, .. } => {
             assert_eq!(*s, status, "{text}");
-            assert!(
-                r.contains(reason),
-                "reason should mention {reason:?}: {text}"
-            );
+            assert!(r.contains(reason), "reason should mention {reason:?}: {text}");
         }
         other => panic!("expected E2eError::Decode, got {other:?}"),
     }
@@ -133,19 +119,13 @@ struct Sequence {
 
 impl Sequence {
     fn new(answers: Vec<ResponseTemplate>) -> Self {
-        Sequence {
-            answers,
-            next: Arc::new(AtomicUsize::new(0)),
-        }
+        Sequence { answers, next: Arc::new(AtomicUsize::new(0)) }
     }
 }
 
 impl Respond for Sequence {
     fn respond(&self, _: &Request) -> ResponseTemplate {
-        let i = self
-            .next
-            .fetch_add(1, Ordering::SeqCst)
-            .min(self.answers.len() - 1);
+        let i = self.next.fetch_add(1, Ordering::SeqCst).min(self.answers.len() - 1);
         self.answers[i].clone()
     }
 }
@@ -162,21 +142,17 @@ fn closed_port() -> u16 {
 async fn slow(delay: Duration) -> MockServer {
     let server = MockServer::builder().start().await;
     Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"orgs": []}))
-                .set_delay(delay),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"orgs": []})).set_delay(delay))
         .mount(&server)
         .await;
     server
 }
 
+mod errors;
+mod sends;
 mod a2a_retry;
 mod control_plane;
-mod errors;
 mod runtime;
-mod sends;
 
 // ---------------------------------------------------------------------------------------------
 // Row decoders: lenient on extras, named on what is missing.

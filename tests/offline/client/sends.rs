@@ -28,28 +28,15 @@ async fn as_workspace_swaps_the_bearer_and_with_caller_names_the_caller() {
         .expect(1)
         .mount(&server)
         .await;
-    let t = tenant(&server)
-        .as_workspace(&SecretString::from("client-ws-token-71aa30"))
-        .with_caller("parent")
-        .expect("caller");
+    let t = tenant(&server).as_workspace(&SecretString::from("client-ws-token-71aa30")).with_caller("parent").expect("caller");
     assert_eq!(t.org_id(), ORG);
-    assert!(
-        t.activity("child", &ActivityQuery::default())
-            .await
-            .expect("rows")
-            .is_empty()
-    );
+    assert!(t.activity("child", &ActivityQuery::default()).await.expect("rows").is_empty());
 }
 
 #[tokio::test]
 async fn create_sends_the_wire_body_and_decodes_the_token() {
     let req = CreateWorkspace::platform("E2E Parent", "hermes", "openai/gpt-4o").with_secrets(
-        [(
-            "MODEL_PROVIDER".to_owned(),
-            SecretString::from("openai:gpt-4o"),
-        )]
-        .into_iter()
-        .collect(),
+        [("MODEL_PROVIDER".to_owned(), SecretString::from("openai:gpt-4o"))].into_iter().collect(),
     );
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -61,22 +48,9 @@ async fn create_sends_the_wire_body_and_decodes_the_token() {
         .expect(1)
         .mount(&server)
         .await;
-    let created = tenant(&server)
-        .create_workspace(&req)
-        .await
-        .expect("created");
-    assert_eq!(
-        (
-            created.id.as_str(),
-            created.status.as_str(),
-            created.external
-        ),
-        ("ws-9", "provisioning", false)
-    );
-    assert_eq!(
-        created.token().map(|t| t.expose_secret()),
-        Some("client-created-token-4411")
-    );
+    let created = tenant(&server).create_workspace(&req).await.expect("created");
+    assert_eq!((created.id.as_str(), created.status.as_str(), created.external), ("ws-9", "provisioning", false));
+    assert_eq!(created.token().map(|t| t.expose_secret()), Some("client-created-token-4411"));
     assert!(!format!("{created:?}").contains("client-created-token-4411"));
 }
 
@@ -87,35 +61,18 @@ async fn delete_workspace_confirms_by_name() {
         .and(path("/workspaces/ws-1"))
         .and(query_param("confirm", "true"))
         .and(header("x-confirm-name", "E2E Parent"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"status": "removed", "cascade_deleted": 0})),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "removed", "cascade_deleted": 0})))
         .expect(1)
         .mount(&server)
         .await;
-    assert_eq!(
-        tenant(&server)
-            .delete_workspace("ws-1", "E2E Parent")
-            .await
-            .expect("removed")
-            .status,
-        "removed"
-    );
+    assert_eq!(tenant(&server).delete_workspace("ws-1", "E2E Parent").await.expect("removed").status, "removed");
 }
 
 #[tokio::test]
 async fn ids_are_percent_encoded_so_they_cannot_change_the_path() {
     let server = MockServer::start().await;
-    Mock::given(path("/workspaces/..%2Fadmin%3Fx"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(workspace_row("x")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    tenant(&server)
-        .get_workspace("../admin?x")
-        .await
-        .expect("the odd id stays one segment");
+    Mock::given(path("/workspaces/..%2Fadmin%3Fx")).respond_with(ResponseTemplate::new(200).set_body_json(workspace_row("x"))).expect(1).mount(&server).await;
+    tenant(&server).get_workspace("../admin?x").await.expect("the odd id stays one segment");
 }
 
 #[tokio::test]
@@ -136,19 +93,11 @@ async fn activity_sends_its_filters_and_reads_both_list_shapes() {
         .mount(&server)
         .await;
     let t = tenant(&server);
-    let q = ActivityQuery::of_type("a2a_receive")
-        .since(Some("a-1"))
-        .limit(5);
+    let q = ActivityQuery::of_type("a2a_receive").since(Some("a-1")).limit(5);
     let rows = t.activity("ws-1", &q).await.expect("rows");
     assert_eq!(rows[0].message_text().as_deref(), Some("PONG?"));
     assert_eq!(rows[0].message_id(), Some("e2e-0a1b2c3d"));
-    assert_eq!(
-        t.activity("ws-2", &ActivityQuery::default())
-            .await
-            .expect("rows")
-            .len(),
-        1
-    );
+    assert_eq!(t.activity("ws-2", &ActivityQuery::default()).await.expect("rows").len(), 1);
 }
 
 #[tokio::test]
@@ -162,19 +111,11 @@ async fn register_reads_the_delivery_mode_from_the_answer() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/registry/register"))
-        .and(body_partial_json(
-            json!({"id": "ws-1", "delivery_mode": "poll"}),
-        ))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"status": "registered", "delivery_mode": "poll"})),
-        )
+        .and(body_partial_json(json!({"id": "ws-1", "delivery_mode": "poll"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "registered", "delivery_mode": "poll"})))
         .expect(1)
         .mount(&server)
         .await;
-    let r = tenant(&server)
-        .register(&molecule_e2e::payload::register_body("ws-1", "poll"))
-        .await
-        .expect("registered");
+    let r = tenant(&server).register(&molecule_e2e::payload::register_body("ws-1", "poll")).await.expect("registered");
     assert_eq!(r.delivery_mode.as_deref(), Some("poll"));
 }

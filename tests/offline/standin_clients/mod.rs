@@ -16,9 +16,7 @@ use std::time::Duration;
 
 use molecule_e2e::E2eError;
 use molecule_e2e::a2a::{Reply, SendMessage};
-use molecule_e2e::client::{
-    A2aAnswer, ActivityQuery, ControlPlane, Org, RetryPolicy, Tenant, WorkspaceRow,
-};
+use molecule_e2e::client::{A2aAnswer, ActivityQuery, ControlPlane, Org, RetryPolicy, Tenant, WorkspaceRow};
 use molecule_e2e::payload::{CreateWorkspace, register_body};
 use molecule_e2e::standin::{Delays, StandIn, StandInConfig};
 use molecule_e2e::wait::{Probe, Wait};
@@ -36,11 +34,10 @@ const PLATFORM_MODEL: &str = "minimax/MiniMax-M2.7";
 const PONG_PROMPT: &str = "This is the platform smoke test verifying agent wiring. No tools or memory are needed — please respond with exactly the single token: PONG";
 /// A 1×1 PNG, as the harness uploads in step 7a.
 const PIXEL_PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
-    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x00, 0x02, 0x00,
-    0x00, 0x05, 0x00, 0x01, 0xe9, 0xfa, 0xdc, 0xd8, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44,
-    0xae, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0xe9, 0xfa, 0xdc, 0xd8, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
 /// Fast transitions; staleness windows far beyond any row, so no row races them.
@@ -72,31 +69,15 @@ struct Fx {
 
 impl Fx {
     async fn start() -> Fx {
-        let standin = StandIn::start(
-            StandInConfig::new().with_delays(delays()),
-            ([127, 0, 0, 1], 0).into(),
-        )
-        .await
-        .expect("the stand-in starts");
-        let cp = ControlPlane::new(&standin.url(), Some(secret(standin.admin_token())))
-            .expect("control-plane client");
-        let org = cp
-            .create_org(SLUG, "E2E clients")
+        let standin = StandIn::start(StandInConfig::new().with_delays(delays()), ([127, 0, 0, 1], 0).into())
             .await
-            .expect("org create");
+            .expect("the stand-in starts");
+        let cp = ControlPlane::new(&standin.url(), Some(secret(standin.admin_token()))).expect("control-plane client");
+        let org = cp.create_org(SLUG, "E2E clients").await.expect("org create");
         org_running(&cp, SLUG).await;
-        let token = cp
-            .tenant_admin_token(SLUG)
-            .await
-            .expect("tenant admin token");
+        let token = cp.tenant_admin_token(SLUG).await.expect("tenant admin token");
         let tenant = Tenant::new(&standin.url(), &org.id, token.clone()).expect("tenant client");
-        Fx {
-            standin,
-            cp,
-            org_id: org.id,
-            token,
-            tenant,
-        }
+        Fx { standin, cp, org_id: org.id, token, tenant }
     }
 
     fn url(&self) -> String {
@@ -105,26 +86,15 @@ impl Fx {
 
     /// A bring-your-own workspace (`awaiting_agent`) and its `connection.auth_token`.
     async fn external(&self, name: &str, runtime: &str) -> (String, SecretString) {
-        let c = self
-            .tenant
-            .create_workspace(&CreateWorkspace::external(name, runtime))
-            .await
-            .expect("external create");
-        let token = c
-            .token()
-            .expect("an external create carries connection.auth_token")
-            .clone();
+        let c = self.tenant.create_workspace(&CreateWorkspace::external(name, runtime)).await.expect("external create");
+        let token = c.token().expect("an external create carries connection.auth_token").clone();
         (c.id, token)
     }
 
     /// An external workspace registered in poll mode (`online`, A2A queued).
     async fn poll(&self, name: &str) -> (String, SecretString) {
         let (id, token) = self.external(name, "external").await;
-        self.tenant
-            .as_workspace(&token)
-            .register(&register_body(&id, "poll"))
-            .await
-            .expect("register poll");
+        self.tenant.as_workspace(&token).register(&register_body(&id, "poll")).await.expect("register poll");
         (id, token)
     }
 
@@ -132,17 +102,10 @@ impl Fx {
     async fn platform(&self, name: &str) -> (String, SecretString) {
         let c = self
             .tenant
-            .create_workspace(&CreateWorkspace::platform(
-                name,
-                "claude-code",
-                PLATFORM_MODEL,
-            ))
+            .create_workspace(&CreateWorkspace::platform(name, "claude-code", PLATFORM_MODEL))
             .await
             .expect("platform create");
-        let token = c
-            .token()
-            .expect("a platform create carries auth_token")
-            .clone();
+        let token = c.token().expect("a platform create carries auth_token").clone();
         (c.id, token)
     }
 
@@ -159,25 +122,15 @@ impl Fx {
 
     /// The harness's readiness: `online` and a non-empty `url`.
     async fn ready(&self, id: &str) -> WorkspaceRow {
-        self.row_until(id, "online with a url", WorkspaceRow::is_ready)
-            .await
+        self.row_until(id, "online with a url", WorkspaceRow::is_ready).await
     }
 
-    async fn row_until(
-        &self,
-        id: &str,
-        what: &str,
-        ok: impl Fn(&WorkspaceRow) -> bool,
-    ) -> WorkspaceRow {
+    async fn row_until(&self, id: &str, what: &str, ok: impl Fn(&WorkspaceRow) -> bool) -> WorkspaceRow {
         let (t, ok) = (&self.tenant, &ok);
         wait(format!("ws {id} {what}"))
             .until(move || async move {
                 let row = t.get_workspace(id).await?;
-                Ok(if ok(&row) {
-                    Probe::Ready(row)
-                } else {
-                    Probe::Pending(row.state())
-                })
+                Ok(if ok(&row) { Probe::Ready(row) } else { Probe::Pending(row.state()) })
             })
             .await
             .unwrap_or_else(|e| panic!("{e}"))
@@ -185,10 +138,7 @@ impl Fx {
 
     /// `message/send` with `text` as the tenant admin (a canvas caller).
     async fn send(&self, id: &str, msg: &SendMessage) -> A2aAnswer {
-        self.tenant
-            .a2a(id, &msg.to_v03(), &RetryPolicy::hermetic(3))
-            .await
-            .expect("a2a answer")
+        self.tenant.a2a(id, &msg.to_v03(), &RetryPolicy::hermetic(3)).await.expect("a2a answer")
     }
 }
 
@@ -222,11 +172,7 @@ impl ApiErr {
 
     #[track_caller]
     fn body_has(&self, fragment: &str) -> &Self {
-        assert!(
-            self.excerpt.contains(fragment),
-            "expected the body to contain {fragment}: {}",
-            self.excerpt
-        );
+        assert!(self.excerpt.contains(fragment), "expected the body to contain {fragment}: {}", self.excerpt);
         self
     }
 }
@@ -241,27 +187,13 @@ fn expect_api<T: Debug>(r: molecule_e2e::Result<T>, status: u16, code: Option<&s
     let shown = e.to_string();
     assert_eq!(e.status(), Some(status), "{shown}");
     assert_eq!(e.code(), code, "{shown}");
-    assert!(
-        shown.contains(&format!("HTTP {status}")),
-        "the message names the status: {shown}"
-    );
+    assert!(shown.contains(&format!("HTTP {status}")), "the message names the status: {shown}");
     if let Some(c) = code {
-        assert!(
-            shown.contains(&format!("code={c}")),
-            "the message names the code: {shown}"
-        );
+        assert!(shown.contains(&format!("code={c}")), "the message names the code: {shown}");
     }
     match e {
-        E2eError::Api {
-            call,
-            error,
-            excerpt,
-            ..
-        } => {
-            assert!(
-                shown.contains(&call.path) && shown.contains(call.method),
-                "the message names the call: {shown}"
-            );
+        E2eError::Api { call, error, excerpt, .. } => {
+            assert!(shown.contains(&call.path) && shown.contains(call.method), "the message names the call: {shown}");
             ApiErr { error, excerpt }
         }
         other => panic!("expected an API error, got {other}"),
@@ -288,28 +220,16 @@ use rows::*;
 #[case::tenant_missing_org_header_is_400_tenant_org_header_required(tenant_guard_missing_header)]
 #[case::tenant_wrong_org_id_is_404_with_an_empty_body(tenant_guard_wrong_org)]
 #[case::tenant_health_is_exempt_from_the_guard(tenant_guard_health_exempt)]
-#[case::admin_auth_with_a_workspace_token_is_401_invalid_admin_auth_token(
-    admin_auth_refuses_workspace_token
-)]
-#[case::workspace_auth_with_another_token_is_401_invalid_workspace_auth_token(
-    workspace_auth_refuses_another_token
-)]
-#[case::create_with_a_template_path_escaping_the_root_is_400_invalid_template(
-    create_template_escaping_root
-)]
+#[case::admin_auth_with_a_workspace_token_is_401_invalid_admin_auth_token(admin_auth_refuses_workspace_token)]
+#[case::workspace_auth_with_another_token_is_401_invalid_workspace_auth_token(workspace_auth_refuses_another_token)]
+#[case::create_with_a_template_path_escaping_the_root_is_400_invalid_template(create_template_escaping_root)]
 #[case::create_with_an_unknown_template_is_422_runtime_unresolved(create_unknown_template)]
-#[case::create_external_with_a_platform_runtime_is_422_runtime_unsupported(
-    create_external_with_platform_runtime
-)]
+#[case::create_external_with_a_platform_runtime_is_422_runtime_unsupported(create_external_with_platform_runtime)]
 #[case::create_with_an_unknown_runtime_is_422_runtime_unsupported(create_unknown_runtime)]
 #[case::create_without_a_model_is_422_model_required(create_without_model)]
-#[case::create_with_unregistered_model_is_422_unregistered_model_for_runtime(
-    create_unregistered_model
-)]
+#[case::create_with_unregistered_model_is_422_unregistered_model_for_runtime(create_unregistered_model)]
 #[case::create_with_a_strip_listed_secret_is_400_and_creates_nothing(create_strip_listed_secret)]
-#[case::create_platform_is_201_provisioning_with_a_token_then_online_with_a_url(
-    create_platform_then_online
-)]
+#[case::create_platform_is_201_provisioning_with_a_token_then_online_with_a_url(create_platform_then_online)]
 #[case::create_seo_agent_by_template_reads_claude_code(create_seo_agent_by_template)]
 #[case::create_external_is_awaiting_agent_with_connection_auth_token(create_external_awaits_agent)]
 #[case::create_kimi_keeps_its_runtime_label(create_kimi_keeps_label)]

@@ -4,14 +4,7 @@ use super::*;
 
 #[test]
 fn config_from_the_environment_reads_faults_delays_and_overrides() {
-    let env = |pairs: &'static [(&'static str, &'static str)]| {
-        move |k: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    };
+    let env = |pairs: &'static [(&'static str, &'static str)]| move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned());
     let cfg = StandInConfig::from_lookup(env(&[
         ("STANDIN_FAULTS", "never-wakes, transient-5xx"),
         ("STANDIN_DELAYS", "realistic"),
@@ -20,27 +13,17 @@ fn config_from_the_environment_reads_faults_delays_and_overrides() {
         ("MOLECULE_ADMIN_TOKEN", "tok"),
     ]))
     .expect("valid");
-    assert_eq!(
-        cfg.faults.iter().copied().collect::<Vec<_>>(),
-        [Fault::NeverWakes, Fault::Transient5xx]
-    );
+    assert_eq!(cfg.faults.iter().copied().collect::<Vec<_>>(), [Fault::NeverWakes, Fault::Transient5xx]);
     assert_eq!(cfg.delays.wake, Duration::from_millis(1234));
     assert_eq!(cfg.delays.provision_for("hermes"), Duration::from_secs(4));
     assert!(!cfg.log_requests);
     assert_eq!(cfg.admin_token, "tok");
-    assert!(
-        !format!("{cfg:?}").contains("tok\""),
-        "Debug redacts the admin token"
-    );
+    assert!(!format!("{cfg:?}").contains("tok\""), "Debug redacts the admin token");
     let defaults = StandInConfig::from_lookup(|_| None).expect("valid");
     assert_eq!(defaults.admin_token, "standin-admin-token");
     assert_eq!(defaults.delays, Delays::fast());
-    let err = StandInConfig::from_lookup(env(&[("STANDIN_FAULTS", "gremlins")]))
-        .expect_err("unknown fault");
-    assert!(
-        err.contains("gremlins") && err.contains("never-wakes") && err.contains("peers-404"),
-        "{err}"
-    );
+    let err = StandInConfig::from_lookup(env(&[("STANDIN_FAULTS", "gremlins")])).expect_err("unknown fault");
+    assert!(err.contains("gremlins") && err.contains("never-wakes") && err.contains("peers-404"), "{err}");
     assert!(StandInConfig::from_lookup(env(&[("STANDIN_DELAYS", "glacial")])).is_err());
     assert!(StandInConfig::from_lookup(env(&[("STANDIN_PROVISION_MS", "soon")])).is_err());
 }
@@ -50,26 +33,12 @@ fn every_fault_has_a_unique_kebab_name_that_parses_back_and_a_promise() {
     let mut names = std::collections::BTreeSet::new();
     for f in Fault::ALL {
         assert!(names.insert(f.name()), "duplicate name {}", f.name());
-        assert!(
-            f.name()
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        );
+        assert!(f.name().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
         assert_eq!(f.name().parse::<Fault>(), Ok(f));
         assert!(!f.description().is_empty());
     }
-    let survive: Vec<Fault> = Fault::ALL
-        .into_iter()
-        .filter(|f| f.outcome() == FaultOutcome::Survive)
-        .collect();
-    assert_eq!(
-        survive,
-        [
-            Fault::Transient5xx,
-            Fault::SlowProvisioning,
-            Fault::WakingWithoutRetryAfter
-        ]
-    );
+    let survive: Vec<Fault> = Fault::ALL.into_iter().filter(|f| f.outcome() == FaultOutcome::Survive).collect();
+    assert_eq!(survive, [Fault::Transient5xx, Fault::SlowProvisioning, Fault::WakingWithoutRetryAfter]);
 }
 
 /// A workspace's A2A as its own caller (`X-Workspace-ID` + its token); the status.
@@ -77,16 +46,7 @@ async fn a2a_as(kit: &Kit, from: &(String, String), to: &str) -> u16 {
     let body = br#"{"method":"message/send","params":{"message":{"content":"hi"}}}"#.to_vec();
     let org = kit.org_id.clone();
     let headers = [("X-Workspace-ID", from.0.as_str())];
-    kit.raw(
-        Method::POST,
-        &format!("/workspaces/{to}/a2a"),
-        As::Token(from.1.clone()),
-        Some(&org),
-        &headers,
-        Some(body),
-    )
-    .await
-    .status
+    kit.raw(Method::POST, &format!("/workspaces/{to}/a2a"), As::Token(from.1.clone()), Some(&org), &headers, Some(body)).await.status
 }
 
 #[tokio::test]
@@ -108,18 +68,9 @@ async fn the_hierarchy_lets_relatives_talk_and_keeps_roots_and_cousins_apart() {
         ("sibling → sibling", a2a_as(&kit, &a, &b.0).await),
         ("child → parent", a2a_as(&kit, &a, &root.0).await),
         ("parent → child", a2a_as(&kit, &root, &a.0).await),
-        (
-            "grandchild → grandparent",
-            a2a_as(&kit, &grandchild, &root.0).await,
-        ),
-        (
-            "grandparent → grandchild",
-            a2a_as(&kit, &root, &grandchild.0).await,
-        ),
-        (
-            "root → other root",
-            a2a_as(&kit, &root, &other_root.0).await,
-        ),
+        ("grandchild → grandparent", a2a_as(&kit, &grandchild, &root.0).await),
+        ("grandparent → grandchild", a2a_as(&kit, &root, &grandchild.0).await),
+        ("root → other root", a2a_as(&kit, &root, &other_root.0).await),
         ("nephew → uncle", a2a_as(&kit, &grandchild, &b.0).await),
         ("self → self", a2a_as(&kit, &a, &a.0).await),
     ];
@@ -130,49 +81,21 @@ async fn the_hierarchy_lets_relatives_talk_and_keeps_roots_and_cousins_apart() {
 #[tokio::test]
 async fn an_unknown_route_answers_the_canvas_html_404() {
     let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
-    for (method, path) in [
-        (Method::GET, "/activity?workspace_id=x"),
-        (Method::POST, "/health"),
-        (Method::GET, "/no/such/route"),
-    ] {
+    for (method, path) in [(Method::GET, "/activity?workspace_id=x"), (Method::POST, "/health"), (Method::GET, "/no/such/route")] {
         let r = kit.tenant(method.clone(), path, As::Admin, None).await;
-        let ct = r
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        assert_eq!(
-            (r.status, ct.starts_with("text/html")),
-            (404, true),
-            "{method} {path}: {}",
-            r.text()
-        );
+        let ct = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_eq!((r.status, ct.starts_with("text/html")), (404, true), "{method} {path}: {}", r.text());
     }
-    let bare = kit
-        .call(Method::GET, "/no/such/route", As::Admin, None, None)
-        .await;
-    assert_eq!(
-        bare.status,
-        400,
-        "the tenant guard runs before the fallback: {}",
-        bare.text()
-    );
+    let bare = kit.call(Method::GET, "/no/such/route", As::Admin, None, None).await;
+    assert_eq!(bare.status, 400, "the tenant guard runs before the fallback: {}", bare.text());
 }
 
 #[tokio::test]
 async fn peers_take_the_admin_token_only_on_the_head_platform() {
     for (platform, want) in [(PlatformVersion::Ref, 401), (PlatformVersion::Head, 200)] {
-        let kit = Kit::start(
-            StandInConfig::new()
-                .with_delays(no_runtime_delays())
-                .with_platform(platform),
-        )
-        .await;
+        let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays()).with_platform(platform)).await;
         let (id, _) = kit.external_ws("ext-e2e", "external").await;
-        let r = kit
-            .admin(Method::GET, &format!("/registry/{id}/peers"), None)
-            .await;
+        let r = kit.admin(Method::GET, &format!("/registry/{id}/peers"), None).await;
         assert_eq!(r.status, want, "{platform:?}: {}", r.text());
     }
 }
@@ -180,104 +103,42 @@ async fn peers_take_the_admin_token_only_on_the_head_platform() {
 #[tokio::test]
 async fn a2a_callers_must_authenticate_only_on_the_head_platform() {
     for platform in [PlatformVersion::Ref, PlatformVersion::Head] {
-        let kit = Kit::start(
-            StandInConfig::new()
-                .with_delays(no_runtime_delays())
-                .with_platform(platform),
-        )
-        .await;
+        let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays()).with_platform(platform)).await;
         let parent = kit.external_ws("ext-parent", "external").await;
         let child = kit.create(json!({"name": "ext-child", "runtime": "external", "external": true, "parent_id": parent.0})).await;
         let body = br#"{"method":"message/send","params":{"message":{"content":"hi"}}}"#.to_vec();
         let org = kit.org_id.clone();
         let path = format!("/workspaces/{}/a2a", child.0);
-        let anonymous = kit
-            .raw(
-                Method::POST,
-                &path,
-                As::Nobody,
-                Some(&org),
-                &[],
-                Some(body.clone()),
-            )
-            .await
-            .status;
+        let anonymous = kit.raw(Method::POST, &path, As::Nobody, Some(&org), &[], Some(body.clone())).await.status;
         let mismatched = kit
-            .raw(
-                Method::POST,
-                &path,
-                As::Token(parent.1.clone()),
-                Some(&org),
-                &[("X-Workspace-ID", child.0.as_str())],
-                Some(body.clone()),
-            )
+            .raw(Method::POST, &path, As::Token(parent.1.clone()), Some(&org), &[("X-Workspace-ID", child.0.as_str())], Some(body.clone()))
             .await;
         let own = a2a_as(&kit, &parent, &child.0).await;
         let want = match platform {
             PlatformVersion::Ref => (200, 200, 200),
             PlatformVersion::Head => (401, 401, 200),
         };
-        assert_eq!(
-            (anonymous, mismatched.status, own),
-            want,
-            "{platform:?}: {}",
-            mismatched.text()
-        );
+        assert_eq!((anonymous, mismatched.status, own), want, "{platform:?}: {}", mismatched.text());
     }
 }
 
 #[tokio::test]
 async fn an_org_api_token_passes_admin_and_workspace_auth_and_calls_a2a_as_a_canvas_user() {
     let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
-    let minted = kit
-        .admin(Method::POST, "/org/tokens", Some(json!({"name": "e2e"})))
-        .await;
+    let minted = kit.admin(Method::POST, "/org/tokens", Some(json!({"name": "e2e"}))).await;
     minted.expect(200);
     let token = minted.str("token");
-    assert_eq!(
-        (minted.str("prefix"), minted.str("name")),
-        (token[..8].to_owned(), "e2e".to_owned())
-    );
+    assert_eq!((minted.str("prefix"), minted.str("name")), (token[..8].to_owned(), "e2e".to_owned()));
     let org_token = || As::Token(token.clone());
-    assert_eq!(
-        kit.tenant(Method::GET, "/workspaces", org_token(), None)
-            .await
-            .status,
-        200,
-        "AdminAuth"
-    );
+    assert_eq!(kit.tenant(Method::GET, "/workspaces", org_token(), None).await.status, 200, "AdminAuth");
     let (poll, _) = kit.external_ws("ext-poll", "external").await;
     let (other, _) = kit.external_ws("ext-other", "external").await;
-    assert_eq!(
-        kit.tenant(
-            Method::GET,
-            &format!("/workspaces/{poll}/activity"),
-            org_token(),
-            None
-        )
-        .await
-        .status,
-        200,
-        "WorkspaceAuth"
-    );
+    assert_eq!(kit.tenant(Method::GET, &format!("/workspaces/{poll}/activity"), org_token(), None).await.status, 200, "WorkspaceAuth");
     // Two roots: a workspace caller would get 403; a canvas user is not held to the hierarchy.
     let org = kit.org_id.clone();
     let body = br#"{"method":"message/send","params":{"message":{"content":"hi"}}}"#.to_vec();
-    let a2a = kit
-        .raw(
-            Method::POST,
-            &format!("/workspaces/{poll}/a2a"),
-            org_token(),
-            Some(&org),
-            &[("X-Workspace-ID", other.as_str())],
-            Some(body),
-        )
-        .await;
+    let a2a = kit.raw(Method::POST, &format!("/workspaces/{poll}/a2a"), org_token(), Some(&org), &[("X-Workspace-ID", other.as_str())], Some(body)).await;
     assert_eq!(a2a.status, 200, "{}", a2a.text());
     let rows = kit.activity(&poll, "?type=a2a_receive").await;
-    assert_eq!(
-        rows[0]["source_id"],
-        json!(other),
-        "source_id is the X-Workspace-ID value"
-    );
+    assert_eq!(rows[0]["source_id"], json!(other), "source_id is the X-Workspace-ID value");
 }

@@ -34,22 +34,12 @@ impl Reply {
 
     /// A string field of the JSON body (`""` when absent).
     pub fn str(&self, key: &str) -> String {
-        self.json
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
+        self.json.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
     }
 
     #[track_caller]
     pub fn expect(&self, status: u16) -> &Self {
-        assert_eq!(
-            self.status,
-            status,
-            "expected HTTP {status}, got {}: {}",
-            self.status,
-            self.text()
-        );
+        assert_eq!(self.status, status, "expected HTTP {status}, got {}: {}", self.status, self.text());
         self
     }
 
@@ -75,20 +65,14 @@ pub fn answer_text(reply: &Value) -> String {
 /// recursively; anything else by equality).
 pub fn is_subset(want: &Value, got: &Value) -> bool {
     match (want, got) {
-        (Value::Object(w), Value::Object(g)) => w
-            .iter()
-            .all(|(k, v)| g.get(k).is_some_and(|gv| is_subset(v, gv))),
+        (Value::Object(w), Value::Object(g)) => w.iter().all(|(k, v)| g.get(k).is_some_and(|gv| is_subset(v, gv))),
         _ => want == got,
     }
 }
 
 /// Delays for tests that never need a runtime: orgs ready at once, provisioning never done.
 pub fn no_runtime_delays() -> Delays {
-    Delays {
-        org_ready: Duration::ZERO,
-        provision: Duration::from_secs(600),
-        ..Delays::fast()
-    }
+    Delays { org_ready: Duration::ZERO, provision: Duration::from_secs(600), ..Delays::fast() }
 }
 
 /// Poll `probe` (every 20 ms) until it yields `Some`, or fail after [`DEADLINE`] naming `what`.
@@ -109,10 +93,7 @@ where
             if let Some(v) = probe().await {
                 return v;
             }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "{caller}: timed out after {DEADLINE:?} waiting for {what}"
-            );
+            assert!(start.elapsed() < DEADLINE, "{caller}: timed out after {DEADLINE:?} waiting for {what}");
         }
     }
 }
@@ -127,11 +108,7 @@ where
     let mut tick = tokio::time::interval(Duration::from_millis(25));
     while start.elapsed() < window {
         tick.tick().await;
-        assert!(
-            probe().await,
-            "{what} stopped holding after {:?}",
-            start.elapsed()
-        );
+        assert!(probe().await, "{what} stopped holding after {:?}", start.elapsed());
     }
 }
 
@@ -139,10 +116,7 @@ where
 /// kept-alive connections on the test's own runtime (a fresh connection per request costs
 /// both sides more than the request).
 pub fn loopback_client() -> reqwest::Client {
-    molecule_e2e::client::client_builder("http://127.0.0.1")
-        .no_proxy()
-        .build()
-        .expect("http client")
+    molecule_e2e::client::client_builder("http://127.0.0.1").no_proxy().build().expect("http client")
 }
 
 /// Quick delays for flow tests: provisioning and wake in tens of milliseconds, staleness
@@ -182,34 +156,16 @@ pub enum As {
 impl Kit {
     /// Start a stand-in with `cfg`, create an org, wait for it to run, fetch its token.
     pub async fn start(cfg: StandInConfig) -> Kit {
-        let standin = std::sync::Arc::new(
-            StandIn::start(cfg, SocketAddr::from(([127, 0, 0, 1], 0)))
-                .await
-                .expect("stand-in starts"),
-        );
+        let standin = std::sync::Arc::new(StandIn::start(cfg, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("stand-in starts"));
         let http = loopback_client();
-        let mut kit = Kit {
-            standin,
-            http,
-            slug: "e2e-standin-test".into(),
-            org_id: String::new(),
-            token: String::new(),
-        };
+        let mut kit = Kit { standin, http, slug: "e2e-standin-test".into(), org_id: String::new(), token: String::new() };
         let created = kit
             .call(Method::POST, "/cp/admin/orgs", As::Cp, None, Some(json!({"slug": kit.slug, "name": "E2E standin", "owner_user_id": "e2e-runner:test"})))
             .await;
         created.expect(201);
         kit.org_id = created.str("id");
         kit.wait_org_running().await;
-        let tok = kit
-            .call(
-                Method::GET,
-                &format!("/cp/admin/orgs/{}/admin-token", kit.slug),
-                As::Cp,
-                None,
-                None,
-            )
-            .await;
+        let tok = kit.call(Method::GET, &format!("/cp/admin/orgs/{}/admin-token", kit.slug), As::Cp, None, None).await;
         kit.token = tok.expect(200).str("admin_token");
         kit
     }
@@ -221,36 +177,17 @@ impl Kit {
 
     pub async fn wait_org_running(&self) {
         eventually("org instance_status running", || async {
-            let r = self
-                .call(Method::GET, "/cp/admin/orgs", As::Cp, None, None)
-                .await;
+            let r = self.call(Method::GET, "/cp/admin/orgs", As::Cp, None, None).await;
             let orgs = r.json.get("orgs")?.as_array()?.clone();
-            let org = orgs
-                .iter()
-                .find(|o| o.get("slug").and_then(Value::as_str) == Some(self.slug.as_str()))?;
+            let org = orgs.iter().find(|o| o.get("slug").and_then(Value::as_str) == Some(self.slug.as_str()))?;
             (org.get("instance_status")? == "running").then_some(())
         })
         .await
     }
 
     /// One request. `org` is the `X-Molecule-Org-Id` value (`None` leaves it out).
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        auth: As,
-        org: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
-        self.raw(
-            method,
-            path,
-            auth,
-            org,
-            &[],
-            body.map(|b| b.to_string().into_bytes()),
-        )
-        .await
+    pub async fn call(&self, method: Method, path: &str, auth: As, org: Option<&str>, body: Option<Value>) -> Reply {
+        self.raw(method, path, auth, org, &[], body.map(|b| b.to_string().into_bytes())).await
     }
 
     pub async fn raw(
@@ -262,9 +199,7 @@ impl Kit {
         headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> Reply {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.standin.url()));
+        let mut req = self.http.request(method, format!("{}{path}", self.standin.url()));
         match &auth {
             As::Nobody => {}
             As::Admin => req = req.bearer_auth(&self.token),
@@ -285,38 +220,25 @@ impl Kit {
         let headers = resp.headers().clone();
         let body = resp.bytes().await.expect("body").to_vec();
         let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            body,
-            json,
-        }
+        Reply { status, headers, body, json }
     }
 
     /// A tenant call as the tenant admin.
     pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        self.call(method, path, As::Admin, Some(&self.org_id.clone()), body)
-            .await
+        self.call(method, path, As::Admin, Some(&self.org_id.clone()), body).await
     }
 
     /// A tenant call with a given identity.
     pub async fn tenant(&self, method: Method, path: &str, auth: As, body: Option<Value>) -> Reply {
-        self.call(method, path, auth, Some(&self.org_id.clone()), body)
-            .await
+        self.call(method, path, auth, Some(&self.org_id.clone()), body).await
     }
 
     /// Create a workspace; returns (id, token) and requires 201.
     pub async fn create(&self, body: Value) -> (String, String) {
         let r = self.admin(Method::POST, "/workspaces", Some(body)).await;
         r.expect(201);
-        let token = r
-            .json
-            .pointer("/connection/auth_token")
-            .or_else(|| r.json.get("auth_token"));
-        (
-            r.str("id"),
-            token.and_then(Value::as_str).unwrap_or_default().to_owned(),
-        )
+        let token = r.json.pointer("/connection/auth_token").or_else(|| r.json.get("auth_token"));
+        (r.str("id"), token.and_then(Value::as_str).unwrap_or_default().to_owned())
     }
 
     /// A claude-code workspace on the platform model (provisions a reference runtime).
@@ -326,23 +248,15 @@ impl Kit {
 
     /// An external (poll-mode, awaiting_agent) workspace.
     pub async fn external_ws(&self, name: &str, runtime: &str) -> (String, String) {
-        self.create(json!({"name": name, "runtime": runtime, "external": true}))
-            .await
+        self.create(json!({"name": name, "runtime": runtime, "external": true})).await
     }
 
     pub async fn row(&self, id: &str) -> Value {
-        self.admin(Method::GET, &format!("/workspaces/{id}"), None)
-            .await
-            .json
+        self.admin(Method::GET, &format!("/workspaces/{id}"), None).await.json
     }
 
     pub async fn status(&self, id: &str) -> String {
-        self.row(id)
-            .await
-            .get("status")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
+        self.row(id).await.get("status").and_then(Value::as_str).unwrap_or_default().to_owned()
     }
 
     /// Wait until the row's status is `status`; returns the row.
@@ -358,13 +272,8 @@ impl Kit {
     pub async fn wait_online(&self, id: &str) -> String {
         eventually(&format!("workspace {id} online with a url"), || async {
             let row = self.row(id).await;
-            let url = row
-                .get("url")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            (row.get("status").and_then(Value::as_str) == Some("online") && !url.is_empty())
-                .then_some(url)
+            let url = row.get("url").and_then(Value::as_str).unwrap_or_default().to_owned();
+            (row.get("status").and_then(Value::as_str) == Some("online") && !url.is_empty()).then_some(url)
         })
         .await
     }
@@ -392,47 +301,24 @@ impl Kit {
         loop {
             tick.tick().await;
             let row = self.row(id).await;
-            let s = row
-                .get("status")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
+            let s = row.get("status").and_then(Value::as_str).unwrap_or_default().to_owned();
             if seen.last() != Some(&s) {
                 seen.push(s.clone());
             }
-            if s == "online"
-                && row
-                    .get("url")
-                    .and_then(Value::as_str)
-                    .is_some_and(|u| !u.is_empty())
-            {
+            if s == "online" && row.get("url").and_then(Value::as_str).is_some_and(|u| !u.is_empty()) {
                 return seen;
             }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {id} to come online; saw {seen:?}"
-            );
+            assert!(start.elapsed() < DEADLINE, "timed out waiting for {id} to come online; saw {seen:?}");
         }
     }
 
     /// The harness's PONG envelope (contract §6.1) through the proxy, as the tenant admin.
     pub async fn pong(&self, id: &str) -> Reply {
-        self.admin(
-            Method::POST,
-            &format!("/workspaces/{id}/a2a"),
-            Some(pong_envelope()),
-        )
-        .await
+        self.admin(Method::POST, &format!("/workspaces/{id}/a2a"), Some(pong_envelope())).await
     }
 
     pub async fn activity(&self, id: &str, query: &str) -> Vec<Value> {
-        let r = self
-            .admin(
-                Method::GET,
-                &format!("/workspaces/{id}/activity{query}"),
-                None,
-            )
-            .await;
+        let r = self.admin(Method::GET, &format!("/workspaces/{id}/activity{query}"), None).await;
         r.expect(200);
         r.json.as_array().cloned().unwrap_or_default()
     }
@@ -440,14 +326,7 @@ impl Kit {
     /// Register an external workspace in poll mode with its token.
     pub async fn register_poll(&self, id: &str, token: &str) -> Reply {
         let body = json!({"id": id, "url": "https://example.invalid:443", "delivery_mode": "poll", "agent_card": {"name": "e2e-ext", "skills": [{"id": "echo", "name": "Echo"}]}});
-        self.call(
-            Method::POST,
-            "/registry/register",
-            As::Token(token.to_owned()),
-            Some(&self.org_id.clone()),
-            Some(body),
-        )
-        .await
+        self.call(Method::POST, "/registry/register", As::Token(token.to_owned()), Some(&self.org_id.clone()), Some(body)).await
     }
 }
 

@@ -9,33 +9,19 @@ async fn pause_then_resume_brings_the_workspace_back_online_with_a_new_url() {
     let (child, _) = kit.create(json!({"name": "E2E Child", "runtime": "claude-code", "model": "sonnet", "parent_id": id})).await;
     kit.wait_online(&id).await;
     kit.wait_online(&child).await;
-    let r = kit
-        .admin(Method::POST, &format!("/workspaces/{id}/pause"), None)
-        .await;
+    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/pause"), None).await;
     r.expect(200);
     assert_eq!(r.json, json!({"status": "paused", "paused_count": 2}));
     for w in [&id, &child] {
         let row = kit.row(w).await;
-        assert_eq!(
-            (row["status"].as_str(), row["url"].as_str()),
-            (Some("paused"), Some(""))
-        );
+        assert_eq!((row["status"].as_str(), row["url"].as_str()), (Some("paused"), Some("")));
     }
-    kit.admin(Method::POST, &format!("/workspaces/{id}/pause"), None)
-        .await
-        .expect(404);
-    let r = kit
-        .admin(Method::POST, &format!("/workspaces/{child}/resume"), None)
-        .await;
+    kit.admin(Method::POST, &format!("/workspaces/{id}/pause"), None).await.expect(404);
+    let r = kit.admin(Method::POST, &format!("/workspaces/{child}/resume"), None).await;
     r.expect(409);
-    let r = kit
-        .admin(Method::POST, &format!("/workspaces/{id}/resume"), None)
-        .await;
+    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/resume"), None).await;
     r.expect(200);
-    assert_eq!(
-        r.json,
-        json!({"status": "provisioning", "resumed_count": 2})
-    );
+    assert_eq!(r.json, json!({"status": "provisioning", "resumed_count": 2}));
     kit.wait_online(&id).await;
     kit.wait_online(&child).await;
     assert_eq!(kit.pong(&id).await.reply_text(), "PONG");
@@ -46,46 +32,22 @@ async fn hibernate_then_a2a_wakes_the_workspace_once_with_retry_after() {
     let kit = Kit::fast().await;
     let (id, _) = kit.platform_ws("E2E Parent").await;
     kit.wait_online(&id).await;
-    let r = kit
-        .admin(
-            Method::POST,
-            &format!("/workspaces/{id}/hibernate?force=true"),
-            None,
-        )
-        .await;
+    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate?force=true"), None).await;
     r.expect(200);
     assert_eq!(r.json, json!({"status": "hibernated"}));
     let row = kit.row(&id).await;
-    assert_eq!(
-        (row["status"].as_str(), row["url"].as_str()),
-        (Some("hibernated"), Some(""))
-    );
-    kit.admin(Method::POST, &format!("/workspaces/{id}/resume"), None)
-        .await
-        .expect(404);
+    assert_eq!((row["status"].as_str(), row["url"].as_str()), (Some("hibernated"), Some("")));
+    kit.admin(Method::POST, &format!("/workspaces/{id}/resume"), None).await.expect(404);
     let r = kit.pong(&id).await;
     r.expect(503);
-    assert_eq!(
-        r.json,
-        json!({"error": "workspace is waking from hibernation — retry in ~15 seconds", "waking": true, "retry_after": 15})
-    );
-    assert_eq!(
-        r.headers.get("retry-after").and_then(|v| v.to_str().ok()),
-        Some("15")
-    );
+    assert_eq!(r.json, json!({"error": "workspace is waking from hibernation — retry in ~15 seconds", "waking": true, "retry_after": 15}));
+    assert_eq!(r.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("15"));
     // The wake fired once: the next call sees a restarting (or already woken) workspace,
     // never a second wake.
     let again = kit.pong(&id).await;
-    assert!(
-        again.json.get("waking").is_none(),
-        "a second wake: {}",
-        again.text()
-    );
+    assert!(again.json.get("waking").is_none(), "a second wake: {}", again.text());
     if again.status == 503 {
-        assert_eq!(
-            again.json,
-            json!({"error": "workspace has no URL", "status": "provisioning"})
-        );
+        assert_eq!(again.json, json!({"error": "workspace has no URL", "status": "provisioning"}));
     }
     kit.wait_online(&id).await;
     assert_eq!(kit.pong(&id).await.reply_text(), "PONG");
@@ -96,13 +58,7 @@ async fn a_secret_write_restarts_the_workspace() {
     let kit = Kit::fast().await;
     let (id, _) = kit.platform_ws("E2E Parent").await;
     let first = kit.wait_online(&id).await;
-    kit.admin(
-        Method::POST,
-        &format!("/workspaces/{id}/secrets"),
-        Some(json!({"key": "GOOGLE_API_KEY", "value": "k"})),
-    )
-    .await
-    .expect(200);
+    kit.admin(Method::POST, &format!("/workspaces/{id}/secrets"), Some(json!({"key": "GOOGLE_API_KEY", "value": "k"}))).await.expect(200);
     let second = kit.wait_online(&id).await;
     assert_ne!(first, second, "a new runtime serves the workspace");
 }
@@ -112,13 +68,7 @@ async fn a_config_yaml_put_restarts_the_workspace() {
     let kit = Kit::fast().await;
     let (id, _) = kit.platform_ws("E2E Parent").await;
     let first = kit.wait_online(&id).await;
-    kit.admin(
-        Method::PUT,
-        &format!("/workspaces/{id}/files/config.yaml"),
-        Some(json!({"content": "model: x\n"})),
-    )
-    .await
-    .expect(200);
+    kit.admin(Method::PUT, &format!("/workspaces/{id}/files/config.yaml"), Some(json!({"content": "model: x\n"}))).await.expect(200);
     let second = kit.wait_online(&id).await;
     assert_ne!(first, second, "a new runtime serves the workspace");
 }
@@ -126,51 +76,19 @@ async fn a_config_yaml_put_restarts_the_workspace() {
 #[tokio::test]
 async fn byok_opt_in_then_vendor_key_write_is_accepted_and_get_reports_byok() {
     let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
-    let (id, _) = kit
-        .create(
-            json!({"name": "E2E Parent", "tier": 2, "runtime": "claude-code", "model": "sonnet"}),
-        )
-        .await;
+    let (id, _) = kit.create(json!({"name": "E2E Parent", "tier": 2, "runtime": "claude-code", "model": "sonnet"})).await;
     let path = format!("/admin/workspaces/{id}/llm-billing-mode");
     let before = kit.admin(Method::GET, &path, None).await;
-    assert_eq!(
-        before.json["resolved_mode"], "byok",
-        "sonnet derives anthropic-oauth: byok"
-    );
-    let r = kit
-        .admin(
-            Method::PUT,
-            &path,
-            Some(json!({"mode": "platform_managed"})),
-        )
-        .await;
+    assert_eq!(before.json["resolved_mode"], "byok", "sonnet derives anthropic-oauth: byok");
+    let r = kit.admin(Method::PUT, &path, Some(json!({"mode": "platform_managed"}))).await;
     assert_eq!(r.json["resolved_mode"], "platform_managed");
-    kit.admin(
-        Method::POST,
-        &format!("/workspaces/{id}/secrets"),
-        Some(json!({"key": "ANTHROPIC_API_KEY", "value": "k"})),
-    )
-    .await
-    .expect(400);
-    let r = kit
-        .admin(Method::PUT, &path, Some(json!({"mode": "byok"})))
-        .await;
+    kit.admin(Method::POST, &format!("/workspaces/{id}/secrets"), Some(json!({"key": "ANTHROPIC_API_KEY", "value": "k"}))).await.expect(400);
+    let r = kit.admin(Method::PUT, &path, Some(json!({"mode": "byok"}))).await;
     r.expect(200);
     assert_eq!(r.json["resolved_mode"], "byok");
     assert_eq!(r.json["workspace_override"], "byok");
-    kit.admin(
-        Method::POST,
-        &format!("/workspaces/{id}/secrets"),
-        Some(json!({"key": "ANTHROPIC_API_KEY", "value": "k"})),
-    )
-    .await
-    .expect(200);
-    assert_eq!(
-        kit.admin(Method::GET, &path, None).await.json["resolved_mode"],
-        "byok"
-    );
-    let r = kit
-        .admin(Method::PUT, &path, Some(json!({"mode": null})))
-        .await;
+    kit.admin(Method::POST, &format!("/workspaces/{id}/secrets"), Some(json!({"key": "ANTHROPIC_API_KEY", "value": "k"}))).await.expect(200);
+    assert_eq!(kit.admin(Method::GET, &path, None).await.json["resolved_mode"], "byok");
+    let r = kit.admin(Method::PUT, &path, Some(json!({"mode": null}))).await;
     assert_eq!(r.json["workspace_override"], Value::Null);
 }

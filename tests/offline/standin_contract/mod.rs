@@ -7,20 +7,18 @@ pub mod kit;
 
 use std::time::Duration;
 
-use kit::{
-    As, Kit, answer_text, eventually, holds_for, is_subset, no_runtime_delays, pong_envelope,
-};
+use kit::{As, Kit, answer_text, eventually, holds_for, is_subset, no_runtime_delays, pong_envelope};
 use molecule_e2e::standin::{Delays, Fault, FaultOutcome, PlatformVersion, StandInConfig};
 use reqwest::Method;
 use rstest::rstest;
 use serde_json::{Value, json};
 
-mod configuration;
-mod control_plane;
-mod external;
-mod lifecycle;
-mod memory_files;
 mod routes;
+mod control_plane;
 mod workspaces;
+mod lifecycle;
+mod external;
+mod memory_files;
+mod configuration;
 
 pub use memory_files::{download, upload_png};

@@ -32,14 +32,7 @@ struct Call {
 }
 
 fn req(method: &'static str, path: &'static str) -> Call {
-    Call {
-        method,
-        path,
-        org: Org::Right,
-        who: Who::Admin,
-        body: None,
-        headers: &[],
-    }
+    Call { method, path, org: Org::Right, who: Who::Admin, body: None, headers: &[] }
 }
 
 impl Call {
@@ -91,14 +84,8 @@ struct Want(u16, &'static str);
 #[case::workspace_route_refuses_another_workspaces_token(req("GET", "/workspaces/{ws}/activity").who(Who::PwsToken), Want(401, r#"{"error":"invalid workspace auth token"}"#))]
 #[case::workspace_route_accepts_the_workspaces_own_token(req("GET", "/workspaces/{ws}/activity").who(Who::WsToken), Want(200, "[]"))]
 #[case::get_row_is_open_behind_the_tenant_guard(req("GET", "/workspaces/{ws}").who(Who::Nobody), Want(200, r#"{"status":"awaiting_agent","runtime":"external","url":"","role":null}"#))]
-#[case::get_row_of_a_non_uuid_is_400(
-    req("GET", "/workspaces/not-a-uuid"),
-    Want(400, r#"{"error":"invalid workspace ID"}"#)
-)]
-#[case::get_row_of_an_unknown_uuid_is_404(
-    req("GET", "/workspaces/{other}"),
-    Want(404, r#"{"error":"workspace not found"}"#)
-)]
+#[case::get_row_of_a_non_uuid_is_400(req("GET", "/workspaces/not-a-uuid"), Want(400, r#"{"error":"invalid workspace ID"}"#))]
+#[case::get_row_of_an_unknown_uuid_is_404(req("GET", "/workspaces/{other}"), Want(404, r#"{"error":"workspace not found"}"#))]
 #[case::create_without_a_name_is_400_invalid_workspace_payload(req("POST", "/workspaces").json(r#"{"runtime":"hermes"}"#), Want(400, r#"{"error":"invalid workspace payload"}"#))]
 #[case::create_with_a_mistyped_field_is_400_invalid_workspace_payload(req("POST", "/workspaces").json(r#"{"name":"x","tier":"two"}"#), Want(400, r#"{"error":"invalid workspace payload"}"#))]
 #[case::create_with_braces_in_the_name_is_400_invalid_workspace_fields(req("POST", "/workspaces").json(r#"{"name":"a{b}","runtime":"hermes","model":"openai/gpt-4o"}"#), Want(400, r#"{"error":"invalid workspace fields"}"#))]
@@ -124,38 +111,17 @@ struct Want(u16, &'static str);
 #[case::create_external_is_201_awaiting_agent(req("POST", "/workspaces").json(r#"{"name":"ext-e2e","runtime":"external","external":true}"#), Want(201, r#"{"external":true,"status":"awaiting_agent"}"#))]
 #[case::create_kimi_needs_no_model(req("POST", "/workspaces").json(r#"{"name":"ext-kimi-e2e","runtime":"kimi","external":true}"#), Want(201, r#"{"external":true,"status":"awaiting_agent"}"#))]
 #[case::create_external_with_a_url_is_201_online(req("POST", "/workspaces").json(r#"{"name":"x","runtime":"external","external":true,"url":"http://127.0.0.1:9"}"#), Want(201, r#"{"external":true,"status":"online"}"#))]
-#[case::the_harness_bogus_activity_route_is_404(
-    req("GET", "/activity?workspace_id={ws}&limit=5"),
-    Want(404, "")
-)]
+#[case::the_harness_bogus_activity_route_is_404(req("GET", "/activity?workspace_id={ws}&limit=5"), Want(404, ""))]
 #[case::shared_context_is_gone(req("GET", "/workspaces/{ws}/shared-context"), Want(404, ""))]
-#[case::activity_with_an_unknown_since_id_is_410(
-    req("GET", "/workspaces/{ws}/activity?since_id={other}"),
-    Want(410, "")
-)]
-#[case::activity_with_a_bad_source_is_400(
-    req("GET", "/workspaces/{ws}/activity?source=robot"),
-    Want(400, "")
-)]
+#[case::activity_with_an_unknown_since_id_is_410(req("GET", "/workspaces/{ws}/activity?since_id={other}"), Want(410, ""))]
+#[case::activity_with_a_bad_source_is_400(req("GET", "/workspaces/{ws}/activity?source=robot"), Want(400, ""))]
 #[case::activity_post_with_an_unknown_type_is_400(req("POST", "/workspaces/{ws}/activity").json(r#"{"activity_type":"gossip"}"#), Want(400, r#"{"error":"invalid activity_type"}"#))]
 #[case::activity_post_with_an_accepted_type_is_200(req("POST", "/workspaces/{ws}/activity").json(r#"{"activity_type":"agent_log","summary":"hi"}"#), Want(200, ""))]
-#[case::resume_of_a_workspace_that_is_not_paused_is_404(
-    req("POST", "/workspaces/{ws}/resume"),
-    Want(404, r#"{"error":"workspace not found or not paused"}"#)
-)]
+#[case::resume_of_a_workspace_that_is_not_paused_is_404(req("POST", "/workspaces/{ws}/resume"), Want(404, r#"{"error":"workspace not found or not paused"}"#))]
 #[case::hibernate_of_a_workspace_that_is_not_online_is_404(req("POST", "/workspaces/{pws}/hibernate?force=true"), Want(404, r#"{"error":"workspace not found or not in a hibernatable state (must be online or degraded)"}"#))]
-#[case::pause_of_an_unknown_workspace_is_404(
-    req("POST", "/workspaces/{other}/pause"),
-    Want(404, r#"{"error":"workspace not found or already paused"}"#)
-)]
-#[case::restart_of_an_external_workspace_is_a_noop(
-    req("POST", "/workspaces/{ws}/restart"),
-    Want(200, r#"{"status":"noop","runtime":"external"}"#)
-)]
-#[case::restart_of_a_platform_workspace_is_provisioning(
-    req("POST", "/workspaces/{pws}/restart"),
-    Want(200, r#"{"status":"provisioning"}"#)
-)]
+#[case::pause_of_an_unknown_workspace_is_404(req("POST", "/workspaces/{other}/pause"), Want(404, r#"{"error":"workspace not found or already paused"}"#))]
+#[case::restart_of_an_external_workspace_is_a_noop(req("POST", "/workspaces/{ws}/restart"), Want(200, r#"{"status":"noop","runtime":"external"}"#))]
+#[case::restart_of_a_platform_workspace_is_provisioning(req("POST", "/workspaces/{pws}/restart"), Want(200, r#"{"status":"provisioning"}"#))]
 #[case::a2a_to_an_unknown_workspace_is_404(req("POST", "/workspaces/{other}/a2a").json("{}"), Want(404, r#"{"error":"workspace not found"}"#))]
 #[case::a2a_with_a_non_json_body_is_400_invalid_json(req("POST", "/workspaces/{ws}/a2a").json("not json"), Want(400, r#"{"error":"invalid JSON"}"#))]
 #[case::a2a_without_parts_or_content_is_400(req("POST", "/workspaces/{ws}/a2a").json(r#"{"method":"message/send","params":{"message":{"role":"user"}}}"#),
@@ -179,24 +145,12 @@ struct Want(u16, &'static str);
     Want(200, r#"{"resolved_mode":"platform_managed","org_default":"platform_managed","workspace_override":null}"#))]
 #[case::billing_of_an_unknown_workspace_resolves_without_a_row(req("GET", "/admin/workspaces/{other}/llm-billing-mode"),
     Want(200, r#"{"resolved_mode":"platform_managed","source":"derived_default","provider_selection":null}"#))]
-#[case::billing_of_a_non_canonical_id_is_400(
-    req("GET", "/admin/workspaces/NOT-A-UUID/llm-billing-mode"),
-    Want(400, r#"{"error":"invalid workspace id"}"#)
-)]
+#[case::billing_of_a_non_canonical_id_is_400(req("GET", "/admin/workspaces/NOT-A-UUID/llm-billing-mode"), Want(400, r#"{"error":"invalid workspace id"}"#))]
 #[case::secret_strip_listed_on_a_platform_managed_workspace_is_400(req("POST", "/workspaces/{pws}/secrets").json(r#"{"key":"MINIMAX_API_KEY","value":"k"}"#), Want(400, r#"{"key":"MINIMAX_API_KEY"}"#))]
 #[case::secret_without_a_value_is_400(req("POST", "/workspaces/{pws}/secrets").json(r#"{"key":"A"}"#), Want(400, ""))]
 #[case::secret_not_strip_listed_is_saved(req("PUT", "/workspaces/{pws}/secrets").json(r#"{"key":"GOOGLE_API_KEY","value":"k"}"#), Want(200, r#"{"status":"saved","key":"GOOGLE_API_KEY"}"#))]
-#[case::minting_a_workspace_token_is_201(
-    req("POST", "/admin/workspaces/{ws}/tokens"),
-    Want(201, "")
-)]
-#[case::delete_without_x_confirm_name_is_400(
-    req("DELETE", "/workspaces/{ws}"),
-    Want(
-        400,
-        r#"{"error":"destructive_action_requires_confirmation","workspace_name":"ext-table"}"#
-    )
-)]
+#[case::minting_a_workspace_token_is_201(req("POST", "/admin/workspaces/{ws}/tokens"), Want(201, ""))]
+#[case::delete_without_x_confirm_name_is_400(req("DELETE", "/workspaces/{ws}"), Want(400, r#"{"error":"destructive_action_requires_confirmation","workspace_name":"ext-table"}"#))]
 #[case::delete_with_x_confirm_name_is_200_removed(req("DELETE", "/workspaces/{ws}").headers(&[("X-Confirm-Name", "ext-table")]), Want(200, r#"{"status":"removed","cascade_deleted":0}"#))]
 #[case::register_without_an_agent_card_is_400(req("POST", "/registry/register").json(r#"{"id":"{ws}"}"#), Want(400, r#"{"error":"invalid request body"}"#))]
 #[case::register_without_a_bearer_is_401(req("POST", "/registry/register").who(Who::Nobody).json(r#"{"id":"{ws}","agent_card":{"name":"a"}}"#), Want(401, r#"{"error":"missing workspace auth token"}"#))]
@@ -205,33 +159,21 @@ struct Want(u16, &'static str);
     Want(400, r#"{"error":"url is required for push-mode workspaces"}"#))]
 #[case::register_defaults_external_to_poll(req("POST", "/registry/register").who(Who::WsToken).json(r#"{"id":"{ws}","agent_card":{"name":"a"}}"#), Want(200, r#"{"status":"registered","delivery_mode":"poll"}"#))]
 #[case::heartbeat_with_the_workspace_token_is_200_ok(req("POST", "/registry/heartbeat").who(Who::WsToken).json(r#"{"workspace_id":"{ws}"}"#), Want(200, r#"{"status":"ok"}"#))]
-#[case::peers_with_the_admin_token_is_401(
-    req("GET", "/registry/{ws}/peers"),
-    Want(401, r#"{"error":"invalid workspace auth token"}"#)
-)]
+#[case::peers_with_the_admin_token_is_401(req("GET", "/registry/{ws}/peers"), Want(401, r#"{"error":"invalid workspace auth token"}"#))]
 #[case::peers_with_the_own_token_is_200_without_self(req("GET", "/registry/{ws}/peers").who(Who::WsToken), Want(200, ""))]
-#[case::memory_kv_get_of_an_absent_key_is_404(
-    req("GET", "/workspaces/{ws}/memory/nope"),
-    Want(404, r#"{"error":"key not found"}"#)
-)]
+#[case::memory_kv_get_of_an_absent_key_is_404(req("GET", "/workspaces/{ws}/memory/nope"), Want(404, r#"{"error":"key not found"}"#))]
 #[case::memory_kv_write_with_a_version_on_an_absent_key_is_409(req("POST", "/workspaces/{ws}/memory").json(r#"{"key":"k","value":{"step":1},"if_match_version":3}"#),
     Want(409, r#"{"error":"if_match_version mismatch","expected_version":3}"#))]
 #[case::memory_kv_write_is_200_version_1(req("POST", "/workspaces/{ws}/memory").json(r#"{"key":"k","value":{"step":1}}"#), Want(200, r#"{"status":"ok","key":"k","version":1}"#))]
 #[case::memory_kv_write_with_an_absurd_ttl_is_still_200(req("POST", "/workspaces/{ws}/memory").json(r#"{"key":"k","value":1,"ttl_seconds":9223372036854775807}"#), Want(200, r#"{"version":1}"#))]
-#[case::memory_kv_delete_is_200(
-    req("DELETE", "/workspaces/{ws}/memory/k"),
-    Want(200, r#"{"status":"deleted"}"#)
-)]
+#[case::memory_kv_delete_is_200(req("DELETE", "/workspaces/{ws}/memory/k"), Want(200, r#"{"status":"deleted"}"#))]
 #[case::memories_post_is_201_with_scope(req("POST", "/workspaces/{ws}/memories").json(r#"{"content":"seed","scope":"LOCAL"}"#), Want(201, r#"{"scope":"LOCAL"}"#))]
 #[case::memories_with_a_bad_scope_is_400(req("POST", "/workspaces/{ws}/memories").json(r#"{"content":"seed","scope":"UNIVERSE"}"#), Want(400, ""))]
 #[case::notify_is_200_sent(req("POST", "/workspaces/{ws}/notify").json(r#"{"message":"hello user"}"#), Want(200, r#"{"status":"sent"}"#))]
 #[case::notify_without_a_message_is_400(req("POST", "/workspaces/{ws}/notify").json("{}"), Want(400, ""))]
 #[case::upload_without_multipart_is_400(req("POST", "/workspaces/{ws}/chat/uploads").json("{}"), Want(400, ""))]
 #[case::download_without_a_path_is_400(req("GET", "/workspaces/{ws}/chat/download"), Want(400, ""))]
-#[case::diagnose_of_a_workspace_without_compute_is_not_ok(
-    req("GET", "/workspaces/{pws}/terminal/diagnose"),
-    Want(200, r#"{"ok":false,"first_failure":"container-running"}"#)
-)]
+#[case::diagnose_of_a_workspace_without_compute_is_not_ok(req("GET", "/workspaces/{pws}/terminal/diagnose"), Want(200, r#"{"ok":false,"first_failure":"container-running"}"#))]
 #[case::config_yaml_put_is_200(req("PUT", "/workspaces/{pws}/files/config.yaml").json(r#"{"content":"runtime: claude-code\n"}"#), Want(200, ""))]
 #[tokio::test]
 async fn table(#[case] call: Call, #[case] want: Want) {
@@ -239,12 +181,7 @@ async fn table(#[case] call: Call, #[case] want: Want) {
     let (ws, ws_token) = kit.external_ws("ext-table", "external").await;
     let (pws, pws_token) = kit.platform_ws("platform-table").await;
     let other = uuid::Uuid::new_v4().to_string();
-    let fill = |s: &str| {
-        s.replace("{ws}", &ws)
-            .replace("{pws}", &pws)
-            .replace("{slug}", &kit.slug)
-            .replace("{other}", &other)
-    };
+    let fill = |s: &str| s.replace("{ws}", &ws).replace("{pws}", &pws).replace("{slug}", &kit.slug).replace("{other}", &other);
     let org = match call.org {
         Org::Right => Some(kit.org_id.clone()),
         Org::Missing => None,
@@ -258,41 +195,17 @@ async fn table(#[case] call: Call, #[case] want: Want) {
         Who::WsToken => As::Token(ws_token.clone()),
         Who::PwsToken => As::Token(pws_token.clone()),
     };
-    let headers: Vec<(String, String)> = call
-        .headers
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), fill(v)))
-        .collect();
-    let headers: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let headers: Vec<(String, String)> = call.headers.iter().map(|(k, v)| ((*k).to_owned(), fill(v))).collect();
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let method = Method::from_bytes(call.method.as_bytes()).expect("method");
-    let r = kit
-        .raw(
-            method,
-            &fill(call.path),
-            who,
-            org.as_deref(),
-            &headers,
-            call.body.map(|b| fill(b).into_bytes()),
-        )
-        .await;
+    let r = kit.raw(method, &fill(call.path), who, org.as_deref(), &headers, call.body.map(|b| fill(b).into_bytes())).await;
     assert_eq!(r.status, want.0, "{call:?}: body {}", r.text());
     match want.1 {
         "" => {}
-        "EMPTY" => assert!(
-            r.body.is_empty(),
-            "{call:?}: expected an empty body, got {}",
-            r.text()
-        ),
+        "EMPTY" => assert!(r.body.is_empty(), "{call:?}: expected an empty body, got {}", r.text()),
         subset => {
             let want_json: Value = serde_json::from_str(subset).expect("valid expectation");
-            assert!(
-                is_subset(&want_json, &r.json),
-                "{call:?}: expected a body containing {want_json}, got {}",
-                r.text()
-            );
+            assert!(is_subset(&want_json, &r.json), "{call:?}: expected a body containing {want_json}, got {}", r.text());
         }
     }
 }

@@ -4,38 +4,14 @@ use super::*;
 
 #[tokio::test]
 async fn allowlist_lacks_google_adk_refuses_google_adk_only() {
-    let (clean, faulty) = contrast(
-        Fault::AllowlistLacksGoogleAdk,
-        no_runtime_delays(),
-        |kit| async move {
-            let adk = kit
-                .admin(
-                    Method::POST,
-                    "/workspaces",
-                    Some(
-                        json!({"name": "adk", "runtime": "google-adk", "model": "gemini-2.5-pro"}),
-                    ),
-                )
-                .await;
-            let hermes = kit
-                .admin(
-                    Method::POST,
-                    "/workspaces",
-                    Some(json!({"name": "h", "runtime": "hermes", "model": "openai/gpt-4o"})),
-                )
-                .await;
-            seen(
-                json!({"status": adk.status, "code": adk.json.get("code")}),
-                json!(hermes.status),
-            )
-        },
-    )
+    let (clean, faulty) = contrast(Fault::AllowlistLacksGoogleAdk, no_runtime_delays(), |kit| async move {
+        let adk = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "adk", "runtime": "google-adk", "model": "gemini-2.5-pro"}))).await;
+        let hermes = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "h", "runtime": "hermes", "model": "openai/gpt-4o"}))).await;
+        seen(json!({"status": adk.status, "code": adk.json.get("code")}), json!(hermes.status))
+    })
     .await;
     assert_eq!(clean, json!({"status": 201, "code": null}));
-    assert_eq!(
-        faulty,
-        json!({"status": 422, "code": "RUNTIME_UNSUPPORTED"})
-    );
+    assert_eq!(faulty, json!({"status": 422, "code": "RUNTIME_UNSUPPORTED"}));
 }
 
 #[tokio::test]
@@ -43,17 +19,11 @@ async fn runtime_misspells_breaks_the_pong_token() {
     let (clean, faulty) = contrast(Fault::RuntimeMisspells, fast(), |kit| async move {
         let id = online_platform_ws(&kit).await;
         let r = kit.pong(&id).await;
-        seen(
-            json!(r.reply_text()),
-            json!([r.status, kit.activity(&id, "").await.len()]),
-        )
+        seen(json!(r.reply_text()), json!([r.status, kit.activity(&id, "").await.len()]))
     })
     .await;
     assert_eq!(clean, "PONG");
-    assert!(
-        !faulty.as_str().unwrap_or_default().contains("PONG"),
-        "{faulty}"
-    );
+    assert!(!faulty.as_str().unwrap_or_default().contains("PONG"), "{faulty}");
 }
 
 #[tokio::test]
@@ -65,10 +35,7 @@ async fn reply_error_marker_puts_an_agent_error_in_the_reply() {
     })
     .await;
     assert_eq!(clean, "PONG");
-    assert!(
-        faulty.as_str().unwrap_or_default().contains("Agent error"),
-        "{faulty}"
-    );
+    assert!(faulty.as_str().unwrap_or_default().contains("Agent error"), "{faulty}");
 }
 
 #[tokio::test]
@@ -78,8 +45,7 @@ async fn activity_not_recorded_drops_the_a2a_receive_rows() {
         let r = kit.pong(&id).await;
         let (poll, _) = kit.external_ws("ext-e2e", "external").await;
         kit.pong(&poll).await.expect(200);
-        let rows = kit.activity(&id, "?type=a2a_receive").await.len()
-            + kit.activity(&poll, "?type=a2a_receive").await.len();
+        let rows = kit.activity(&id, "?type=a2a_receive").await.len() + kit.activity(&poll, "?type=a2a_receive").await.len();
         seen(json!(rows), json!(r.reply_text()))
     })
     .await;
@@ -103,27 +69,12 @@ async fn byok_ignored_answers_byok_but_keeps_platform_managed() {
 
 #[tokio::test]
 async fn create_html_500_breaks_create_with_an_html_page() {
-    let (clean, faulty) = contrast(
-        Fault::CreateHtml500,
-        no_runtime_delays(),
-        |kit| async move {
-            let r = kit
-                .admin(
-                    Method::POST,
-                    "/workspaces",
-                    Some(json!({"name": "x", "runtime": "hermes", "model": "openai/gpt-4o"})),
-                )
-                .await;
-            let ct = r
-                .headers
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            let list = kit.admin(Method::GET, "/workspaces", None).await.status;
-            seen(json!([r.status, ct.starts_with("text/html")]), json!(list))
-        },
-    )
+    let (clean, faulty) = contrast(Fault::CreateHtml500, no_runtime_delays(), |kit| async move {
+        let r = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "x", "runtime": "hermes", "model": "openai/gpt-4o"}))).await;
+        let ct = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let list = kit.admin(Method::GET, "/workspaces", None).await.status;
+        seen(json!([r.status, ct.starts_with("text/html")]), json!(list))
+    })
     .await;
     assert_eq!((clean, faulty), (json!([201, false]), json!([500, true])));
 }
@@ -139,10 +90,7 @@ async fn transient_5xx_fails_the_first_two_dispatches_with_retryable_bodies_then
                 break r.reply_text();
             }
             calls.push(json!([r.status, r.text()]));
-            assert!(
-                calls.len() <= 2,
-                "more than two transient failures: {calls:?}"
-            );
+            assert!(calls.len() <= 2, "more than two transient failures: {calls:?}");
         };
         seen(json!(calls), json!(text))
     })
@@ -150,12 +98,7 @@ async fn transient_5xx_fails_the_first_two_dispatches_with_retryable_bodies_then
     assert_eq!(clean, json!([]));
     let calls = faulty.as_array().expect("calls");
     assert_eq!(calls[0][0], 503);
-    assert!(
-        calls[0][1]
-            .as_str()
-            .unwrap_or_default()
-            .contains("workspace agent unreachable")
-    );
+    assert!(calls[0][1].as_str().unwrap_or_default().contains("workspace agent unreachable"));
     assert_eq!(calls[1], json!([502, "Bad Gateway"]));
 }
 
@@ -176,9 +119,7 @@ async fn platform_models_misroute_breaks_only_platform_managed_workspaces() {
 /// The harness's known-answer envelope (contract §6.1), as the tenant admin.
 async fn known_answer(kit: &Kit, id: &str) -> String {
     let body = json!({"jsonrpc": "2.0", "method": "message/send", "id": "e2e-known-answer-1", "params": {"message": {"role": "user", "messageId": "e2e-0000cafe", "parts": [{"kind": "text", "text": "Reply with exactly the word PINEAPPLE and nothing else."}]}}});
-    let r = kit
-        .admin(Method::POST, &format!("/workspaces/{id}/a2a"), Some(body))
-        .await;
+    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/a2a"), Some(body)).await;
     r.expect(200);
     r.reply_text()
 }
@@ -193,42 +134,17 @@ async fn known_answer_wrong_rewrites_only_the_known_answer() {
     .await;
     assert_eq!(clean, json!("PINEAPPLE"));
     let faulty = faulty.as_str().unwrap_or_default();
-    assert!(
-        !faulty.contains("PINEAPPLE") && !faulty.is_empty(),
-        "a wrong but well-formed answer: {faulty:?}"
-    );
+    assert!(!faulty.contains("PINEAPPLE") && !faulty.is_empty(), "a wrong but well-formed answer: {faulty:?}");
 }
 
 #[tokio::test]
 async fn unregistered_model_accepted_lets_codex_on_its_default_slug_through() {
-    let (clean, faulty) = contrast(
-        Fault::UnregisteredModelAccepted,
-        no_runtime_delays(),
-        |kit| async move {
-            let codex = kit
-                .admin(
-                    Method::POST,
-                    "/workspaces",
-                    Some(json!({"name": "c", "runtime": "codex", "model": "openai/gpt-4o"})),
-                )
-                .await;
-            let registered = kit
-                .admin(
-                    Method::POST,
-                    "/workspaces",
-                    Some(json!({"name": "c2", "runtime": "codex", "model": "gpt-5.4"})),
-                )
-                .await;
-            seen(
-                json!({"status": codex.status, "code": codex.json.get("code")}),
-                json!(registered.status),
-            )
-        },
-    )
+    let (clean, faulty) = contrast(Fault::UnregisteredModelAccepted, no_runtime_delays(), |kit| async move {
+        let codex = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "c", "runtime": "codex", "model": "openai/gpt-4o"}))).await;
+        let registered = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "c2", "runtime": "codex", "model": "gpt-5.4"}))).await;
+        seen(json!({"status": codex.status, "code": codex.json.get("code")}), json!(registered.status))
+    })
     .await;
-    assert_eq!(
-        clean,
-        json!({"status": 422, "code": "UNREGISTERED_MODEL_FOR_RUNTIME"})
-    );
+    assert_eq!(clean, json!({"status": 422, "code": "UNREGISTERED_MODEL_FOR_RUNTIME"}));
     assert_eq!(faulty, json!({"status": 201, "code": null}));
 }

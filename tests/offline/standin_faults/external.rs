@@ -4,50 +4,26 @@ use super::*;
 
 #[tokio::test]
 async fn external_label_coerced_reports_kimi_as_external() {
-    let (clean, faulty) = contrast(
-        Fault::ExternalLabelCoerced,
-        no_runtime_delays(),
-        |kit| async move {
-            let (kimi, _) = kit.external_ws("ext-kimi-e2e", "kimi").await;
-            let (cli, _) = kit.external_ws("ext-kimi-cli-e2e", "kimi-cli").await;
-            let (ext, _) = kit.external_ws("ext-e2e", "external").await;
-            let named = json!([
-                kit.row(&kimi).await["runtime"],
-                kit.row(&cli).await["runtime"]
-            ]);
-            let ext_row = kit.row(&ext).await;
-            seen(
-                named,
-                json!([
-                    ext_row["runtime"],
-                    ext_row["status"],
-                    kit.status(&kimi).await
-                ]),
-            )
-        },
-    )
+    let (clean, faulty) = contrast(Fault::ExternalLabelCoerced, no_runtime_delays(), |kit| async move {
+        let (kimi, _) = kit.external_ws("ext-kimi-e2e", "kimi").await;
+        let (cli, _) = kit.external_ws("ext-kimi-cli-e2e", "kimi-cli").await;
+        let (ext, _) = kit.external_ws("ext-e2e", "external").await;
+        let named = json!([kit.row(&kimi).await["runtime"], kit.row(&cli).await["runtime"]]);
+        let ext_row = kit.row(&ext).await;
+        seen(named, json!([ext_row["runtime"], ext_row["status"], kit.status(&kimi).await]))
+    })
     .await;
-    assert_eq!(
-        (clean, faulty),
-        (json!(["kimi", "kimi-cli"]), json!(["external", "external"]))
-    );
+    assert_eq!((clean, faulty), (json!(["kimi", "kimi-cli"]), json!(["external", "external"])));
 }
 
 #[tokio::test]
 async fn queued_says_push_mislabels_the_queued_envelope() {
-    let (clean, faulty) = contrast(
-        Fault::QueuedSaysPush,
-        no_runtime_delays(),
-        |kit| async move {
-            let (id, _) = kit.external_ws("ext-e2e", "external").await;
-            let r = kit.pong(&id).await;
-            let rows = kit.activity(&id, "").await;
-            seen(
-                json!(r.json["delivery_mode"]),
-                json!([r.status, r.json["status"], r.json["method"], rows.len()]),
-            )
-        },
-    )
+    let (clean, faulty) = contrast(Fault::QueuedSaysPush, no_runtime_delays(), |kit| async move {
+        let (id, _) = kit.external_ws("ext-e2e", "external").await;
+        let r = kit.pong(&id).await;
+        let rows = kit.activity(&id, "").await;
+        seen(json!(r.json["delivery_mode"]), json!([r.status, r.json["status"], r.json["method"], rows.len()]))
+    })
     .await;
     assert_eq!((clean, faulty), (json!("poll"), json!("push")));
 }
@@ -57,56 +33,33 @@ async fn proxy_404_poll_refuses_a2a_to_poll_workspaces() {
     let (clean, faulty) = contrast(Fault::Proxy404Poll, no_runtime_delays(), |kit| async move {
         let (id, _) = kit.external_ws("ext-e2e", "external").await;
         let named = a2a(&kit, &id).await;
-        seen(
-            named,
-            json!(
-                kit.admin(Method::GET, &format!("/workspaces/{id}"), None)
-                    .await
-                    .status
-            ),
-        )
+        seen(named, json!(kit.admin(Method::GET, &format!("/workspaces/{id}"), None).await.status))
     })
     .await;
     assert_eq!(clean["status"], 200);
-    assert_eq!(
-        faulty,
-        json!({"status": 404, "body": {"error": "workspace not found"}})
-    );
+    assert_eq!(faulty, json!({"status": 404, "body": {"error": "workspace not found"}}));
 }
 
 #[tokio::test]
 async fn register_drops_delivery_mode_omits_it_from_the_register_response() {
-    let (clean, faulty) = contrast(
-        Fault::RegisterDropsDeliveryMode,
-        no_runtime_delays(),
-        |kit| async move {
-            let (id, token) = kit.external_ws("ext-e2e", "external").await;
-            let r = kit.register_poll(&id, &token).await;
-            seen(
-                json!(r.json.get("delivery_mode")),
-                json!([r.status, r.json["status"], kit.status(&id).await]),
-            )
-        },
-    )
+    let (clean, faulty) = contrast(Fault::RegisterDropsDeliveryMode, no_runtime_delays(), |kit| async move {
+        let (id, token) = kit.external_ws("ext-e2e", "external").await;
+        let r = kit.register_poll(&id, &token).await;
+        seen(json!(r.json.get("delivery_mode")), json!([r.status, r.json["status"], kit.status(&id).await]))
+    })
     .await;
     assert_eq!((clean, faulty), (json!("poll"), Value::Null));
 }
 
 #[tokio::test]
 async fn external_never_stale_keeps_a_silent_external_online() {
-    let delays = Delays {
-        stale_after: Duration::from_millis(200),
-        liveness_ttl: Duration::from_millis(400),
-        ..quick()
-    };
+    let delays = Delays { stale_after: Duration::from_millis(200), liveness_ttl: Duration::from_millis(400), ..quick() };
     let (clean, faulty) = contrast(Fault::ExternalNeverStale, delays, |kit| async move {
         let (id, token) = kit.external_ws("ext-e2e", "external").await;
         let reg = kit.register_poll(&id, &token).await;
         let first = kit.status(&id).await;
         // Well past stale_after and the liveness TTL.
-        let later = kit
-            .status_within(&id, "awaiting_agent", Duration::from_millis(600))
-            .await;
+        let later = kit.status_within(&id, "awaiting_agent", Duration::from_millis(600)).await;
         seen(json!(later), json!([reg.status, first]))
     })
     .await;
@@ -115,34 +68,12 @@ async fn external_never_stale_keeps_a_silent_external_online() {
 
 #[tokio::test]
 async fn external_created_online_answers_without_awaiting_agent_or_a_token() {
-    let (clean, faulty) = contrast(
-        Fault::ExternalCreatedOnline,
-        no_runtime_delays(),
-        |kit| async move {
-            let r = kit
-                .admin(
-                    Method::POST,
-                    "/workspaces",
-                    Some(json!({"name": "ext-e2e", "runtime": "external", "external": true})),
-                )
-                .await;
-            let token = r
-                .json
-                .pointer("/connection/auth_token")
-                .is_some_and(Value::is_string);
-            let platform = kit
-                .admin(
-                    Method::POST,
-                    "/workspaces",
-                    Some(json!({"name": "p", "runtime": "hermes", "model": "openai/gpt-4o"})),
-                )
-                .await;
-            seen(
-                json!({"status": r.json["status"], "token": token}),
-                json!([r.status, platform.status, platform.json["status"]]),
-            )
-        },
-    )
+    let (clean, faulty) = contrast(Fault::ExternalCreatedOnline, no_runtime_delays(), |kit| async move {
+        let r = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "ext-e2e", "runtime": "external", "external": true}))).await;
+        let token = r.json.pointer("/connection/auth_token").is_some_and(Value::is_string);
+        let platform = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "p", "runtime": "hermes", "model": "openai/gpt-4o"}))).await;
+        seen(json!({"status": r.json["status"], "token": token}), json!([r.status, platform.status, platform.json["status"]]))
+    })
     .await;
     assert_eq!(clean, json!({"status": "awaiting_agent", "token": true}));
     assert_eq!(faulty, json!({"status": "online", "token": false}));
@@ -153,16 +84,7 @@ async fn message(kit: &Kit, from: (&str, &str), to: &str, text: &str) -> u16 {
     let body = json!({"jsonrpc": "2.0", "method": "message/send", "id": "e2e-byo-rt", "params": {"message": {"role": "user", "messageId": format!("e2e-{text}"), "parts": [{"kind": "text", "text": text}]}}});
     let headers = [("X-Workspace-ID", from.0)];
     let org = kit.org_id.clone();
-    let raw = kit
-        .raw(
-            Method::POST,
-            &format!("/workspaces/{to}/a2a"),
-            As::Token(from.1.to_owned()),
-            Some(&org),
-            &headers,
-            Some(body.to_string().into_bytes()),
-        )
-        .await;
+    let raw = kit.raw(Method::POST, &format!("/workspaces/{to}/a2a"), As::Token(from.1.to_owned()), Some(&org), &headers, Some(body.to_string().into_bytes())).await;
     raw.status
 }
 

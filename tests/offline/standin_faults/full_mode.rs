@@ -4,57 +4,26 @@ use super::*;
 
 #[tokio::test]
 async fn download_bytes_differ_corrupts_the_download() {
-    let (clean, faulty) = contrast(
-        Fault::DownloadBytesDiffer,
-        no_runtime_delays(),
-        |kit| async move {
-            let (id, _) = kit.external_ws("files", "external").await;
-            let (uri, sent) = upload_png(&kit, &id).await;
-            let (status, bytes) = download(&kit, &id, &uri).await;
-            seen(
-                json!(bytes == sent),
-                json!([status, uri.starts_with("workspace:/")]),
-            )
-        },
-    )
+    let (clean, faulty) = contrast(Fault::DownloadBytesDiffer, no_runtime_delays(), |kit| async move {
+        let (id, _) = kit.external_ws("files", "external").await;
+        let (uri, sent) = upload_png(&kit, &id).await;
+        let (status, bytes) = download(&kit, &id, &uri).await;
+        seen(json!(bytes == sent), json!([status, uri.starts_with("workspace:/")]))
+    })
     .await;
     assert_eq!((clean, faulty), (json!(true), json!(false)));
 }
 
 #[tokio::test]
 async fn stale_version_accepted_lets_a_stale_write_through() {
-    let (clean, faulty) = contrast(
-        Fault::StaleVersionAccepted,
-        no_runtime_delays(),
-        |kit| async move {
-            let (id, _) = kit.external_ws("mem", "external").await;
-            let path = format!("/workspaces/{id}/memory");
-            let v1 = kit
-                .admin(
-                    Method::POST,
-                    &path,
-                    Some(json!({"key": "k", "value": {"step": 1}})),
-                )
-                .await
-                .json;
-            let v2 = kit
-                .admin(
-                    Method::POST,
-                    &path,
-                    Some(json!({"key": "k", "value": {"step": 2}, "if_match_version": 1})),
-                )
-                .await
-                .json;
-            let stale = kit
-                .admin(
-                    Method::POST,
-                    &path,
-                    Some(json!({"key": "k", "value": {"step": 3}, "if_match_version": 1})),
-                )
-                .await;
-            seen(json!(stale.status), json!([v1, v2]))
-        },
-    )
+    let (clean, faulty) = contrast(Fault::StaleVersionAccepted, no_runtime_delays(), |kit| async move {
+        let (id, _) = kit.external_ws("mem", "external").await;
+        let path = format!("/workspaces/{id}/memory");
+        let v1 = kit.admin(Method::POST, &path, Some(json!({"key": "k", "value": {"step": 1}}))).await.json;
+        let v2 = kit.admin(Method::POST, &path, Some(json!({"key": "k", "value": {"step": 2}, "if_match_version": 1}))).await.json;
+        let stale = kit.admin(Method::POST, &path, Some(json!({"key": "k", "value": {"step": 3}, "if_match_version": 1}))).await;
+        seen(json!(stale.status), json!([v1, v2]))
+    })
     .await;
     assert_eq!((clean, faulty), (json!(409), json!(200)));
 }
@@ -78,84 +47,34 @@ async fn provenance_lost_nulls_the_source_id() {
 async fn memory_503_says_the_memory_plugin_is_not_configured() {
     let (clean, faulty) = contrast(Fault::Memory503, no_runtime_delays(), |kit| async move {
         let (id, _) = kit.external_ws("mem", "external").await;
-        let r = kit
-            .admin(
-                Method::POST,
-                &format!("/workspaces/{id}/memories"),
-                Some(json!({"content": "seed", "scope": "LOCAL"})),
-            )
-            .await;
-        let kv = kit
-            .admin(
-                Method::POST,
-                &format!("/workspaces/{id}/memory"),
-                Some(json!({"key": "k", "value": 1})),
-            )
-            .await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{id}/memories"), Some(json!({"content": "seed", "scope": "LOCAL"}))).await;
+        let kv = kit.admin(Method::POST, &format!("/workspaces/{id}/memory"), Some(json!({"key": "k", "value": 1}))).await;
         seen(json!([r.status, r.json.get("error")]), json!(kv.json))
     })
     .await;
     assert_eq!(clean, json!([201, null]));
-    assert_eq!(
-        faulty,
-        json!([
-            503,
-            "memory plugin is not configured (set MEMORY_PLUGIN_URL)"
-        ])
-    );
+    assert_eq!(faulty, json!([503, "memory plugin is not configured (set MEMORY_PLUGIN_URL)"]));
 }
 
 #[tokio::test]
 async fn diagnose_fails_reports_llm_reachable_as_the_first_failure() {
     let (clean, faulty) = contrast(Fault::DiagnoseFails, fast(), |kit| async move {
         let id = online_platform_ws(&kit).await;
-        let r = kit
-            .admin(
-                Method::GET,
-                &format!("/workspaces/{id}/terminal/diagnose"),
-                None,
-            )
-            .await;
-        let a2a_step = r.json["steps"]
-            .as_array()
-            .and_then(|s| s.iter().find(|s| s["name"] == "a2a-reachable"))
-            .map(|s| s["ok"].clone());
-        seen(
-            json!([r.json["ok"], r.json["first_failure"]]),
-            json!([r.status, a2a_step]),
-        )
+        let r = kit.admin(Method::GET, &format!("/workspaces/{id}/terminal/diagnose"), None).await;
+        let a2a_step = r.json["steps"].as_array().and_then(|s| s.iter().find(|s| s["name"] == "a2a-reachable")).map(|s| s["ok"].clone());
+        seen(json!([r.json["ok"], r.json["first_failure"]]), json!([r.status, a2a_step]))
     })
     .await;
-    assert_eq!(
-        (clean, faulty),
-        (json!([true, null]), json!([false, "llm-reachable"]))
-    );
+    assert_eq!((clean, faulty), (json!([true, null]), json!([false, "llm-reachable"])));
 }
 
 #[tokio::test]
 async fn shared_context_served_brings_the_removed_route_back() {
-    let (clean, faulty) = contrast(
-        Fault::SharedContextServed,
-        no_runtime_delays(),
-        |kit| async move {
-            let (id, _) = kit.external_ws("ctx", "external").await;
-            let r = kit
-                .admin(
-                    Method::GET,
-                    &format!("/workspaces/{id}/shared-context"),
-                    None,
-                )
-                .await;
-            seen(
-                json!(r.status),
-                json!(
-                    kit.admin(Method::GET, &format!("/workspaces/{id}/activity"), None)
-                        .await
-                        .status
-                ),
-            )
-        },
-    )
+    let (clean, faulty) = contrast(Fault::SharedContextServed, no_runtime_delays(), |kit| async move {
+        let (id, _) = kit.external_ws("ctx", "external").await;
+        let r = kit.admin(Method::GET, &format!("/workspaces/{id}/shared-context"), None).await;
+        seen(json!(r.status), json!(kit.admin(Method::GET, &format!("/workspaces/{id}/activity"), None).await.status))
+    })
     .await;
     assert_eq!((clean, faulty), (json!(404), json!(200)));
 }
@@ -164,22 +83,8 @@ async fn shared_context_served_brings_the_removed_route_back() {
 async fn peers_404_loses_the_peers_route() {
     let (clean, faulty) = contrast(Fault::Peers404, no_runtime_delays(), |kit| async move {
         let (id, token) = kit.external_ws("peer", "external").await;
-        let r = kit
-            .tenant(
-                Method::GET,
-                &format!("/registry/{id}/peers"),
-                As::Token(token),
-                None,
-            )
-            .await;
-        seen(
-            json!(r.status),
-            json!(
-                kit.admin(Method::GET, &format!("/workspaces/{id}"), None)
-                    .await
-                    .status
-            ),
-        )
+        let r = kit.tenant(Method::GET, &format!("/registry/{id}/peers"), As::Token(token), None).await;
+        seen(json!(r.status), json!(kit.admin(Method::GET, &format!("/workspaces/{id}"), None).await.status))
     })
     .await;
     assert_eq!((clean, faulty), (json!(200), json!(404)));

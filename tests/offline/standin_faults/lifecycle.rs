@@ -6,19 +6,11 @@ use super::*;
 async fn resume_stays_paused_leaves_the_workspace_paused_after_a_200() {
     let (clean, faulty) = contrast(Fault::ResumeStaysPaused, fast(), |kit| async move {
         let id = online_platform_ws(&kit).await;
-        let paused = kit
-            .admin(Method::POST, &format!("/workspaces/{id}/pause"), None)
-            .await
-            .json;
+        let paused = kit.admin(Method::POST, &format!("/workspaces/{id}/pause"), None).await.json;
         let status_paused = kit.status(&id).await;
-        let resumed = kit
-            .admin(Method::POST, &format!("/workspaces/{id}/resume"), None)
-            .await
-            .json;
+        let resumed = kit.admin(Method::POST, &format!("/workspaces/{id}/resume"), None).await.json;
         // Several provisioning delays: a clean resume is online long before this ends.
-        let later = kit
-            .status_within(&id, "online", Duration::from_millis(400))
-            .await;
+        let later = kit.status_within(&id, "online", Duration::from_millis(400)).await;
         seen(json!(later), json!([paused, status_paused, resumed]))
     })
     .await;
@@ -44,9 +36,7 @@ async fn never_wakes_answers_waking_but_stays_hibernated() {
 async fn pause_ignored_answers_paused_but_changes_nothing() {
     let (clean, faulty) = contrast(Fault::PauseIgnored, fast(), |kit| async move {
         let id = online_platform_ws(&kit).await;
-        let r = kit
-            .admin(Method::POST, &format!("/workspaces/{id}/pause"), None)
-            .await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{id}/pause"), None).await;
         seen(json!(kit.status(&id).await), json!([r.status, r.json]))
     })
     .await;
@@ -57,13 +47,7 @@ async fn pause_ignored_answers_paused_but_changes_nothing() {
 async fn hibernate_ignored_answers_hibernated_but_stays_online() {
     let (clean, faulty) = contrast(Fault::HibernateIgnored, fast(), |kit| async move {
         let id = online_platform_ws(&kit).await;
-        let r = kit
-            .admin(
-                Method::POST,
-                &format!("/workspaces/{id}/hibernate?force=true"),
-                None,
-            )
-            .await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate?force=true"), None).await;
         seen(json!(kit.status(&id).await), json!([r.status, r.json]))
     })
     .await;
@@ -77,8 +61,7 @@ async fn slow_provisioning_passes_through_failed_before_online() {
     let (clean, faulty) = contrast(Fault::SlowProvisioning, delays, |kit| async move {
         let (id, _) = kit.platform_ws("E2E Parent").await;
         let statuses = kit.statuses_until_online(&id).await;
-        let named =
-            json!({"saw_failed": statuses.iter().any(|s| s == "failed"), "last": statuses.last()});
+        let named = json!({"saw_failed": statuses.iter().any(|s| s == "failed"), "last": statuses.last()});
         seen(named, json!(kit.pong(&id).await.reply_text()))
     })
     .await;
@@ -90,23 +73,11 @@ async fn slow_provisioning_passes_through_failed_before_online() {
 async fn waking_without_retry_after_drops_the_retry_hints_but_still_wakes() {
     let (clean, faulty) = contrast(Fault::WakingWithoutRetryAfter, fast(), |kit| async move {
         let id = online_platform_ws(&kit).await;
-        kit.admin(
-            Method::POST,
-            &format!("/workspaces/{id}/hibernate?force=true"),
-            None,
-        )
-        .await
-        .expect(200);
+        kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate?force=true"), None).await.expect(200);
         let r = kit.pong(&id).await;
-        let hints = json!([
-            r.headers.get("retry-after").and_then(|v| v.to_str().ok()),
-            r.json.get("retry_after")
-        ]);
+        let hints = json!([r.headers.get("retry-after").and_then(|v| v.to_str().ok()), r.json.get("retry_after")]);
         kit.wait_online(&id).await;
-        seen(
-            hints,
-            json!([r.status, r.json["waking"], kit.pong(&id).await.reply_text()]),
-        )
+        seen(hints, json!([r.status, r.json["waking"], kit.pong(&id).await.reply_text()]))
     })
     .await;
     assert_eq!((clean, faulty), (json!(["15", 15]), json!([null, null])));
@@ -116,18 +87,10 @@ async fn waking_without_retry_after_drops_the_retry_hints_but_still_wakes() {
 async fn config_rewrite_wedges_leaves_the_workspace_provisioning() {
     let (clean, faulty) = contrast(Fault::ConfigRewriteWedges, fast(), |kit| async move {
         let id = online_platform_ws(&kit).await;
-        let put = kit
-            .admin(
-                Method::PUT,
-                &format!("/workspaces/{id}/files/config.yaml"),
-                Some(json!({"content": "x: 1\n"})),
-            )
-            .await;
+        let put = kit.admin(Method::PUT, &format!("/workspaces/{id}/files/config.yaml"), Some(json!({"content": "x: 1\n"}))).await;
         // The clean stand-in restarts and comes back; the faulty one must still be
         // provisioning well after a restart would have finished.
-        let status = kit
-            .status_within(&id, "online", Duration::from_millis(400))
-            .await;
+        let status = kit.status_within(&id, "online", Duration::from_millis(400)).await;
         seen(json!(status), json!(put.status))
     })
     .await;
@@ -139,10 +102,7 @@ async fn online_without_url_goes_online_with_an_empty_url() {
     let (clean, faulty) = contrast(Fault::OnlineWithoutUrl, fast(), |kit| async move {
         let (id, _) = kit.platform_ws("E2E Parent").await;
         let row = kit.wait_status(&id, "online").await;
-        seen(
-            json!(row["url"].as_str().is_some_and(|u| !u.is_empty())),
-            json!(row["status"]),
-        )
+        seen(json!(row["url"].as_str().is_some_and(|u| !u.is_empty())), json!(row["status"]))
     })
     .await;
     assert_eq!((clean, faulty), (json!(true), json!(false)));
@@ -150,26 +110,16 @@ async fn online_without_url_goes_online_with_an_empty_url() {
 
 #[tokio::test]
 async fn org_never_runs_fails_the_org_with_a_last_error() {
-    let delays = Delays {
-        org_ready: Duration::ZERO,
-        ..no_runtime_delays()
-    };
+    let delays = Delays { org_ready: Duration::ZERO, ..no_runtime_delays() };
     let clean_kit = Kit::start(StandInConfig::new().with_delays(delays.clone())).await;
-    let faulty = molecule_e2e::standin::StandIn::start(
-        StandInConfig::new()
-            .with_delays(delays)
-            .with_fault(Fault::OrgNeverRuns),
-        ([127, 0, 0, 1], 0).into(),
-    )
-    .await
-    .expect("stand-in starts");
+    let faulty = molecule_e2e::standin::StandIn::start(StandInConfig::new().with_delays(delays).with_fault(Fault::OrgNeverRuns), ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("stand-in starts");
     let http = crate::standin_contract::kit::loopback_client();
     let created = http
         .post(format!("{}/cp/admin/orgs", faulty.url()))
         .bearer_auth(faulty.admin_token())
-        .json(
-            &json!({"slug": "e2e-never", "name": "E2E never", "owner_user_id": "e2e-runner:test"}),
-        )
+        .json(&json!({"slug": "e2e-never", "name": "E2E never", "owner_user_id": "e2e-runner:test"}))
         .send()
         .await
         .expect("create org");
@@ -177,65 +127,26 @@ async fn org_never_runs_fails_the_org_with_a_last_error() {
     let org = |v: Value| v["orgs"][0].clone();
     let list = |url: String, token: String| {
         let http = http.clone();
-        async move {
-            http.get(format!("{url}/cp/admin/orgs"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .expect("list")
-                .json::<Value>()
-                .await
-                .expect("json")
-        }
+        async move { http.get(format!("{url}/cp/admin/orgs")).bearer_auth(token).send().await.expect("list").json::<Value>().await.expect("json") }
     };
-    let clean = org(list(
-        clean_kit.standin.url(),
-        clean_kit.standin.admin_token().to_owned(),
-    )
-    .await);
+    let clean = org(list(clean_kit.standin.url(), clean_kit.standin.admin_token().to_owned()).await);
     let broken = org(list(faulty.url(), faulty.admin_token().to_owned()).await);
-    assert_eq!(
-        (
-            clean["instance_status"].clone(),
-            clean["last_error"].clone()
-        ),
-        (json!("running"), Value::Null)
-    );
+    assert_eq!((clean["instance_status"].clone(), clean["last_error"].clone()), (json!("running"), Value::Null));
     assert_eq!(broken["instance_status"], "failed");
-    assert!(
-        broken["last_error"].as_str().is_some_and(|e| !e.is_empty()),
-        "{broken}"
-    );
+    assert!(broken["last_error"].as_str().is_some_and(|e| !e.is_empty()), "{broken}");
     assert_eq!(clean_kit.standin.fault_hits(Fault::OrgNeverRuns), 0);
     assert!(faulty.fault_hits(Fault::OrgNeverRuns) > 0);
 }
 
 #[tokio::test]
 async fn deleted_org_listed_keeps_a_deleted_org_in_the_list() {
-    let (clean, faulty) = contrast(
-        Fault::DeletedOrgListed,
-        no_runtime_delays(),
-        |kit| async move {
-            let del = kit
-                .call(
-                    Method::DELETE,
-                    &format!("/cp/admin/tenants/{}", kit.slug),
-                    As::Cp,
-                    None,
-                    Some(json!({"confirm": kit.slug})),
-                )
-                .await;
-            let list = kit
-                .call(Method::GET, "/cp/admin/orgs", As::Cp, None, None)
-                .await;
-            let listed = list.json["orgs"].as_array().map_or(0, |o| o.len());
-            let tenant = kit.admin(Method::GET, "/workspaces", None).await.status;
-            seen(
-                json!([listed, kit.standin.org_count()]),
-                json!([del.status, tenant]),
-            )
-        },
-    )
+    let (clean, faulty) = contrast(Fault::DeletedOrgListed, no_runtime_delays(), |kit| async move {
+        let del = kit.call(Method::DELETE, &format!("/cp/admin/tenants/{}", kit.slug), As::Cp, None, Some(json!({"confirm": kit.slug}))).await;
+        let list = kit.call(Method::GET, "/cp/admin/orgs", As::Cp, None, None).await;
+        let listed = list.json["orgs"].as_array().map_or(0, |o| o.len());
+        let tenant = kit.admin(Method::GET, "/workspaces", None).await.status;
+        seen(json!([listed, kit.standin.org_count()]), json!([del.status, tenant]))
+    })
     .await;
     assert_eq!((clean, faulty), (json!([0, 0]), json!([1, 1])));
 }

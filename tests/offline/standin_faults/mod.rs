@@ -40,25 +40,10 @@ where
     let (clean_kit, faulty_kit) = tokio::join!(Kit::start(clean), Kit::start(faulty));
     let (clean_standin, faulty_standin) = (clean_kit.standin.clone(), faulty_kit.standin.clone());
     let (c, f) = tokio::join!(scenario(clean_kit), scenario(faulty_kit));
-    assert_ne!(
-        c.named,
-        f.named,
-        "{fault}: the named behaviour must change ({})",
-        fault.description()
-    );
-    assert_eq!(
-        clean_standin.fault_hits(fault),
-        0,
-        "{fault}: a clean stand-in counts no hit"
-    );
-    assert!(
-        faulty_standin.fault_hits(fault) > 0,
-        "{fault}: the behaviour changed, so the fault must have counted a hit"
-    );
-    assert_eq!(
-        c.neighbour, f.neighbour,
-        "{fault}: a neighbouring behaviour must not change"
-    );
+    assert_ne!(c.named, f.named, "{fault}: the named behaviour must change ({})", fault.description());
+    assert_eq!(clean_standin.fault_hits(fault), 0, "{fault}: a clean stand-in counts no hit");
+    assert!(faulty_standin.fault_hits(fault) > 0, "{fault}: the behaviour changed, so the fault must have counted a hit");
+    assert_eq!(c.neighbour, f.neighbour, "{fault}: a neighbouring behaviour must not change");
     (c.named, f.named)
 }
 
@@ -79,19 +64,10 @@ async fn a2a(kit: &Kit, id: &str) -> Value {
 
 #[test]
 fn every_fault_has_a_contrast_test() {
-    let src = [
-        include_str!("answers.rs"),
-        include_str!("external.rs"),
-        include_str!("full_mode.rs"),
-        include_str!("lifecycle.rs"),
-    ]
-    .concat();
+    let src = [include_str!("answers.rs"), include_str!("external.rs"), include_str!("full_mode.rs"), include_str!("lifecycle.rs")].concat();
     for f in Fault::ALL {
         let variant = format!("Fault::{f:?}");
-        assert!(
-            src.matches(&variant).count() >= 1,
-            "no fault test uses {variant}"
-        );
+        assert!(src.matches(&variant).count() >= 1, "no fault test uses {variant}");
     }
 }
 
@@ -100,21 +76,11 @@ async fn requests_for_workspace_counts_only_the_requests_that_concern_that_works
     let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
     let (one, token) = kit.external_ws("E2E One", "external").await;
     let (two, _) = kit.external_ws("E2E Two", "external").await;
-    let before = (
-        kit.standin.requests_for_workspace(&one),
-        kit.standin.requests_for_workspace(&two),
-    );
+    let before = (kit.standin.requests_for_workspace(&one), kit.standin.requests_for_workspace(&two));
     kit.row(&one).await;
     kit.row(&one).await;
     kit.register_poll(&one, &token).await.expect(200);
-    let after = (
-        kit.standin.requests_for_workspace(&one),
-        kit.standin.requests_for_workspace(&two),
-    );
-    assert_eq!(
-        (after.0 - before.0, after.1 - before.1),
-        (3, 0),
-        "two GETs and one register concern only the first workspace"
-    );
+    let after = (kit.standin.requests_for_workspace(&one), kit.standin.requests_for_workspace(&two));
+    assert_eq!((after.0 - before.0, after.1 - before.1), (3, 0), "two GETs and one register concern only the first workspace");
     assert_eq!(kit.standin.requests_for_workspace("not-a-uuid"), 0);
 }
