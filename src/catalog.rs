@@ -8,32 +8,104 @@
 /// The platform commit this catalogue transcribes (`main`, 2026-06-06).
 pub const REFERENCE_COMMIT: &str = "41409fb2";
 
+/// How a runtime gets onto the create allowlist (`knownRuntimes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allow {
+    /// `manifest.json` `workspace_templates[].name` (the allowlist strips `-default`).
+    Manifest(&'static str),
+    /// Accepted whatever the manifest says.
+    Always,
+}
+
+/// The model the platform harness's `pick_model_slug` gives a runtime when nothing overrides it
+/// (contract §7.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelDefault {
+    /// The claude-code family: `MiniMax-M2.7` with a MiniMax key, else `claude-sonnet-4-6` with
+    /// an Anthropic key, else the subscription's `sonnet`.
+    ClaudeFamily,
+    Fixed(&'static str),
+    /// Created without a model (bring-your-own, mock): asking for one is an error.
+    NoModel,
+}
+
+/// One runtime the platform knows: everything the suite says about it, in one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Runtime {
+    pub name: &'static str,
+    pub allow: Allow,
+    /// Bring-your-own: no container, no model, poll delivery, label kept on the row.
+    pub external_like: bool,
+    /// `providers.yaml` `runtimes.<rt>.providers`; `None` when absent (model validation fails open).
+    pub providers: Option<&'static [Provider]>,
+    pub model_default: ModelDefault,
+}
+
+const fn runtime(
+    name: &'static str,
+    allow: Allow,
+    providers: Option<&'static [Provider]>,
+    model_default: ModelDefault,
+) -> Runtime {
+    Runtime { name, allow, external_like: false, providers, model_default }
+}
+
+const fn byo(name: &'static str) -> Runtime {
+    Runtime { external_like: true, ..runtime(name, Allow::Always, None, ModelDefault::NoModel) }
+}
+
+use Allow::{Always, Manifest};
+use ModelDefault::{ClaudeFamily, Fixed, NoModel};
+
+/// Every runtime at the reference commit, in the allowlist's order (the manifest's, then the
+/// always-known). A new runtime is one row here (`docs/extending.md`).
+pub const RUNTIMES: &[Runtime] = &[
+    runtime("claude-code", Manifest("claude-code-default"), Some(CLAUDE_CODE), ClaudeFamily),
+    runtime("hermes", Manifest("hermes"), Some(HERMES), Fixed("openai/gpt-4o")),
+    runtime("openclaw", Manifest("openclaw"), Some(OPENCLAW), Fixed("openai/gpt-4o")),
+    runtime("codex", Manifest("codex"), Some(CODEX), Fixed("openai/gpt-4o")),
+    runtime("google-adk", Manifest("google-adk"), Some(GOOGLE_ADK), Fixed("gemini-2.5-pro")),
+    // A template in the manifest, so on the allowlist; absent from providers.yaml.
+    runtime("seo-agent", Manifest("seo-agent"), None, ClaudeFamily),
+    byo("external"),
+    byo("kimi"),
+    byo("kimi-cli"),
+    runtime("mock", Always, None, NoModel),
+];
+
+/// The catalogue's row for `name`.
+pub fn runtime_row(name: &str) -> Option<&'static Runtime> {
+    RUNTIMES.iter().find(|r| r.name == name)
+}
+
 /// `manifest.json` `workspace_templates[].name` at the reference commit.
-pub const MANIFEST_TEMPLATES: &[&str] =
-    &["claude-code-default", "hermes", "openclaw", "codex", "google-adk", "seo-agent"];
-
-/// Runtimes the platform always accepts, whatever the manifest says.
-pub const ALWAYS_KNOWN: &[&str] = &["external", "kimi", "kimi-cli", "mock"];
-
-/// Bring-your-own runtimes: no container, no model, poll delivery, label kept on the row.
-pub const EXTERNAL_LIKE: &[&str] = &["external", "kimi", "kimi-cli"];
-
-/// The create allowlist (`knownRuntimes`): manifest names with `-default` stripped, plus
-/// [`ALWAYS_KNOWN`].
-pub fn known_runtimes() -> Vec<&'static str> {
-    MANIFEST_TEMPLATES
+pub fn manifest_templates() -> Vec<&'static str> {
+    RUNTIMES
         .iter()
-        .map(|n| n.strip_suffix("-default").unwrap_or(n))
-        .chain(ALWAYS_KNOWN.iter().copied())
+        .filter_map(|r| match r.allow {
+            Manifest(t) => Some(t),
+            Always => None,
+        })
         .collect()
 }
 
+/// The create allowlist (`knownRuntimes`): manifest names with `-default` stripped, then the
+/// always-known.
+pub fn known_runtimes() -> Vec<&'static str> {
+    RUNTIMES.iter().map(|r| r.name).collect()
+}
+
+/// Bring-your-own runtimes.
+pub fn external_like() -> Vec<&'static str> {
+    RUNTIMES.iter().filter(|r| r.external_like).map(|r| r.name).collect()
+}
+
 pub fn is_known_runtime(runtime: &str) -> bool {
-    known_runtimes().contains(&runtime)
+    runtime_row(runtime).is_some()
 }
 
 pub fn is_external_like(runtime: &str) -> bool {
-    EXTERNAL_LIKE.contains(&runtime)
+    runtime_row(runtime).is_some_and(|r| r.external_like)
 }
 
 /// A template the platform resolves from its `config.yaml` (contract §3.2 step 4, §7.1).
@@ -215,14 +287,7 @@ const GOOGLE_ADK: &[Provider] = &[
 /// `providers.yaml` `runtimes.<rt>.providers`; `None` for runtimes absent from it (external,
 /// kimi, kimi-cli, mock, seo-agent), whose model validation fails open.
 pub fn native_providers(runtime: &str) -> Option<&'static [Provider]> {
-    match runtime {
-        "claude-code" => Some(CLAUDE_CODE),
-        "hermes" => Some(HERMES),
-        "codex" => Some(CODEX),
-        "openclaw" => Some(OPENCLAW),
-        "google-adk" => Some(GOOGLE_ADK),
-        _ => None,
-    }
+    runtime_row(runtime).and_then(|r| r.providers)
 }
 
 /// What `DeriveProvider` makes of a (runtime, model) pair (contract §7.3).

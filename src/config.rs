@@ -275,7 +275,9 @@ impl Settings {
             Some(v) => return Err(bad("E2E_LIFECYCLE", v, "auto, off")),
         };
         let runtime = get("E2E_RUNTIME");
-        let runtimes = ["hermes", "claude-code", "codex", "openclaw", "seo-agent", "google-adk"];
+        // The runtimes the arms provision: the manifest's (bring-your-own and mock have no arm).
+        let runtimes: Vec<&str> =
+            crate::catalog::RUNTIMES.iter().filter(|r| matches!(r.allow, crate::catalog::Allow::Manifest(_))).map(|r| r.name).collect();
         if let Some(rt) = runtime.as_deref().filter(|rt| !runtimes.contains(rt)) {
             return Err(bad("E2E_RUNTIME", rt, &runtimes.join(", ")));
         }

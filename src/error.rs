@@ -200,6 +200,9 @@ pub enum E2eError {
 
     Config(#[from] ConfigError),
 
+    /// An arm asks for a model the catalogue cannot give (an unknown runtime).
+    Slug(#[from] crate::model_slug::SlugError),
+
     /// A retried call stopped: how many attempts it made, why it stopped, its last answer.
     GaveUp { call: Call, attempts: u32, why: String, last: Box<E2eError> },
 
@@ -233,6 +236,7 @@ impl E2eError {
                 format!("{call}: HTTP {status} answer is not {expected}: {reason}; body: {excerpt}")
             }
             E2eError::Config(e) => format!("bad setting: {e}"),
+            E2eError::Slug(e) => e.to_string(),
             E2eError::GaveUp { call, attempts, why, last } => format!(
                 "{call}: gave up after {attempts} attempt{}: {why}; last answer: {}",
                 if *attempts == 1 { "" } else { "s" },
@@ -258,6 +262,7 @@ impl E2eError {
             E2eError::Transport { .. } => "Transport",
             E2eError::Decode { .. } => "Decode",
             E2eError::Config(_) => "Config",
+            E2eError::Slug(_) => "Slug",
             E2eError::GaveUp { .. } => "GaveUp",
             E2eError::WaitTimeout { .. } => "WaitTimeout",
             E2eError::Broken { .. } => "Broken",

@@ -1,6 +1,7 @@
 //! Which model a workspace is created with: the platform harness's `pick_model_slug`
 //! (contract §7.4), as a pure function of the runtime and what the environment holds.
 
+use crate::catalog::{self, ModelDefault};
 use crate::config::{LlmPath, Settings};
 
 /// The platform path's model when `E2E_DEFAULT_PLATFORM_MODEL` is unset (at the reference
@@ -34,29 +35,42 @@ impl<'a> SlugEnv<'a> {
     }
 }
 
+/// Why no model slug can be given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlugError {
+    /// The platform harness falls through to `openai/gpt-4o` here; the suite refuses, so a new
+    /// runtime gets a row in `catalog::RUNTIMES` instead of a model nobody chose.
+    #[error("no model slug for runtime {runtime:?}: it is not in the catalogue (catalog::RUNTIMES: {known})")]
+    UnknownRuntime { runtime: String, known: String },
+    #[error("no model slug for runtime {runtime:?}: it is created without a model (catalog::RUNTIMES says NoModel)")]
+    TakesNoModel { runtime: String },
+}
+
 /// The model slug for `runtime`, first rule that applies:
+/// 0. a runtime outside the catalogue is refused ([`SlugError::UnknownRuntime`]);
 /// 1. a non-empty `E2E_MODEL_SLUG`, verbatim;
 /// 2. the platform path: `E2E_DEFAULT_PLATFORM_MODEL` or [`DEFAULT_PLATFORM_MODEL`];
-/// 3. by runtime: `claude-code`/`seo-agent` → `MiniMax-M2.7` with a MiniMax key, else
-///    `claude-sonnet-4-6` with an Anthropic key, else `sonnet`; `google-adk` →
-///    `gemini-2.5-pro`; anything else (hermes, codex, unknown, empty) → `openai/gpt-4o`.
-pub fn pick_model_slug(runtime: &str, env: &SlugEnv<'_>) -> String {
+/// 3. the runtime's [`ModelDefault`] in the catalogue (claude-code and seo-agent: `MiniMax-M2.7`
+///    with a MiniMax key, else `claude-sonnet-4-6` with an Anthropic key, else `sonnet`;
+///    google-adk `gemini-2.5-pro`; hermes, codex, openclaw `openai/gpt-4o`).
+pub fn pick_model_slug(runtime: &str, env: &SlugEnv<'_>) -> Result<String, SlugError> {
+    let Some(row) = catalog::runtime_row(runtime) else {
+        let known = catalog::known_runtimes().join(", ");
+        return Err(SlugError::UnknownRuntime { runtime: runtime.to_owned(), known });
+    };
     if let Some(slug) = env.model_slug.filter(|s| !s.is_empty()) {
-        return slug.to_owned();
+        return Ok(slug.to_owned());
     }
     if env.platform_path {
-        return env
-            .default_platform_model
-            .filter(|s| !s.is_empty())
-            .unwrap_or(DEFAULT_PLATFORM_MODEL)
-            .to_owned();
+        let model = env.default_platform_model.filter(|s| !s.is_empty()).unwrap_or(DEFAULT_PLATFORM_MODEL);
+        return Ok(model.to_owned());
     }
-    match runtime {
-        "claude-code" | "seo-agent" if env.minimax_key => "MiniMax-M2.7",
-        "claude-code" | "seo-agent" if env.anthropic_key => "claude-sonnet-4-6",
-        "claude-code" | "seo-agent" => "sonnet",
-        "google-adk" => "gemini-2.5-pro",
-        _ => "openai/gpt-4o",
-    }
-    .to_owned()
+    let model = match row.model_default {
+        ModelDefault::ClaudeFamily if env.minimax_key => "MiniMax-M2.7",
+        ModelDefault::ClaudeFamily if env.anthropic_key => "claude-sonnet-4-6",
+        ModelDefault::ClaudeFamily => "sonnet",
+        ModelDefault::Fixed(model) => model,
+        ModelDefault::NoModel => return Err(SlugError::TakesNoModel { runtime: runtime.to_owned() }),
+    };
+    Ok(model.to_owned())
 }

@@ -3,7 +3,7 @@
 
 use crate::catalog::{self, Derived, Vendor};
 use crate::config::Settings;
-use crate::model_slug::{SlugEnv, pick_model_slug};
+use crate::model_slug::{SlugEnv, SlugError, pick_model_slug};
 use crate::payload::KeyPath;
 
 /// One runtime arm.
@@ -42,10 +42,11 @@ impl Arm {
     }
 
     /// The model the arm asks for: a red arm's pinned model; else the slug rules, fed with the
-    /// arm's own key path (and `E2E_MODEL_SLUG` / `E2E_DEFAULT_PLATFORM_MODEL`).
-    pub fn model(&self, settings: &Settings) -> String {
+    /// arm's own key path (and `E2E_MODEL_SLUG` / `E2E_DEFAULT_PLATFORM_MODEL`). An arm whose
+    /// runtime the catalogue lacks gets an error, not a default model.
+    pub fn model(&self, settings: &Settings) -> Result<String, SlugError> {
         if let Pin::Red { model, .. } = self.pin {
-            return model.to_owned();
+            return Ok(model.to_owned());
         }
         let env = SlugEnv {
             model_slug: settings.model_slug.as_deref(),

@@ -49,7 +49,7 @@ pub fn secrets_plan(case: &Case, arm: &Arm) -> SecretsPlan {
 /// online with a url.
 pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> Result<Workspace> {
     let target = case.target();
-    let model = arm.model(&target.settings);
+    let model = arm.model(&target.settings)?;
     let plan = secrets_plan(case, arm);
     let req = CreateWorkspace::platform(name, arm.runtime_or_template, &model).with_secrets(plan.in_body.clone());
 

@@ -39,7 +39,7 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
             enable: format!("export {}=<key>", vendor.env_var()),
         }));
     }
-    let model = arm.model(&target.settings);
+    let model = arm.model(&target.settings)?;
     let expectation = arm.expectation();
     let kind = match target.settings.mode {
         crate::config::Mode::Full => SlugKind::Full,

@@ -2,7 +2,7 @@
 //! external-like set, templates, the strip-list, provider derivation and platform models.
 
 use molecule_e2e::catalog::{
-    self, Derived, EXTERNAL_LIKE, STRIP_LIST, Vendor, derive_provider, is_external_like, is_known_runtime,
+    self, Derived, STRIP_LIST, Vendor, derive_provider, is_external_like, is_known_runtime,
     is_platform_model, is_strip_listed, known_runtimes, native_providers, platform_models,
 };
 use rstest::rstest;
@@ -47,8 +47,8 @@ fn external_like_set(#[case] runtime: &str, #[case] external: bool) {
 
 #[test]
 fn external_like_runtimes_are_all_on_the_allowlist() {
-    assert_eq!(EXTERNAL_LIKE, ["external", "kimi", "kimi-cli"]);
-    for rt in EXTERNAL_LIKE {
+    assert_eq!(catalog::external_like(), ["external", "kimi", "kimi-cli"]);
+    for rt in catalog::external_like() {
         assert!(is_known_runtime(rt), "{rt}");
     }
 }
@@ -233,4 +233,28 @@ fn vendor_names_and_variables(#[case] vendor: Vendor, #[case] var: &str, #[case]
     assert_eq!(vendor.to_string(), name);
     assert!(Vendor::ALL.contains(&vendor));
     assert!(molecule_e2e::config::VARIABLES.contains(&var), "{var} is read by the settings");
+}
+
+/// One row per runtime: every arm's runtime has one, and each row's facts agree with each
+/// other (a bring-your-own runtime takes no model and has no providers; a manifest runtime is
+/// offered a model).
+#[test]
+fn every_runtime_is_one_row_and_every_arm_runs_one() {
+    use catalog::{Allow, ModelDefault, RUNTIMES};
+    let mut names: Vec<_> = RUNTIMES.iter().map(|r| r.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), RUNTIMES.len(), "a runtime listed twice");
+    for r in RUNTIMES {
+        if r.external_like {
+            assert_eq!((r.allow, r.providers, r.model_default), (Allow::Always, None, ModelDefault::NoModel), "{}", r.name);
+        }
+        if let Allow::Manifest(_) = r.allow {
+            assert_ne!(r.model_default, ModelDefault::NoModel, "{}: a manifest runtime is created with a model", r.name);
+        }
+    }
+    for arm in molecule_e2e::scenario::arms::ARMS {
+        let row = catalog::runtime_row(arm.runtime_or_template);
+        assert!(row.is_some(), "arm {}: {} has no row in catalog::RUNTIMES", arm.name, arm.runtime_or_template);
+    }
 }

@@ -187,7 +187,7 @@ fn mode_values(#[case] value: &str, #[case] mode: Mode) {
 #[case::url_template_not_a_url(&[("MOLECULE_TENANT_URL_TEMPLATE", "{slug}.example.test")], "MOLECULE_TENANT_URL_TEMPLATE", "slug.example.test", "http:// or https://")]
 #[case::stale_wait_is_retired(&[("E2E_STALE_WAIT_SECS", "180")], "E2E_STALE_WAIT_SECS", "180", "with E2E_STALE_POLL_DEADLINE_SECS instead")]
 #[case::stale_wait_is_retired_even_beside_a_deadline(&[("E2E_STALE_WAIT_SECS", "180"), ("E2E_STALE_POLL_DEADLINE_SECS", "240")], "E2E_STALE_WAIT_SECS", "180", "polls for the stale transition")]
-#[case::retired_runtime_langgraph(&[("E2E_RUNTIME", "langgraph")], "E2E_RUNTIME", "langgraph", "hermes, claude-code, codex, openclaw, seo-agent, google-adk")]
+#[case::retired_runtime_langgraph(&[("E2E_RUNTIME", "langgraph")], "E2E_RUNTIME", "langgraph", "claude-code, hermes, openclaw, codex, google-adk, seo-agent")]
 #[case::external_is_not_a_harness_runtime(&[("E2E_RUNTIME", "external")], "E2E_RUNTIME", "external", "hermes")]
 fn bad_values_are_refused_by_name(
     #[case] vars: &[(&str, &str)],

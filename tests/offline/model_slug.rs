@@ -1,7 +1,8 @@
-//! The 21 pinned cases of the platform's `test_model_slug.sh` at the reference commit
-//! (contract §7.4), with exactly its inputs and expectations.
+//! The pinned cases of the platform's `test_model_slug.sh` at the reference commit (contract
+//! §7.4), with exactly its inputs and expectations, but for its two fall-through cases: where
+//! the script gives an unknown or empty runtime `openai/gpt-4o`, the suite refuses it by name.
 
-use molecule_e2e::model_slug::{SlugEnv, pick_model_slug};
+use molecule_e2e::model_slug::{SlugEnv, SlugError, pick_model_slug};
 use rstest::rstest;
 
 /// Environment rows: `MODEL_SLUG` is `E2E_MODEL_SLUG`, `PLATFORM` is `E2E_LLM_PATH=platform`,
@@ -22,8 +23,6 @@ fn env() -> SlugEnv<'static> {
 #[case::seo_agent_with_anthropic_key_uses_claude_sonnet("seo-agent", SlugEnv { anthropic_key: true, ..env() }, "claude-sonnet-4-6")]
 #[case::google_adk_defaults_to_gemini_2_5_pro("google-adk", env(), "gemini-2.5-pro")]
 #[case::google_adk_override_is_verbatim("google-adk", SlugEnv { model_slug: Some("google_genai:gemini-2.5-pro"), ..env() }, "google_genai:gemini-2.5-pro")]
-#[case::unknown_runtime_falls_back_to_openai("gemini", env(), "openai/gpt-4o")]
-#[case::empty_runtime_falls_back_to_openai("", env(), "openai/gpt-4o")]
 #[case::platform_path_defaults_to_kimi_k2_6("claude-code", SlugEnv { platform_path: true, ..env() }, "moonshot/kimi-k2.6")]
 #[case::platform_path_ignores_a_stray_minimax_key("claude-code", SlugEnv { platform_path: true, minimax_key: true, ..env() }, "moonshot/kimi-k2.6")]
 #[case::platform_path_takes_default_platform_model("claude-code", SlugEnv { platform_path: true, default_platform_model: Some("minimax/MiniMax-M3"), ..env() }, "minimax/MiniMax-M3")]
@@ -33,5 +32,28 @@ fn env() -> SlugEnv<'static> {
 #[case::claude_code_bare_override_is_verbatim("claude-code", SlugEnv { model_slug: Some("some-bare-id"), ..env() }, "some-bare-id")]
 #[case::empty_override_does_not_count("codex", SlugEnv { model_slug: Some(""), ..env() }, "openai/gpt-4o")]
 fn pinned(#[case] runtime: &str, #[case] env: SlugEnv<'static>, #[case] expected: &str) {
-    assert_eq!(pick_model_slug(runtime, &env), expected, "runtime {runtime:?}, env {env:?}");
+    assert_eq!(pick_model_slug(runtime, &env).as_deref(), Ok(expected), "runtime {runtime:?}, env {env:?}");
+}
+
+/// Where the platform's script falls through to `openai/gpt-4o`, the suite names the runtime
+/// it does not know (even with an override: the runtime itself is the mistake).
+#[rstest]
+#[case::unknown_runtime("gemini", env())]
+#[case::empty_runtime("", env())]
+#[case::unknown_runtime_with_an_override("gemini", SlugEnv { model_slug: Some("openai/gpt-4o"), ..env() })]
+fn an_unknown_runtime_is_refused_by_name(#[case] runtime: &str, #[case] env: SlugEnv<'static>) {
+    let err = pick_model_slug(runtime, &env).expect_err("an unknown runtime has no model");
+    assert!(matches!(err, SlugError::UnknownRuntime { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains(&format!("{runtime:?}")) && text.contains("catalog::RUNTIMES") && text.contains("hermes"), "{text}");
+}
+
+/// A bring-your-own or mock runtime is created without a model: asking for one is an error.
+#[rstest]
+#[case::external("external")]
+#[case::kimi("kimi")]
+#[case::mock("mock")]
+fn a_runtime_created_without_a_model_has_no_slug(#[case] runtime: &str) {
+    let err = pick_model_slug(runtime, &env()).expect_err("no model");
+    assert_eq!(err, SlugError::TakesNoModel { runtime: runtime.to_owned() });
 }

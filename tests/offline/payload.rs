@@ -27,13 +27,13 @@ fn plan(arm: &Arm) -> SecretsPlan {
 
 /// An arm's create request as the suite builds it (the in-body half of the secrets only).
 fn create(arm: &Arm, settings: &Settings) -> CreateWorkspace {
-    let model = arm.model(settings);
+    let model = arm.model(settings).expect("the arm's model");
     CreateWorkspace::platform("E2E Parent", arm.runtime_or_template, &model).with_secrets(plan(arm).in_body)
 }
 
 /// What the snapshot of an arm pins.
 fn arm_document(arm: &Arm, settings: &Settings) -> Value {
-    let model = arm.model(settings);
+    let model = arm.model(settings).expect("the arm's model");
     let plan = plan(arm);
     json!({
         "arm": arm.name,
@@ -302,7 +302,7 @@ fn expectations_pin_the_reds_the_reference_platform_gives() {
     assert_eq!(rejected, ["codex"], "codex asks for openai/gpt-4o, which no codex provider owns (contract §7.2)");
     // Each pin agrees with what the catalogue derives for the arm's own model.
     for a in ARMS {
-        assert_eq!(a.expectation(), a.derived_expectation(&a.model(&settings)), "arm {}'s pin", a.name);
+        assert_eq!(a.expectation(), a.derived_expectation(&a.model(&settings).expect("a model")), "arm {}'s pin", a.name);
     }
 }
 
@@ -312,10 +312,10 @@ fn expectations_pin_the_reds_the_reference_platform_gives() {
 fn a_model_override_never_changes_which_arm_is_red() {
     let settings = Settings { model_slug: Some("MiniMax-M2.7".into()), ..Settings::hermetic() };
     let hermes = arm("hermes");
-    assert_eq!(hermes.model(&settings), "MiniMax-M2.7");
+    assert_eq!(hermes.model(&settings).expect("a model"), "MiniMax-M2.7");
     assert_eq!(hermes.expectation(), Expectation::Online);
     assert!(matches!(hermes.derived_expectation("MiniMax-M2.7"), Expectation::Rejected { .. }));
-    assert_eq!(arm("codex").model(&settings), "openai/gpt-4o");
+    assert_eq!(arm("codex").model(&settings).expect("a model"), "openai/gpt-4o");
     assert!(matches!(arm("codex").expectation(), Expectation::Rejected { .. }));
 }
 
