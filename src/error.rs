@@ -73,108 +73,91 @@ impl fmt::Debug for ConfigError {
     }
 }
 
-/// A promise of the platform contract that a scenario checks. The fault matrix maps each
-/// stand-in fault to the promise it breaks and requires the failure to name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Promise {
-    /// §2: org create answers an `id` and the org reaches `instance_status: running`.
-    OrgBecomesRunning,
-    /// §2: a deleted org leaves the org list within 60 s.
-    TeardownLeavesNoOrg,
-    /// §3.2: create answers 201 with an `id` (and the workspace's token).
-    CreateAccepted,
-    /// §3.2: the platform rejects what it must (422 with the named `code`).
-    CreateRejectedByName,
-    /// §4: a platform workspace reaches `online` with a non-empty `url`.
-    WorkspaceComesOnline,
-    /// §7.5: `PUT llm-billing-mode {"mode":"byok"}` resolves to `byok` and sticks.
-    ByokBillingMode,
-    /// §6: A2A `message/send` is answered with the token asked for.
-    A2aAnswersPong,
-    /// §6.5: the known-answer gate: `PINEAPPLE` and no error marker.
-    KnownAnswer,
-    /// §6.5: every proxied call leaves an `a2a_receive` row on the target.
-    ActivityRecorded,
-    /// §3.6: pause answers `paused`, and GET then reports `paused` with the url cleared.
-    PauseReachesPaused,
-    /// §3.6: resume takes a paused workspace back through `provisioning` to `online`.
-    ResumeReachesOnline,
-    /// §3.6: hibernate answers `hibernated` and GET reports it, url cleared.
-    HibernateReachesHibernated,
-    /// §4/§6.4: A2A to a hibernated workspace answers 503 `waking` (with `Retry-After`) and
-    /// the workspace comes back online and answers.
-    HibernatedWakesOnA2a,
-    /// §5: an external create answers `awaiting_agent` with `connection.auth_token`.
-    ExternalAwaitsAgent,
-    /// §5: a bring-your-own workspace keeps its runtime label (`kimi`, not `external`).
-    RuntimeLabelKept,
-    /// §5: register echoes `delivery_mode: poll` and the workspace goes `online`.
-    RegisterPollOnline,
-    /// §4: an external workspace without heartbeats returns to `awaiting_agent`.
-    StaleExternalAwaitsAgent,
-    /// §5: A2A to a poll-mode workspace answers 200 with exactly the queued envelope.
-    PollQueuedEnvelope,
-    /// §5: the queued message is readable from the target's activity (`since_id` cursor).
-    PollMessageReadable,
-    /// §5: a reply from the external agent arrives where it was sent.
-    ByoReplyDelivered,
-    /// Full mode 7a: an uploaded file downloads byte-identical.
-    FileRoundTrip,
-    /// Full mode 7b: terminal diagnose reports `ok`.
-    TerminalDiagnose,
-    /// Full mode 7c/7d: a config rewrite is accepted and the workspace comes back online.
-    ConfigRewrite,
-    /// Full mode 8d: every platform model of the runtime answers the known-answer prompt.
-    ProviderProbe,
-    /// Full mode 9: a memory written is listed back.
-    Memories,
-    /// Full mode 9b: peers answer 2xx with the workspace's own token.
-    PeersReachable,
-    /// Full mode 9c: memory KV write/read/update, stale version → 409, delete.
-    MemoryKv,
-    /// Full mode 9d: the removed shared-context route is not served.
-    SharedContextGone,
-    /// Full mode 10: a parent's A2A reaches its child, and the child's activity names the parent.
-    DelegationProvenance,
+/// The promises, declared once: each variant with its stable name (what failures print).
+macro_rules! promises {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// A promise of the platform contract that a scenario checks. The fault matrix maps
+        /// each stand-in fault to the promise it breaks and requires the failure to name it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Promise {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Promise {
+            /// Every promise, in declaration order.
+            pub const ALL: &[Promise] = &[$(Promise::$variant),*];
+
+            /// The promise's stable name, as failures print it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Promise::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl Promise {
-    /// The promise's stable name, as failures print it.
-    pub fn name(self) -> &'static str {
-        use Promise::*;
-        match self {
-            OrgBecomesRunning => "org-becomes-running",
-            TeardownLeavesNoOrg => "teardown-leaves-no-org",
-            CreateAccepted => "create-accepted",
-            CreateRejectedByName => "create-rejected-by-name",
-            WorkspaceComesOnline => "workspace-comes-online",
-            ByokBillingMode => "byok-billing-mode",
-            A2aAnswersPong => "a2a-answers-pong",
-            KnownAnswer => "known-answer",
-            ActivityRecorded => "activity-recorded",
-            PauseReachesPaused => "pause-reaches-paused",
-            ResumeReachesOnline => "resume-reaches-online",
-            HibernateReachesHibernated => "hibernate-reaches-hibernated",
-            HibernatedWakesOnA2a => "hibernated-wakes-on-a2a",
-            ExternalAwaitsAgent => "external-awaits-agent",
-            RuntimeLabelKept => "runtime-label-kept",
-            RegisterPollOnline => "register-poll-online",
-            StaleExternalAwaitsAgent => "stale-external-awaits-agent",
-            PollQueuedEnvelope => "poll-queued-envelope",
-            PollMessageReadable => "poll-message-readable",
-            ByoReplyDelivered => "byo-reply-delivered",
-            FileRoundTrip => "file-round-trip",
-            TerminalDiagnose => "terminal-diagnose",
-            ConfigRewrite => "config-rewrite",
-            ProviderProbe => "provider-probe",
-            Memories => "memories",
-            PeersReachable => "peers-reachable",
-            MemoryKv => "memory-kv",
-            SharedContextGone => "shared-context-gone",
-            DelegationProvenance => "delegation-provenance",
-        }
-    }
+promises! {
+    /// §2: org create answers an `id` and the org reaches `instance_status: running`.
+    OrgBecomesRunning => "org-becomes-running",
+    /// §2: a deleted org leaves the org list within 60 s.
+    TeardownLeavesNoOrg => "teardown-leaves-no-org",
+    /// §3.2: create answers 201 with an `id` (and the workspace's token).
+    CreateAccepted => "create-accepted",
+    /// §3.2: the platform rejects what it must (422 with the named `code`).
+    CreateRejectedByName => "create-rejected-by-name",
+    /// §4: a platform workspace reaches `online` with a non-empty `url`.
+    WorkspaceComesOnline => "workspace-comes-online",
+    /// §7.5: `PUT llm-billing-mode {"mode":"byok"}` resolves to `byok` and sticks.
+    ByokBillingMode => "byok-billing-mode",
+    /// §6: A2A `message/send` is answered with the token asked for.
+    A2aAnswersPong => "a2a-answers-pong",
+    /// §6.5: the known-answer gate: `PINEAPPLE` and no error marker.
+    KnownAnswer => "known-answer",
+    /// §6.5: every proxied call leaves an `a2a_receive` row on the target.
+    ActivityRecorded => "activity-recorded",
+    /// §3.6: pause answers `paused`, and GET then reports `paused` with the url cleared.
+    PauseReachesPaused => "pause-reaches-paused",
+    /// §3.6: resume takes a paused workspace back through `provisioning` to `online`.
+    ResumeReachesOnline => "resume-reaches-online",
+    /// §3.6: hibernate answers `hibernated` and GET reports it, url cleared.
+    HibernateReachesHibernated => "hibernate-reaches-hibernated",
+    /// §4/§6.4: A2A to a hibernated workspace answers 503 `waking` (with `Retry-After`) and
+    /// the workspace comes back online and answers.
+    HibernatedWakesOnA2a => "hibernated-wakes-on-a2a",
+    /// §5: an external create answers `awaiting_agent` with `connection.auth_token`.
+    ExternalAwaitsAgent => "external-awaits-agent",
+    /// §5: a bring-your-own workspace keeps its runtime label (`kimi`, not `external`).
+    RuntimeLabelKept => "runtime-label-kept",
+    /// §5: register echoes `delivery_mode: poll` and the workspace goes `online`.
+    RegisterPollOnline => "register-poll-online",
+    /// §4: an external workspace without heartbeats returns to `awaiting_agent`.
+    StaleExternalAwaitsAgent => "stale-external-awaits-agent",
+    /// §5: A2A to a poll-mode workspace answers 200 with exactly the queued envelope.
+    PollQueuedEnvelope => "poll-queued-envelope",
+    /// §5: the queued message is readable from the target's activity (`since_id` cursor).
+    PollMessageReadable => "poll-message-readable",
+    /// §5: a reply from the external agent arrives where it was sent.
+    ByoReplyDelivered => "byo-reply-delivered",
+    /// Full mode 7a: an uploaded file downloads byte-identical.
+    FileRoundTrip => "file-round-trip",
+    /// Full mode 7b: terminal diagnose reports `ok`.
+    TerminalDiagnose => "terminal-diagnose",
+    /// Full mode 7c/7d: a config rewrite is accepted and the workspace comes back online.
+    ConfigRewrite => "config-rewrite",
+    /// Full mode 8d: every platform model of the runtime answers the known-answer prompt.
+    ProviderProbe => "provider-probe",
+    /// Full mode 9: a memory written is listed back.
+    Memories => "memories",
+    /// Full mode 9b: peers answer 2xx with the workspace's own token.
+    PeersReachable => "peers-reachable",
+    /// Full mode 9c: memory KV write/read/update, stale version → 409, delete.
+    MemoryKv => "memory-kv",
+    /// Full mode 9d: the removed shared-context route is not served.
+    SharedContextGone => "shared-context-gone",
+    /// Full mode 10: a parent's A2A reaches its child, and the child's activity names the parent.
+    DelegationProvenance => "delegation-provenance",
 }
 
 impl fmt::Display for Promise {

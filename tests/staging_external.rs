@@ -60,25 +60,6 @@ fn the_live_cases_are_the_declared_ones() {
     support::live::assert_live_cases("staging_external");
 }
 
-mod fault_matrix {
-    use molecule_e2e::standin::Fault;
-    use rstest::rstest;
-
-    #[rstest]
-    #[case::coerced_runtime_label_is_caught(Fault::ExternalLabelCoerced)]
-    #[case::queued_envelope_saying_push_is_caught(Fault::QueuedSaysPush)]
-    #[case::proxy_404_for_poll_mode_is_caught(Fault::Proxy404Poll)]
-    #[case::register_without_delivery_mode_is_caught(Fault::RegisterDropsDeliveryMode)]
-    #[case::external_that_never_goes_stale_is_caught(Fault::ExternalNeverStale)]
-    #[case::lost_provenance_is_caught(Fault::ProvenanceLost)]
-    #[case::external_created_online_is_caught(Fault::ExternalCreatedOnline)]
-    #[case::a_dropped_poll_reply_is_caught(Fault::PollReplyDropped)]
-    #[tokio::test]
-    async fn external_story(#[case] fault: Fault) {
-        crate::support::matrix::prove_fault(fault, true).await;
-    }
-}
-
 /// The external run seen from the platform's side, as `staging_saas`'s `run_end` does for the
 /// arms: one org per run, nothing left.
 mod run_end {

@@ -101,52 +101,30 @@ fn the_live_cases_are_the_declared_ones() {
     support::live::assert_live_cases("staging_saas");
 }
 
-mod fault_matrix {
+/// The fault matrix, one case per fault of the stand-in's catalogue (expanded from
+/// `molecule_e2e::fault_table!`): every proof of the fault (story and verdict) runs against a
+/// stand-in with the fault on, and must fail naming the broken promise, or survive.
+macro_rules! fault_cases {
+    ($($test:ident $variant:ident $name:literal $description:literal [$($proof:tt)*];)*) => {
+        mod fault_matrix {
+            use molecule_e2e::standin::Fault;
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    crate::support::matrix::prove_fault(Fault::$variant).await;
+                }
+            )*
+        }
+    };
+}
+
+molecule_e2e::fault_table!(fault_cases);
+
+mod fault_matrix_rules {
     use crate::support::matrix::{self, MATRIX};
-    use molecule_e2e::standin::Fault;
+    use molecule_e2e::error::Promise;
+    use molecule_e2e::standin::{Fault, Verdict};
     use rstest::rstest;
-
-    /// Each fault the SaaS stories guard: the story must fail naming the broken promise (or
-    /// survive, for the weather faults).
-    #[rstest]
-    #[case::resume_that_stays_paused_is_caught(Fault::ResumeStaysPaused)]
-    #[case::pause_that_is_ignored_is_caught(Fault::PauseIgnored)]
-    #[case::hibernated_that_never_wakes_is_caught(Fault::NeverWakes)]
-    #[case::allowlist_without_google_adk_is_caught(Fault::AllowlistLacksGoogleAdk)]
-    #[case::misspelt_answer_is_caught(Fault::RuntimeMisspells)]
-    #[case::error_marker_in_the_reply_is_caught(Fault::ReplyErrorMarker)]
-    #[case::missing_activity_is_caught(Fault::ActivityNotRecorded)]
-    #[case::ignored_byok_billing_mode_is_caught(Fault::ByokIgnored)]
-    #[case::org_still_listed_after_delete_is_caught_as_a_leak(Fault::DeletedOrgListed)]
-    #[case::online_without_url_is_caught(Fault::OnlineWithoutUrl)]
-    #[case::html_500_on_create_is_caught(Fault::CreateHtml500)]
-    #[case::a_wrong_known_answer_with_a_right_pong_is_caught(Fault::KnownAnswerWrong)]
-    #[case::hibernate_that_is_ignored_is_caught(Fault::HibernateIgnored)]
-    #[case::an_org_that_never_runs_is_caught(Fault::OrgNeverRuns)]
-    #[case::an_unregistered_model_accepted_is_caught_by_the_pinned_red_arm(Fault::UnregisteredModelAccepted)]
-    #[case::transient_5xx_is_survived(Fault::Transient5xx)]
-    #[case::slow_provisioning_is_survived(Fault::SlowProvisioning)]
-    #[case::waking_without_retry_after_is_survived(Fault::WakingWithoutRetryAfter)]
-    #[tokio::test]
-    async fn saas_story(#[case] fault: Fault) {
-        matrix::prove_fault(fault, false).await;
-    }
-
-    /// Full-mode faults (contract §8 steps 7a–10).
-    #[rstest]
-    #[case::download_bytes_that_differ_are_caught(Fault::DownloadBytesDiffer)]
-    #[case::accepted_stale_memory_version_is_caught(Fault::StaleVersionAccepted)]
-    #[case::unconfigured_memory_plugin_is_caught(Fault::Memory503)]
-    #[case::failing_terminal_diagnose_is_caught(Fault::DiagnoseFails)]
-    #[case::served_shared_context_route_is_caught(Fault::SharedContextServed)]
-    #[case::peers_route_404_is_caught(Fault::Peers404)]
-    #[case::config_rewrite_that_never_comes_back_is_caught(Fault::ConfigRewriteWedges)]
-    #[case::platform_models_that_do_not_answer_are_caught_by_the_probe(Fault::PlatformModelsMisroute)]
-    #[case::lost_provenance_is_caught_by_delegation(Fault::ProvenanceLost)]
-    #[tokio::test]
-    async fn full_mode_step(#[case] fault: Fault) {
-        matrix::prove_fault(fault, false).await;
-    }
 
     /// A row whose fault is switched off in the stand-in does not count as caught: the fault
     /// never fired, whatever the story did.
@@ -160,72 +138,41 @@ mod fault_matrix {
         assert!(why.contains("never fired"), "{why}");
     }
 
-    /// Every promise the suite asserts has a row that breaks it (the variants are read from
-    /// the `Promise` enum's source, so a new promise without a row fails here by name).
+    /// Every promise the suite asserts has a row that breaks it: a new promise without a fault
+    /// that breaks it fails here by name.
     #[test]
     fn every_promise_has_a_row() {
-        let src = include_str!("../src/error.rs");
-        let body = src.split("pub enum Promise {").nth(1).expect("the Promise enum");
-        let variants: Vec<&str> = body
-            .lines()
-            .map(str::trim)
-            .take_while(|l| *l != "}")
-            .filter(|l| !l.starts_with("//") && !l.starts_with('#') && !l.is_empty())
-            .map(|l| l.trim_end_matches(','))
-            .collect();
-        assert!(variants.len() > 20, "parsed {variants:?}");
-        let covered: Vec<String> = MATRIX
+        let covered: Vec<Promise> = MATRIX
             .iter()
             .filter_map(|r| match r.verdict {
-                matrix::Verdict::Fails(p) => Some(format!("{p:?}")),
-                matrix::Verdict::Survives => None,
+                Verdict::Fails(p) => Some(p),
+                Verdict::Survives => None,
             })
             .collect();
-        let missing: Vec<_> = variants.iter().filter(|v| !covered.iter().any(|c| c == *v)).collect();
-        assert!(missing.is_empty(), "promises no fault row breaks: {missing:?}");
+        let missing: Vec<_> = Promise::ALL.iter().filter(|p| !covered.contains(p)).map(|p| p.name()).collect();
+        assert!(missing.is_empty(), "promises no fault breaks (add a row to fault_table!): {missing:?}");
     }
 
-    /// Every matrix row is run by a case of the target its story belongs to.
+    /// Every fault has a proof, its test is named after it, and no fault proves one story twice.
     #[test]
-    fn every_matrix_row_has_a_case() {
-        let saas = include_str!("staging_saas.rs");
-        let external = include_str!("staging_external.rs");
-        for r in MATRIX {
-            let src = if r.story.is_external() { external } else { saas };
-            let case = format!("(Fault::{:?})]", r.fault);
-            assert!(src.contains(&case), "no case runs {} under {}", r.fault.name(), r.story.name());
-        }
-    }
-
-    /// The README's fault table is the matrix, row for row.
-    #[test]
-    fn the_readme_table_matches_the_matrix() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
-        for r in MATRIX {
-            let verdict = match r.verdict {
-                matrix::Verdict::Fails(p) => format!("fail naming `[{p}]`"),
-                matrix::Verdict::Survives => "survive (stay green)".to_owned(),
-            };
-            let line = format!("| `{}` | `{}` | {verdict} |", r.fault.name(), r.story.name());
-            assert!(readme.contains(&line), "README.md lacks the fault-matrix row:\n{line}");
-        }
-    }
-
-    /// Every fault of the catalogue has a row, every row's verdict agrees with the catalogue's
-    /// own fail/survive mark, and no (fault, story) pair is listed twice.
-    #[test]
-    fn every_fault_has_a_row_with_the_catalogues_verdict() {
-        use molecule_e2e::standin::FaultOutcome;
+    fn every_fault_has_a_proof_named_after_it() {
         for f in Fault::ALL {
-            let rows: Vec<_> = MATRIX.iter().filter(|r| r.fault == f).collect();
-            assert!(!rows.is_empty(), "fault {} has no matrix row", f.name());
+            assert_eq!(f.test_name(), f.name().replace('-', "_"), "fault {}: its test name must be its name", f.name());
+            let rows = matrix::rows_of(f);
+            assert!(!rows.is_empty(), "fault {} has no proof", f.name());
             for r in &rows {
-                let survives = r.verdict == matrix::Verdict::Survives;
-                assert_eq!(survives, f.outcome() == FaultOutcome::Survive, "fault {} verdict disagrees", f.name());
-                let same = rows.iter().filter(|o| o.story == r.story).count();
-                assert_eq!(same, 1, "fault {} lists story {} twice", f.name(), r.story.name());
+                assert_eq!(rows.iter().filter(|o| o.story == r.story).count(), 1, "fault {} proves {} twice", f.name(), r.story.name());
             }
         }
+    }
+
+    /// The docs' fault table is the catalogue's, row for row (regenerate it from the message).
+    #[test]
+    fn the_docs_fault_table_is_the_catalogues() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/standin.md");
+        let doc = std::fs::read_to_string(path).expect("docs/standin.md");
+        let table = matrix::markdown_table();
+        assert!(doc.contains(&table), "docs/standin.md lacks the fault table as the catalogue has it; paste:\n{table}");
     }
 }
 

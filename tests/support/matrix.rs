@@ -10,8 +10,7 @@ use std::time::Duration;
 use molecule_e2e::config::{Settings, Timeouts};
 use molecule_e2e::harness::Case;
 use molecule_e2e::scenario::{Outcome, arms, external, lifecycle, saas};
-use molecule_e2e::standin::{Delays, Fault, StandIn, StandInConfig};
-use molecule_e2e::error::Promise;
+use molecule_e2e::standin::{Delays, Fault, StandIn, StandInConfig, Verdict};
 use molecule_e2e::{E2eError, Result};
 
 use super::standin::target_over;
@@ -40,19 +39,24 @@ impl Story {
         }
     }
 
+    /// The story a fault's proof names (its live case's name); `None` for no story the matrix
+    /// can run.
+    pub fn parse(name: &'static str) -> Option<Story> {
+        Some(match name {
+            "lifecycle::pause_resume" => Story::PauseResume,
+            "lifecycle::hibernate_wake" => Story::HibernateWake,
+            "external::transitions" => Story::ExternalTransitions,
+            "external::kimi" => Story::ByoMeta("kimi"),
+            "external::kimi_cli" => Story::ByoMeta("kimi-cli"),
+            "external::byo_round_trip" => Story::ByoRoundTrip,
+            _ => Story::Arm(arms::arm(name.strip_prefix("arm::")?)?.name),
+        })
+    }
+
     /// Whether the story belongs to the external target (`staging_external`).
     pub fn is_external(&self) -> bool {
         matches!(self, Story::ExternalTransitions | Story::ByoMeta(_) | Story::ByoRoundTrip)
     }
-}
-
-/// What the suite must make of a fault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// The story fails, and the failure names this promise.
-    Fails(Promise),
-    /// The story stays green.
-    Survives,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -62,55 +66,39 @@ pub struct Row {
     pub verdict: Verdict,
 }
 
-const fn row(fault: Fault, story: Story, verdict: Verdict) -> Row {
-    Row { fault, story, verdict }
-}
-
 use Verdict::{Fails, Survives};
 
-/// Every fault of the stand-in's catalogue, at least once (a fault that breaks a promise two
-/// stories guard has a row for each).
-pub const MATRIX: &[Row] = &[
-    row(Fault::ResumeStaysPaused, Story::PauseResume, Fails(Promise::ResumeReachesOnline)),
-    row(Fault::PauseIgnored, Story::PauseResume, Fails(Promise::PauseReachesPaused)),
-    row(Fault::NeverWakes, Story::HibernateWake, Fails(Promise::HibernatedWakesOnA2a)),
-    row(Fault::ExternalLabelCoerced, Story::ByoMeta("kimi"), Fails(Promise::RuntimeLabelKept)),
-    row(Fault::QueuedSaysPush, Story::ByoMeta("kimi-cli"), Fails(Promise::PollQueuedEnvelope)),
-    row(Fault::Proxy404Poll, Story::ByoMeta("kimi"), Fails(Promise::PollQueuedEnvelope)),
-    row(Fault::AllowlistLacksGoogleAdk, Story::Arm("google_adk"), Fails(Promise::CreateAccepted)),
-    row(Fault::RuntimeMisspells, Story::Arm("hermes"), Fails(Promise::A2aAnswersPong)),
-    row(Fault::ReplyErrorMarker, Story::Arm("openclaw"), Fails(Promise::A2aAnswersPong)),
-    row(Fault::ActivityNotRecorded, Story::Arm("hermes"), Fails(Promise::ActivityRecorded)),
-    row(Fault::ByokIgnored, Story::Arm("claude_code_minimax"), Fails(Promise::ByokBillingMode)),
-    row(Fault::DeletedOrgListed, Story::Arm("claude_code_subscription"), Fails(Promise::TeardownLeavesNoOrg)),
-    row(Fault::OnlineWithoutUrl, Story::Arm("hermes"), Fails(Promise::WorkspaceComesOnline)),
-    row(Fault::RegisterDropsDeliveryMode, Story::ExternalTransitions, Fails(Promise::RegisterPollOnline)),
-    row(Fault::ExternalNeverStale, Story::ExternalTransitions, Fails(Promise::StaleExternalAwaitsAgent)),
-    row(Fault::CreateHtml500, Story::Arm("seo_agent"), Fails(Promise::CreateAccepted)),
-    row(Fault::ProvenanceLost, Story::ByoRoundTrip, Fails(Promise::PollMessageReadable)),
-    row(Fault::ProvenanceLost, Story::Arm("hermes"), Fails(Promise::DelegationProvenance)),
-    row(Fault::ConfigRewriteWedges, Story::Arm("hermes"), Fails(Promise::ConfigRewrite)),
-    row(Fault::PlatformModelsMisroute, Story::Arm("hermes"), Fails(Promise::ProviderProbe)),
-    row(Fault::DownloadBytesDiffer, Story::Arm("hermes"), Fails(Promise::FileRoundTrip)),
-    row(Fault::StaleVersionAccepted, Story::Arm("hermes"), Fails(Promise::MemoryKv)),
-    row(Fault::Memory503, Story::Arm("hermes"), Fails(Promise::Memories)),
-    row(Fault::DiagnoseFails, Story::Arm("hermes"), Fails(Promise::TerminalDiagnose)),
-    row(Fault::SharedContextServed, Story::Arm("hermes"), Fails(Promise::SharedContextGone)),
-    row(Fault::Peers404, Story::Arm("hermes"), Fails(Promise::PeersReachable)),
-    row(Fault::KnownAnswerWrong, Story::Arm("hermes"), Fails(Promise::KnownAnswer)),
-    row(Fault::HibernateIgnored, Story::HibernateWake, Fails(Promise::HibernateReachesHibernated)),
-    row(Fault::ExternalCreatedOnline, Story::ExternalTransitions, Fails(Promise::ExternalAwaitsAgent)),
-    row(Fault::PollReplyDropped, Story::ByoRoundTrip, Fails(Promise::ByoReplyDelivered)),
-    row(Fault::OrgNeverRuns, Story::Arm("hermes"), Fails(Promise::OrgBecomesRunning)),
-    row(Fault::UnregisteredModelAccepted, Story::Arm("codex"), Fails(Promise::CreateRejectedByName)),
-    row(Fault::Transient5xx, Story::Arm("hermes"), Survives),
-    row(Fault::SlowProvisioning, Story::Arm("claude_code_subscription"), Survives),
-    row(Fault::WakingWithoutRetryAfter, Story::HibernateWake, Survives),
-];
+/// Every proof of every fault of the stand-in's catalogue (`molecule_e2e::fault_table!`), as a
+/// row the matrix runs. A proof naming no story the matrix can run panics here, by name.
+pub static MATRIX: std::sync::LazyLock<Vec<Row>> = std::sync::LazyLock::new(|| {
+    Fault::ALL
+        .iter()
+        .flat_map(|&fault| fault.proofs().iter().map(move |p| (fault, p)))
+        .map(|(fault, p)| {
+            let story = Story::parse(p.story)
+                .unwrap_or_else(|| panic!("fault {}: its proof names {:?}, which is no story", fault.name(), p.story));
+            Row { fault, story, verdict: p.verdict }
+        })
+        .collect()
+});
 
-/// The matrix rows of `fault` whose story belongs to the external target (or not).
-pub fn rows_of(fault: Fault, external: bool) -> Vec<&'static Row> {
-    MATRIX.iter().filter(|r| r.fault == fault && r.story.is_external() == external).collect()
+/// The matrix rows of `fault`.
+pub fn rows_of(fault: Fault) -> Vec<&'static Row> {
+    MATRIX.iter().filter(|r| r.fault == fault).collect()
+}
+
+/// The fault table as the docs show it (`docs/standin.md`, checked there by a test).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| fault | what it breaks | story | the suite must |\n| --- | --- | --- | --- |\n");
+    for r in MATRIX.iter() {
+        let verdict = match r.verdict {
+            Fails(p) => format!("fail naming `[{p}]`"),
+            Survives => "survive (stay green)".to_owned(),
+        };
+        let what = r.fault.description().replace('|', "\\|");
+        out.push_str(&format!("| `{}` | {what} | `{}` | {verdict} |\n", r.fault.name(), r.story.name()));
+    }
+    out
 }
 
 /// The matrix's stand-ins run at a fifth of the `fast` profile's delays (org 30 ms, workspace
@@ -164,14 +152,14 @@ pub async fn run_story(case: &Case, story: Story) -> Result<()> {
     }
 }
 
-/// Run `fault`'s rows of one target (external stories or not) and check each verdict; the
-/// error says what went wrong with the proof. The first call starts every row of the target at
-/// once on the machinery runtime (each row has a stand-in of its own), so the matrix takes as
-/// long as its slowest row rather than the sum over the test harness's few threads.
-pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, String> {
-    let rows: Vec<usize> = (0..MATRIX.len()).filter(|&i| MATRIX[i].fault == fault && MATRIX[i].story.is_external() == external).collect();
+/// Run `fault`'s rows and check each verdict; the error says what went wrong with the proof.
+/// The first call starts every row at once on the machinery runtime (each row has a stand-in
+/// of its own), so the matrix takes as long as its slowest row rather than the sum over the
+/// test harness's few threads.
+pub async fn prove(fault: Fault) -> std::result::Result<String, String> {
+    let rows: Vec<usize> = (0..MATRIX.len()).filter(|&i| MATRIX[i].fault == fault).collect();
     if rows.is_empty() {
-        return Err(format!("fault {} has no row for this target in the matrix", fault.name()));
+        return Err(format!("fault {} has no proof in the fault table", fault.name()));
     }
     // nextest runs each test in a process of its own: prove only this fault's rows there
     // (cargo test's one process starts every row of the binary at once, below).
@@ -182,10 +170,10 @@ pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, 
         }
         return Ok(lines.join("\n"));
     }
-    let results = all_rows(external);
+    let results = all_rows();
     let mut lines = Vec::new();
     for i in rows {
-        let mut rx = results[i].clone().expect("a row of this target");
+        let mut rx = results[i].clone();
         let answer = rx.wait_for(Option::is_some).await.map_err(|e| format!("row {i} never answered: {e}"))?;
         lines.push(answer.clone().expect("waited for an answer")?);
     }
@@ -194,25 +182,20 @@ pub async fn prove(fault: Fault, external: bool) -> std::result::Result<String, 
 
 type RowAnswer = Option<std::result::Result<String, String>>;
 
-/// Every row of one target, started once: a receiver per matrix row (`None` for the other
-/// target's rows).
-fn all_rows(external: bool) -> &'static [Option<tokio::sync::watch::Receiver<RowAnswer>>] {
-    static STARTED: [std::sync::OnceLock<Vec<Option<tokio::sync::watch::Receiver<RowAnswer>>>>; 2] =
-        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
-    STARTED[usize::from(external)].get_or_init(|| {
+/// Every row, started once: a receiver per matrix row.
+fn all_rows() -> &'static [tokio::sync::watch::Receiver<RowAnswer>] {
+    static STARTED: std::sync::OnceLock<Vec<tokio::sync::watch::Receiver<RowAnswer>>> = std::sync::OnceLock::new();
+    STARTED.get_or_init(|| {
         MATRIX
             .iter()
             .map(|row| {
-                if row.story.is_external() != external {
-                    return None;
-                }
                 let (tx, rx) = tokio::sync::watch::channel(None);
                 super::standin::machinery().spawn(async move {
                     let answer = prove_row_with(row, &[row.fault]).await;
                     // Receivers live in a static: the send cannot fail.
                     tx.send_replace(Some(answer));
                 });
-                Some(rx)
+                rx
             })
             .collect()
     })
@@ -258,9 +241,9 @@ fn verdict(row: &Row, standin: &StandIn, result: Result<()>) -> std::result::Res
 }
 
 /// Prove `fault` against its matrix rows; panics with what went wrong with the proof.
-pub async fn prove_fault(fault: Fault, external: bool) {
+pub async fn prove_fault(fault: Fault) {
     let started = std::time::Instant::now();
-    match prove(fault, external).await {
+    match prove(fault).await {
         Ok(line) => eprintln!("[{:.2}s] {line}", started.elapsed().as_secs_f64()),
         Err(why) => panic!("fault {}: {why}", fault.name()),
     }
