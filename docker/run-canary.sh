@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-shot session-continuity canary run (contract §9) against a runtime image:
 # build the reference image (or take TEMPLATE_IMAGE), start it with `docker compose` (or docker-compose v1), wait
-# until GET /agent-card answers 200, run the canaries and layer diagnostics from cargo
+# until its agent card answers 200, run the canaries and layer diagnostics from cargo
 # against it, save artifacts on failure, tear down.
 #
 #   docker/run-canary.sh                                   # the reference image
@@ -88,11 +88,16 @@ hostport="$(compose port runtime 8000 | tail -n 1)"
 [ -n "$hostport" ] || { log "no host port for 8000"; exit 2; }
 url="http://127.0.0.1:${hostport##*:}"
 
-# Healthy = GET /agent-card answers 200 (what the compose health check execs inside the
-# image), probed from the host so any template image works, whatever its health check.
+# Healthy = the agent card answers 200 at A2A's well-known path or the platform images'
+# paths (what the compose health check execs inside the image), probed from the host so any
+# template image works, whatever its health check.
 probe() {
   if command -v curl >/dev/null 2>&1; then
-    curl -fsS -o /dev/null --max-time 2 "$url/agent-card"
+    local p
+    for p in /.well-known/agent-card.json /agent-card /.well-known/agent.json; do
+      curl -fsS -o /dev/null --max-time 2 "$url$p" && return 0
+    done
+    return 1
   else
     [ "$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$(compose ps -q runtime)")" = healthy ]
   fi
@@ -105,7 +110,7 @@ until probe; do
     exit 2
   fi
   if [ "$SECONDS" -ge "$deadline" ]; then
-    log "the runtime did not answer GET /agent-card with 200 within ${boot_timeout}s"
+    log "the runtime did not serve its agent card (GET /.well-known/agent-card.json, /agent-card or /.well-known/agent.json) with 200 within ${boot_timeout}s"
     exit 2
   fi
   sleep 1

@@ -7,13 +7,16 @@
 //! * [`Reply::parse`] tells apart every answer the suite can get to a send: an agent
 //!   [`Message`] or [`Task`] (either dialect), a JSON-RPC [`RpcError`], and the platform's own
 //!   non-JSON-RPC answers ([`Queued`] for poll mode, [`Waking`], [`Busy`]; contract §5, §6.4).
+//! * [`echoes_prompt`] tells an answer from the prompt come back (the one echo rule).
 //! * [`error_markers`] finds the strings that turn an answer into a failure (contract §6.5).
 
+mod echo;
 mod envelope;
 mod evidence;
 mod parts;
 mod reply;
 
+pub use echo::echoes_prompt;
 pub use envelope::SendMessage;
 pub use parts::{Part, ReplyPart};
 pub use reply::{Artifact, Busy, Message, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type};

@@ -73,12 +73,13 @@ enum Command {
         #[arg(long, env = "E2E_ORG_SLUG")]
         slug: String,
     },
-    /// Exit 0 if `GET <url>` answers 2xx within the timeout, 1 otherwise. The container's
-    /// health check: a `FROM scratch` image has no shell or wget, so it execs the binary.
+    /// Exit 0 if `GET <url>` answers 2xx within the timeout for any of the URLs, 1 otherwise.
+    /// The container's health check: a `FROM scratch` image has no shell or wget, so it execs
+    /// the binary. The defaults are the card's paths, so every `MOLECULE_A2A_LAYOUT` is healthy.
     Healthcheck {
-        /// Plain-http URL to probe.
-        #[arg(default_value = "http://127.0.0.1:8000/agent-card")]
-        url: String,
+        /// Plain-http URLs to probe, in order.
+        #[arg(default_values = ["http://127.0.0.1:8000/.well-known/agent-card.json", "http://127.0.0.1:8000/agent-card"])]
+        urls: Vec<String>,
         /// Seconds to wait for the answer.
         #[arg(long, default_value_t = 2)]
         timeout: u64,
@@ -118,18 +119,15 @@ async fn main() -> ExitCode {
         Command::Runtime { port, bind } => runtime(SocketAddr::new(bind, port)).await,
         Command::Sweep { max_age_minutes, run_id, cap, dry_run } => sweep(max_age_minutes, run_id, cap, dry_run).await,
         Command::Org { verb } => org(verb).await,
-        Command::Healthcheck { url, timeout } => {
-            return match molecule_e2e::runtime::probe(&url, std::time::Duration::from_secs(timeout)) {
-                Ok(status) if (200..300).contains(&status) => ExitCode::SUCCESS,
-                Ok(status) => {
-                    eprintln!("healthcheck: {url} answered {status}");
-                    ExitCode::FAILURE
+        Command::Healthcheck { urls, timeout } => {
+            for url in &urls {
+                match molecule_e2e::runtime::probe(url, std::time::Duration::from_secs(timeout)) {
+                    Ok(status) if (200..300).contains(&status) => return ExitCode::SUCCESS,
+                    Ok(status) => eprintln!("healthcheck: {url} answered {status}"),
+                    Err(e) => eprintln!("healthcheck: {e}"),
                 }
-                Err(e) => {
-                    eprintln!("healthcheck: {e}");
-                    ExitCode::FAILURE
-                }
-            };
+            }
+            return ExitCode::FAILURE;
         }
         Command::Report { records, out, expect, title } => report(&records, out.as_deref(), expect, &title),
         Command::AwsLeakCheck { slug } => aws_leak_check(&slug),

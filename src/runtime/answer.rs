@@ -56,6 +56,7 @@ pub fn answer_with(cfg: &RuntimeConfig, history: &[Turn], memory: &MemoryStore) 
     // The caption-drops-file fault: a runtime that reads only the text parts once there is one.
     let files: &[FilePart] = if cfg.has(RuntimeFault::CaptionDropsFile) && !text.is_empty() { &[] } else { &last.files };
     match exact_token(text) {
+        Some(_) if cfg.has(RuntimeFault::EchoesPrompt) => format!("Got it: \"{text}\""),
         Some(token) => broken_token(cfg, token),
         None if text.is_empty() && files.is_empty() => EMPTY_PROMPT.to_owned(),
         None if text.is_empty() => {
@@ -64,6 +65,10 @@ pub fn answer_with(cfg: &RuntimeConfig, history: &[Turn], memory: &MemoryStore) 
             } else {
                 file_only(files)
             }
+        }
+        None if !files.is_empty() && cfg.has(RuntimeFault::ReadsOnlyFileName) => {
+            let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+            format!("I can't open {}. Please paste the text you want summarized.", names.join(", "))
         }
         None if !files.is_empty() => with_caption(text, files),
         None => from_memory(text, memory).unwrap_or_else(|| from_conversation(history, text)),
@@ -286,6 +291,9 @@ mod tests {
         assert_eq!(answer(&cfg, &[user("Reply with exactly: PONG")]), "PNOG");
         let cfg = RuntimeConfig::new("w").with_faults([RuntimeFault::ErrorMarker]);
         assert!(answer(&cfg, &[user("Reply with exactly: PONG")]).starts_with("Agent error"));
+        let echo = RuntimeConfig::new("w").with_faults([RuntimeFault::EchoesPrompt]);
+        assert_eq!(answer(&echo, &[user("Reply with exactly: PONG")]), "Got it: \"Reply with exactly: PONG\"");
+        assert_eq!(answer(&echo, &[user("Hi, my name is Hongming.")]), "Nice to meet you, Hongming.");
         // Only the exact-token (model) answers break: the other checks stay green.
         let both = RuntimeConfig::new("w").with_faults([RuntimeFault::ErrorMarker, RuntimeFault::MisspellsAnswer]);
         assert_eq!(answer(&both, &[user("Hi, my name is Hongming.")]), "Nice to meet you, Hongming.");
@@ -312,6 +320,9 @@ mod tests {
         let broken = RuntimeConfig::new("w").with_faults([RuntimeFault::CaptionDropsFile]);
         let dropped = answer(&broken, &[Turn::user("summarize this").with_files(vec![status_file()])]);
         assert!(!dropped.contains("canary-ab12cd34") && dropped.contains("don't see"), "{dropped}");
+        let named = RuntimeConfig::new("w").with_faults([RuntimeFault::ReadsOnlyFileName]);
+        let got = answer(&named, &[Turn::user("summarize this").with_files(vec![status_file()])]);
+        assert_eq!(got, "I can't open canary-ab12cd34.txt. Please paste the text you want summarized.");
         // The fault only bites when there is a caption.
         assert!(answer(&broken, &[Turn::user("").with_files(vec![status_file()])]).contains("canary-ab12cd34.txt"));
     }

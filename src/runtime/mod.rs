@@ -28,6 +28,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+pub use card::MCP_EXTENSION_URI;
 pub use answer::{EMPTY_PROMPT, Turn, answer, answer_with, summarize};
 pub use memory::MemoryStore;
 pub use parts::{FilePart, UserMessage, read_parts};
@@ -92,6 +93,63 @@ impl ReplyShape {
     }
 }
 
+/// Where the runtime serves A2A and its card (`MOLECULE_A2A_LAYOUT`). A client that finds
+/// the runtime by its card judges every layout the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// Every path at once: JSON-RPC at `POST /` and `POST /a2a`, the card at
+    /// `/.well-known/agent-card.json` and `/agent-card`, its `url` the root. The stand-in's
+    /// proxy posts to the registered URL itself; cp_sim posts to `/a2a`.
+    #[default]
+    Both,
+    /// A stock a2a-sdk app (and the platform's own Python runtime): JSON-RPC at `POST /`,
+    /// the card at `/.well-known/agent-card.json` only.
+    Root,
+    /// Under a path, as the platform's template images serve it: JSON-RPC at `POST /a2a`,
+    /// the card at `/agent-card` only, its `url` ending in `/a2a`.
+    A2aPath,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 3] = [Layout::Both, Layout::Root, Layout::A2aPath];
+
+    /// The name in `MOLECULE_A2A_LAYOUT`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Both => "both",
+            Layout::Root => "root",
+            Layout::A2aPath => "a2a",
+        }
+    }
+
+    /// The JSON-RPC paths served.
+    pub fn rpc_paths(self) -> &'static [&'static str] {
+        match self {
+            Layout::Both => &["/", "/a2a"],
+            Layout::Root => &["/"],
+            Layout::A2aPath => &["/a2a"],
+        }
+    }
+
+    /// The card paths served.
+    pub fn card_paths(self) -> &'static [&'static str] {
+        match self {
+            Layout::Both => &["/.well-known/agent-card.json", "/agent-card"],
+            Layout::Root => &["/.well-known/agent-card.json"],
+            Layout::A2aPath => &["/agent-card"],
+        }
+    }
+
+    /// Parse a setting; `var` names it in the error.
+    pub fn parse(var: &str, value: &str) -> Result<Self, String> {
+        let v = value.trim();
+        Layout::ALL.into_iter().find(|l| l.name() == v).ok_or_else(|| {
+            let names: Vec<_> = Layout::ALL.iter().map(|l| l.name()).collect();
+            format!("{var}={v:?} is not a layout; known: {}", names.join(", "))
+        })
+    }
+}
+
 /// A named way for the runtime to break its side of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RuntimeFault {
@@ -110,10 +168,18 @@ pub enum RuntimeFault {
     MisspellsAnswer,
     /// Exact-token answers carry an error marker (`Agent error: …`).
     ErrorMarker,
+    /// Exact-token prompts come back repeated (`Got it: "… the single token: PONG"`), as a
+    /// runtime behind a model that echoes its input answers.
+    EchoesPrompt,
+    /// A caption's file is known by its name only: the reply names it and asks for its
+    /// text (`I can't open canary-doc-….txt. Please paste …`).
+    ReadsOnlyFileName,
+    /// The card offers the MCP memory surface, and `POST /mcp` answers 500.
+    McpBroken,
 }
 
 impl RuntimeFault {
-    pub const ALL: [RuntimeFault; 7] = [
+    pub const ALL: [RuntimeFault; 10] = [
         RuntimeFault::SessionKeyedOnTaskId,
         RuntimeFault::FileOnlyEmptyPrompt,
         RuntimeFault::CaptionDropsFile,
@@ -121,6 +187,9 @@ impl RuntimeFault {
         RuntimeFault::AgentCardMissing,
         RuntimeFault::MisspellsAnswer,
         RuntimeFault::ErrorMarker,
+        RuntimeFault::EchoesPrompt,
+        RuntimeFault::ReadsOnlyFileName,
+        RuntimeFault::McpBroken,
     ];
 
     /// The name used in `CANARY_FAULTS` and docs.
@@ -133,6 +202,9 @@ impl RuntimeFault {
             RuntimeFault::AgentCardMissing => "agent-card-missing",
             RuntimeFault::MisspellsAnswer => "misspells-answer",
             RuntimeFault::ErrorMarker => "error-marker",
+            RuntimeFault::EchoesPrompt => "echoes-prompt",
+            RuntimeFault::ReadsOnlyFileName => "reads-only-file-name",
+            RuntimeFault::McpBroken => "mcp-broken",
         }
     }
 }
@@ -179,6 +251,12 @@ pub struct RuntimeConfig {
     pub reply_shape: ReplyShape,
     /// `MOLECULE_PUBLIC_URL`: the card's `url`; else built from the address it is reached on.
     pub public_url: Option<String>,
+    /// `MOLECULE_A2A_LAYOUT`: where A2A and the card are served.
+    pub layout: Layout,
+    /// `MOLECULE_MCP` (`on`, the default, or `off`): serve `POST /mcp` and offer it on the
+    /// card (`capabilities.extensions`, [`MCP_EXTENSION_URI`]). Off is a conforming runtime
+    /// too: MCP is not part of A2A.
+    pub offer_mcp: bool,
 }
 
 impl RuntimeConfig {
@@ -197,6 +275,8 @@ impl RuntimeConfig {
             log_requests: false,
             reply_shape: ReplyShape::from_standin_env(),
             public_url: None,
+            layout: Layout::default(),
+            offer_mcp: true,
         }
     }
 
@@ -216,6 +296,16 @@ impl RuntimeConfig {
         self
     }
 
+    pub fn with_layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    pub fn with_mcp(mut self, offered: bool) -> Self {
+        self.offer_mcp = offered;
+        self
+    }
+
     pub fn has(&self, fault: RuntimeFault) -> bool {
         self.faults.contains(&fault)
     }
@@ -225,7 +315,8 @@ impl RuntimeConfig {
     /// Settings from the environment, as the container and the CLI start it:
     /// `WORKSPACE_ID`, `MOLECULE_CANARY_MODE`, `MOLECULE_MEMORY_ROOT`, `CANARY_FAULTS`,
     /// `MOLECULE_REPLY_SHAPE` (`task` by default, `message`, `input-required`),
-    /// `MOLECULE_PUBLIC_URL`.
+    /// `MOLECULE_PUBLIC_URL`, `MOLECULE_A2A_LAYOUT` (`both` by default, `root`, `a2a`),
+    /// `MOLECULE_MCP` (`on` by default, `off`).
     /// Request logging is on. In canary mode, operator-scope LLM credentials in the
     /// environment are refused (see [`operator_llm_env`]).
     pub fn from_env() -> Result<Self, String> {
@@ -245,6 +336,14 @@ impl RuntimeConfig {
             None => ReplyShape::default(),
         };
         cfg.public_url = get("MOLECULE_PUBLIC_URL");
+        if let Some(v) = get("MOLECULE_A2A_LAYOUT") {
+            cfg.layout = Layout::parse("MOLECULE_A2A_LAYOUT", &v)?;
+        }
+        cfg.offer_mcp = match get("MOLECULE_MCP").as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(v) => return Err(format!("MOLECULE_MCP={v:?} is neither on nor off")),
+        };
         if let Some(list) = get("CANARY_FAULTS") {
             cfg.faults = parse_faults(&list)?;
         }
@@ -311,6 +410,17 @@ mod tests {
         assert_eq!(open.reply_shape, ReplyShape::OpenTask);
         let err = RuntimeConfig::from_lookup(env(&[("MOLECULE_REPLY_SHAPE", "Task")])).unwrap_err();
         assert!(err.contains("task, message, input-required"), "{err}");
+    }
+
+    #[test]
+    fn reads_the_layout_and_the_mcp_offer() {
+        let cfg = RuntimeConfig::from_lookup(env(&[("MOLECULE_A2A_LAYOUT", "root"), ("MOLECULE_MCP", "off")])).unwrap();
+        assert_eq!((cfg.layout, cfg.offer_mcp), (Layout::Root, false));
+        let cfg = RuntimeConfig::from_lookup(env(&[])).unwrap();
+        assert_eq!((cfg.layout, cfg.offer_mcp), (Layout::Both, true));
+        let err = RuntimeConfig::from_lookup(env(&[("MOLECULE_A2A_LAYOUT", "sdk")])).unwrap_err();
+        assert!(err.contains("both, root, a2a"), "{err}");
+        assert!(RuntimeConfig::from_lookup(env(&[("MOLECULE_MCP", "1")])).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The runtime's HTTP side: routes, JSON-RPC dispatch (A2A at `/` and `/a2a` in both
-//! dialects, MCP at `/mcp`), the stores, request logging, lifecycle.
+//! The runtime's HTTP side: routes (by [`super::Layout`]), JSON-RPC dispatch (A2A in both
+//! dialects, MCP at `/mcp` when offered), the stores, request logging, lifecycle.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use super::card::{agent_card as card_json, endpoint};
+use super::card::{agent_card as card_json, endpoint, origin};
 use super::memory::{MemoryStore, key_value_of};
 use super::rpc::{self, RpcError};
 use super::store::{SessionStore, persist};
@@ -50,14 +50,18 @@ fn router_at(cfg: RuntimeConfig, listening: Option<SocketAddr>) -> Router {
     let sessions = SessionStore::new(cfg.memory_root.as_deref());
     let log_requests = cfg.log_requests;
     let rt = Arc::new(Runtime { cfg, sessions, memory, tasks: TaskStore::default(), listening });
-    let app = Router::new()
-        .route("/", post(a2a))
-        .route("/a2a", post(a2a))
-        .route("/mcp", post(mcp))
-        .route("/agent-card", get(agent_card))
-        .route("/.well-known/agent-card.json", get(agent_card))
-        .route("/health", get(|| async { "ok" }))
-        .with_state(rt);
+    let layout = rt.cfg.layout;
+    let mut app = Router::new().route("/health", get(|| async { "ok" }));
+    for path in layout.rpc_paths() {
+        app = app.route(path, post(a2a));
+    }
+    for path in layout.card_paths() {
+        app = app.route(path, get(agent_card));
+    }
+    if rt.cfg.offer_mcp {
+        app = app.route("/mcp", post(mcp));
+    }
+    let app = app.with_state(rt);
     if log_requests { app.layer(middleware::from_fn(log_request)) } else { app }
 }
 
@@ -135,7 +139,8 @@ async fn agent_card(State(rt): State<Shared>, headers: HeaderMap) -> Response {
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let v10_only = headers.get("a2a-version").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().starts_with("1."));
-    let card = card_json(&rt.cfg, &endpoint(&rt.cfg, host, rt.listening), v10_only);
+    let mcp_url = format!("{}/mcp", origin(&rt.cfg, host, rt.listening));
+    let card = card_json(&rt.cfg, &endpoint(&rt.cfg, host, rt.listening), &mcp_url, v10_only);
     ([(header::VARY, "A2A-Version")], Json(card)).into_response()
 }
 
@@ -176,6 +181,9 @@ async fn a2a(
 /// MCP over plain JSON-RPC (the streamable-HTTP transport's JSON answer): `initialize`,
 /// `tools/list` and `tools/call` for `commit_memory` and `recall_memory`.
 async fn mcp(State(rt): State<Shared>, body: axum::body::Bytes) -> Response {
+    if rt.cfg.has(RuntimeFault::McpBroken) {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "mcp-broken: the memory tools are down").into_response();
+    }
     let rpc::Request { id, method, params } = match rpc::parse(&body) {
         Ok(r) => r,
         Err((id, e)) => return Json(rpc::failure(id, &e, Dialect::V03)).into_response(),

@@ -224,33 +224,8 @@ pub fn expect_token(asked: &Asked, token: &str, promise: Promise) -> Result<Stri
     Ok(text)
 }
 
-/// Whether `text` passes for an answer only by repeating `prompt`: it contains the whole
-/// prompt, or every occurrence of `token` in it stands among the prompt's own words around
-/// the token (`…the single token: PONG`, `PINEAPPLE and nothing else`). Words are compared
-/// lowercased, without punctuation.
-pub fn echoes_prompt(text: &str, prompt: &str, token: &str) -> bool {
-    let words = |s: &str| -> Vec<String> {
-        s.split(|c: char| !c.is_alphanumeric() && c != '_')
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let (text_words, prompt_words) = (words(text), words(prompt));
-    let token_word = token.to_lowercase();
-    if !prompt_words.is_empty() && text_words.windows(prompt_words.len()).any(|w| w == prompt_words.as_slice()) {
-        return true;
-    }
-    let Some(at) = prompt_words.iter().position(|w| *w == token_word) else { return false };
-    let before = &prompt_words[at.saturating_sub(3)..at];
-    let after = &prompt_words[at + 1..(at + 4).min(prompt_words.len())];
-    let occurrences: Vec<usize> = text_words.iter().enumerate().filter(|(_, w)| **w == token_word).map(|(i, _)| i).collect();
-    !occurrences.is_empty()
-        && occurrences.iter().all(|&i| {
-            let echoed_before = !before.is_empty() && i >= before.len() && text_words[i - before.len()..i] == *before;
-            let echoed_after = !after.is_empty() && text_words.get(i + 1..i + 1 + after.len()) == Some(after);
-            echoed_before || echoed_after
-        })
-}
+/// The echo rule lives with the A2A reply types: the container tier's checks ask it too.
+pub use crate::a2a::echoes_prompt;
 
 /// The `a2a_receive` row the call with `message_id` left on `ws` (written before the proxy
 /// answers, so a short wait only absorbs replication lag).

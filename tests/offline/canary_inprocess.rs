@@ -1,19 +1,21 @@
 //! The container tier's checks against the reference runtime served in this process, in
-//! every reply shape it has: all pass on a healthy runtime, and each runtime fault fails
-//! exactly its guard. The container tier proves the same against the image; this proves
-//! it on every `cargo test`, in seconds.
+//! every reply shape and every layout it has: all pass on a healthy runtime, each found by
+//! its card alone; a runtime that does not offer MCP gets that check "not applicable"; and
+//! each runtime fault fails exactly its guard. The container tier proves the same against
+//! the image; this proves it on every `cargo test`, in seconds.
 
-use molecule_e2e::runtime::{ReplyShape, RuntimeConfig, RuntimeFault, spawn};
+use molecule_e2e::runtime::{Layout, ReplyShape, RuntimeConfig, RuntimeFault, spawn};
 
-use crate::support::canary::{Check, CpSim, Outcome};
+use crate::support::canary::{Check, CpSim, Failure, Outcome};
 
-/// Every check's verdict against a fresh runtime in `shape` with `faults`.
-async fn verdicts(shape: ReplyShape, faults: &[RuntimeFault]) -> Vec<(Check, Result<Outcome, String>)> {
+/// Every check's verdict against a fresh runtime started from `cfg` (canary mode, its own
+/// memory root).
+async fn verdicts_of(cfg: RuntimeConfig) -> Vec<(Check, Result<Outcome, Failure>)> {
     let root = std::env::temp_dir().join(format!("canary-inprocess-{}", uuid::Uuid::new_v4().simple()));
-    let mut cfg = RuntimeConfig::new("canary-inprocess").with_memory_root(&root).with_reply_shape(shape).with_faults(faults.iter().copied());
+    let mut cfg = cfg.with_memory_root(&root);
     cfg.canary_mode = true;
     let rt = spawn(cfg).await.expect("runtime starts");
-    let client = CpSim::new(rt.url()).strict(true);
+    let client = CpSim::new(rt.url());
     let mut out = Vec::new();
     for c in Check::ALL {
         out.push((c, c.run(&client).await));
@@ -25,30 +27,65 @@ async fn verdicts(shape: ReplyShape, faults: &[RuntimeFault]) -> Vec<(Check, Res
     out
 }
 
+fn runtime(shape: ReplyShape, faults: &[RuntimeFault]) -> RuntimeConfig {
+    RuntimeConfig::new("canary-inprocess").with_reply_shape(shape).with_faults(faults.iter().copied())
+}
+
 #[tokio::test]
 async fn every_check_passes_against_a_healthy_runtime_in_every_reply_shape() {
     for shape in ReplyShape::ALL {
-        for (c, v) in verdicts(shape, &[]).await {
+        for (c, v) in verdicts_of(runtime(shape, &[])).await {
             assert!(matches!(v, Ok(Outcome::Passed(_))), "{} replies: {c} {v:?}", shape.name());
         }
     }
 }
 
-/// One case per reply shape, so the shapes run on separate test threads.
+/// A stock a2a-sdk layout (JSON-RPC at `/`, the card at the well-known path only) and the
+/// template images' (`/a2a`, the card at `/agent-card` only) are judged the same: every check
+/// passes, and the agent-card diagnostic says where the card sent it.
 #[rstest::rstest]
-#[case::task(ReplyShape::Task)]
-#[case::message(ReplyShape::Message)]
-#[case::open_task(ReplyShape::OpenTask)]
+#[case::root(Layout::Root, "card at /.well-known/agent-card.json", "/; ")]
+#[case::under_a2a(Layout::A2aPath, "card at /agent-card", "/a2a; ")]
+#[case::both(Layout::Both, "card at /.well-known/agent-card.json", "/; ")]
 #[tokio::test]
-async fn each_runtime_fault_fails_exactly_its_guard_in_every_reply_shape(#[case] shape: ReplyShape) {
+async fn a_runtime_is_found_by_its_card_and_judged_the_same_in_every_layout(#[case] layout: Layout, #[case] card: &str, #[case] a2a_path: &str) {
+    for (c, v) in verdicts_of(runtime(ReplyShape::Task, &[]).with_layout(layout)).await {
+        assert!(matches!(v, Ok(Outcome::Passed(_))), "{} layout: {c} {v:?}", layout.name());
+        if let (Check::AgentCard, Ok(Outcome::Passed(how))) = (c, &v) {
+            assert!(how.starts_with(card) && how.contains(a2a_path), "{} layout: {how}", layout.name());
+        }
+    }
+}
+
+/// MCP is not part of A2A: a runtime whose card does not offer it gets the recall check
+/// "not applicable", with the reason; every other check passes.
+#[tokio::test]
+async fn a_runtime_whose_card_offers_no_mcp_gets_the_recall_check_not_applicable() {
+    for (c, v) in verdicts_of(runtime(ReplyShape::Task, &[]).with_layout(Layout::Root).with_mcp(false)).await {
+        match c {
+            Check::RecallUnknownKey => {
+                assert!(matches!(&v, Ok(Outcome::NotApplicable(why)) if why.contains("offers no MCP")), "{v:?}")
+            }
+            _ => assert!(matches!(v, Ok(Outcome::Passed(_))), "{c} {v:?}"),
+        }
+    }
+}
+
+/// One case per reply shape (and the root layout once), so they run on separate threads.
+#[rstest::rstest]
+#[case::task(ReplyShape::Task, Layout::Both)]
+#[case::message(ReplyShape::Message, Layout::Both)]
+#[case::open_task(ReplyShape::OpenTask, Layout::Both)]
+#[case::task_at_the_root(ReplyShape::Task, Layout::Root)]
+#[tokio::test]
+async fn each_runtime_fault_fails_exactly_its_guard_in_every_reply_shape(#[case] shape: ReplyShape, #[case] layout: Layout) {
     assert_eq!(ReplyShape::ALL.len(), 3, "a new reply shape needs a case here");
     let mut wrong = Vec::new();
     for fault in RuntimeFault::ALL {
-        let guard = Check::guarding(fault.name()).unwrap_or_else(|| panic!("{fault} has no guard"));
-        for (c, v) in verdicts(shape, &[fault]).await {
-            let failed = v.is_err();
-            if failed != (c == guard) {
-                wrong.push(format!("{fault} ({} replies): {c} {v:?}", shape.name()));
+        let guard = Check::guarding(fault).unwrap_or_else(|| panic!("{fault} has no guard"));
+        for (c, v) in verdicts_of(runtime(shape, &[fault]).with_layout(layout)).await {
+            if v.is_err() != (c == guard) {
+                wrong.push(format!("{fault} ({} replies, {} layout): {c} {v:?}", shape.name(), layout.name()));
             }
         }
     }

@@ -7,7 +7,7 @@ use molecule_e2e::runtime::{FilePart, RuntimeConfig, RuntimeFault, Turn, answer}
 use serde_json::json;
 
 use crate::support::canary::{Check, PONG_PROMPT};
-use crate::support::verdict::{self, CanaryFile, ReplyShape, judge_caption, judge_exact, judge_file_only};
+use crate::support::verdict::{self, CanaryFile, Rejection, ReplyShape, Spelling, judge_caption, judge_file_only, judge_token};
 
 const STATUS_NAME: &str = "canary-0a1b2c3d.txt";
 const DOC_NAME: &str = "canary-doc-0a1b2c3d.txt";
@@ -16,7 +16,7 @@ fn file_part(f: &CanaryFile) -> FilePart {
     FilePart {
         name: f.name.clone(),
         mime_type: "text/plain".into(),
-        bytes: Some(f.body.as_bytes().to_vec()),
+        bytes: Some(f.body.clone().into_bytes()),
         size: Some(f.body.len()),
         uri: None,
     }
@@ -29,7 +29,7 @@ fn runtime_reply(faults: &[RuntimeFault], caption: &str, file: &CanaryFile) -> S
 }
 
 #[track_caller]
-fn verdicts(rule: impl Fn(&str) -> Result<(), String>, table: &[(&str, bool)]) {
+fn verdicts(rule: impl Fn(&str) -> Result<(), Rejection>, table: &[(&str, bool)]) {
     let wrong: Vec<String> = table
         .iter()
         .filter_map(|(reply, pass)| {
@@ -64,48 +64,77 @@ fn canary_2_passes_replies_that_engage_with_the_file_and_fails_drops() {
 }
 
 #[test]
-fn canary_3_passes_a_summary_even_with_a_follow_up_question_and_fails_a_dropped_file() {
-    let doc = CanaryFile::quarterly(DOC_NAME);
+fn canary_3_passes_a_reply_carrying_a_fact_only_the_file_holds_and_fails_any_other() {
+    let doc = CanaryFile::quarterly(DOC_NAME, "Kavolumi", 4821);
     let healthy = runtime_reply(&[], "summarize this", &doc);
     let dropped = runtime_reply(&[RuntimeFault::CaptionDropsFile], "summarize this", &doc);
+    let named_only = runtime_reply(&[RuntimeFault::ReadsOnlyFileName], "summarize this", &doc);
     verdicts(
-        |r| judge_caption(r, &doc),
+        |r| judge_caption(r, "summarize this", &doc),
         &[
             (healthy.as_str(), true),
             (dropped.as_str(), false),
-            ("Summary: revenue is up 14% and churn is down 3%; RFC#600 ships this week.", true),
-            ("Summary of canary-doc-0a1b2c3d.txt: a quarterly review. Please provide last week's report to compare.", true),
-            ("Here is a summary of the attached file.", true),
+            (named_only.as_str(), false),
+            ("Summary: project Kavolumi grew revenue 14% and cut churn 3%.", true),
+            ("Summary of canary-doc-0a1b2c3d.txt: a quarterly review of KAVOLUMI. Please provide last week's report to compare.", true),
+            ("The one action item is to ship RFC 4821 this week.", true),
+            // Quotes the platform's fixed numbers, which a runtime could know without the file.
+            ("Summary: revenue is up 14% and churn is down 3%.", false),
+            ("Here is a summary of the attached file.", false),
             ("I don't see any file attached. Please paste the text you want summarized.", false),
-            ("Please provide the document you'd like me to summarize.", false),
             ("What would you like me to summarize?", false),
-            ("Sure!", false),
+            ("Kavolumix is a typo, not the project.", false),
             ("(empty prompt — nothing to do)", false),
             ("", false),
         ],
     );
-    // The issue's reply, to the status file it quotes: a correct summary that asks for more.
-    let status = CanaryFile::status("canary-5e6f7a8b.txt");
-    let summary = "Summary of canary-5e6f7a8b.txt: project status is nominal, Lighthouse score 98. Please provide last week's report to compare.";
-    assert_eq!(judge_caption(summary, &status), Ok(()));
+}
+
+/// Issue 24's reply from the platform's runtime: it names the file, so it used to skip the
+/// dropped-file phrases and pass.
+#[test]
+fn a_reply_that_names_the_file_but_not_its_content_is_a_dropped_file() {
+    let doc = CanaryFile::quarterly("canary-doc-2f72d838.txt", "Kavolumi", 4821);
+    let reply = "I can't open canary-doc-2f72d838.txt. Please paste the text you want summarized.";
+    assert_eq!(judge_caption(reply, "summarize this", &doc), Err(Rejection::FileNotRead { names_file: true }));
+    let named_only = runtime_reply(&[RuntimeFault::ReadsOnlyFileName], "summarize this", &doc);
+    assert_eq!(judge_caption(&named_only, "summarize this", &doc), Err(Rejection::FileNotRead { names_file: true }));
+    let dropped = runtime_reply(&[RuntimeFault::CaptionDropsFile], "summarize this", &doc);
+    assert_eq!(judge_caption(&dropped, "summarize this", &doc), Err(Rejection::FileNotRead { names_file: false }));
+    assert_eq!(judge_caption("Got it: \"summarize this\"", "summarize this", &doc), Err(Rejection::Echo));
 }
 
 #[test]
-fn the_exact_answer_wants_the_token_spelt_right_and_no_error_marker() {
+fn each_run_makes_up_new_facts_for_canary_3() {
+    let (a, b) = (CanaryFile::quarterly_fresh("a.txt"), CanaryFile::quarterly_fresh("a.txt"));
+    assert_ne!(a.facts, b.facts);
+    assert!(a.facts.iter().all(|f| a.body.contains(f.as_str())), "{a:?}");
+}
+
+#[test]
+fn the_exact_answer_wants_the_token_spelt_right_no_error_marker_and_no_echo() {
     let cfg = |faults: &[RuntimeFault]| RuntimeConfig::new("rules").with_faults(faults.iter().copied());
     let ask = |faults: &[RuntimeFault]| answer(&cfg(faults), &[Turn::user(PONG_PROMPT)]);
+    let exact = |r: &str| judge_token(r, PONG_PROMPT, &["PONG"], Spelling::Exact);
     verdicts(
-        |r| judge_exact(r, "PONG"),
+        exact,
         &[
             (ask(&[]).as_str(), true),
             (ask(&[RuntimeFault::MisspellsAnswer]).as_str(), false),
             (ask(&[RuntimeFault::ErrorMarker]).as_str(), false),
+            (ask(&[RuntimeFault::EchoesPrompt]).as_str(), false),
             ("PONG.", true),
             ("pong", false),
             ("PONGS", false),
             ("Exception: PONG", false),
         ],
     );
+    // Issue 24's reply: the platform's runtime behind a model that echoed.
+    let echo = format!("Got it: \"{PONG_PROMPT}\"");
+    assert_eq!(exact(&echo), Err(Rejection::Echo));
+    assert_eq!(exact(&ask(&[RuntimeFault::EchoesPrompt])), Err(Rejection::Echo));
+    assert_eq!(exact(&format!("You asked: \"{PONG_PROMPT}\". PONG")), Ok(()));
+    assert_eq!(exact("PNOG"), Err(Rejection::Missing("PONG".into())));
 }
 
 #[test]
@@ -144,58 +173,7 @@ fn a_task_that_ended_without_an_answer_fails_whatever_it_says() {
 #[test]
 fn every_runtime_fault_has_exactly_one_guard() {
     for fault in RuntimeFault::ALL {
-        let guards: Vec<Check> = Check::ALL.into_iter().filter(|c| c.guards().contains(&fault.name())).collect();
+        let guards: Vec<Check> = Check::ALL.into_iter().filter(|c| c.guards().contains(&fault)).collect();
         assert_eq!(guards.len(), 1, "{fault} is guarded by {guards:?}");
-    }
-    let named: Vec<&str> = Check::ALL.iter().flat_map(|c| c.guards().iter().copied()).collect();
-    for name in named {
-        assert!(name.parse::<RuntimeFault>().is_ok(), "a check guards {name}, which is no runtime fault");
-    }
-}
-
-mod strict_mcp {
-    use serde_json::json;
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    use crate::support::canary::{Check, CpSim, Outcome};
-
-    /// `/mcp` answering `res`; the recall diagnostic's outcome, strict and lax.
-    async fn recall_against(res: ResponseTemplate) -> (Result<Outcome, String>, Result<Outcome, String>) {
-        let server = MockServer::start().await;
-        Mock::given(method("POST")).and(path("/mcp")).respond_with(res).mount(&server).await;
-        let strict = Check::RecallUnknownKey.run(&CpSim::new(server.uri()).strict(true)).await;
-        let lax = Check::RecallUnknownKey.run(&CpSim::new(server.uri()).strict(false)).await;
-        (strict, lax)
-    }
-
-    fn rpc_error(code: i64) -> ResponseTemplate {
-        ResponseTemplate::new(200).set_body_json(json!({"jsonrpc": "2.0", "id": "x", "error": {"code": code, "message": "boom"}}))
-    }
-
-    #[tokio::test]
-    async fn a_crash_fails_under_strict_mcp_and_is_a_loud_skip_otherwise() {
-        for (what, res) in [("a 500", ResponseTemplate::new(500)), ("an internal error", rpc_error(-32603))] {
-            let (strict, lax) = recall_against(res).await;
-            assert!(strict.as_ref().is_err_and(|e| e.contains("crashed")), "{what}: {strict:?}");
-            assert!(matches!(&lax, Ok(Outcome::Skipped(w)) if w.contains("CANARY_STRICT_MCP=1")), "{what}: {lax:?}");
-        }
-        // A dropped connection: nothing listens on the port any more.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
-        let strict = Check::RecallUnknownKey.run(&CpSim::new(format!("http://127.0.0.1:{port}")).strict(true)).await;
-        assert!(strict.is_err(), "{strict:?}");
-    }
-
-    #[tokio::test]
-    async fn a_missing_endpoint_or_tool_is_a_skip_naming_the_status_even_when_strict() {
-        for (what, res, names) in [
-            ("no /mcp", ResponseTemplate::new(404), "404"),
-            ("no such tool", rpc_error(-32602), "-32602"),
-        ] {
-            let (strict, _) = recall_against(res).await;
-            assert!(matches!(&strict, Ok(Outcome::Skipped(w)) if w.contains(names)), "{what}: {strict:?}");
-        }
-        let ok = ResponseTemplate::new(200).set_body_json(json!({"jsonrpc": "2.0", "id": "x", "result": {"content": [{"type": "text", "text": "nothing stored"}]}}));
-        assert!(matches!(recall_against(ok).await.0, Ok(Outcome::Passed(_))));
     }
 }

@@ -55,7 +55,7 @@ fn every_scenario_send_validates_in_both_dialects() {
 #[test]
 fn every_canary_turn_validates_against_the_0_3_schema() {
     let status = CanaryFile::status("canary-0a1b2c3d.txt");
-    let doc = CanaryFile::quarterly("canary-doc-0a1b2c3d.txt");
+    let doc = CanaryFile::quarterly_fresh("canary-doc-0a1b2c3d.txt");
     let texts = [
         "Hi, my name is Hongming.",
         "What's my name?",

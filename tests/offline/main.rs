@@ -6,6 +6,7 @@
 mod support;
 
 mod a2a;
+mod canary_canned;
 mod canary_inprocess;
 mod canary_rules;
 mod catalog;

@@ -1,26 +1,33 @@
 //! The session-continuity canaries and layer diagnostics (contract §9), spoken the way
 //! local-e2e's `cp_sim` speaks them: straight A2A to a runtime, no platform in between.
 //!
-//! Each check is a function of a runtime's base URL that returns what it saw, or an error
-//! naming the check and the reply that broke it. The pass rules live in [`super::verdict`]
+//! The runtime is found as A2A says ([`super::card`]): its card names the JSON-RPC endpoint,
+//! and offers MCP or not. Each check is a function of a runtime's base URL that returns what
+//! it saw (or that it does not apply: an optional surface the card does not offer), or a
+//! [`Failure`] naming the check, the reply that broke it and, by type, the rejection. The pass rules live in [`super::verdict`]
 //! (pure, pinned offline). The container tier runs the checks against a container or
 //! `CANARY_RUNTIME_URL`; the fault proof runs them against the reference image with each
 //! runtime fault switched on.
 //!
-//! Where this differs from the platform's canaries (local-e2e/cp_sim at 41409fb2): no
-//! `"taskId": null` (the 0.3 schema wants a string or nothing); the two-turns diagnostic
-//! never sends turn one's task id (a runtime may rightly refuse it); the recall probe tells
-//! a crash from a missing `/mcp`; a generic reply to a file fails canary 2; a caption's
-//! reply that quotes the file passes canary 3 whatever it asks next; the exact-answer
-//! diagnostic is ours.
+//! Where this differs from the platform's canaries (local-e2e/cp_sim at 41409fb2): the
+//! endpoint comes from the card, not `/a2a`; no `"taskId": null` (the 0.3 schema wants a
+//! string or nothing); the two-turns diagnostic never sends turn one's task id (a runtime may
+//! rightly refuse it); the recall probe runs only where the card offers MCP; a generic reply
+//! to a file fails canary 2; canary 3's file holds facts made up per run and the reply must
+//! carry one; no echo of the prompt counts as an answer; the exact-answer diagnostic is ours.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use molecule_e2e::runtime::RuntimeFault;
+use reqwest::Url;
 use serde_json::{Value, json};
+use tokio::sync::OnceCell;
 
-use super::verdict::{self, CanaryFile, ReplyShape, contains_word, excerpt};
+use super::card::{self, CARD_PATHS, CardError, Endpoints};
+use super::verdict::{self, CanaryFile, Rejection, ReplyShape, Spelling, excerpt};
 
 /// The platform's smoke prompt; the exact-answer diagnostic wants `PONG` back, spelt right.
 pub use molecule_e2e::scenario::common::PONG_PROMPT;
@@ -36,7 +43,8 @@ pub enum Check {
     FileWithCaption,
     /// Canary 4: remember a fact in context A, recall it in context B.
     CrossSessionMemory,
-    /// Diagnostic: `GET /agent-card` is a JSON object.
+    /// Diagnostic: the agent card is found (well-known path, then the images' paths), is a
+    /// JSON object and names a JSON-RPC interface.
     AgentCard,
     /// Diagnostic: two turns in one context (no task id), both answered in that context.
     TwoTurnsOneContext,
@@ -72,27 +80,28 @@ impl Check {
         }
     }
 
-    /// The runtime faults (by their `CANARY_FAULTS` names) this check exists to catch.
-    pub fn guards(self) -> &'static [&'static str] {
+    /// The runtime faults this check exists to catch.
+    pub fn guards(self) -> &'static [RuntimeFault] {
         match self {
-            Check::NameContinuity => &["session-keyed-on-task-id"],
-            Check::FileOnly => &["file-only-empty-prompt"],
-            Check::FileWithCaption => &["caption-drops-file"],
-            Check::CrossSessionMemory => &["memory-not-persisted"],
+            Check::NameContinuity => &[RuntimeFault::SessionKeyedOnTaskId],
+            Check::FileOnly => &[RuntimeFault::FileOnlyEmptyPrompt],
+            Check::FileWithCaption => &[RuntimeFault::CaptionDropsFile, RuntimeFault::ReadsOnlyFileName],
+            Check::CrossSessionMemory => &[RuntimeFault::MemoryNotPersisted],
             // The readiness probe (compose health check, fixture wait) guards it too.
-            Check::AgentCard => &["agent-card-missing"],
-            Check::ExactAnswer => &["misspells-answer", "error-marker"],
-            Check::TwoTurnsOneContext | Check::RecallUnknownKey => &[],
+            Check::AgentCard => &[RuntimeFault::AgentCardMissing],
+            Check::ExactAnswer => &[RuntimeFault::MisspellsAnswer, RuntimeFault::ErrorMarker, RuntimeFault::EchoesPrompt],
+            Check::RecallUnknownKey => &[RuntimeFault::McpBroken],
+            Check::TwoTurnsOneContext => &[],
         }
     }
 
     /// The check guarding `fault`, if any.
-    pub fn guarding(fault: &str) -> Option<Check> {
+    pub fn guarding(fault: RuntimeFault) -> Option<Check> {
         Check::ALL.into_iter().find(|c| c.guards().contains(&fault))
     }
 
     /// Run the check against `rt`.
-    pub async fn run(self, rt: &CpSim) -> Result<Outcome, String> {
+    pub async fn run(self, rt: &CpSim) -> Result<Outcome, Failure> {
         let res = match self {
             Check::NameContinuity => name_continuity(rt).await,
             Check::FileOnly => file_only(rt).await,
@@ -101,14 +110,49 @@ impl Check {
             Check::AgentCard => agent_card(rt).await,
             Check::TwoTurnsOneContext => two_turns_one_context(rt).await,
             Check::ExactAnswer => exact_answer(rt).await,
-            Check::RecallUnknownKey => return recall_unknown_key(rt).await.map_err(|e| self.failed(rt, &e)),
+            Check::RecallUnknownKey => return recall_unknown_key(rt).await.map_err(|why| self.failed(rt, why)),
         };
-        res.map(Outcome::Passed).map_err(|e| self.failed(rt, &e))
+        res.map(Outcome::Passed).map_err(|why| self.failed(rt, why))
     }
 
-    fn failed(self, rt: &CpSim, why: &str) -> String {
-        let kind = if Check::CANARIES.contains(&self) { "canary" } else { "diagnostic" };
-        format!("{kind} {} FAILED against {}: {why}", self.name(), rt.base)
+    fn failed(self, rt: &CpSim, why: Why) -> Failure {
+        Failure { check: self, against: rt.base.clone(), rejection: why.rejection, detail: why.text }
+    }
+}
+
+/// A check that failed: which, against what, the rejection by type when a reply was judged,
+/// and the whole story (the reply, the endpoint) as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub check: Check,
+    pub against: String,
+    pub rejection: Option<Rejection>,
+    pub detail: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if Check::CANARIES.contains(&self.check) { "canary" } else { "diagnostic" };
+        write!(f, "{kind} {} FAILED against {}: {}", self.check, self.against, self.detail)
+    }
+}
+
+/// Why a check failed, before it is named: a judged reply's rejection, or a call that broke.
+struct Why {
+    rejection: Option<Rejection>,
+    text: String,
+}
+
+impl From<String> for Why {
+    fn from(text: String) -> Self {
+        Why { rejection: None, text }
+    }
+}
+
+impl Why {
+    /// `rejection`, told with what was asked and the reply seen.
+    fn rejected(rejection: Rejection, context: String) -> Self {
+        Why { text: format!("{context}: {rejection}"), rejection: Some(rejection) }
     }
 }
 
@@ -118,22 +162,33 @@ impl fmt::Display for Check {
     }
 }
 
-/// What a passing check saw, or why it did not count.
+/// What a check that did not fail saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Passed(String),
-    /// A diagnostic that could not run its probe (no `/mcp`), or saw a crash that is not
-    /// enforced (without `CANARY_STRICT_MCP=1`); printed loudly, never silently passed.
-    Skipped(String),
+    /// The check probes an optional surface (MCP) the runtime's card does not offer. Not a
+    /// failure and not a skip, under `CI=1` and `E2E_REQUIRE_LIVE=1` alike: the runtime
+    /// conforms without it. Printed with the reason.
+    NotApplicable(String),
 }
 
-/// A cp_sim-shaped client for one runtime.
+impl Outcome {
+    /// The line the tier prints for `check`'s outcome.
+    pub fn line(&self, check: Check) -> String {
+        match self {
+            Outcome::Passed(seen) => format!("{check}: passed against the runtime under test: {seen}"),
+            Outcome::NotApplicable(why) => format!("{check}: NOT APPLICABLE (neither a failure nor a skip): {why}"),
+        }
+    }
+}
+
+/// A cp_sim-shaped client for one runtime, which it finds by its agent card.
 #[derive(Debug, Clone)]
 pub struct CpSim {
     pub base: String,
     http: reqwest::Client,
-    /// `CANARY_STRICT_MCP=1`: a crashing `recall_memory` fails instead of skipping.
-    pub strict_mcp: bool,
+    /// The card's reading, made once per client.
+    found: Arc<OnceCell<Result<Endpoints, CardError>>>,
 }
 
 /// `prefix` followed by `n` random hex digits.
@@ -210,23 +265,43 @@ impl CpSim {
         // The runtime is local (container port or CANARY_RUNTIME_URL); a proxy from the
         // environment would only get in the way.
         let http = molecule_e2e::client::client_builder(&base).no_proxy().timeout(Duration::from_secs(30)).build().unwrap_or_default();
-        CpSim {
-            base,
-            http,
-            strict_mcp: std::env::var("CANARY_STRICT_MCP").is_ok_and(|v| v == "1"),
-        }
+        CpSim { base, http, found: Arc::default() }
     }
 
-    pub fn strict(mut self, strict_mcp: bool) -> Self {
-        self.strict_mcp = strict_mcp;
-        self
+    /// The endpoints the card names, read once: the card at the first of [`CARD_PATHS`]
+    /// that answers 200 with JSON.
+    pub async fn endpoints(&self) -> &Result<Endpoints, CardError> {
+        self.found.get_or_init(|| self.discover()).await
+    }
+
+    async fn discover(&self) -> Result<Endpoints, CardError> {
+        let base = Url::parse(&format!("{}/", self.base)).map_err(|e| CardError::NotFound(vec![format!("{} is not a URL: {e}", self.base)]))?;
+        let mut tried = Vec::new();
+        for path in CARD_PATHS {
+            match self.get_json(path).await {
+                Ok(card) => return card::read_card(&base, path, &card),
+                Err(e) => tried.push(e),
+            }
+        }
+        Err(CardError::NotFound(tried))
+    }
+
+    /// Where A2A is sent: the card's JSON-RPC interface; with no usable card, the runtime's
+    /// own URL, as the platform's proxy posts to a registered URL (the agent-card diagnostic
+    /// fails on its own).
+    async fn a2a_url(&self) -> String {
+        match self.endpoints().await {
+            Ok(e) => e.a2a.clone(),
+            Err(_) => format!("{}/", self.base),
+        }
     }
 
     /// Send one message in `context_id` and read the reply; a Task still `submitted` or
     /// `working` is followed with `tasks/get` until it leaves those states.
     pub async fn send(&self, context_id: &str, text: Option<&str>, file: Option<&InlineFile<'_>>) -> Result<ReplyShape, String> {
         let id = random_id("canary-", 12);
-        let body = self.post_json("/a2a", &send_envelope(&id, context_id, text, file)).await.map_err(|e| e.to_string())?;
+        let url = self.a2a_url().await;
+        let body = self.post_json(&url, &send_envelope(&id, context_id, text, file)).await.map_err(|e| e.to_string())?;
         let mut reply = result_of(&body, "message/send")?;
         let started = Instant::now();
         while let ReplyShape::Task { id, state, .. } = &reply
@@ -237,15 +312,15 @@ impl CpSim {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
             let get = json!({"jsonrpc": "2.0", "id": random_id("canary-", 12), "method": "tasks/get", "params": {"id": id}});
-            let body = self.post_json("/a2a", &get).await.map_err(|e| e.to_string())?;
+            let body = self.post_json(&url, &get).await.map_err(|e| e.to_string())?;
             reply = result_of(&body, "tasks/get")?;
         }
         Ok(reply)
     }
 
-    /// `tools/call recall_memory` on `<base>/mcp`: the first text content.
-    pub async fn recall(&self, key: &str) -> Result<String, CallError> {
-        let body = self.post_json("/mcp", &recall_envelope(key)).await?;
+    /// `tools/call recall_memory` on the MCP endpoint `url`: the first text content.
+    pub async fn recall(&self, url: &str, key: &str) -> Result<String, CallError> {
+        let body = self.post_json(url, &recall_envelope(key)).await?;
         if let Some(err) = body.get("error") {
             let missing_tool = err.get("code").and_then(Value::as_i64).is_some_and(|c| c == -32601 || c == -32602);
             let why = format!("JSON-RPC error from tools/call recall_memory: {err}");
@@ -265,10 +340,9 @@ impl CpSim {
         read_json("GET", &url, res).await.map_err(|e| e.to_string())
     }
 
-    async fn post_json(&self, path: &str, body: &Value) -> Result<Value, CallError> {
-        let url = format!("{}{path}", self.base);
-        let res = self.http.post(&url).json(body).send().await.map_err(|e| CallError::Broken(format!("POST {url}: {e}")))?;
-        read_json("POST", &url, res).await
+    async fn post_json(&self, url: &str, body: &Value) -> Result<Value, CallError> {
+        let res = self.http.post(url).json(body).send().await.map_err(|e| CallError::Broken(format!("POST {url}: {e}")))?;
+        read_json("POST", url, res).await
     }
 }
 
@@ -302,104 +376,109 @@ fn new_context() -> String {
 }
 
 /// A turn whose reply must be a finished answer with no error marker.
-async fn ask(rt: &CpSim, ctx: &str, text: &str) -> Result<String, String> {
+async fn ask(rt: &CpSim, ctx: &str, text: &str) -> Result<String, Why> {
     let reply = rt.send(ctx, Some(text), None).await?;
     let answer = verdict::answer_of(&reply)?.to_owned();
-    verdict::clean(&answer).map_err(|e| format!("{e}; {}", seen(&answer)))?;
+    verdict::clean(&answer).map_err(|r| Why::rejected(r, format!("asked {text:?}, {}", seen(&answer))))?;
     Ok(answer)
 }
 
-async fn name_continuity(rt: &CpSim) -> Result<String, String> {
-    let ctx = new_context();
-    ask(rt, &ctx, "Hi, my name is Hongming.").await?;
-    let reply = ask(rt, &ctx, "What's my name?").await?;
-    if contains_word(&reply, "hongming") {
-        Ok(seen(&reply))
-    } else {
-        Err(format!(
-            "the second turn of context {ctx} does not say the name from the first (want \\bhongming\\b, case-insensitive); \
-             is the session keyed on taskId instead of contextId? {}",
-            seen(&reply)
-        ))
-    }
+/// `reply`, the answer to `prompt`, carries `token` ([`verdict::judge_token`]); `hint` says
+/// what its absence suggests.
+fn expect(reply: &str, prompt: &str, token: &str, spelling: Spelling, hint: &str) -> Result<String, Why> {
+    verdict::judge_token(reply, prompt, &[token], spelling)
+        .map(|()| seen(reply))
+        .map_err(|r| Why::rejected(r, format!("asked {prompt:?} wanting {token}{hint}; {}", seen(reply))))
 }
 
-async fn file_turn(rt: &CpSim, caption: Option<&str>, file: &CanaryFile) -> Result<String, String> {
+async fn name_continuity(rt: &CpSim) -> Result<String, Why> {
+    let ctx = new_context();
+    ask(rt, &ctx, "Hi, my name is Hongming.").await?;
+    let question = "What's my name?";
+    let reply = ask(rt, &ctx, question).await?;
+    let hint = format!(" (the name from the first turn of context {ctx}; is the session keyed on taskId instead of contextId?)");
+    expect(&reply, question, "hongming", Spelling::Word, &hint)
+}
+
+async fn file_turn(rt: &CpSim, caption: Option<&str>, file: &CanaryFile) -> Result<String, Why> {
     let reply = rt.send(&new_context(), caption, Some(&InlineFile::from(file))).await?;
     Ok(verdict::answer_of(&reply)?.to_owned())
 }
 
-async fn file_only(rt: &CpSim) -> Result<String, String> {
+async fn file_only(rt: &CpSim) -> Result<String, Why> {
     let file = CanaryFile::status(random_id("canary-", 8) + ".txt");
     let reply = file_turn(rt, None, &file).await?;
-    verdict::judge_file_only(&reply, &file).map(|()| seen(&reply)).map_err(|e| format!("file-only {}: {e}; {}", file.name, seen(&reply)))
-}
-
-async fn file_with_caption(rt: &CpSim) -> Result<String, String> {
-    let file = CanaryFile::quarterly(random_id("canary-doc-", 8) + ".txt");
-    let reply = file_turn(rt, Some("summarize this"), &file).await?;
-    verdict::judge_caption(&reply, &file)
+    verdict::judge_file_only(&reply, &file)
         .map(|()| seen(&reply))
-        .map_err(|e| format!("\"summarize this\" + {}: {e}; {}", file.name, seen(&reply)))
+        .map_err(|r| Why::rejected(r, format!("file-only {}, {}", file.name, seen(&reply))))
 }
 
-async fn cross_session_memory(rt: &CpSim) -> Result<String, String> {
+async fn file_with_caption(rt: &CpSim) -> Result<String, Why> {
+    const CAPTION: &str = "summarize this";
+    let file = CanaryFile::quarterly_fresh(random_id("canary-doc-", 8) + ".txt");
+    let reply = file_turn(rt, Some(CAPTION), &file).await?;
+    verdict::judge_caption(&reply, CAPTION, &file).map(|()| seen(&reply)).map_err(|r| {
+        Why::rejected(r, format!("{CAPTION:?} + {} (whose facts are {:?}), {}", file.name, file.facts, seen(&reply)))
+    })
+}
+
+async fn cross_session_memory(rt: &CpSim) -> Result<String, Why> {
     let (a, b) = (new_context(), new_context());
     ask(rt, &a, "Please use the memory tool to remember: my favorite color is blue.").await?;
-    let reply = ask(rt, &b, "Use the memory tool to recall my favorite color, then tell me what it is.").await?;
-    if contains_word(&reply, "blue") {
-        Ok(seen(&reply))
-    } else {
-        Err(format!(
-            "a fact remembered in context {a} was not recalled in context {b} (want \\bblue\\b); is memory persisted and shared \
-             across contexts? {}",
-            seen(&reply)
-        ))
-    }
+    let question = "Use the memory tool to recall my favorite color, then tell me what it is.";
+    let reply = ask(rt, &b, question).await?;
+    let hint = format!(" (remembered in context {a}, asked in {b}; is memory persisted and shared across contexts?)");
+    expect(&reply, question, "blue", Spelling::Word, &hint)
 }
 
-async fn agent_card(rt: &CpSim) -> Result<String, String> {
-    let card = rt.get_json("/agent-card").await?;
-    if card.is_object() {
-        Ok(format!("agent card named {}", card.get("name").unwrap_or(&Value::Null)))
-    } else {
-        Err(format!("GET /agent-card is JSON but not an object: {}", excerpt(&card.to_string())))
+async fn agent_card(rt: &CpSim) -> Result<String, Why> {
+    match rt.endpoints().await {
+        Ok(found) => Ok(found.how.clone()),
+        Err(e) => Err(Why::from(e.to_string())),
     }
 }
 
 /// Two turns in one context, as the platform's session layer sends them: no task id (a
 /// runtime may rightly refuse one: unknown, or finished), and each reply, if it names a
 /// context, names this one.
-async fn two_turns_one_context(rt: &CpSim) -> Result<String, String> {
+async fn two_turns_one_context(rt: &CpSim) -> Result<String, Why> {
     let ctx = new_context();
     let mut seen_texts = Vec::new();
     for text in ["ping", "ping again"] {
         let reply = rt.send(&ctx, Some(text), None).await.map_err(|e| format!("turn {text:?}: {e}"))?;
         verdict::answer_of(&reply).map_err(|e| format!("turn {text:?}: {e}"))?;
         if let Some(other) = reply.context_id().filter(|c| *c != ctx) {
-            return Err(format!("turn {text:?} was sent in context {ctx} but answered in context {other}: the session layer keys on contextId"));
+            return Err(format!("turn {text:?} was sent in context {ctx} but answered in context {other}: the session layer keys on contextId").into());
         }
         seen_texts.push(excerpt(reply.text()));
     }
     Ok(format!("both turns answered in context {ctx}: {seen_texts:?}"))
 }
 
-/// `recall_memory` of a key nobody stored must answer. A crash fails (strict) or is a loud
-/// skip; a runtime without `/mcp` or without the tool is a loud skip naming the status.
-async fn recall_unknown_key(rt: &CpSim) -> Result<Outcome, String> {
-    let key = random_id("canary-probe-", 8);
-    match rt.recall(&key).await {
-        Ok(text) => Ok(Outcome::Passed(format!("recall_memory({key}) answered {:?}", excerpt(&text)))),
-        Err(CallError::Missing(why)) => Ok(Outcome::Skipped(format!("the runtime serves no memory tool: {why}"))),
-        Err(CallError::Broken(why)) if !rt.strict_mcp => {
-            Ok(Outcome::Skipped(format!("recall_memory crashed: {why} (not enforced: set CANARY_STRICT_MCP=1 to make this fail)")))
+/// `recall_memory` of a key nobody stored must answer, where the card offers MCP; a card
+/// that does not offer it makes the check not applicable (MCP is not part of A2A). Offered
+/// and missing, or offered and crashing, fails.
+async fn recall_unknown_key(rt: &CpSim) -> Result<Outcome, Why> {
+    let url = match rt.endpoints().await {
+        Ok(Endpoints { mcp: Some(url), .. }) => url.clone(),
+        Ok(Endpoints { mcp: None, .. }) => {
+            return Ok(Outcome::NotApplicable(format!(
+                "the agent card offers no MCP memory surface (no capabilities.extensions entry {}); MCP is not part of A2A",
+                molecule_e2e::runtime::MCP_EXTENSION_URI
+            )));
         }
-        Err(CallError::Broken(why)) => Err(format!("recall_memory of an unknown key crashed: {why}")),
+        Err(e) => return Ok(Outcome::NotApplicable(format!("no agent card to offer MCP ({e})"))),
+    };
+    let key = random_id("canary-probe-", 8);
+    match rt.recall(&url, &key).await {
+        Ok(text) => Ok(Outcome::Passed(format!("recall_memory({key}) at {url} answered {:?}", excerpt(&text)))),
+        Err(CallError::Missing(why)) => Err(format!("the card offers MCP at {url}, but it is not served: {why}").into()),
+        Err(CallError::Broken(why)) => Err(format!("recall_memory of an unknown key crashed at {url}, which the card offers: {why}").into()),
     }
 }
 
-async fn exact_answer(rt: &CpSim) -> Result<String, String> {
+async fn exact_answer(rt: &CpSim) -> Result<String, Why> {
     let reply = rt.send(&new_context(), Some(PONG_PROMPT), None).await?;
     let text = verdict::answer_of(&reply)?;
-    verdict::judge_exact(text, "PONG").map(|()| seen(text)).map_err(|e| format!("{e}; {}", seen(text)))
+    expect(text, PONG_PROMPT, "PONG", Spelling::Exact, " (exactly, spelt right)")
 }

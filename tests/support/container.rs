@@ -14,13 +14,14 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
+use molecule_e2e::wait::{Probe, Wait};
 use testcontainers::core::logs::LogFrame;
-use testcontainers::core::wait::HttpWaitStrategy;
-use testcontainers::core::{BuildImageOptions, ExecCommand, IntoContainerPort, WaitFor};
+use testcontainers::core::{BuildImageOptions, ExecCommand, IntoContainerPort};
 use testcontainers::runners::{AsyncBuilder, AsyncRunner};
 use testcontainers::{ContainerAsync, GenericBuildableImage, GenericImage, ImageExt};
 
 use super::canary::{Check, CpSim};
+use super::card::CARD_PATHS;
 
 /// The reference image's name and tag (also built by `docker/build-image.sh`).
 pub const REFERENCE_IMAGE: (&str, &str) = ("molecule-e2e-runtime", "local");
@@ -155,11 +156,69 @@ pub async fn image_under_test() -> Result<(String, String), String> {
 /// How the fixture decides the runtime is up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ready {
-    /// `GET /agent-card` answers 200, as the compose health check requires.
+    /// The agent card answers 200 at one of [`CARD_PATHS`], as the compose health check
+    /// requires: a runtime is found by its card, wherever it serves it.
     AgentCard,
     /// `GET /health` answers 200: only for the `agent-card-missing` fault proof, which must
     /// reach a runtime whose agent card is (deliberately) gone.
     Health,
+}
+
+impl Ready {
+    fn paths(self) -> &'static [&'static str] {
+        match self {
+            Ready::AgentCard => &CARD_PATHS,
+            Ready::Health => &["/health"],
+        }
+    }
+}
+
+/// How long a runtime under test may take to serve its card.
+const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Poll `url` + each of `paths` until one answers 200.
+async fn until_ready(url: &str, paths: &[&str]) -> Result<(), String> {
+    let http = molecule_e2e::client::client_builder(url).no_proxy().timeout(Duration::from_secs(2)).build().map_err(|e| format!("no HTTP client: {e}"))?;
+    Wait::new(format!("the runtime at {url} to answer GET {}", paths.join(" or ")), BOOT_TIMEOUT)
+        .until(|| async {
+            let mut seen = Vec::new();
+            for path in paths {
+                match http.get(format!("{url}{path}")).send().await {
+                    Ok(res) if res.status() == reqwest::StatusCode::OK => return Ok(Probe::Ready(())),
+                    Ok(res) => seen.push(format!("{path}: {}", res.status())),
+                    Err(e) => seen.push(format!("{path}: {e}")),
+                }
+            }
+            Ok(Probe::Pending(seen.join(", ")))
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// What the reference runtime is started with, beyond canary mode.
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    /// `CANARY_FAULTS`.
+    pub faults: String,
+    /// `MOLECULE_REPLY_SHAPE`.
+    pub shape: Option<String>,
+    /// `MOLECULE_A2A_LAYOUT`.
+    pub layout: Option<String>,
+    /// `MOLECULE_MCP`.
+    pub mcp: Option<String>,
+}
+
+impl Setup {
+    /// The settings as `KEY=value` words, for labels.
+    fn label(&self) -> String {
+        let pairs = [
+            ("CANARY_FAULTS", Some(self.faults.as_str()).filter(|f| !f.is_empty())),
+            ("MOLECULE_REPLY_SHAPE", self.shape.as_deref()),
+            ("MOLECULE_A2A_LAYOUT", self.layout.as_deref()),
+            ("MOLECULE_MCP", self.mcp.as_deref()),
+        ];
+        pairs.iter().filter_map(|(k, v)| v.map(|v| format!(" {k}={v}"))).collect()
+    }
 }
 
 /// A runtime the checks can talk to. A container is removed on drop unless `KEEP_RUNNING=1`.
@@ -176,6 +235,12 @@ impl RuntimeUnderTest {
     /// image under test (with the host's `CANARY_FAULTS`, if any). Fails (never skips) when
     /// neither is available.
     pub async fn for_canaries() -> Result<Self, String> {
+        if let Ok(v) = std::env::var("CANARY_STRICT_MCP") {
+            return Err(format!(
+                "CANARY_STRICT_MCP={v:?} is retired: unset it. A runtime whose agent card offers MCP is always held to it \
+                 (a crash fails), and one whose card does not gets the recall check not applicable (docs/container-tier.md)"
+            ));
+        }
         if let Some(url) = runtime_url_from_env() {
             return Ok(RuntimeUnderTest {
                 url: url.trim_end_matches('/').to_owned(),
@@ -187,25 +252,21 @@ impl RuntimeUnderTest {
         docker_reachable().await?;
         // CANARY_FAULTS on the host is handed to the container, so a developer can watch a
         // canary go red (and its artifacts appear) with a one-variable change.
-        let faults = std::env::var("CANARY_FAULTS").unwrap_or_default();
-        Self::start(image_under_test().await?, &faults, reply_shape_from_env().as_deref(), Ready::AgentCard).await
+        // The same for the runtime's settings: one variable runs the tier in another layout.
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let setup = Setup {
+            faults: std::env::var("CANARY_FAULTS").unwrap_or_default(),
+            shape: reply_shape_from_env(),
+            layout: var("MOLECULE_A2A_LAYOUT"),
+            mcp: var("MOLECULE_MCP"),
+        };
+        Self::start(image_under_test().await?, &setup, Ready::AgentCard).await
     }
 
-    /// Start `image` in canary mode with `CANARY_FAULTS=faults` (and
-    /// `MOLECULE_REPLY_SHAPE=shape` when given) and wait until `ready`.
-    pub async fn start(image: (String, String), faults: &str, shape: Option<&str>, ready: Ready) -> Result<Self, String> {
+    /// Start `image` in canary mode with `setup` and wait until `ready`.
+    pub async fn start(image: (String, String), setup: &Setup, ready: Ready) -> Result<Self, String> {
         let run_id = std::env::var("CANARY_RUN_ID").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| super::canary::random_id("", 12));
-        let mut label = format!("{}:{}", image.0, image.1);
-        if !faults.is_empty() {
-            label += &format!(" with CANARY_FAULTS={faults}");
-        }
-        if let Some(shape) = shape {
-            label += &format!(" MOLECULE_REPLY_SHAPE={shape}");
-        }
-        let path = match ready {
-            Ready::AgentCard => "/agent-card",
-            Ready::Health => "/health",
-        };
+        let label = format!("{}:{}{}", image.0, image.1, setup.label());
         let logs: Arc<Mutex<Vec<u8>>> = Arc::default();
         let sink = logs.clone();
         // Captured from creation: if the runtime dies during startup, start() drops the
@@ -218,34 +279,23 @@ impl RuntimeUnderTest {
         };
         let request = GenericImage::new(&image.0, &image.1)
             .with_exposed_port(8000.tcp())
-            .with_wait_for(WaitFor::http(
-                HttpWaitStrategy::new(path).with_expected_status_code(200u16).with_poll_interval(Duration::from_millis(50)),
-            ))
             .with_env_var("MOLECULE_CANARY_MODE", "1")
             .with_env_var("WORKSPACE_ID", format!("canary-{run_id}"))
             .with_env_var("MOLECULE_MEMORY_ROOT", MEMORY_ROOT)
-            .with_env_var("CANARY_FAULTS", faults)
-            .with_env_var("MOLECULE_REPLY_SHAPE", shape.unwrap_or_default())
+            .with_env_var("CANARY_FAULTS", &setup.faults)
+            .with_env_var("MOLECULE_REPLY_SHAPE", setup.shape.clone().unwrap_or_default())
+            .with_env_var("MOLECULE_A2A_LAYOUT", setup.layout.clone().unwrap_or_default())
+            .with_env_var("MOLECULE_MCP", setup.mcp.clone().unwrap_or_default())
             .with_container_name(super::canary::random_id("canary-runtime-", 12))
             .with_log_consumer(consumer)
-            .with_startup_timeout(Duration::from_secs(30));
-        let container = match request.start().await {
-            Ok(c) => c,
-            Err(e) => {
-                let boot = String::from_utf8_lossy(&logs.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
-                let dir = artifacts_dir();
-                let file = dir.join("runtime-boot-failure.log");
-                let saved = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, &boot));
-                let where_ = match saved {
-                    Ok(()) => format!("its output is in {}", file.display()),
-                    Err(w) => format!("could not save its output to {} ({w}); output:\n{boot}", file.display()),
-                };
-                return Err(format!("{label} never answered GET {path} with 200 within 30 s: {e}; {where_}"));
-            }
-        };
+            .with_startup_timeout(BOOT_TIMEOUT);
+        let container = request.start().await.map_err(|e| boot_failure(&logs, format!("{label} did not start: {e}")))?;
         let port = container.get_host_port_ipv4(8000).await.map_err(|e| format!("{label}: no IPv4 port for 8000: {e}"))?;
         // 127.0.0.1, not localhost: Docker may map different IPv4 and IPv6 ports.
-        Ok(RuntimeUnderTest { url: format!("http://127.0.0.1:{port}"), label, container: Some(container), logs })
+        let url = format!("http://127.0.0.1:{port}");
+        // Ready when the card answers at any of its paths: the layout decides which.
+        until_ready(&url, ready.paths()).await.map_err(|e| boot_failure(&logs, format!("{label} never became ready: {e}")))?;
+        Ok(RuntimeUnderTest { url, label, container: Some(container), logs })
     }
 
     pub fn client(&self) -> CpSim {
@@ -286,6 +336,18 @@ impl RuntimeUnderTest {
         } else {
             format!("artifacts in {} are incomplete: {}", dir.display(), unwritten.join("; "))
         }
+    }
+}
+
+/// `why`, with the runtime's boot output saved to `<artifacts>/runtime-boot-failure.log`.
+fn boot_failure(logs: &Mutex<Vec<u8>>, why: String) -> String {
+    let boot = String::from_utf8_lossy(&logs.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    let dir = artifacts_dir();
+    let file = dir.join("runtime-boot-failure.log");
+    let saved = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, &boot));
+    match saved {
+        Ok(()) => format!("{why}; its output is in {}", file.display()),
+        Err(w) => format!("{why}; could not save its output to {} ({w}); output:\n{boot}", file.display()),
     }
 }
 

@@ -1,9 +1,10 @@
 //! Fixtures shared by the test targets: the run (one org per test binary, its teardown on exit
 //! and on signals: `run`), stand-ins as fixtures (`standin`), target selection and case
 //! outcomes for the live tier (`live`), the fault matrix (`matrix`), the session-continuity
-//! canaries (`canary`) and their containers (`container`).
+//! canaries (`canary`), how they find a runtime (`card`) and their containers (`container`).
 
 pub mod canary;
+pub mod card;
 #[cfg(feature = "container")]
 pub mod container;
 pub mod live;

@@ -3,27 +3,72 @@
 //! may use (a Message; a Task with its answer in `artifacts`, in `status.message`, or both).
 //! The offline tier pins them with (reply, verdict) tables; the container tier applies them.
 
-use molecule_e2e::a2a::error_markers;
+use std::fmt;
+
+use molecule_e2e::a2a::{echoes_prompt, error_markers};
 use serde_json::Value;
 
 /// Phrases that mean a file-only message became an empty prompt (cp_sim's list).
 pub const EMPTY_PROMPT_PHRASES: [&str; 4] =
     ["(empty prompt — nothing to do)", "empty prompt", "message contained no text content", "no text content"];
 
-/// Phrases that mean the runtime answered a caption without the file that came with it.
-/// They count only when the reply quotes neither the file's name nor its content: a real
-/// summary may well end by asking for more ("please provide last week's report").
-pub const DROPPED_FILE_PHRASES: [&str; 9] = [
-    "don't see",
-    "do not see",
-    "no file",
-    "didn't attach",
-    "did not attach",
-    "nothing to summarize",
-    "please paste",
-    "please provide",
-    "what would you like me to summarize",
-];
+/// Why a reply does not count, by type: the tier's proofs name the rejection they expect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// No text at all.
+    Empty,
+    /// A phrase that means the message became an empty prompt.
+    EmptyPrompt(&'static str),
+    /// Error markers (contract §6.5).
+    ErrorMarkers(Vec<&'static str>),
+    /// The token or fact it carries is the prompt's own, repeated ([`echoes_prompt`]).
+    Echo,
+    /// None of the wanted tokens or facts, as a whole word (spelt right, for an exact answer).
+    Missing(String),
+    /// A file's fact is not in the reply: its content was not read. `names_file`: the reply
+    /// names the file all the same (issue 24: `I can't open canary-doc-….txt. Please paste …`).
+    FileNotRead { names_file: bool },
+    /// A file-only message answered as if no file came.
+    FileIgnored,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::Empty => f.write_str("the reply is empty"),
+            Rejection::EmptyPrompt(p) => write!(f, "the message was treated as an empty prompt (reply contains {p:?})"),
+            Rejection::ErrorMarkers(m) => write!(f, "the reply carries error markers {m:?}"),
+            Rejection::Echo => f.write_str("the reply echoes the prompt instead of answering it (the live tier's gate rule)"),
+            Rejection::Missing(want) => write!(f, "the reply does not carry {want} as a whole word"),
+            Rejection::FileNotRead { names_file } => write!(
+                f,
+                "the reply carries no fact only the file holds, so the file's content was not read{}",
+                if *names_file { " (it names the file, which proves only that its name arrived)" } else { "" }
+            ),
+            Rejection::FileIgnored => {
+                f.write_str("the reply neither mentions the file nor asks what to do with it (a generic reply is a dropped file)")
+            }
+        }
+    }
+}
+
+/// How a wanted token must be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// A whole word, exactly as asked (`PONG`, not `pong` or `PNOG`).
+    Exact,
+    /// A whole word, any case (`\bhongming\b`/i of §9).
+    Word,
+}
+
+impl Spelling {
+    fn finds(self, text: &str, token: &str) -> bool {
+        match self {
+            Spelling::Exact => text.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == token),
+            Spelling::Word => contains_word(text, token),
+        }
+    }
+}
 
 /// Task states after which a blocking send has its answer: the task finished
 /// (`completed`) or waits for the user (`input-required`, whose status message may ask).
@@ -123,9 +168,23 @@ pub fn excerpt(s: &str) -> String {
 }
 
 /// No reply passes with an error marker in it (contract §6.5).
-pub fn clean(text: &str) -> Result<(), String> {
+pub fn clean(text: &str) -> Result<(), Rejection> {
     let markers = error_markers(text);
-    if markers.is_empty() { Ok(()) } else { Err(format!("the reply carries error markers {markers:?}")) }
+    if markers.is_empty() { Ok(()) } else { Err(Rejection::ErrorMarkers(markers)) }
+}
+
+/// Every check that expects a token or a fact: no error marker, one of `tokens` there, and
+/// not only as the prompt come back (the live tier's gate rule, [`echoes_prompt`]).
+pub fn judge_token(text: &str, prompt: &str, tokens: &[&str], spelling: Spelling) -> Result<(), Rejection> {
+    clean(text)?;
+    let carried: Vec<&str> = tokens.iter().copied().filter(|t| spelling.finds(text, t)).collect();
+    if carried.iter().any(|t| !echoes_prompt(text, prompt, t)) {
+        return Ok(());
+    }
+    if !carried.is_empty() || tokens.iter().any(|t| echoes_prompt(text, prompt, t)) {
+        return Err(Rejection::Echo);
+    }
+    Err(Rejection::Missing(tokens.join(" or ")))
 }
 
 fn empty_prompt_phrase(text: &str) -> Option<&'static str> {
@@ -133,33 +192,54 @@ fn empty_prompt_phrase(text: &str) -> Option<&'static str> {
     EMPTY_PROMPT_PHRASES.into_iter().find(|p| lower.contains(p))
 }
 
-/// A file a canary sends: its name, its body, and the words that only a reply that read
-/// it would quote.
+/// A file a canary sends: its name, its body, the words a reply that engaged with it may
+/// quote (`marks`), and the facts only this file holds (`facts`, made up per run).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanaryFile {
     pub name: String,
-    pub body: &'static str,
+    pub body: String,
     pub marks: &'static [&'static str],
+    pub facts: Vec<String>,
 }
 
 /// Canary 2's file body, as the platform's canary sends it (name `canary-<8 hex>.txt`).
 pub const STATUS_BODY: &str = "Project status: nominal. Lighthouse score 98.";
-/// Canary 3's file body, as the platform's canary sends it (name `canary-doc-<8 hex>.txt`).
-pub const QUARTERLY_BODY: &str =
-    "Quarterly review. Revenue up 14%. Churn down 3%. Team headcount steady. Action: ship RFC#600 by end of week.";
 
 impl CanaryFile {
     pub fn status(name: impl Into<String>) -> Self {
-        CanaryFile { name: name.into(), body: STATUS_BODY, marks: &["nominal", "lighthouse"] }
+        CanaryFile { name: name.into(), body: STATUS_BODY.to_owned(), marks: &["nominal", "lighthouse"], facts: Vec::new() }
     }
 
-    pub fn quarterly(name: impl Into<String>) -> Self {
-        CanaryFile { name: name.into(), body: QUARTERLY_BODY, marks: &["quarterly", "revenue", "churn", "headcount", "rfc#600"] }
+    /// Canary 3's file (name `canary-doc-<8 hex>.txt`): the platform's quarterly review, made
+    /// about a project named `project` with an action item `RFC#<rfc>`. Both are made up per
+    /// run, so no reply carries them unless the file's content was read; the project is the
+    /// review's subject, so any summary names it.
+    pub fn quarterly(name: impl Into<String>, project: &str, rfc: u16) -> Self {
+        let body = format!(
+            "Quarterly review of project {project}. Revenue up 14%. Churn down 3%. Team headcount steady. Action: ship RFC#{rfc} by end of week."
+        );
+        CanaryFile { name: name.into(), body, marks: &["quarterly", "revenue", "churn", "headcount"], facts: vec![project.to_owned(), rfc.to_string()] }
+    }
+
+    /// [`CanaryFile::quarterly`] with a fresh project name and RFC number.
+    pub fn quarterly_fresh(name: impl Into<String>) -> Self {
+        let bytes = *uuid::Uuid::new_v4().as_bytes();
+        let (consonants, vowels) = (b"bdfgklmnprstvz", b"aeiou");
+        let mut project: String = bytes[..4]
+            .iter()
+            .flat_map(|b| [consonants[usize::from(b % 14)] as char, vowels[usize::from(b / 14 % 5)] as char])
+            .collect();
+        project[..1].make_ascii_uppercase();
+        CanaryFile::quarterly(name, &project, 1000 + u16::from_le_bytes([bytes[4], bytes[5]]) % 9000)
     }
 
     /// The reply names the file or quotes a word only its content holds.
     fn quoted_in(&self, text: &str) -> bool {
-        text.to_lowercase().contains(&self.name.to_lowercase()) || self.marks.iter().any(|w| contains_word(text, w))
+        self.names_in(text) || self.marks.iter().any(|w| contains_word(text, w))
+    }
+
+    fn names_in(&self, text: &str) -> bool {
+        text.to_lowercase().contains(&self.name.to_lowercase())
     }
 }
 
@@ -167,53 +247,33 @@ impl CanaryFile {
 /// engaged with the file: it names it or quotes it, speaks of a file or attachment, or
 /// asks what to do with *it*. A generic greeting ("How can I help you today?") is a drop,
 /// as cp_sim's own docstring says, though cp_sim's `"?"` rule passes it.
-pub fn judge_file_only(text: &str, file: &CanaryFile) -> Result<(), String> {
+pub fn judge_file_only(text: &str, file: &CanaryFile) -> Result<(), Rejection> {
     if text.trim().is_empty() {
-        return Err("the reply is empty".to_owned());
+        return Err(Rejection::Empty);
     }
     if let Some(p) = empty_prompt_phrase(text) {
-        return Err(format!("the file-only message was treated as an empty prompt (reply contains {p:?})"));
+        return Err(Rejection::EmptyPrompt(p));
     }
     clean(text)?;
     let lower = text.to_lowercase();
     let speaks_of_file = ["file", "attach", "document", "upload"].iter().any(|w| lower.contains(w));
     let asks_about_it = lower.contains('?') && ["with it", "with this", "with that", "this one"].iter().any(|w| lower.contains(w));
-    if file.quoted_in(text) || speaks_of_file || asks_about_it {
-        Ok(())
-    } else {
-        Err("the reply neither mentions the file nor asks what to do with it (a generic reply is a dropped file)".to_owned())
-    }
+    if file.quoted_in(text) || speaks_of_file || asks_about_it { Ok(()) } else { Err(Rejection::FileIgnored) }
 }
 
-/// Canary 3 (a file with the caption "summarize this"): not empty, not the empty prompt, no
-/// error marker; a reply that names the file or quotes its content passes (even if it then
-/// asks a follow-up question); otherwise it must speak of the file or a summary and carry no
-/// phrase that says the file never arrived.
-pub fn judge_caption(text: &str, file: &CanaryFile) -> Result<(), String> {
+/// Canary 3 (a file with the caption `caption`): not empty, not the empty prompt, no error
+/// marker, and it carries a fact only the file holds ([`CanaryFile::facts`]), not as an
+/// echo. Naming the file, or asking a follow-up, neither makes nor breaks it.
+pub fn judge_caption(text: &str, caption: &str, file: &CanaryFile) -> Result<(), Rejection> {
     if text.trim().is_empty() {
-        return Err("the reply is empty".to_owned());
+        return Err(Rejection::Empty);
     }
     if let Some(p) = empty_prompt_phrase(text) {
-        return Err(format!("the caption was treated as an empty prompt (reply contains {p:?})"));
+        return Err(Rejection::EmptyPrompt(p));
     }
-    clean(text)?;
-    if file.quoted_in(text) {
-        return Ok(());
-    }
-    let lower = text.to_lowercase();
-    if let Some(p) = DROPPED_FILE_PHRASES.iter().find(|p| lower.contains(*p)) {
-        return Err(format!("the caption was answered without its file (reply contains {p:?} and quotes neither the file's name nor its content)"));
-    }
-    let engaged = ["file", "attach", "summary", "summarize", "content", "document"].iter().any(|w| lower.contains(w));
-    if engaged { Ok(()) } else { Err("the reply mentions neither the file nor a summary".to_owned()) }
-}
-
-/// The exact-answer diagnostic: asked for exactly `token`, the reply carries it as a whole
-/// word, spelt right, and no error marker.
-pub fn judge_exact(text: &str, token: &str) -> Result<(), String> {
-    clean(text)?;
-    let found = text
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .any(|w| w == token);
-    if found { Ok(()) } else { Err(format!("asked for exactly {token}, the reply does not carry it spelt right")) }
+    let facts: Vec<&str> = file.facts.iter().map(String::as_str).collect();
+    judge_token(text, caption, &facts, Spelling::Word).map_err(|r| match r {
+        Rejection::Missing(_) => Rejection::FileNotRead { names_file: file.names_in(text) },
+        other => other,
+    })
 }
