@@ -143,6 +143,15 @@ pub struct Settings {
     pub tenant_domain: Option<String>,
     /// `MOLECULE_TENANT_URL_TEMPLATE`: a tenant base URL with a `{slug}` placeholder.
     pub tenant_url_template: Option<String>,
+    /// `MOLECULE_TENANT_URL`: one base URL for every tenant (a throwaway control plane's), as
+    /// the platform harness reads it (tests/e2e/lib/tenant_topology.sh at aeec8e47).
+    pub tenant_base_url: Option<String>,
+    /// `MOLECULE_TENANT_ROUTE_HOST`: the `Host` of every tenant call (slug routing).
+    pub tenant_route_host: Option<String>,
+    /// `MOLECULE_TENANT_ROUTE_DOMAIN`: slug routing with `Host: <slug>.<domain>`.
+    pub tenant_route_domain: Option<String>,
+    /// `E2E_CP_STAGING_ORIGIN`: the one non-loopback origin the admin bearer may go to.
+    pub cp_staging_origin: String,
     /// `E2E_RUNTIME`: narrows the lifecycle cases to one runtime's arms (unset: every arm).
     pub runtime: Option<String>,
     pub mode: Mode,
@@ -172,6 +181,10 @@ impl fmt::Debug for Settings {
             .field("admin_token", &self.admin_token.as_ref().map(|_| crate::redact::MASK))
             .field("tenant_domain", &self.tenant_domain)
             .field("tenant_url_template", &self.tenant_url_template.as_deref().map(crate::redact::url))
+            .field("tenant_base_url", &self.tenant_base_url.as_deref().map(crate::redact::url))
+            .field("tenant_route_host", &self.tenant_route_host)
+            .field("tenant_route_domain", &self.tenant_route_domain)
+            .field("cp_staging_origin", &self.cp_staging_origin)
             .field("runtime", &self.runtime)
             .field("mode", &self.mode)
             .field("llm_path", &self.llm_path)
@@ -224,6 +237,10 @@ pub const VARIABLES: &[&str] = &[
     "E2E_CHILD_ACTIVITY_TIMEOUT_SECS",
     "E2E_STALE_POLL_DEADLINE_SECS",
     "E2E_TRANSIENT_RETRIES",
+    "MOLECULE_TENANT_URL",
+    "MOLECULE_TENANT_ROUTE_HOST",
+    "MOLECULE_TENANT_ROUTE_DOMAIN",
+    "E2E_CP_STAGING_ORIGIN",
 ];
 
 impl Settings {
@@ -257,6 +274,21 @@ impl Settings {
                 Some(t.trim_end_matches('/').to_owned())
             }
             None => None,
+        };
+        let tenant_base_url = match get("MOLECULE_TENANT_URL") {
+            Some(u) => Some(parse_base_url("MOLECULE_TENANT_URL", &u)?),
+            None => None,
+        };
+        if let (Some(u), Some(_)) = (&tenant_base_url, &tenant_url_template) {
+            return Err(bad(
+                "MOLECULE_TENANT_URL",
+                u,
+                "unset while MOLECULE_TENANT_URL_TEMPLATE is set: the two name the tenant's URL, set one",
+            ));
+        }
+        let cp_staging_origin = match get("E2E_CP_STAGING_ORIGIN") {
+            Some(o) => parse_origin("E2E_CP_STAGING_ORIGIN", &o)?,
+            None => STAGING_CP_ORIGIN.to_owned(),
         };
         let mode = match get("E2E_MODE").as_deref() {
             None | Some("full") => Mode::Full,
@@ -293,6 +325,10 @@ impl Settings {
             admin_token: secret("MOLECULE_ADMIN_TOKEN"),
             tenant_domain: get("MOLECULE_TENANT_DOMAIN"),
             tenant_url_template,
+            tenant_base_url,
+            tenant_route_host: get("MOLECULE_TENANT_ROUTE_HOST"),
+            tenant_route_domain: get("MOLECULE_TENANT_ROUTE_DOMAIN"),
+            cp_staging_origin,
             runtime,
             mode,
             llm_path,
@@ -325,6 +361,9 @@ impl Settings {
     /// `https://<slug>.<tenant domain>`, the domain being `MOLECULE_TENANT_DOMAIN` or derived
     /// from the CP host: `api.X` → `X`, `staging-api.X` → `staging.X`, else the host itself.
     pub fn tenant_url(&self, slug: &str) -> String {
+        if let Some(u) = &self.tenant_base_url {
+            return u.clone();
+        }
         if let Some(t) = &self.tenant_url_template {
             return t.replace("{slug}", slug);
         }
@@ -332,6 +371,17 @@ impl Settings {
             tenant_domain_for(self.cp_url.as_deref().unwrap_or(DEFAULT_CP_URL))
         });
         format!("https://{slug}.{domain}")
+    }
+
+    /// The `Host` a tenant call carries under a throwaway control plane's slug routing:
+    /// `MOLECULE_TENANT_ROUTE_HOST`, else `<slug>.<MOLECULE_TENANT_ROUTE_DOMAIN>`, else none
+    /// (staging: each tenant at its own URL, no routing headers).
+    pub fn tenant_route_host(&self, slug: &str) -> Option<String> {
+        match (&self.tenant_route_host, &self.tenant_route_domain) {
+            (Some(h), _) => Some(h.clone()),
+            (None, Some(d)) => Some(format!("{slug}.{d}")),
+            (None, None) => None,
+        }
     }
 
     /// Whether the run talks to a real platform (rather than the embedded stand-in).
@@ -346,6 +396,10 @@ impl Settings {
 
 /// The platform harness's default control plane (used only to derive a tenant domain).
 pub const DEFAULT_CP_URL: &str = "https://staging-api.moleculesai.app";
+
+/// The staging control plane's origin, the one the platform's harness lets the admin bearer go
+/// to (`e2e_cp_require_staging_origin`, tests/e2e/lib/cp_purge_receipt.sh at aeec8e47).
+pub const STAGING_CP_ORIGIN: &str = "https://staging-api.moleculesai.app";
 
 /// The tenant domain the platform derives from a CP URL (contract §1).
 pub fn tenant_domain_for(cp_url: &str) -> String {
@@ -379,6 +433,16 @@ fn parse_base_url(var: &'static str, value: &str) -> Result<String, ConfigError>
             Ok(value.trim_end_matches('/').to_owned())
         }
         _ => Err(bad(var, value, "an http:// or https:// URL with a host")),
+    }
+}
+
+/// An origin: scheme, host and port, nothing after.
+fn parse_origin(var: &'static str, value: &str) -> Result<String, ConfigError> {
+    match reqwest::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && matches!(u.path(), "" | "/") => {
+            Ok(u.origin().ascii_serialization())
+        }
+        _ => Err(bad(var, value, "an origin: http(s)://host[:port], no path")),
     }
 }
 

@@ -20,12 +20,17 @@ use crate::payload::CreateWorkspace;
 pub const ORG_HEADER: &str = "x-molecule-org-id";
 /// The caller-identity header the A2A proxy reads (contract §6.2).
 pub const CALLER_HEADER: &str = "x-workspace-id";
+/// The slug a throwaway control plane's wildcard proxy routes a tenant call by, beside `Host`
+/// (tests/e2e/lib/tenant_topology.sh at aeec8e47, `TENANT_ROUTE_HDRS`).
+pub const ROUTE_SLUG_HEADER: &str = "x-molecule-org-slug";
 
 /// One tenant, as one bearer (the tenant admin token, or a workspace's own token).
 #[derive(Debug, Clone)]
 pub struct Tenant {
     http: Http,
     org_id: String,
+    /// `Some(host)` when calls go through a control plane that routes by slug.
+    route_host: Option<String>,
 }
 
 /// Filters of `GET /workspaces/:id/activity`.
@@ -81,7 +86,21 @@ impl std::fmt::Debug for A2aAnswer {
 impl Tenant {
     pub fn new(base: &str, org_id: &str, token: SecretString) -> Result<Tenant> {
         let http = Http::new(base)?.with_bearer(token).with_header(ORG_HEADER, org_id)?;
-        Ok(Tenant { http, org_id: org_id.to_owned() })
+        Ok(Tenant { http, org_id: org_id.to_owned(), route_host: None })
+    }
+
+    /// The same tenant behind a throwaway control plane: every call carries `Host: <host>` and
+    /// `X-Molecule-Org-Slug: <slug>`, which its wildcard proxy resolves the tenant by (the
+    /// platform harness's `TENANT_ROUTE_HDRS`); `X-Molecule-Org-Id` stays, as the harness sends it.
+    pub fn routed(mut self, host: &str, slug: &str) -> Result<Tenant> {
+        self.http = self.http.with_header("host", host)?.with_header(ROUTE_SLUG_HEADER, slug)?;
+        self.route_host = Some(host.to_owned());
+        Ok(self)
+    }
+
+    /// The `Host` the calls carry when routed by slug.
+    pub fn route_host(&self) -> Option<&str> {
+        self.route_host.as_deref()
     }
 
     pub fn org_id(&self) -> &str {
@@ -100,22 +119,45 @@ impl Tenant {
 
     /// The same tenant, speaking with a workspace's own token.
     pub fn as_workspace(&self, token: &SecretString) -> Tenant {
-        Tenant { http: self.http.clone().with_bearer(token.clone()), org_id: self.org_id.clone() }
+        Tenant { http: self.http.clone().with_bearer(token.clone()), ..self.clone() }
     }
 
     /// The same tenant, identifying the caller as workspace `id` (`X-Workspace-ID`).
     pub fn with_caller(&self, id: &str) -> Result<Tenant> {
-        Ok(Tenant { http: self.http.clone().with_header(CALLER_HEADER, id)?, org_id: self.org_id.clone() })
+        Ok(Tenant { http: self.http.clone().with_header(CALLER_HEADER, id)?, ..self.clone() })
     }
 
     /// Without the routing header, to check the tenant guard.
     pub fn without_org_header(&self) -> Tenant {
-        Tenant { http: self.http.clone().without_header(ORG_HEADER), org_id: self.org_id.clone() }
+        Tenant { http: self.http.clone().without_header(ORG_HEADER), ..self.clone() }
     }
 
     /// `GET /health` on the tenant.
     pub async fn health(&self) -> Result<()> {
         self.http.json("tenant_health", Method::GET, "/health", None).await.map(drop)
+    }
+
+    /// `GET /org/identity`, the tenant's own open handler (`{"name","slug","org_id",…}`). An
+    /// `org_id` other than this tenant's means the route reached someone else's tenant.
+    pub async fn org_identity(&self) -> Result<Value> {
+        let a = self.http.json("org_identity", Method::GET, "/org/identity", None).await?;
+        let v = a.json()?;
+        match v.get("org_id").and_then(Value::as_str) {
+            Some(id) if !id.is_empty() && id != self.org_id => {
+                Err(a.malformed("this tenant's identity", format!("org_id is {id:?}, not {:?}", self.org_id)))
+            }
+            _ => Ok(v),
+        }
+    }
+
+    /// Whether the tenant is up. Routed by slug, `/health` is the control plane's own answer
+    /// for every `Host` and proves nothing, so readiness is `/org/identity` through the route
+    /// (harness lines 800-815 at aeec8e47); otherwise `/health`.
+    pub async fn ready(&self) -> Result<()> {
+        match self.route_host {
+            Some(_) => self.org_identity().await.map(drop),
+            None => self.health().await,
+        }
     }
 
     /// `POST /workspaces` → 201 with an `id`.

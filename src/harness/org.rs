@@ -101,6 +101,19 @@ pub struct OrgInfo {
     pub id: String,
     pub tenant_url: String,
     pub admin_token: SecretString,
+    /// The `Host` of every tenant call when a throwaway control plane routes them by slug.
+    pub route_host: Option<String>,
+}
+
+impl OrgInfo {
+    /// A client for the org's tenant as its admin, routed by slug where the topology says so.
+    pub fn tenant(&self) -> Result<Tenant> {
+        let tenant = Tenant::new(&self.tenant_url, &self.id, self.admin_token.clone())?;
+        match &self.route_host {
+            Some(host) => tenant.routed(host, &self.slug),
+            None => Ok(tenant),
+        }
+    }
 }
 
 /// The org a run shares among its cases, and the run's record of the workspaces they create
@@ -147,7 +160,7 @@ where
     let handle = OrgHandle {
         slug: info.slug.clone(),
         id: info.id.clone(),
-        tenant: Tenant::new(&info.tenant_url, &info.id, info.admin_token.clone())?,
+        tenant: info.tenant()?,
     };
     let tenant = handle.tenant.clone();
     // Spawned so that a panic in the body is caught here and teardown still runs.
@@ -315,12 +328,19 @@ async fn ready(target: &Target, cp: &ControlPlane, slug: &str, org_id: &str, say
         .step("wait for org running")?;
 
     let token = cp.tenant_admin_token(slug).await.step("tenant admin token")?;
-    let tenant_url = target.tenant_url(slug);
-    let tenant = Tenant::new(&tenant_url, org_id, token.clone())?;
-    say("wait for the tenant to answer /health");
-    Wait::new(format!("tenant {slug} /health"), target.timeouts.provision)
+    let info = OrgInfo {
+        slug: slug.to_owned(),
+        id: org_id.to_owned(),
+        tenant_url: target.tenant_url(slug),
+        admin_token: token,
+        route_host: target.settings.tenant_route_host(slug),
+    };
+    let tenant = info.tenant()?;
+    let probe = if tenant.route_host().is_some() { "/org/identity" } else { "/health" };
+    say(&format!("wait for the tenant to answer {probe}"));
+    Wait::new(format!("tenant {slug} {probe}"), target.timeouts.provision)
         .until(|| async {
-            match tenant.health().await {
+            match tenant.ready().await {
                 Ok(()) => Ok(Probe::Ready(())),
                 // TLS and DNS come up after the org is running: keep polling.
                 Err(e) => Ok(Probe::Pending(e.to_string())),
@@ -328,7 +348,7 @@ async fn ready(target: &Target, cp: &ControlPlane, slug: &str, org_id: &str, say
         })
         .await
         .step("wait for tenant health")?;
-    Ok(OrgInfo { slug: slug.to_owned(), id: org_id.to_owned(), tenant_url, admin_token: token })
+    Ok(info)
 }
 
 /// Delete org `slug` and wait until it leaves the org list (else a leak naming the org).

@@ -87,6 +87,9 @@ pub struct StandInConfig {
     /// Print one line per request to stderr (`POST /workspaces 201 3ms org=<id>`); never
     /// bodies or tokens.
     pub log_requests: bool,
+    /// `STANDIN_TENANT_ROUTING=slug`: serve as a throwaway control plane does, reaching a
+    /// tenant only through `Host: <slug>.<domain>` / `X-Molecule-Org-Slug` (default `org-id`).
+    pub slug_routing: bool,
 }
 
 /// The default control-plane admin token.
@@ -101,6 +104,7 @@ impl StandInConfig {
             faults: BTreeSet::new(),
             platform: PlatformVersion::Ref,
             log_requests: false,
+            slug_routing: false,
         }
     }
 
@@ -130,7 +134,8 @@ impl StandInConfig {
     /// `STANDIN_DELAYS=fast|realistic` (default `fast`), per-delay overrides in milliseconds
     /// (`STANDIN_ORG_READY_MS`, `STANDIN_PROVISION_MS`, `STANDIN_WAKE_MS`,
     /// `STANDIN_STALE_AFTER_MS`, `STANDIN_LIVENESS_TTL_MS`) and `STANDIN_LOG=0` to silence
-    /// the request log (on by default here, off in [`StandInConfig::new`]).
+    /// the request log (on by default here, off in [`StandInConfig::new`]),
+    /// `STANDIN_TENANT_ROUTING=slug|org-id` (see [`StandInConfig::slug_routing`]).
     pub fn from_env() -> Result<Self, String> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
@@ -179,6 +184,11 @@ impl StandInConfig {
         if let Some(d) = ms("STANDIN_LIVENESS_TTL_MS")? {
             cfg.delays.liveness_ttl = d;
         }
+        cfg.slug_routing = match get("STANDIN_TENANT_ROUTING").as_deref() {
+            None | Some("org-id") => false,
+            Some("slug") => true,
+            Some(other) => return Err(format!("STANDIN_TENANT_ROUTING={other:?}: expected org-id or slug")),
+        };
         match get("STANDIN_LOG").as_deref() {
             None => {}
             Some("0" | "false" | "off") => cfg.log_requests = false,
@@ -207,6 +217,7 @@ impl fmt::Debug for StandInConfig {
             .field("faults", &self.faults)
             .field("platform", &self.platform)
             .field("log_requests", &self.log_requests)
+            .field("slug_routing", &self.slug_routing)
             .finish()
     }
 }

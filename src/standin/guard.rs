@@ -5,6 +5,12 @@
 //! stand-in serves every org on one listener, so the header picks the tenant instead. The
 //! answers are the guard's: exempt paths pass, a missing header is 400
 //! `TENANT_ORG_HEADER_REQUIRED`, a header naming no live tenant is a bare 404.
+//!
+//! In front of that sits a throwaway control plane's wildcard proxy: a tenant call that
+//! carries a slug (the `Host`'s first label naming an org, else `X-Molecule-Org-Slug`) goes to
+//! that org's tenant with `X-Molecule-Org-Id` injected, as the ephemeral CP does (harness
+//! lines 765-790 at aeec8e47). Under `STANDIN_TENANT_ROUTING=slug` a call without one reaches
+//! no tenant, so a client that forgets the route headers fails.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -23,6 +29,8 @@ use super::reply::json_reply;
 
 /// The header that tells tenants apart.
 pub const ORG_HEADER: &str = "x-molecule-org-id";
+/// The slug header a throwaway control plane routes by (beside the `Host`).
+pub const ROUTE_SLUG_HEADER: &str = "x-molecule-org-slug";
 
 /// Exact paths the guard lets through without the header (`tenantGuardAllowlist`), plus the
 /// `/cp/` prefix.
@@ -41,6 +49,11 @@ pub async fn guard(State(platform): State<Arc<Platform>>, mut req: Request, next
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    if !is_exempt(&path)
+        && let Err(refusal) = route_by_slug(&platform, &mut req)
+    {
+        return refusal;
+    }
     let header_org =
         req.headers().get(ORG_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
     let resp = if is_exempt(&path) {
@@ -59,6 +72,33 @@ pub async fn guard(State(platform): State<Arc<Platform>>, mut req: Request, next
         eprintln!("{method} {path} {status} {ms}ms org={}", header_org.as_deref().unwrap_or("-"));
     }
     resp
+}
+
+/// The control plane's slug routing: a slug naming a live org injects its id; a slug naming
+/// none is the proxy's 404; no slug passes through, unless slug routing is required.
+fn route_by_slug(platform: &Platform, req: &mut Request) -> Result<(), Response> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("").to_owned();
+    let host = header("host");
+    let host_label = host.split('.').next().unwrap_or("");
+    let slug_header = header(ROUTE_SLUG_HEADER);
+    let found = {
+        let tables = platform.lock();
+        // The Host-derived slug first, the header as its fallback (the CP's resolveOrg).
+        [host_label, slug_header.as_str()].into_iter().filter(|s| !s.is_empty()).find_map(|s| tables.tenant_by_slug(s).map(|o| o.id))
+    };
+    match found {
+        Some(id) => {
+            let v = axum::http::HeaderValue::from_str(&id.to_string())
+                .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
+            req.headers_mut().insert(ORG_HEADER, v);
+            Ok(())
+        }
+        None if !slug_header.is_empty() || platform.cfg.slug_routing => Err(json_reply(
+            StatusCode::NOT_FOUND,
+            json!({"error": "org not found", "slug": slug_header, "host": host}),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn route_to_tenant(platform: &Platform, header_org: Option<&str>) -> Result<Tenant, Response> {

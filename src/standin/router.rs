@@ -12,7 +12,7 @@ use axum::routing::{delete, get, post, put};
 use super::guard::guard;
 use super::handlers::{
     a2a_proxy, activity, billing, buildinfo, control_plane as cp, create, diagnose, files, health, lifecycle, memory, metrics,
-    registry, shared_context, workspaces,
+    org_identity, registry, shared_context, workspaces,
 };
 use super::platform::Platform;
 use super::reply::canvas_not_found;
@@ -34,6 +34,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/workspaces/{id}", get(workspaces::get_row).delete(workspaces::delete))
         .route("/workspaces/{id}/a2a", post(a2a_proxy::a2a))
         .route("/registry/{id}/peers", get(registry::peers))
+        .route("/org/identity", get(org_identity))
         // AdminAuth.
         .route("/workspaces", get(workspaces::list).post(create::create))
         .route("/admin/workspaces/{id}/llm-billing-mode", get(billing::get_billing).put(billing::put_billing))

@@ -71,6 +71,10 @@ fn read(s: &Settings, var: &str) -> String {
         "E2E_CHILD_ACTIVITY_TIMEOUT_SECS" => format!("{:?}", t.child_activity),
         "E2E_STALE_POLL_DEADLINE_SECS" => format!("{:?}", t.stale_poll_deadline),
         "E2E_TRANSIENT_RETRIES" => format!("{:?}", t.transient_retries),
+        "MOLECULE_TENANT_URL" => format!("{:?}", s.tenant_base_url),
+        "MOLECULE_TENANT_ROUTE_HOST" => format!("{:?}", s.tenant_route_host),
+        "MOLECULE_TENANT_ROUTE_DOMAIN" => format!("{:?}", s.tenant_route_domain),
+        "E2E_CP_STAGING_ORIGIN" => s.cp_staging_origin.clone(),
         other => panic!("no reader for {other}: add it to `read` and `SAMPLES`"),
     }
 }
@@ -100,6 +104,10 @@ const SAMPLES: &[(&str, &str, &str)] = &[
     ("E2E_CHILD_ACTIVITY_TIMEOUT_SECS", "61", "Some(61s)"),
     ("E2E_STALE_POLL_DEADLINE_SECS", "241", "Some(241s)"),
     ("E2E_TRANSIENT_RETRIES", "9", "Some(9)"),
+    ("MOLECULE_TENANT_URL", "http://127.0.0.1:18080/", r#"Some("http://127.0.0.1:18080")"#),
+    ("MOLECULE_TENANT_ROUTE_HOST", "acme.lvh.me:18080", r#"Some("acme.lvh.me:18080")"#),
+    ("MOLECULE_TENANT_ROUTE_DOMAIN", "lvh.me", r#"Some("lvh.me")"#),
+    ("E2E_CP_STAGING_ORIGIN", "https://cp.example.test/", "https://cp.example.test"),
 ];
 
 #[test]

@@ -138,6 +138,6 @@ async fn cases_of_one_run_share_one_org_and_delete_only_their_own_workspaces() {
     assert_eq!(shared.creations.load(Ordering::SeqCst), 1, "one org for the run");
     assert_eq!(s.org_count(), 1, "the run's org outlives its cases (the run deletes it at its end)");
     let info = shared.org().await.expect("org");
-    let tenant = molecule_e2e::client::Tenant::new(&info.tenant_url, &info.id, info.admin_token).expect("tenant");
+    let tenant = info.tenant().expect("tenant");
     assert!(tenant.list_workspaces().await.expect("list").is_empty(), "no workspace left in the run's org");
 }

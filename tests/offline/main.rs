@@ -28,5 +28,6 @@ mod standin_clients;
 mod standin_contract;
 mod standin_faults;
 mod sweep;
+mod topology;
 mod wait;
 mod workflows;

@@ -171,7 +171,7 @@ impl Run {
             _ => None,
         };
         if let Some(info) = &info {
-            match Tenant::new(&info.tenant_url, &info.id, info.admin_token.clone()) {
+            match info.tenant() {
                 Ok(t) => self.delete_workspaces(&t, &mut deleted, &mut kept).await,
                 Err(e) => kept.push(format!("workspaces {:?}: no tenant client: {e}", self.leftover_workspaces())),
             }

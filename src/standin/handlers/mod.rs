@@ -35,6 +35,21 @@ pub async fn buildinfo() -> Response {
     json_reply(StatusCode::OK, json!({"git_sha": "standin", "version": env!("CARGO_PKG_VERSION"), "platform": "molecule-e2e stand-in"}))
 }
 
+/// `GET /org/identity` (handlers/platform_agent.go `OrgIdentity` at aeec8e47, open, behind the
+/// tenant guard): the org's name, slug and id. Not in the reference commit's router, so served
+/// under `head` and as a throwaway control plane (slug routing), else the canvas's 404.
+pub async fn org_identity(State(platform): State<Arc<Platform>>, tenant: super::auth::Tenant) -> Response {
+    if platform.cfg.platform != super::PlatformVersion::Head && !platform.cfg.slug_routing {
+        return canvas_not_found();
+    }
+    let tables = platform.lock();
+    let Some(org) = tables.tenant(tenant.org_id) else { return canvas_not_found() };
+    json_reply(
+        StatusCode::OK,
+        json!({"name": org.name, "slug": org.slug, "org_id": org.id.to_string(), "platform_managed_available": true}),
+    )
+}
+
 /// `GET /metrics`.
 pub async fn metrics() -> &'static str {
     "# molecule-e2e stand-in\nstandin_up 1\n"

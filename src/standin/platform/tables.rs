@@ -32,6 +32,11 @@ impl Tables {
         self.orgs.iter().find(|o| o.id == org_id && !o.torn_down)
     }
 
+    /// The live org with this slug (a throwaway control plane routes tenant calls by it).
+    pub fn tenant_by_slug(&self, slug: &str) -> Option<&Org> {
+        self.orgs.iter().find(|o| o.slug == slug && !o.torn_down)
+    }
+
     /// A workspace of `org_id` (rows of other tenants do not exist for this tenant).
     pub fn workspace(&self, org_id: Uuid, id: Uuid) -> Option<&Workspace> {
         self.workspaces.get(&id).filter(|w| w.org_id == org_id)
