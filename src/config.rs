@@ -58,6 +58,9 @@ pub struct Timeouts {
     pub transient_retries: u32,
     /// Short waits: a status after pause or hibernate, an org leaving the list.
     pub transition: Duration,
+    /// A case's whole teardown: its failure-state capture, the deletes and the proof that its
+    /// workspaces left the list, together (docs/waits-and-teardown.md).
+    pub teardown: Duration,
 }
 
 impl Timeouts {
@@ -69,6 +72,7 @@ impl Timeouts {
         stale_poll_deadline: Duration::from_secs(240),
         transient_retries: 8,
         transition: Duration::from_secs(120),
+        teardown: Duration::from_secs(60),
     };
 
     /// Sized for the embedded stand-in's default delays (a few hundred ms): generous enough
@@ -81,6 +85,7 @@ impl Timeouts {
         stale_poll_deadline: Duration::from_secs(10),
         transient_retries: 8,
         transition: Duration::from_secs(5),
+        teardown: Duration::from_secs(10),
     };
 
     /// `base` with every variable that is set taking precedence.
@@ -92,6 +97,7 @@ impl Timeouts {
             stale_poll_deadline: vars.stale_poll_deadline.unwrap_or(base.stale_poll_deadline),
             transient_retries: vars.transient_retries.unwrap_or(base.transient_retries),
             transition: base.transition,
+            teardown: base.teardown,
         }
     }
 }

@@ -5,14 +5,16 @@
 mod org;
 pub mod sweep;
 mod target;
+pub mod teardown;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use org::{
-    EPHEMERAL_PREFIXES, OrgHandle, OrgInfo, RunOrg, SlugKind, attach_org, create_org, delete_all, delete_org, make_slug,
-    run_slug, run_slugs, today, with_org,
+    EPHEMERAL_PREFIXES, OrgHandle, OrgInfo, RunOrg, SlugKind, attach_org, create_org, delete_org, make_slug, run_slug,
+    run_slugs, today, with_org,
 };
+pub use teardown::delete_all;
 pub use target::{Target, TargetKind, loud};
 
 /// What a case achieved, as the platform harness's `E2E_REQUIRE_LIVE` counts it.

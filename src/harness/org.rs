@@ -4,7 +4,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
@@ -12,8 +11,8 @@ use sha2::{Digest, Sha256};
 use crate::client::{ControlPlane, Tenant};
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::target::loud;
-use crate::harness::{Case, Milestone, Owned, Target};
-use crate::wait::{Probe, Wait, short};
+use crate::harness::{Case, Milestone, Target, teardown};
+use crate::wait::{Deadline, Probe, Wait, within};
 
 /// Which harness an org belongs to: it sets the slug prefix the sweepers recognise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,13 +164,19 @@ where
     let tenant = handle.tenant.clone();
     // Spawned so that a panic in the body is caught here and teardown still runs.
     let outcome = tokio::spawn(body(handle)).await;
-    // What the platform says about a failing case, before teardown removes it (run summary).
-    if !matches!(outcome, Ok(Ok(_))) {
-        let ids: Vec<String> = case.workspaces().into_iter().map(|w| w.id).collect();
-        let state = crate::report::platform_state(&target.cp()?, Some(&tenant), &info.slug, &ids).await;
-        crate::report::keep_state(case.name(), state);
-    }
-    let mut down = delete_workspaces(case, &tenant).await;
+    let failed = !matches!(outcome, Ok(Ok(_)));
+    let cp = target.cp()?;
+    // One budget for the state capture, the deletes and the list check together.
+    let mut down = within(teardown::budget(case), async {
+        // What the platform says about a failing case, before teardown removes it (run summary).
+        if failed {
+            let ids: Vec<String> = case.workspaces().into_iter().map(|w| w.id).collect();
+            let state = crate::report::platform_state(&cp, Some(&tenant), &info.slug, &ids);
+            crate::report::keep_state(case.name(), teardown::capture_state(case, state).await);
+        }
+        teardown::delete_workspaces(case, &tenant).await
+    })
+    .await;
     if own_org {
         let org_down = delete_org(&target, &info.slug, &say).await;
         down = match (down, org_down) {
@@ -199,69 +204,6 @@ where
             Err(e)
         }
     }
-}
-
-/// Delete the case's workspaces, newest first (children before parents), then wait until none
-/// is in the org's workspace list. Every failure is reported, none stops the rest.
-async fn delete_workspaces(case: &Case, tenant: &Tenant) -> Result<()> {
-    let owned = case.workspaces();
-    if owned.is_empty() {
-        return Ok(());
-    }
-    if case.target().settings.keep_org {
-        loud(&format!("[{}] E2E_KEEP_ORG=1: keeping workspaces {:?}", case.name(), ids(&owned)));
-        return Ok(());
-    }
-    case.step(&format!("teardown: delete {} workspace(s)", owned.len()));
-    let failed = delete_all(tenant, &owned).await;
-    let window = case.target().timeouts.transition.min(Duration::from_secs(60));
-    let gone = Wait::new(format!("{} workspace(s) of {} to leave the list", owned.len(), case.name()), window)
-        .until(|| async {
-            let listed = tenant.list_workspaces().await?;
-            let left: Vec<_> = owned.iter().filter(|o| listed.iter().any(|r| r.id == o.id)).map(|o| short(&o.id)).collect();
-            Ok(if left.is_empty() { Probe::Ready(()) } else { Probe::Pending(format!("still listed: {left:?}")) })
-        })
-        .await;
-    if gone.is_ok()
-        && let Some(run) = case.run()
-    {
-        owned.iter().for_each(|o| run.deleted(&o.id));
-    }
-    match (failed.is_empty(), gone) {
-        (true, Ok(())) => Ok(()),
-        (_, gone) => Err(E2eError::Unmet(format!(
-            "LEAK: teardown of {}: deletes failed {failed:?}; list check: {}",
-            case.name(),
-            gone.err().map(|e| e.to_string()).unwrap_or_else(|| "gone".into())
-        ))),
-    }
-}
-
-/// `DELETE` each workspace (newest first), confirming the name the platform gave it (it
-/// numbers duplicate names within an org: `E2E Parent (3)`); a workspace a parent's cascade
-/// already removed answers 404 or 410 and counts as deleted. Returns the failures.
-pub async fn delete_all(tenant: &Tenant, owned: &[Owned]) -> Vec<String> {
-    let mut failed = Vec::new();
-    for o in owned.iter().rev() {
-        let name = match tenant.get_workspace(&o.id).await {
-            Ok(row) => row.name,
-            Err(e) if matches!(e.status(), Some(404 | 410)) => continue,
-            Err(e) => {
-                failed.push(format!("{}: {e}", short(&o.id)));
-                continue;
-            }
-        };
-        match tenant.delete_workspace(&o.id, &name).await {
-            Ok(_) => {}
-            Err(e) if matches!(e.status(), Some(404 | 410)) => {}
-            Err(e) => failed.push(format!("{}: {e}", short(&o.id))),
-        }
-    }
-    failed
-}
-
-fn ids(owned: &[Owned]) -> Vec<String> {
-    owned.iter().map(|o| o.id.clone()).collect()
 }
 
 /// Create org `slug` and wait until it runs and its tenant answers. A failed create that may
@@ -364,18 +306,25 @@ pub async fn delete_org(target: &Target, slug: &str, say: &(dyn Fn(&str) + Sync)
     }
     let cp = target.cp()?;
     say(&format!("teardown: delete org {slug}"));
-    cp.delete_tenant(slug).await.step("teardown: delete tenant")?;
-    let leak_window = target.timeouts.transition.min(Duration::from_secs(60));
-    Wait::new(format!("org {slug} to leave the org list"), leak_window)
-        .until(|| async {
-            match cp.org(slug).await? {
-                None => Ok(Probe::Ready(())),
-                Some(o) => Ok(Probe::Pending(format!("still listed (instance_status {:?})", o.instance_status))),
-            }
-        })
-        .await
-        .breaks(Promise::TeardownLeavesNoOrg, &format!("org {slug} is still listed after DELETE: a leak"))
-        .step("teardown: leak check")
+    // The delete and the proof share one teardown budget, as a case's workspaces do.
+    let b = target.timeouts.teardown;
+    let budget = Deadline::after(b, format!("the {:.0}s teardown budget of org {slug}", b.as_secs_f64()));
+    within(budget.clone(), async {
+        cp.delete_tenant(slug).await.step("teardown: delete tenant")?;
+        let left = budget.left();
+        let leak_window = target.timeouts.transition.min(left.saturating_sub(crate::wait::grace(left)));
+        Wait::new(format!("org {slug} to leave the org list"), leak_window)
+            .until(|| async {
+                match cp.org(slug).await? {
+                    None => Ok(Probe::Ready(())),
+                    Some(o) => Ok(Probe::Pending(format!("still listed (instance_status {:?})", o.instance_status))),
+                }
+            })
+            .await
+            .breaks(Promise::TeardownLeavesNoOrg, &format!("org {slug} is still listed after DELETE: a leak"))
+            .step("teardown: leak check")
+    })
+    .await
 }
 
 #[cfg(test)]

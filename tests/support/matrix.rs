@@ -125,6 +125,7 @@ pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
     stale_poll_deadline: Duration::from_millis(600),
     transient_retries: 6,
     transition: Duration::from_millis(350),
+    teardown: Duration::from_secs(2),
 };
 
 /// Run `story` as a case; `Ok(())` when it passed.

@@ -14,6 +14,7 @@ use std::time::Duration;
 use molecule_e2e::client::Tenant;
 use molecule_e2e::config::Mode;
 use molecule_e2e::harness::{Owned, OrgInfo, RunOrg, SlugKind, Target, attach_org, create_org, delete_org, loud, run_slug, today};
+use molecule_e2e::wait::{Deadline, within};
 use molecule_e2e::{E2eError, Result};
 
 use super::standin::{block_on_machinery, machinery};
@@ -170,19 +171,30 @@ impl Run {
             Some(Ok(info)) => Some(info.clone()),
             _ => None,
         };
+        let mut kept_ws = Vec::new();
         if let Some(info) = &info {
             match info.tenant() {
-                Ok(t) => self.delete_workspaces(&t, &mut deleted, &mut kept).await,
-                Err(e) => kept.push(format!("workspaces {:?}: no tenant client: {e}", self.leftover_workspaces())),
+                Ok(t) => {
+                    // Under one teardown budget: a hung tenant must not hold up the org's deletion.
+                    let b = self.target.timeouts.teardown;
+                    let budget = Deadline::after(b, format!("the {}s teardown budget of the run's workspaces", b.as_secs()));
+                    within(budget, self.delete_workspaces(&t, &mut deleted, &mut kept_ws)).await;
+                }
+                Err(e) => kept_ws.push(format!("workspaces {:?}: no tenant client: {e}", self.leftover_workspaces())),
             }
         }
         if !self.borrowed && self.create_sent.load(Ordering::SeqCst) {
             let say = |s: &str| loud(&format!("[run {}] {s}", self.target.settings.run_id));
             match delete_org(&self.target, &self.slug, &say).await {
-                Ok(()) => deleted.push(format!("org {}", self.slug)),
+                Ok(()) => {
+                    deleted.push(format!("org {}", self.slug));
+                    // Deleting the org removed every workspace in it: none is left behind.
+                    deleted.extend(kept_ws.drain(..).map(|k| format!("{k} (the org took it)")));
+                }
                 Err(e) => kept.push(format!("org {}: {e}", self.slug)),
             }
         }
+        kept.extend(kept_ws);
         (deleted, kept)
     }
 }
