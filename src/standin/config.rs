@@ -132,7 +132,7 @@ impl StandInConfig {
     /// `STANDIN_STALE_AFTER_MS`, `STANDIN_LIVENESS_TTL_MS`) and `STANDIN_LOG=0` to silence
     /// the request log (on by default here, off in [`StandInConfig::new`]).
     pub fn from_env() -> Result<Self, String> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        Self::from_lookup(crate::config::env_lookup)
     }
 
     /// [`StandInConfig::from_env`] over any lookup (testable without touching the process

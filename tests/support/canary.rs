@@ -213,7 +213,7 @@ impl CpSim {
         CpSim {
             base,
             http,
-            strict_mcp: std::env::var("CANARY_STRICT_MCP").is_ok_and(|v| v == "1"),
+            strict_mcp: molecule_e2e::config::env_var("CANARY_STRICT_MCP").is_ok_and(|v| v == "1"),
         }
     }
 

@@ -54,13 +54,13 @@ pub const NEEDS: &str = "the container tier needs a reachable Docker daemon (DOC
 
 /// `CANARY_RUNTIME_URL`, if set and non-empty.
 pub fn runtime_url_from_env() -> Option<String> {
-    std::env::var("CANARY_RUNTIME_URL").ok().filter(|v| !v.trim().is_empty())
+    molecule_e2e::config::env_var("CANARY_RUNTIME_URL").ok().filter(|v| !v.trim().is_empty())
 }
 
 /// `MOLECULE_REPLY_SHAPE` on the host, handed to the runtime under test (`task`, the
 /// default; `message`; `input-required`), so one variable runs the tier in another shape.
 pub fn reply_shape_from_env() -> Option<String> {
-    std::env::var("MOLECULE_REPLY_SHAPE").ok().filter(|v| !v.trim().is_empty())
+    molecule_e2e::config::env_var("MOLECULE_REPLY_SHAPE").ok().filter(|v| !v.trim().is_empty())
 }
 
 /// The reply shapes the fault proof runs every fault in: an a2a-sdk runtime's default Task
@@ -80,7 +80,7 @@ fn manifest_dir() -> PathBuf {
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("target"))
+    molecule_e2e::config::env_var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("target"))
 }
 
 /// Build the reference image once per test process: a static release build of the binary
@@ -122,7 +122,7 @@ async fn build_reference_image() -> Result<(), String> {
 /// molecule-e2e`; `--target` keeps the flag off proc-macros. Output goes to the terminal:
 /// a cold build takes minutes and should not look like a hang.
 fn static_build() -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = molecule_e2e::config::env_var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(&cargo)
         .args(["build", "--locked", "--release", "--target", TARGET, "--bin", "molecule-e2e", "--manifest-path"])
         .arg(manifest_dir().join("Cargo.toml"))
@@ -138,7 +138,7 @@ fn static_build() -> Result<PathBuf, String> {
 
 /// What the canaries run against: `TEMPLATE_IMAGE` (`name:tag`) or the reference image.
 pub async fn image_under_test() -> Result<(String, String), String> {
-    match std::env::var("TEMPLATE_IMAGE").ok().filter(|v| !v.trim().is_empty()) {
+    match molecule_e2e::config::env_var("TEMPLATE_IMAGE").ok().filter(|v| !v.trim().is_empty()) {
         Some(image) => {
             // A registry host may carry a port (`host:5000/x:tag`): split on the last colon
             // after the last slash.
@@ -187,14 +187,14 @@ impl RuntimeUnderTest {
         docker_reachable().await?;
         // CANARY_FAULTS on the host is handed to the container, so a developer can watch a
         // canary go red (and its artifacts appear) with a one-variable change.
-        let faults = std::env::var("CANARY_FAULTS").unwrap_or_default();
+        let faults = molecule_e2e::config::env_var("CANARY_FAULTS").unwrap_or_default();
         Self::start(image_under_test().await?, &faults, reply_shape_from_env().as_deref(), Ready::AgentCard).await
     }
 
     /// Start `image` in canary mode with `CANARY_FAULTS=faults` (and
     /// `MOLECULE_REPLY_SHAPE=shape` when given) and wait until `ready`.
     pub async fn start(image: (String, String), faults: &str, shape: Option<&str>, ready: Ready) -> Result<Self, String> {
-        let run_id = std::env::var("CANARY_RUN_ID").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| super::canary::random_id("", 12));
+        let run_id = molecule_e2e::config::env_var("CANARY_RUN_ID").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| super::canary::random_id("", 12));
         let mut label = format!("{}:{}", image.0, image.1);
         if !faults.is_empty() {
             label += &format!(" with CANARY_FAULTS={faults}");
@@ -291,7 +291,7 @@ impl RuntimeUnderTest {
 
 impl Drop for RuntimeUnderTest {
     fn drop(&mut self) {
-        if std::env::var("KEEP_RUNNING").is_ok_and(|v| v == "1")
+        if molecule_e2e::config::env_var("KEEP_RUNNING").is_ok_and(|v| v == "1")
             && let Some(c) = self.container.take()
         {
             eprintln!("KEEP_RUNNING=1: leaving container {} ({}) at {}; remove it with: docker rm -f {}", c.id(), self.label, self.url, c.id());
@@ -303,7 +303,7 @@ impl Drop for RuntimeUnderTest {
 
 /// `CANARY_ARTIFACTS_DIR`, else `artifacts/` at the crate root.
 pub fn artifacts_dir() -> PathBuf {
-    std::env::var_os("CANARY_ARTIFACTS_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("artifacts"))
+    molecule_e2e::config::env_var_os("CANARY_ARTIFACTS_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("artifacts"))
 }
 
 /// The store listing from inside the container. Scratch has no shell, so ask the reference
