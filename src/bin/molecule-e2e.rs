@@ -111,7 +111,7 @@ enum OrgVerb {
 #[tokio::main]
 async fn main() -> ExitCode {
     // The stand-in's proxy builds its own reqwest client: rustls needs its provider first.
-    molecule_e2e::client::install_crypto_provider();
+    molecule_e2e::net::install_crypto_provider();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Standin { port } => standin(port).await,

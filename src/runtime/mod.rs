@@ -19,6 +19,7 @@ mod parts;
 mod probe;
 mod rpc;
 mod server;
+mod state;
 mod store;
 mod tasks;
 

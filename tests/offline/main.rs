@@ -17,6 +17,7 @@ mod envelope_schema;
 mod deadlines;
 mod harness;
 mod hostile;
+mod layering;
 mod leak;
 mod model_slug;
 mod payload;

@@ -133,7 +133,7 @@ impl StandInProcess {
 
     /// Every org slug listed (no page limit).
     pub async fn all_slugs(&self) -> Vec<String> {
-        molecule_e2e::client::install_crypto_provider();
+        molecule_e2e::net::install_crypto_provider();
         let v: serde_json::Value = reqwest::Client::new()
             .get(format!("{}/cp/admin/orgs", self.url))
             .bearer_auth(PROCESS_ADMIN_TOKEN)
