@@ -15,6 +15,7 @@ mod contract;
 mod gates;
 mod envelope_schema;
 mod deadlines;
+mod docs;
 mod harness;
 mod hostile;
 mod layering;
