@@ -218,41 +218,170 @@ pub const RETIRED: &[(&str, &str)] = &[(
      (seconds from the last heartbeat until the workspace must be awaiting_agent; 240 on staging)",
 )];
 
-/// Every variable [`Settings`] reads, for documentation and for tests.
-pub const VARIABLES: &[&str] = &[
-    "MOLECULE_CP_URL",
-    "MOLECULE_ADMIN_TOKEN",
-    "MOLECULE_TENANT_DOMAIN",
-    "MOLECULE_TENANT_URL_TEMPLATE",
-    "E2E_RUNTIME",
-    "E2E_MODE",
-    "E2E_LLM_PATH",
-    "E2E_MODEL_SLUG",
-    "E2E_DEFAULT_PLATFORM_MODEL",
-    "E2E_MINIMAX_API_KEY",
-    "E2E_ANTHROPIC_API_KEY",
-    "E2E_OPENAI_API_KEY",
-    "E2E_GOOGLE_API_KEY",
-    "E2E_LIFECYCLE",
-    "E2E_REQUIRE_LIVE",
-    "E2E_RUN_ID",
-    "E2E_KEEP_ORG",
-    "E2E_INTENTIONAL_FAILURE",
-    "E2E_PROVISION_TIMEOUT_SECS",
-    "E2E_WORKSPACE_ONLINE_TIMEOUT_SECS",
-    "E2E_CHILD_ACTIVITY_TIMEOUT_SECS",
-    "E2E_STALE_POLL_DEADLINE_SECS",
-    "E2E_TRANSIENT_RETRIES",
-    "MOLECULE_TENANT_URL",
-    "MOLECULE_TENANT_ROUTE_HOST",
-    "MOLECULE_TENANT_ROUTE_DOMAIN",
-    "E2E_CP_STAGING_ORIGIN",
+/// One environment variable the suite reads: the registry's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variable {
+    pub name: &'static str,
+    /// What holds when it is unset.
+    pub default: &'static str,
+    /// The tier or room that reads it: live, leak check, stand-in, runtime, container, offline.
+    pub tier: &'static str,
+    /// Who reads it (`Settings` is [`Settings::from_env`]).
+    pub read_by: &'static str,
+    pub meaning: &'static str,
+}
+
+const fn var(
+    name: &'static str,
+    default: &'static str,
+    tier: &'static str,
+    read_by: &'static str,
+    meaning: &'static str,
+) -> Variable {
+    Variable { name, default, tier, read_by, meaning }
+}
+
+/// Every environment variable the suite reads, declared once: read through [`env_var`] (or
+/// [`env_lookup`]), which refuses a name missing here; `docs/configuration.md` is this table
+/// (checked by the offline tier).
+pub const REGISTRY: &[Variable] = &[
+    var("MOLECULE_CP_URL", "unset: the embedded stand-in", "live", "Settings", "the control plane's base URL; unset, the live tier starts the embedded stand-in and says so"),
+    var("MOLECULE_ADMIN_TOKEN", "unset (stand-in: `standin-admin-token`)", "live", "Settings", "the control-plane admin bearer (`/cp/admin/*`); also the stand-in's admin token"),
+    var("MOLECULE_TENANT_DOMAIN", "from the CP host: `api.X` → `X`, `staging-api.X` → `staging.X`", "live", "Settings", "the tenant domain"),
+    var("MOLECULE_TENANT_URL_TEMPLATE", "`https://{slug}.<tenant domain>`", "live", "Settings", "tenant base URL with `{slug}`; without `{slug}` every tenant is served at that URL"),
+    var("E2E_RUNTIME", "unset: every arm", "live", "Settings", "narrows the lifecycle cases to one runtime's arms (a manifest runtime of `catalog::RUNTIMES`)"),
+    var("E2E_MODE", "`full`", "live", "Settings", "`full` or `smoke` (legacy `canary` = smoke)"),
+    var("E2E_LLM_PATH", "`byok`", "live", "Settings", "`platform` or `byok`, accepted for the platform harness's sake; each arm pins its own key path"),
+    var("E2E_MODEL_SLUG", "unset", "live", "Settings", "overrides every arm's model when non-empty; never changes which arm is red"),
+    var("E2E_DEFAULT_PLATFORM_MODEL", "`moonshot/kimi-k2.6`", "live", "Settings", "the platform path's model"),
+    var("E2E_MINIMAX_API_KEY", "unset", "live", "Settings", "MiniMax key for the arms on it; absent, those arms are skipped loudly on staging"),
+    var("E2E_ANTHROPIC_API_KEY", "unset", "live", "Settings", "Anthropic key for the arms on it"),
+    var("E2E_OPENAI_API_KEY", "unset", "live", "Settings", "OpenAI key for the arms on it"),
+    var("E2E_GOOGLE_API_KEY", "unset", "live", "Settings", "Google AI Studio key for the google-adk arm"),
+    var("E2E_LIFECYCLE", "`auto`", "live", "Settings", "`auto` or `off` (the lifecycle cases)"),
+    var("E2E_REQUIRE_LIVE", "`0`", "live", "Settings", "`1`: no stand-in fallback, no skip, no missing milestone (staging CI sets it)"),
+    var("E2E_RUN_ID", "`HHMMSS-PID`", "live", "Settings", "the run's id: the org slug's suffix, and what `molecule-e2e sweep --run-id` takes"),
+    var("E2E_KEEP_ORG", "`0`", "live", "Settings", "`1` keeps the run's org and workspaces, loudly"),
+    var("E2E_INTENTIONAL_FAILURE", "`0`", "live", "Settings", "`1`: the sanity lane; creates use a poisoned tenant token and must fail with 401"),
+    var("E2E_PROVISION_TIMEOUT_SECS", "900 (stand-in 10)", "live", "Settings", "seconds for the org to run and its tenant to answer"),
+    var("E2E_WORKSPACE_ONLINE_TIMEOUT_SECS", "3600 (stand-in 10)", "live", "Settings", "seconds for a workspace to be online with a url"),
+    var("E2E_CHILD_ACTIVITY_TIMEOUT_SECS", "60 (stand-in 5)", "live", "Settings", "seconds for the child's activity naming the parent"),
+    var("E2E_STALE_POLL_DEADLINE_SECS", "240 (stand-in 10)", "live", "Settings", "seconds after the register until the external workspace must read `awaiting_agent`"),
+    var("E2E_TRANSIENT_RETRIES", "8", "live", "Settings", "attempts for a transient A2A/register failure"),
+    var("MOLECULE_TENANT_URL", "unset", "live", "Settings", "one base URL for every tenant (a throwaway control plane's), as the platform harness reads it (`tests/e2e/lib/tenant_topology.sh` at aeec8e47); excludes `MOLECULE_TENANT_URL_TEMPLATE`"),
+    var("MOLECULE_TENANT_ROUTE_HOST", "unset", "live", "Settings", "the `Host` of every tenant call under slug routing (with `X-Molecule-Org-Slug`)"),
+    var("MOLECULE_TENANT_ROUTE_DOMAIN", "unset", "live", "Settings", "slug routing with `Host: <slug>.<domain>` (with `X-Molecule-Org-Slug`)"),
+    var("E2E_CP_STAGING_ORIGIN", "`https://staging-api.moleculesai.app`", "live", "Settings", "the one non-loopback origin the admin bearer may go to (`e2e_cp_require_staging_origin`)"),
+    var("E2E_ORG_SLUG", "unset: the run makes its own org", "live", "tests/support/run.rs", "run every case in this existing org and never delete it (`molecule-e2e org up` prints it)"),
+    var("E2E_REPORT", "unset: the summary on stderr", "live", "tests/support/report.rs", "where the run summary goes (Markdown); records in `<E2E_REPORT>.jsonl`, a red case's platform state in `<E2E_REPORT>.state-<case>.md`"),
+    var("GITHUB_STEP_SUMMARY", "set by the CI runner", "live", "tests/support/report.rs, the CLI", "the summary is appended here too"),
+    var("E2E_CASE_FILTER", "unset: every case", "live", ".gitea/scripts/staging.sh", "a nextest filterset narrowing a workflow's run (the sanity lane runs `test(=arm::hermes)`)"),
+    var("E2E_EXPECT_CASES", "set by each workflow", "live", ".gitea/workflows", "how many cases the workflow's run must have recorded (follows from `arm_table!`)"),
+    var("E2E_AWS_LEAK_CHECK", "`auto`", "leak check", "LeakSettings", "`off`, `auto` (when the `aws` CLI and credentials exist), `warn` or `required`"),
+    var("E2E_AWS_TERMINATE_LEAKS", "`0`", "leak check", "LeakSettings", "`1`: terminate leaked instances (the check still fails)"),
+    var("E2E_AWS_REGION", "`us-east-2`", "leak check", "LeakSettings", "the leak check's region (then `AWS_REGION`, `AWS_DEFAULT_REGION`)"),
+    var("E2E_AWS_LEAK_CHECK_SECS", "90", "leak check", "LeakSettings", "how long the leak check polls for the instances to go"),
+    var("E2E_AWS_LEAK_CHECK_INTERVAL", "10", "leak check", "LeakSettings", "the leak check's longest pause between looks"),
+    var("E2E_AWS_CLI", "`aws`", "leak check", "LeakSettings", "the `aws` CLI the leak check runs"),
+    var("AWS_REGION", "unset", "leak check", "LeakSettings", "the region, when `E2E_AWS_REGION` is unset"),
+    var("AWS_DEFAULT_REGION", "unset", "leak check", "LeakSettings", "the region, when neither of the above is set"),
+    var("AWS_ACCESS_KEY_ID", "unset", "leak check", "LeakSettings", "credentials passed to the `aws` CLI"),
+    var("AWS_SECRET_ACCESS_KEY", "unset", "leak check", "LeakSettings", "credentials passed to the `aws` CLI"),
+    var("AWS_SESSION_TOKEN", "unset", "leak check", "LeakSettings", "credentials passed to the `aws` CLI"),
+    var("AWS_ENDPOINT_URL", "unset", "leak check", "LeakSettings", "an EC2 emulator for the `aws` CLI (moto in `.ci/run`)"),
+    var("AWS_CONFIG_FILE", "unset", "leak check", "LeakSettings", "the `aws` CLI's config file"),
+    var("PATH", "the process's", "leak check", "leak::on_path", "where the `aws` CLI is looked for"),
+    var("STANDIN_FAULTS", "unset: none", "stand-in", "StandInConfig", "comma list of fault names (`docs/standin.md`); an unknown name is an error listing the known ones"),
+    var("STANDIN_DELAYS", "`fast`", "stand-in", "StandInConfig", "`fast` or `realistic` delays"),
+    var("STANDIN_ORG_READY_MS", "the profile's", "stand-in", "StandInConfig", "org readiness delay override, milliseconds"),
+    var("STANDIN_PROVISION_MS", "the profile's", "stand-in", "StandInConfig", "provisioning delay override for every runtime, milliseconds"),
+    var("STANDIN_WAKE_MS", "the profile's", "stand-in", "StandInConfig", "wake delay override, milliseconds"),
+    var("STANDIN_STALE_AFTER_MS", "the profile's", "stand-in", "StandInConfig", "external staleness delay override, milliseconds"),
+    var("STANDIN_LIVENESS_TTL_MS", "the profile's", "stand-in", "StandInConfig", "liveness TTL override, milliseconds"),
+    var("STANDIN_PLATFORM", "`ref`", "stand-in", "StandInConfig", "`ref` (the platform at 41409fb2) or `head` (its later fixes)"),
+    var("STANDIN_LOG", "CLI on, embedded off", "stand-in", "StandInConfig, tests/support/standin.rs", "`0` silences the CLI's request log; `1` turns the embedded one on"),
+    var("STANDIN_TENANT_ROUTING", "`org-id`", "stand-in", "StandInConfig", "`slug`: serve as a throwaway control plane does, a tenant reached only through `Host: <slug>.<domain>` / `X-Molecule-Org-Slug`"),
+    var("STANDIN_REPLY_SHAPE", "`message`", "stand-in", "runtime::ReplyShape", "how the stand-in's runtimes answer `message/send`: `message` or `task`"),
+    var("WORKSPACE_ID", "`local`", "runtime", "RuntimeConfig", "the workspace whose memory is shared across contexts"),
+    var("MOLECULE_CANARY_MODE", "`0`", "runtime", "RuntimeConfig", "`1`: deterministic answers from the conversation and memory; refuses operator LLM credentials"),
+    var("MOLECULE_MEMORY_ROOT", "unset: in memory", "runtime", "RuntimeConfig", "where memory facts and sessions persist"),
+    var("MOLECULE_REPLY_SHAPE", "`task`", "runtime, container", "RuntimeConfig", "`task`, `message` or `input-required`"),
+    var("MOLECULE_A2A_LAYOUT", "`both`", "runtime, container", "RuntimeConfig, tests/support/container.rs", "where the reference runtime serves A2A and its card: `both`, `root` (as a stock a2a-sdk app) or `a2a`"),
+    var("MOLECULE_MCP", "`on`", "runtime, container", "RuntimeConfig, tests/support/container.rs", "whether the reference runtime's card offers MCP (`on` or `off`)"),
+    var("MOLECULE_PUBLIC_URL", "from the request's `Host`", "runtime", "RuntimeConfig", "the `url` the agent card advertises"),
+    var("CANARY_FAULTS", "unset: none", "runtime, container", "RuntimeConfig, tests/support/container.rs", "comma list of runtime faults for the reference runtime"),
+    var("ANTHROPIC_API_KEY", "unset", "runtime", "RuntimeConfig", "operator credential a canary-mode runtime refuses to start with"),
+    var("OPENAI_API_KEY", "unset", "runtime", "RuntimeConfig", "operator credential a canary-mode runtime refuses to start with"),
+    var("MINIMAX_API_KEY", "unset", "runtime", "RuntimeConfig", "operator credential a canary-mode runtime refuses to start with"),
+    var("GOOGLE_API_KEY", "unset", "runtime", "RuntimeConfig", "operator credential a canary-mode runtime refuses to start with"),
+    var("GEMINI_API_KEY", "unset", "runtime", "RuntimeConfig", "operator credential a canary-mode runtime refuses to start with"),
+    var("OPENROUTER_API_KEY", "unset", "runtime", "RuntimeConfig", "operator credential a canary-mode runtime refuses to start with"),
+    var("CLAUDE_CODE_OAUTH_TOKEN", "unset", "runtime", "RuntimeConfig", "operator credential a canary-mode runtime refuses to start with"),
+    var("GROQ_API_KEY", "unset", "runtime", "RuntimeConfig", "operator credential a canary-mode runtime refuses to start with"),
+    var("TEMPLATE_IMAGE", "the reference image `molecule-e2e-runtime:local`", "container", "tests/support/container.rs", "the image (`name:tag`) the canaries run against"),
+    var("CANARY_STRICT_MCP", "unset", "container", "tests/support/container.rs", "retired: set, the container tier refuses to start and says why (a card that offers MCP is always held to it; one that does not gets the check not applicable)"),
+    var("CANARY_RUNTIME_URL", "unset", "container", "tests/support/container.rs", "run the canaries against this running runtime; no Docker needed"),
+    var("CANARY_ARTIFACTS_DIR", "`artifacts/`", "container", "tests/support/container.rs", "where failure artifacts go"),
+    var("CANARY_RUN_ID", "12 random hex", "container", "tests/support/container.rs", "makes `WORKSPACE_ID=canary-<id>` unique"),
+    var("KEEP_RUNNING", "`0`", "container", "tests/support/container.rs", "`1`: leave the containers running and print how to remove them"),
+    var("CARGO", "`cargo`", "container", "tests/support/container.rs", "the cargo that builds the reference runtime image's binary"),
+    var("CARGO_TARGET_DIR", "`target/`", "container", "tests/support/container.rs", "where that build goes"),
+    var("CI", "set by CI runners", "container", "tests/session_continuity.rs", "set: a missing Docker fails the container tier instead of skipping it"),
+    var("E2E_SHARED_DIR", "`../shared`", "offline", "tests/offline/contract.rs", "the steering repository's `shared/`, compared with the vendored schemas and tables"),
+    var("E2E_REQUIRE_SHARED", "`0`", "offline", "tests/offline/contract.rs", "`1`: a missing `shared/` fails (`.ci/run` sets it)"),
+    var("E2E_TEST_EC2_ENDPOINT", "unset: the test skips loudly", "offline", "tests/offline/leak.rs", "an EC2 emulator for the leak check's own tests"),
+    var("PROPTEST_CASES", "each property's default", "offline", "tests/support/mod.rs", "cases per property test (a deeper search)"),
+    var("NEXTEST", "set by nextest", "live", "tests/support/run.rs", "a process per test: the run needs `E2E_ORG_SLUG` against a remote platform"),
+    var("NEXTEST_RUN_ID", "set by nextest", "live", "tests/support/run.rs, report.rs", "as above; the summary is rendered by `staging.sh summary`"),
+    var("NEXTEST_EXECUTION_MODE", "set by nextest", "offline", "tests/support/matrix.rs", "`process-per-test`: the fault matrix proves only the test's own fault"),
 ];
+
+/// Every variable [`Settings`] reads, for documentation and for tests.
+pub static VARIABLES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| REGISTRY.iter().filter(|v| v.read_by == "Settings").map(|v| v.name).collect());
+
+/// The registry's row for `name`.
+pub fn variable(name: &str) -> Option<&'static Variable> {
+    REGISTRY.iter().find(|v| v.name == name)
+}
+
+#[track_caller]
+fn registered(name: &str) {
+    let retired = RETIRED.iter().any(|(v, _)| *v == name);
+    assert!(variable(name).is_some() || retired, "{name} is read but not declared in config::REGISTRY: add its row");
+}
+
+/// `std::env::var` for a variable of the [`REGISTRY`]; any other name panics naming it.
+#[track_caller]
+pub fn env_var(name: &str) -> Result<String, std::env::VarError> {
+    registered(name);
+    std::env::var(name)
+}
+
+/// `std::env::var_os` for a variable of the [`REGISTRY`]; any other name panics naming it.
+#[track_caller]
+pub fn env_var_os(name: &str) -> Option<std::ffi::OsString> {
+    registered(name);
+    std::env::var_os(name)
+}
+
+/// The lookup the `from_lookup` constructors take when they read the process environment.
+#[track_caller]
+pub fn env_lookup(name: &str) -> Option<String> {
+    env_var(name).ok()
+}
+
+/// An on/off variable of the [`REGISTRY`], as [`Settings`] reads its own: unset, empty, `0`
+/// or `false` is off, `1` or `true` on; anything else is an error naming the variable.
+#[track_caller]
+pub fn env_flag(name: &'static str) -> Result<bool, ConfigError> {
+    flag(&|k: &str| env_lookup(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()), name)
+}
 
 impl Settings {
     /// Read the process environment.
     pub fn from_env() -> Result<Settings, ConfigError> {
-        Settings::from_lookup(|k| std::env::var(k).ok())
+        Settings::from_lookup(env_lookup)
     }
 
     /// Read settings through `get` (a map in tests, the environment in real runs). Empty

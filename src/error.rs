@@ -73,6 +73,17 @@ impl fmt::Debug for ConfigError {
     }
 }
 
+/// Why no model slug can be given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlugError {
+    /// The platform harness falls through to `openai/gpt-4o` here; the suite refuses, so a new
+    /// runtime gets a row in `catalog::RUNTIMES` instead of a model nobody chose.
+    #[error("no model slug for runtime {runtime:?}: it is not in the catalogue (catalog::RUNTIMES: {known})")]
+    UnknownRuntime { runtime: String, known: String },
+    #[error("no model slug for runtime {runtime:?}: it is created without a model (catalog::RUNTIMES says NoModel)")]
+    TakesNoModel { runtime: String },
+}
+
 /// The promises, declared once: each variant with its stable name (what failures print).
 macro_rules! promises {
     ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
@@ -184,7 +195,7 @@ pub enum E2eError {
     Config(#[from] ConfigError),
 
     /// An arm asks for a model the catalogue cannot give (an unknown runtime).
-    Slug(#[from] crate::model_slug::SlugError),
+    Slug(#[from] SlugError),
 
     /// A retried call stopped: how many attempts it made, why it stopped, its last answer.
     GaveUp { call: Call, attempts: u32, why: String, last: Box<E2eError> },

@@ -46,7 +46,7 @@ const PASSED: &[&str] =
 
 impl LeakSettings {
     pub fn from_env() -> Result<LeakSettings, String> {
-        LeakSettings::from_lookup(|k| std::env::var(k).ok())
+        LeakSettings::from_lookup(crate::config::env_lookup)
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<LeakSettings, String> {
@@ -167,7 +167,7 @@ fn cli_available(s: &LeakSettings) -> bool {
     if exe.components().count() > 1 {
         return exe.is_file();
     }
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()))
+    crate::config::env_var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()))
 }
 
 /// Run the check for `slug`. `Err` is a failure naming what leaked or why it could not check.

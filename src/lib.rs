@@ -7,6 +7,7 @@
 //! * [`model_slug`]: which model an arm asks for (contract §7.4). Pure.
 //! * [`payload`]: create-workspace bodies and the BYOK secrets plan (contract §3.2, §7.5). Pure.
 //! * [`a2a`]: JSON-RPC envelopes (0.3 and 1.0 dialects) and the reply parser. Pure.
+//! * [`net`]: the HTTP foundations every room shares (crypto provider, client builder).
 //! * [`client`]: typed HTTP clients for the control plane, the tenant API and a runtime.
 //! * [`wait`]: polling with a deadline, backoff and progress lines.
 //! * [`error`]: the one error type; every variant names what failed.
@@ -31,6 +32,7 @@ pub mod error;
 pub mod harness;
 pub mod leak;
 pub mod model_slug;
+pub mod net;
 pub mod payload;
 pub mod redact;
 pub mod report;

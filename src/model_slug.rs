@@ -3,6 +3,7 @@
 
 use crate::catalog::{self, ModelDefault};
 use crate::config::{LlmPath, Settings};
+pub use crate::error::SlugError;
 
 /// The platform path's model when `E2E_DEFAULT_PLATFORM_MODEL` is unset (at the reference
 /// commit; later platform versions moved to `minimax/MiniMax-M2.7`).
@@ -33,17 +34,6 @@ impl<'a> SlugEnv<'a> {
             anthropic_key: s.keys.anthropic.is_some(),
         }
     }
-}
-
-/// Why no model slug can be given.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SlugError {
-    /// The platform harness falls through to `openai/gpt-4o` here; the suite refuses, so a new
-    /// runtime gets a row in `catalog::RUNTIMES` instead of a model nobody chose.
-    #[error("no model slug for runtime {runtime:?}: it is not in the catalogue (catalog::RUNTIMES: {known})")]
-    UnknownRuntime { runtime: String, known: String },
-    #[error("no model slug for runtime {runtime:?}: it is created without a model (catalog::RUNTIMES says NoModel)")]
-    TakesNoModel { runtime: String },
 }
 
 /// The model slug for `runtime`, first rule that applies:

@@ -189,7 +189,7 @@ fn each_layout_is_found_by_its_card_and_judged_the_same() {
 /// failure under `CI` or `E2E_REQUIRE_LIVE=1`.
 fn skip_or_fail(why: &str) -> String {
     let what = std::thread::current().name().unwrap_or("this test").to_owned();
-    let strict = ["CI", "E2E_REQUIRE_LIVE"].iter().any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"));
+    let strict = ["CI", "E2E_REQUIRE_LIVE"].iter().any(|k| molecule_e2e::config::env_var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"));
     if strict {
         format!("{what} cannot run and CI / E2E_REQUIRE_LIVE=1 forbids skipping it: {why}")
     } else {

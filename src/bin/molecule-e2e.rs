@@ -112,7 +112,7 @@ enum OrgVerb {
 #[tokio::main]
 async fn main() -> ExitCode {
     // The stand-in's proxy builds its own reqwest client: rustls needs its provider first.
-    molecule_e2e::client::install_crypto_provider();
+    molecule_e2e::net::install_crypto_provider();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Standin { port } => standin(port).await,
@@ -254,7 +254,7 @@ fn report(records: &std::path::Path, out: Option<&std::path::Path>, expect: Opti
     if let Some(path) = out {
         std::fs::write(path, &md).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+    if let Some(path) = molecule_e2e::config::env_var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         use std::io::Write;
         let mut f = std::fs::OpenOptions::new()
             .create(true)

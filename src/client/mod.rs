@@ -11,14 +11,20 @@ mod runtime;
 mod tenant;
 
 pub use cp::ControlPlane;
-pub use http::{A2A_TIMEOUT, Accept, Answer, Http, REQUEST_TIMEOUT, api_error, client_builder, install_crypto_provider, serde_reason};
-pub use retry::{Next, RetryPolicy, TRANSIENT_MARKERS, is_transient};
-pub use rows::{
-    Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, Want, WorkspaceRow, check_shape, decode_activity,
-    decode_orgs, json_type, str_field,
-};
+pub use http::{A2A_TIMEOUT, Http, REQUEST_TIMEOUT};
+pub use retry::RetryPolicy;
+pub use rows::{Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, WorkspaceRow};
 pub use runtime::RuntimeClient;
 pub use tenant::{A2aAnswer, ActivityQuery, CALLER_HEADER, ORG_HEADER, Tenant};
+
+/// Decoding and retry internals: public only so this crate's offline tier can pin them; not
+/// part of the library's surface (a user reads answers through the clients' typed methods).
+#[doc(hidden)]
+pub mod internals {
+    pub use super::http::{Accept, Answer, api_error, serde_reason};
+    pub use super::retry::{Next, TRANSIENT_MARKERS, is_transient};
+    pub use super::rows::{Want, check_shape, decode_activity, decode_orgs, str_field};
+}
 
 /// A path segment, percent-encoded so an id cannot add path segments or a query. (`.` and
 /// `..` still collapse under URL parsing; platform ids are UUIDs, so they never occur.)

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::answer::{Turn, answer_with};
 use super::parts::{WirePart, user_message, wire_parts};
 use super::rpc::{Request, RpcError};
-use super::server::Runtime;
+use super::state::Runtime;
 use super::tasks::{StoredMessage, TaskRecord, TaskState, new_id};
 use super::{Dialect, ReplyShape, RuntimeFault};
 

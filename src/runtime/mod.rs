@@ -19,6 +19,7 @@ mod parts;
 mod probe;
 mod rpc;
 mod server;
+mod state;
 mod store;
 mod tasks;
 
@@ -86,7 +87,7 @@ impl ReplyShape {
     /// steps) and passes against the real platform, so that is what its proxy hands back. A
     /// bad value panics with the known names: a run must not silently test the other shape.
     pub fn from_standin_env() -> Self {
-        match std::env::var("STANDIN_REPLY_SHAPE") {
+        match crate::config::env_var("STANDIN_REPLY_SHAPE") {
             Ok(v) if !v.trim().is_empty() => ReplyShape::parse("STANDIN_REPLY_SHAPE", &v).unwrap_or_else(|e| panic!("{e}")),
             _ => ReplyShape::Message,
         }
@@ -320,7 +321,7 @@ impl RuntimeConfig {
     /// Request logging is on. In canary mode, operator-scope LLM credentials in the
     /// environment are refused (see [`operator_llm_env`]).
     pub fn from_env() -> Result<Self, String> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        Self::from_lookup(crate::config::env_lookup)
     }
 
     /// [`RuntimeConfig::from_env`] over any variable lookup (testable without touching the

@@ -20,19 +20,8 @@ use super::memory::{MemoryStore, key_value_of};
 use super::rpc::{self, RpcError};
 use super::store::{SessionStore, persist};
 use super::tasks::TaskStore;
+use super::state::Runtime;
 use super::{Dialect, RuntimeConfig, RuntimeFault};
-
-pub struct Runtime {
-    pub(super) cfg: RuntimeConfig,
-    /// Conversations, keyed on `contextId` (or the task under the fault).
-    pub(super) sessions: SessionStore,
-    /// The memory tool's facts, shared by every conversation of this workspace.
-    pub(super) memory: MemoryStore,
-    /// Every Task answered, for `tasks/get`, `tasks/cancel` and follow-ups.
-    pub(super) tasks: TaskStore,
-    /// Where the listener is bound, for the card when a request carries no `Host`.
-    listening: Option<SocketAddr>,
-}
 
 type Shared = Arc<Runtime>;
 

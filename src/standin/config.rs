@@ -137,7 +137,7 @@ impl StandInConfig {
     /// the request log (on by default here, off in [`StandInConfig::new`]),
     /// `STANDIN_TENANT_ROUTING=slug|org-id` (see [`StandInConfig::slug_routing`]).
     pub fn from_env() -> Result<Self, String> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        Self::from_lookup(crate::config::env_lookup)
     }
 
     /// [`StandInConfig::from_env`] over any lookup (testable without touching the process

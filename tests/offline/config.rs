@@ -401,3 +401,86 @@ fn e2e_runtime_narrows_the_lifecycle_arms(#[case] narrow: Option<&str>, #[case] 
         assert_eq!(out.is_none(), expect_kept, "{} under E2E_RUNTIME={narrow:?}: {out:?}", arm.name);
     }
 }
+
+/// Every `.rs` file of the crate (src and tests), with its path from the crate root.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).expect("under the crate").display().to_string();
+                out.push((rel, std::fs::read_to_string(&path).expect("a source file")));
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    walk(&root.join("src"), &mut out);
+    walk(&root.join("tests"), &mut out);
+    out
+}
+
+/// The quoted names after each `prefix` in `text` (`env_var("X")` → `X`).
+fn quoted_after<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
+    text.split(prefix).skip(1).filter_map(|rest| rest.split('"').next()).collect()
+}
+
+/// Every variable the code reads goes through the registry: no direct `std::env::var` outside
+/// `config.rs`, and every name passed to the registry's readers or to a `from_lookup`'s `get`
+/// has a row (the readers also refuse an unregistered name at run time).
+#[test]
+fn every_variable_the_code_reads_is_in_the_registry() {
+    let mut direct = Vec::new();
+    let mut unregistered = Vec::new();
+    for (path, text) in sources() {
+        if path == "src/config.rs" || path == "tests/offline/config.rs" {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("std::env::var(") || line.contains("std::env::var_os(") || line.contains(" env::var(") {
+                direct.push(format!("{path}:{}: {}", n + 1, line.trim()));
+            }
+        }
+        // `get("…")` is the environment only inside a `from_lookup`.
+        let lookups: &[&str] = if text.contains("fn from_lookup") { &["get(\""] } else { &[] };
+        for prefix in ["env_var(\"", "env_var_os(\"", "env_flag(\""].iter().chain(lookups) {
+            for name in quoted_after(&text, prefix) {
+                let is_var = name.len() > 2 && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                if is_var && config::variable(name).is_none() && !config::RETIRED.iter().any(|(r, _)| *r == name) {
+                    unregistered.push(format!("{path}: {name}"));
+                }
+            }
+        }
+    }
+    assert!(direct.is_empty(), "read through config::env_var / env_lookup instead:\n{}", direct.join("\n"));
+    assert!(unregistered.is_empty(), "variables read but not in config::REGISTRY:\n{}", unregistered.join("\n"));
+}
+
+#[test]
+#[should_panic(expected = "NOT_A_REGISTERED_VARIABLE is read but not declared in config::REGISTRY")]
+fn reading_an_unregistered_variable_panics_naming_it() {
+    let _ = config::env_var("NOT_A_REGISTERED_VARIABLE");
+}
+
+/// The registry as `docs/configuration.md` shows it.
+fn registry_table() -> String {
+    let mut out = String::from("| variable | tier | default | meaning | read by |\n| --- | --- | --- | --- | --- |\n");
+    for v in config::REGISTRY {
+        out.push_str(&format!("| `{}` | {} | {} | {} | {} |\n", v.name, v.tier, v.default, v.meaning, v.read_by));
+    }
+    out
+}
+
+#[test]
+fn docs_configuration_is_the_registry() {
+    let mut names: Vec<_> = config::REGISTRY.iter().map(|v| v.name).collect();
+    names.sort_unstable();
+    let n = names.len();
+    names.dedup();
+    assert_eq!(names.len(), n, "config::REGISTRY lists a variable twice");
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/configuration.md")).expect("docs/configuration.md");
+    let table = registry_table();
+    assert!(doc.contains(&table), "docs/configuration.md lacks the registry's table; paste:\n{table}");
+}

@@ -36,13 +36,13 @@ const PROMPTS_LITERAL: &str = "Prompts: PONG prompt is \"This is the platform sm
 /// `E2E_REQUIRE_SHARED=1`, which `.ci/run` sets where shared/ is laid beside the clone, a
 /// failure). Not keyed on `CI`: the suite's own Gitea CI has no shared/ to check out.
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("E2E_SHARED_DIR")
+    let dir = molecule_e2e::config::env_var_os("E2E_SHARED_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")));
     if dir.join("contract/platform.md").is_file() {
         return Some(dir);
     }
-    let required = std::env::var("E2E_REQUIRE_SHARED").is_ok_and(|v| v == "1");
+    let required = molecule_e2e::config::env_var("E2E_REQUIRE_SHARED").is_ok_and(|v| v == "1");
     assert!(
         !required,
         "E2E_REQUIRE_SHARED=1 but {} holds no contract/platform.md: the pins against shared/ cannot run. Check out \

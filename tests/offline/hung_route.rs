@@ -56,7 +56,7 @@ async fn forward(State(upstream): State<(reqwest::Client, String)>, req: Request
 
 /// A proxy to `upstream` that hangs `GET /workspaces/:id`; its URL.
 async fn hanging_proxy(upstream: String) -> String {
-    let client = molecule_e2e::client::client_builder(&upstream)
+    let client = molecule_e2e::net::client_builder(&upstream)
         .build()
         .expect("proxy client");
     let app = axum::Router::new()

@@ -60,7 +60,7 @@ fn off_skips_and_missing_credentials_fail_only_when_required() {
 
 /// The emulator's URL, or a loud skip naming how to get one.
 fn emulator() -> Option<String> {
-    match std::env::var("E2E_TEST_EC2_ENDPOINT") {
+    match molecule_e2e::config::env_var("E2E_TEST_EC2_ENDPOINT") {
         Ok(u) if !u.is_empty() => Some(u),
         _ => {
             molecule_e2e::harness::loud(

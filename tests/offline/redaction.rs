@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use molecule_e2e::catalog::Vendor;
-use molecule_e2e::client::{ControlPlane, Created, Http, Tenant, api_error};
+use molecule_e2e::client::{ControlPlane, Created, Http, Tenant, internals::api_error};
 use molecule_e2e::config::Settings;
 use molecule_e2e::error::{Call, E2eError};
 use molecule_e2e::payload::{CreateWorkspace, KeyPath, SecretsPlan};
@@ -340,7 +340,7 @@ fn rows_holding_server_text_debug_through_the_scrubber() {
 #[case::float(json!(1.25), "invalid type: floating point (value withheld), expected a boolean")]
 fn serde_reasons_keep_the_type_and_withhold_the_value(#[case] v: serde_json::Value, #[case] want: &str) {
     let e = serde_json::from_value::<bool>(v.clone()).unwrap_err();
-    let reason = molecule_e2e::client::serde_reason(&e);
+    let reason = molecule_e2e::client::internals::serde_reason(&e);
     assert_eq!(reason, want, "from {v}");
 }
 
@@ -352,7 +352,7 @@ fn serde_reasons_keep_field_names() {
         id: String,
     }
     let e = serde_json::from_value::<Need>(json!({})).unwrap_err();
-    assert_eq!(molecule_e2e::client::serde_reason(&e), "missing field `id`");
+    assert_eq!(molecule_e2e::client::internals::serde_reason(&e), "missing field `id`");
 }
 
 #[test]

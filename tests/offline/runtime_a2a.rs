@@ -49,7 +49,7 @@ struct Rt {
 impl Rt {
     async fn start(shape: ReplyShape) -> Self {
         let handle = spawn(RuntimeConfig::new("rt-a2a").with_reply_shape(shape)).await.expect("runtime starts");
-        let http = molecule_e2e::client::client_builder(&handle.url()).no_proxy().build().expect("client");
+        let http = molecule_e2e::net::client_builder(&handle.url()).no_proxy().build().expect("client");
         Rt { handle, http }
     }
 

@@ -264,7 +264,7 @@ impl CpSim {
         let base = base.into().trim_end_matches('/').to_owned();
         // The runtime is local (container port or CANARY_RUNTIME_URL); a proxy from the
         // environment would only get in the way.
-        let http = molecule_e2e::client::client_builder(&base).no_proxy().timeout(Duration::from_secs(30)).build().unwrap_or_default();
+        let http = molecule_e2e::net::client_builder(&base).no_proxy().timeout(Duration::from_secs(30)).build().unwrap_or_default();
         CpSim { base, http, found: Arc::default() }
     }
 

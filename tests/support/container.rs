@@ -55,13 +55,13 @@ pub const NEEDS: &str = "the container tier needs a reachable Docker daemon (DOC
 
 /// `CANARY_RUNTIME_URL`, if set and non-empty.
 pub fn runtime_url_from_env() -> Option<String> {
-    std::env::var("CANARY_RUNTIME_URL").ok().filter(|v| !v.trim().is_empty())
+    molecule_e2e::config::env_var("CANARY_RUNTIME_URL").ok().filter(|v| !v.trim().is_empty())
 }
 
 /// `MOLECULE_REPLY_SHAPE` on the host, handed to the runtime under test (`task`, the
 /// default; `message`; `input-required`), so one variable runs the tier in another shape.
 pub fn reply_shape_from_env() -> Option<String> {
-    std::env::var("MOLECULE_REPLY_SHAPE").ok().filter(|v| !v.trim().is_empty())
+    molecule_e2e::config::env_var("MOLECULE_REPLY_SHAPE").ok().filter(|v| !v.trim().is_empty())
 }
 
 /// The reply shapes the fault proof runs every fault in: an a2a-sdk runtime's default Task
@@ -81,7 +81,7 @@ fn manifest_dir() -> PathBuf {
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("target"))
+    molecule_e2e::config::env_var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("target"))
 }
 
 /// Build the reference image once per test process: a static release build of the binary
@@ -123,7 +123,7 @@ async fn build_reference_image() -> Result<(), String> {
 /// molecule-e2e`; `--target` keeps the flag off proc-macros. Output goes to the terminal:
 /// a cold build takes minutes and should not look like a hang.
 fn static_build() -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = molecule_e2e::config::env_var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(&cargo)
         .args(["build", "--locked", "--release", "--target", TARGET, "--bin", "molecule-e2e", "--manifest-path"])
         .arg(manifest_dir().join("Cargo.toml"))
@@ -139,7 +139,7 @@ fn static_build() -> Result<PathBuf, String> {
 
 /// What the canaries run against: `TEMPLATE_IMAGE` (`name:tag`) or the reference image.
 pub async fn image_under_test() -> Result<(String, String), String> {
-    match std::env::var("TEMPLATE_IMAGE").ok().filter(|v| !v.trim().is_empty()) {
+    match molecule_e2e::config::env_var("TEMPLATE_IMAGE").ok().filter(|v| !v.trim().is_empty()) {
         Some(image) => {
             // A registry host may carry a port (`host:5000/x:tag`): split on the last colon
             // after the last slash.
@@ -178,7 +178,7 @@ const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Poll `url` + each of `paths` until one answers 200.
 async fn until_ready(url: &str, paths: &[&str]) -> Result<(), String> {
-    let http = molecule_e2e::client::client_builder(url).no_proxy().timeout(Duration::from_secs(2)).build().map_err(|e| format!("no HTTP client: {e}"))?;
+    let http = molecule_e2e::net::client_builder(url).no_proxy().timeout(Duration::from_secs(2)).build().map_err(|e| format!("no HTTP client: {e}"))?;
     Wait::new(format!("the runtime at {url} to answer GET {}", paths.join(" or ")), BOOT_TIMEOUT)
         .until(|| async {
             let mut seen = Vec::new();
@@ -235,7 +235,7 @@ impl RuntimeUnderTest {
     /// image under test (with the host's `CANARY_FAULTS`, if any). Fails (never skips) when
     /// neither is available.
     pub async fn for_canaries() -> Result<Self, String> {
-        if let Ok(v) = std::env::var("CANARY_STRICT_MCP") {
+        if let Ok(v) = molecule_e2e::config::env_var("CANARY_STRICT_MCP") {
             return Err(format!(
                 "CANARY_STRICT_MCP={v:?} is retired: unset it. A runtime whose agent card offers MCP is always held to it \
                  (a crash fails), and one whose card does not gets the recall check not applicable (docs/container-tier.md)"
@@ -253,9 +253,9 @@ impl RuntimeUnderTest {
         // CANARY_FAULTS on the host is handed to the container, so a developer can watch a
         // canary go red (and its artifacts appear) with a one-variable change.
         // The same for the runtime's settings: one variable runs the tier in another layout.
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let var = |k: &str| molecule_e2e::config::env_var(k).ok().filter(|v| !v.trim().is_empty());
         let setup = Setup {
-            faults: std::env::var("CANARY_FAULTS").unwrap_or_default(),
+            faults: molecule_e2e::config::env_var("CANARY_FAULTS").unwrap_or_default(),
             shape: reply_shape_from_env(),
             layout: var("MOLECULE_A2A_LAYOUT"),
             mcp: var("MOLECULE_MCP"),
@@ -265,7 +265,7 @@ impl RuntimeUnderTest {
 
     /// Start `image` in canary mode with `setup` and wait until `ready`.
     pub async fn start(image: (String, String), setup: &Setup, ready: Ready) -> Result<Self, String> {
-        let run_id = std::env::var("CANARY_RUN_ID").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| super::canary::random_id("", 12));
+        let run_id = molecule_e2e::config::env_var("CANARY_RUN_ID").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| super::canary::random_id("", 12));
         let label = format!("{}:{}{}", image.0, image.1, setup.label());
         let logs: Arc<Mutex<Vec<u8>>> = Arc::default();
         let sink = logs.clone();
@@ -353,7 +353,7 @@ fn boot_failure(logs: &Mutex<Vec<u8>>, why: String) -> String {
 
 impl Drop for RuntimeUnderTest {
     fn drop(&mut self) {
-        if std::env::var("KEEP_RUNNING").is_ok_and(|v| v == "1")
+        if molecule_e2e::config::env_var("KEEP_RUNNING").is_ok_and(|v| v == "1")
             && let Some(c) = self.container.take()
         {
             eprintln!("KEEP_RUNNING=1: leaving container {} ({}) at {}; remove it with: docker rm -f {}", c.id(), self.label, self.url, c.id());
@@ -365,7 +365,7 @@ impl Drop for RuntimeUnderTest {
 
 /// `CANARY_ARTIFACTS_DIR`, else `artifacts/` at the crate root.
 pub fn artifacts_dir() -> PathBuf {
-    std::env::var_os("CANARY_ARTIFACTS_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("artifacts"))
+    molecule_e2e::config::env_var_os("CANARY_ARTIFACTS_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("artifacts"))
 }
 
 /// The store listing from inside the container. Scratch has no shell, so ask the reference

@@ -37,7 +37,7 @@ pub fn binary() -> String {
 
 /// `E2E_REPORT`, when set.
 pub fn report_path() -> Option<PathBuf> {
-    std::env::var_os("E2E_REPORT").filter(|p| !p.is_empty()).map(PathBuf::from)
+    molecule_e2e::config::env_var_os("E2E_REPORT").filter(|p| !p.is_empty()).map(PathBuf::from)
 }
 
 fn sidecar(suffix: &str) -> Option<PathBuf> {
@@ -150,12 +150,12 @@ fn finish_once() -> bool {
     let bin = binary();
     let live_binary = LIVE_BINARIES.contains(&bin.as_str());
     // Under nextest the run is many processes: `molecule-e2e report` renders it.
-    let nextest = std::env::var_os("NEXTEST_RUN_ID").is_some();
+    let nextest = molecule_e2e::config::env_var_os("NEXTEST_RUN_ID").is_some();
     let asked_live = args.iter().any(|a| a == "--ignored" || a == "--include-ignored");
     if !nextest && (!records.is_empty() || (live_binary && asked_live)) {
         publish(&bin, &records);
     }
-    let require_live = std::env::var("E2E_REQUIRE_LIVE").as_deref() == Ok("1");
+    let require_live = molecule_e2e::config::env_var("E2E_REQUIRE_LIVE").as_deref() == Ok("1");
     if require_live && live_binary && !nextest && !records.iter().any(|r| r.verdict.ran_live()) {
         loud(&format!(
             "E2E_REQUIRE_LIVE=1: {bin} executed no live case. The filter `{}` selected none of its live \
@@ -170,7 +170,7 @@ fn finish_once() -> bool {
 fn publish(bin: &str, records: &[CaseRecord]) {
     let md = render(&format!("molecule-e2e: {bin}"), records);
     loud(&format!("\n{md}"));
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+    if let Some(path) = molecule_e2e::config::env_var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(md.as_bytes()));
         if let Err(e) = written {
             loud(&format!("cannot append the summary to GITHUB_STEP_SUMMARY: {e}"));

@@ -42,7 +42,7 @@ pub struct Run {
 /// nextest runs every test in a process of its own: against a remote platform each would make
 /// an org of its own, the cost this run model exists to avoid. Such runs share one made outside.
 fn refusal(target: &Target, borrowed: bool) -> Option<String> {
-    let nextest = std::env::var_os("NEXTEST").is_some() || std::env::var_os("NEXTEST_RUN_ID").is_some();
+    let nextest = molecule_e2e::config::env_var_os("NEXTEST").is_some() || molecule_e2e::config::env_var_os("NEXTEST_RUN_ID").is_some();
     (nextest && !borrowed && target.settings.cp_url.is_some()).then(|| {
         "nextest runs one process per test, so each would create an org of its own at MOLECULE_CP_URL: \
          make one org for the whole run with `molecule-e2e org up` (export what it prints, E2E_ORG_SLUG) \
@@ -66,7 +66,7 @@ fn kind(target: &Target) -> SlugKind {
 /// and exit hook installed.
 pub fn run(target: &Arc<Target>) -> Arc<Run> {
     RUN.get_or_init(|| {
-        let borrowed = std::env::var("E2E_ORG_SLUG").ok().filter(|s| !s.trim().is_empty());
+        let borrowed = molecule_e2e::config::env_var("E2E_ORG_SLUG").ok().filter(|s| !s.trim().is_empty());
         let slug = borrowed.clone().unwrap_or_else(|| run_slug(kind(target), &today(), &target.settings.run_id));
         let run = Arc::new(Run {
             target: target.clone(),

@@ -53,7 +53,7 @@ pub fn embedded() -> Result<Arc<StandIn>, String> {
     SHARED
         .get_or_init(|| {
             let mut cfg = StandInConfig::from_env().map_err(|e| format!("embedded stand-in settings: {e}"))?;
-            cfg.log_requests = std::env::var("STANDIN_LOG").as_deref() == Ok("1");
+            cfg.log_requests = molecule_e2e::config::env_var("STANDIN_LOG").as_deref() == Ok("1");
             let s = block_on_machinery(async move { StandIn::start(cfg, ([127, 0, 0, 1], 0).into()).await })
                 .map_err(|e| format!("cannot start the embedded stand-in: {e}"))?;
             let s = Arc::new(s);
@@ -133,7 +133,7 @@ impl StandInProcess {
 
     /// Every org slug listed (no page limit).
     pub async fn all_slugs(&self) -> Vec<String> {
-        molecule_e2e::client::install_crypto_provider();
+        molecule_e2e::net::install_crypto_provider();
         let v: serde_json::Value = reqwest::Client::new()
             .get(format!("{}/cp/admin/orgs", self.url))
             .bearer_auth(PROCESS_ADMIN_TOKEN)

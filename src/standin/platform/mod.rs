@@ -23,14 +23,14 @@ pub use tables::Tables;
 /// The proxy's HTTP client for `url`: no system proxy (everything is loopback), no redirects,
 /// and no idle pooling, so one client can serve every stand-in of the process whatever tokio
 /// runtime it runs on. Plain-`http://` targets (the reference runtimes) get one that trusts no
-/// roots ([`crate::client::client_builder`]); the system's are parsed only once an `https://`
+/// roots ([`crate::net::client_builder`]); the system's are parsed only once an `https://`
 /// agent URL is dialled.
 pub fn http_client(url: &str) -> Result<&'static reqwest::Client, String> {
     static PLAIN: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
     static TLS: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
     let cell = if url.starts_with("http://") { &PLAIN } else { &TLS };
     cell.get_or_init(|| {
-        crate::client::client_builder(url)
+        crate::net::client_builder(url)
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(0)

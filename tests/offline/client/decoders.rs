@@ -1,6 +1,6 @@
 use molecule_e2e::client::{
-    Ack, ActivityRow, BillingMode, Created, Org, Registered, WorkspaceRow, api_error, decode_activity, decode_orgs,
-    is_transient,
+    Ack, ActivityRow, BillingMode, Created, Org, Registered, WorkspaceRow,
+    internals::{api_error, decode_activity, decode_orgs, is_transient},
 };
 use molecule_e2e::error::Call;
 use proptest::prelude::*;

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use molecule_e2e::client::{
-    ActivityQuery, ControlPlane, Http, Next, ORG_HEADER, RetryPolicy, RuntimeClient, Tenant, is_transient,
+    ActivityQuery, ControlPlane, Http, ORG_HEADER, RetryPolicy, RuntimeClient, Tenant,
+    internals::{Next, is_transient},
 };
 use molecule_e2e::error::{E2eError, TransportKind};
 use molecule_e2e::payload::CreateWorkspace;

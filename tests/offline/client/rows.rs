@@ -1,4 +1,4 @@
-use molecule_e2e::client::{Ack, ActivityRow, BillingMode, Created, Org, Registered, WorkspaceRow, decode_activity};
+use molecule_e2e::client::{Ack, ActivityRow, BillingMode, Created, Org, Registered, WorkspaceRow, internals::decode_activity};
 use secrecy::ExposeSecret;
 use serde_json::json;
 

@@ -116,7 +116,7 @@ where
 /// kept-alive connections on the test's own runtime (a fresh connection per request costs
 /// both sides more than the request).
 pub fn loopback_client() -> reqwest::Client {
-    molecule_e2e::client::client_builder("http://127.0.0.1").no_proxy().build().expect("http client")
+    molecule_e2e::net::client_builder("http://127.0.0.1").no_proxy().build().expect("http client")
 }
 
 /// Quick delays for flow tests: provisioning and wake in tens of milliseconds, staleness
