@@ -1,7 +1,7 @@
 //! The reference runtime: the runtime side of the contract (`POST /a2a` and `POST /` with
 //! JSON-RPC A2A in the 0.3 dialect and the 1.0 one (`A2A-Version: 1.0`), `GET /agent-card`
 //! and `/.well-known/agent-card.json`, `POST /mcp` with the `commit_memory`/`recall_memory`
-//! tools), answering as an a2a-sdk runtime does by default: a Task, completed, the answer in
+//! tools, offered on the card; which of these it serves is its [`Layout`]), answering as an a2a-sdk runtime does by default: a Task, completed, the answer in
 //! an artifact, kept in a task store (`tasks/get`, `tasks/cancel`); a bare Message by
 //! setting. Text and file parts (inline base64 or by URI), sessions keyed on `contextId`, a
 //! workspace memory persisted under `MOLECULE_MEMORY_ROOT`, and a deterministic canary-mode

@@ -151,3 +151,34 @@ async fn a_runtime_with_no_card_fails_the_card_diagnostic_naming_every_path_trie
     let failure = Check::AgentCard.run(&CpSim::new(server.uri())).await.expect_err("no JSON-RPC");
     assert!(failure.to_string().contains("names no JSON-RPC interface (offered: GRPC at http://h:1)"), "{failure}");
 }
+
+/// The card's reading, pure: which interface is JSON-RPC, where it is reached, and MCP.
+#[test]
+fn the_card_names_the_json_rpc_interface_and_mcp_reached_on_the_origin_it_was_read_from() {
+    use crate::support::card::read_card;
+    let base = reqwest::Url::parse("http://127.0.0.1:4000/").expect("a URL");
+    let read = |card: Value| read_card(&base, "/agent-card", &card).map(|e| (e.a2a, e.mcp));
+    let mcp = |params: Value| json!([{"uri": MCP_EXTENSION_URI, "params": params}]);
+    let cases = [
+        (json!({"url": "http://ws-1:8000/a2a"}), ("http://127.0.0.1:4000/a2a", None)),
+        (json!({"url": "/rpc", "preferredTransport": "JSONRPC"}), ("http://127.0.0.1:4000/rpc", None)),
+        (
+            json!({"url": "http://h/grpc", "preferredTransport": "GRPC", "additionalInterfaces": [{"url": "http://h/jsonrpc", "transport": "JSONRPC"}]}),
+            ("http://127.0.0.1:4000/jsonrpc", None),
+        ),
+        (
+            json!({"supportedInterfaces": [{"url": "http://h/v1", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}], "capabilities": {"extensions": mcp(json!({}))}}),
+            ("http://127.0.0.1:4000/v1", Some("http://127.0.0.1:4000/mcp")),
+        ),
+        (
+            json!({"url": "http://127.0.0.1:4000/", "capabilities": {"extensions": mcp(json!({"url": "http://ws-1:8000/tools/mcp"}))}}),
+            ("http://127.0.0.1:4000/", Some("http://127.0.0.1:4000/tools/mcp")),
+        ),
+    ];
+    for (card, (a2a, mcp_url)) in cases {
+        assert_eq!(read(card.clone()), Ok((a2a.to_owned(), mcp_url.map(str::to_owned))), "{card}");
+    }
+    let other_extension = json!({"url": "/", "capabilities": {"extensions": [{"uri": "https://example.com/ext"}]}});
+    assert_eq!(read(other_extension), Ok(("http://127.0.0.1:4000/".to_owned(), None)));
+    assert!(matches!(read(json!(["not", "a card"])), Err(crate::support::card::CardError::NotAnObject { .. })));
+}
