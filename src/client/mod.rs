@@ -10,7 +10,7 @@ mod rows;
 mod runtime;
 mod tenant;
 
-pub use cp::ControlPlane;
+pub use cp::{ControlPlane, require_admin_origin};
 pub use http::{A2A_TIMEOUT, Accept, Answer, Http, REQUEST_TIMEOUT, api_error, client_builder, install_crypto_provider, serde_reason};
 pub use retry::{Next, RetryPolicy, TRANSIENT_MARKERS, is_transient};
 pub use rows::{

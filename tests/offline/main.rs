@@ -6,6 +6,7 @@
 mod support;
 
 mod a2a;
+mod admin_origin;
 mod canary_inprocess;
 mod canary_rules;
 mod catalog;
