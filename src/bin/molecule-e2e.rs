@@ -83,6 +83,16 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         timeout: u64,
     },
+    /// De-flake evidence: read the JUnit files of past runs (one sub-directory of <DIR> per
+    /// run, ordered by name), print each case's and job's green streak and flake rate, then
+    /// the verdict. Exit 0 when every job's last --window runs are green, 1 when not (naming
+    /// what breaks the window), 2 when <DIR> cannot be read.
+    Flakes {
+        dir: std::path::PathBuf,
+        /// Consecutive green runs every job needs (at least 1).
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        window: usize,
+    },
     /// Print the runtime's memory/session store (file listing plus every session*.json), for
     /// failure dumps taken with `docker exec` in an image without a shell.
     StoreListing {
@@ -133,6 +143,19 @@ async fn main() -> ExitCode {
         }
         Command::Report { records, out, expect, title } => report(&records, out.as_deref(), expect, &title),
         Command::AwsLeakCheck { slug } => aws_leak_check(&slug),
+        Command::Flakes { dir, window } => {
+            return match molecule_e2e::flakes::read(&dir) {
+                Ok(h) => {
+                    let (text, ok) = molecule_e2e::flakes::verdict(&h, window);
+                    print!("{text}");
+                    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+                }
+                Err(e) => {
+                    eprintln!("molecule-e2e flakes: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::StoreListing { root } => {
             print!("{}", molecule_e2e::runtime::store_listing(&root));
             return ExitCode::SUCCESS;

@@ -15,6 +15,7 @@ mod config;
 mod contract;
 mod gates;
 mod envelope_schema;
+mod flakes;
 mod deadlines;
 mod harness;
 mod hostile;
