@@ -33,7 +33,8 @@ enum Command {
     /// MOLECULE_CP_URL, with MOLECULE_ADMIN_TOKEN, as the platform's own sweeper does; with
     /// --run-id, that run's orgs only, whatever their age.
     Sweep {
-        #[arg(long, default_value_t = 30)]
+        /// The platform's sweeper age at aeec8e47: longer than any live lane.
+        #[arg(long, default_value_t = 90)]
         max_age_minutes: u64,
         /// Delete only the orgs of this run (its E2E_RUN_ID), whatever their age.
         #[arg(long)]

@@ -22,6 +22,7 @@ mod hostile;
 mod leak;
 mod model_slug;
 mod payload;
+mod platform_lints;
 mod redaction;
 mod report;
 mod runtime_a2a;
