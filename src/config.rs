@@ -534,7 +534,7 @@ pub const DEFAULT_CP_URL: &str = "https://staging-api.moleculesai.app";
 
 /// The staging control plane's origin, the one the platform's harness lets the admin bearer go
 /// to (`e2e_cp_require_staging_origin`, tests/e2e/lib/cp_purge_receipt.sh at aeec8e47).
-pub const STAGING_CP_ORIGIN: &str = "https://staging-api.moleculesai.app";
+pub const STAGING_CP_ORIGIN: &str = DEFAULT_CP_URL;
 
 /// The tenant domain the platform derives from a CP URL (contract §1).
 pub fn tenant_domain_for(cp_url: &str) -> String {

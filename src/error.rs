@@ -36,6 +36,8 @@ pub enum TransportKind {
     Connect,
     Timeout,
     Body,
+    /// A redirect to another origin: never followed, so no bearer can ride along.
+    CrossOriginRedirect,
     Other,
 }
 
@@ -46,6 +48,7 @@ impl fmt::Display for TransportKind {
             TransportKind::Connect => "could not connect",
             TransportKind::Timeout => "timed out",
             TransportKind::Body => "broken response body",
+            TransportKind::CrossOriginRedirect => "redirected to another origin (not followed: the bearer stays home)",
             TransportKind::Other => "request failed",
         })
     }
@@ -214,6 +217,10 @@ pub enum E2eError {
     Unmet(String),
 
     Io { what: String, source: std::io::Error },
+
+    /// The admin bearer would go to an origin that is neither the staging control plane's nor
+    /// numeric loopback (the platform harness's `e2e_cp_require_staging_origin`): not sent.
+    BearerRefused { url: String, allowed: String },
 }
 
 impl E2eError {
@@ -247,6 +254,10 @@ impl E2eError {
             E2eError::Step { step, source } => format!("step `{step}` failed: {}", source.raw()),
             E2eError::Unmet(what) => what.clone(),
             E2eError::Io { what, source } => format!("{what}: {source}"),
+            E2eError::BearerRefused { url, allowed } => format!(
+                "refusing to send the admin bearer to {url}: it goes only to the staging control-plane origin {allowed} \
+                 (E2E_CP_STAGING_ORIGIN) or a numeric loopback origin (http://127.0.0.1:<port>, http://[::1]:<port>)"
+            ),
         }
     }
 
@@ -263,6 +274,7 @@ impl E2eError {
             E2eError::Step { .. } => "Step",
             E2eError::Unmet(_) => "Unmet",
             E2eError::Io { .. } => "Io",
+            E2eError::BearerRefused { .. } => "BearerRefused",
         }
     }
 }

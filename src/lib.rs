@@ -39,6 +39,9 @@ pub mod report;
 pub mod scenario;
 pub mod wait;
 
+/// De-flake evidence from past runs' JUnit files (`molecule-e2e flakes`).
+#[cfg(feature = "cli")]
+pub mod flakes;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 #[cfg(feature = "standin")]

@@ -18,7 +18,7 @@
 #   leak-check          the EC2 leak check for the run's org slug
 set -euo pipefail
 
-bin=target/debug/molecule-e2e
+bin=${CARGO_TARGET_DIR:-target}/debug/molecule-e2e
 records() { printf '%s.jsonl' "${E2E_REPORT:?E2E_REPORT must be set}"; }
 
 cmd=${1:?usage: staging.sh toolchain|nextest|preflight|build|org-up|run|summary|expect-401|case-verdict|teardown|leak-check}

@@ -33,7 +33,8 @@ enum Command {
     /// MOLECULE_CP_URL, with MOLECULE_ADMIN_TOKEN, as the platform's own sweeper does; with
     /// --run-id, that run's orgs only, whatever their age.
     Sweep {
-        #[arg(long, default_value_t = 30)]
+        /// The platform's sweeper age at aeec8e47: longer than any live lane.
+        #[arg(long, default_value_t = 90)]
         max_age_minutes: u64,
         /// Delete only the orgs of this run (its E2E_RUN_ID), whatever their age.
         #[arg(long)]
@@ -84,6 +85,16 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         timeout: u64,
     },
+    /// De-flake evidence: read the JUnit files of past runs (one sub-directory of <DIR> per
+    /// run, ordered by name), print each case's and job's green streak and flake rate, then
+    /// the verdict. Exit 0 when every job's last --window runs are green, 1 when not (naming
+    /// what breaks the window), 2 when <DIR> cannot be read.
+    Flakes {
+        dir: std::path::PathBuf,
+        /// Consecutive green runs every job needs (at least 1).
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        window: usize,
+    },
     /// Print the runtime's memory/session store (file listing plus every session*.json), for
     /// failure dumps taken with `docker exec` in an image without a shell.
     StoreListing {
@@ -131,6 +142,19 @@ async fn main() -> ExitCode {
         }
         Command::Report { records, out, expect, title } => report(&records, out.as_deref(), expect, &title),
         Command::AwsLeakCheck { slug } => aws_leak_check(&slug),
+        Command::Flakes { dir, window } => {
+            return match molecule_e2e::flakes::read(&dir) {
+                Ok(h) => {
+                    let (text, ok) = molecule_e2e::flakes::verdict(&h, window);
+                    print!("{text}");
+                    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+                }
+                Err(e) => {
+                    eprintln!("molecule-e2e flakes: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::StoreListing { root } => {
             print!("{}", molecule_e2e::runtime::store_listing(&root));
             return ExitCode::SUCCESS;

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::http::{Accept, Http};
 use super::rows::{Org, decode_orgs, str_field};
 use super::seg;
+use crate::config::STAGING_CP_ORIGIN;
 use crate::error::{E2eError, Result};
 
 /// `MOLECULE_CP_URL` with the admin bearer.
@@ -16,9 +17,18 @@ pub struct ControlPlane {
 }
 
 impl ControlPlane {
+    /// The control plane at `base`; with a bearer only at the staging origin or loopback.
     pub fn new(base: &str, admin_token: Option<SecretString>) -> Result<Self> {
+        Self::for_origin(base, admin_token, STAGING_CP_ORIGIN)
+    }
+
+    /// The control plane at `base`, the admin bearer allowed to go to `staging_origin`
+    /// (`E2E_CP_STAGING_ORIGIN`) and numeric loopback only: anywhere else is
+    /// [`E2eError::BearerRefused`] before anything is sent.
+    pub fn for_origin(base: &str, admin_token: Option<SecretString>, staging_origin: &str) -> Result<Self> {
         let mut http = Http::new(base)?;
         if let Some(t) = admin_token {
+            require_admin_origin(base, staging_origin)?;
             http = http.with_bearer(t);
         }
         Ok(ControlPlane { http })
@@ -101,4 +111,17 @@ impl ControlPlane {
             None => Err(E2eError::Unmet("MOLECULE_ADMIN_TOKEN is not set: the control plane's admin API needs it".into())),
         }
     }
+}
+
+/// `base` may carry the admin bearer: its origin is `staging_origin`, or it is plain HTTP to a
+/// numeric loopback address (a stand-in or a throwaway control plane on this machine). Unlike
+/// the harness, loopback needs no opt-in (`E2E_CP_ALLOW_EPHEMERAL_LOOPBACK`): it cannot leave
+/// the machine, and every hermetic tier runs there.
+pub fn require_admin_origin(base: &str, staging_origin: &str) -> Result<()> {
+    let refused = || E2eError::BearerRefused { url: crate::redact::url(base), allowed: staging_origin.to_owned() };
+    let url = reqwest::Url::parse(base).map_err(|_| refused())?;
+    let origin = url.origin().ascii_serialization();
+    let host = url.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
+    let loopback = url.scheme() == "http" && host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if origin == staging_origin.trim_end_matches('/') || loopback { Ok(()) } else { Err(refused()) }
 }

@@ -20,11 +20,32 @@ use crate::wait::Deadline;
 /// died with another test's runtime.
 fn build_client(base: &str) -> Result<reqwest::Client> {
     client_builder(base)
+        .redirect(same_origin_redirects())
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("molecule-e2e/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| E2eError::Unmet(format!("cannot build the HTTP client: {e}")))
 }
+
+/// Redirects are followed within the origin the call went to (up to 10), never to another:
+/// the bearer and the routing headers were meant for that origin alone. A cross-origin
+/// redirect fails the call as [`TransportKind::CrossOriginRedirect`].
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let crossed = attempt.previous().first().is_some_and(|first| first.origin() != attempt.url().origin());
+        if crossed {
+            let to = attempt.url().origin().ascii_serialization();
+            attempt.error(format!("{CROSS_ORIGIN} {to}"))
+        } else if attempt.previous().len() > 10 {
+            attempt.error("more than 10 redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// The words [`same_origin_redirects`] stops with, which [`transport`] recognises.
+const CROSS_ORIGIN: &str = "refused a redirect to another origin:";
 
 /// The default per-request deadline (the harness's curl `--max-time 30`; A2A gets 90 s).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -367,6 +388,8 @@ fn transport(call: Call, e: &reqwest::Error) -> E2eError {
         TransportKind::Timeout
     } else if e.is_connect() {
         if refused(e) { TransportKind::ConnectionRefused } else { TransportKind::Connect }
+    } else if e.is_redirect() && error_chain(e).contains(CROSS_ORIGIN) {
+        TransportKind::CrossOriginRedirect
     } else if e.is_body() || e.is_decode() {
         TransportKind::Body
     } else {

@@ -10,7 +10,7 @@ mod rows;
 mod runtime;
 mod tenant;
 
-pub use cp::ControlPlane;
+pub use cp::{ControlPlane, require_admin_origin};
 pub use http::{A2A_TIMEOUT, Http, REQUEST_TIMEOUT};
 pub use retry::RetryPolicy;
 pub use rows::{Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, WorkspaceRow};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use crate::catalog::Vendor;
-use crate::client::{ControlPlane, RetryPolicy};
+use crate::client::{ControlPlane, RetryPolicy, require_admin_origin};
 use crate::config::{Settings, Timeouts};
 use crate::error::{E2eError, Result};
 
@@ -70,6 +70,7 @@ impl Target {
                  API needs it (CI secret CP_STAGING_ADMIN_API_TOKEN)"
             )));
         };
+        require_admin_origin(&cp_url, &settings.cp_staging_origin)?;
         let timeouts = Timeouts::resolve(Timeouts::STAGING, &settings.timeouts);
         let retry = RetryPolicy::staging(timeouts.transient_retries);
         Ok(Some(Arc::new(Target { kind: TargetKind::Staging, timeouts, retry, cp_url, admin_token: token, settings })))
@@ -95,7 +96,7 @@ impl Target {
     }
 
     pub fn cp(&self) -> Result<ControlPlane> {
-        ControlPlane::new(&self.cp_url, Some(self.admin_token.clone()))
+        ControlPlane::for_origin(&self.cp_url, Some(self.admin_token.clone()), &self.settings.cp_staging_origin)
     }
 
     pub fn cp_url(&self) -> &str {

@@ -221,3 +221,12 @@ async fn the_harness_makes_a_routed_org_from_the_harness_variables() {
         .await
         .expect("org down");
 }
+
+#[test]
+fn the_standin_process_takes_its_routing_from_standin_tenant_routing() {
+    let cfg = |v: &str| StandInConfig::from_lookup(|k| (k == "STANDIN_TENANT_ROUTING").then(|| v.to_owned()));
+    assert!(cfg("slug").expect("slug").slug_routing);
+    assert!(!cfg("org-id").expect("org-id").slug_routing);
+    let e = cfg("host").expect_err("an unknown routing");
+    assert!(e.contains("STANDIN_TENANT_ROUTING") && e.contains("org-id or slug"), "{e}");
+}

@@ -46,7 +46,7 @@ const SUITE: &[&str] = &[
     ".gitea/workflows/sweep-stale-e2e-orgs.yml",
     ".gitea/workflows/ci.yml",
 ];
-const TEMPLATES: &[&str] = &["docker/templates/e2e-staging-saas.yml", "docker/templates/e2e-staging-external.yml"];
+const TEMPLATES: &[&str] = &["docker/templates/e2e-ephemeral-molecule-e2e.yml"];
 
 fn all() -> Vec<Workflow> {
     SUITE.iter().chain(TEMPLATES).map(|p| workflow(p)).collect()
@@ -209,7 +209,7 @@ fn templates_pin_the_suite_commit_and_check_it_out() {
         assert_eq!(text.matches("@MOLECULE_E2E_COMMIT@").count(), 1, "{t}: one pinned-ref placeholder");
         assert!(text.contains("MOLECULE_E2E_REF: \"@MOLECULE_E2E_COMMIT@\""), "{t}");
         assert!(text.contains("ref: ${{ env.MOLECULE_E2E_REF }}") && text.contains("path: molecule-e2e"), "{t}: checkout");
-        assert!(text.contains("workspace-server/"), "{t}: triggers on the platform's provisioning-critical paths");
+        assert!(text.contains("tests/e2e/ephemeral_cp_happy_path.sh boot"), "{t}: against the platform's throwaway CP");
         assert!(text.contains("  pull_request:\n"), "{t}: runs on the platform's pull requests");
     }
     let onboard = read(".gitea/scripts/onboard-platform.sh");
