@@ -14,6 +14,7 @@ mod config;
 mod contract;
 mod gates;
 mod envelope_schema;
+mod extending;
 mod deadlines;
 mod docs;
 mod harness;
