@@ -9,7 +9,7 @@ pub struct Variable {
     pub default: &'static str,
     /// The tier or room that reads it: live, leak check, stand-in, runtime, container, offline.
     pub tier: &'static str,
-    /// Who reads it (`Settings` is [`Settings::from_env`]).
+    /// Who reads it (`Settings` is [`Settings::from_env`](super::Settings::from_env)).
     pub read_by: &'static str,
     pub meaning: &'static str,
 }
