@@ -19,11 +19,11 @@ export E2E_MODE=smoke E2E_PROVISION_TIMEOUT_SECS=900 E2E_WORKSPACE_ONLINE_TIMEOU
 # As `cargo test` would (.cargo/config.toml): the arms run concurrently, not one per core.
 export E2E_RUN_ID=bench STANDIN_LOG=0 RUST_TEST_THREADS=24
 
-# arm filter → the runtime it provisions ("-" = rejected at create: no provisioning)
-arms=(claude_code_on_minimax:claude-code claude_code_on_anthropic:claude-code
-      claude_code_on_the_subscription_default:claude-code claude_code_on_the_keyless_platform_path:claude-code
-      hermes_answers:hermes codex_with_gpt_4o:- openclaw_answers:openclaw seo_agent_template:seo-agent
-      google_adk_on_ai_studio:google-adk)
+# arm case = the runtime it provisions ("-" = rejected at create: no provisioning)
+arms=(arm::claude_code_minimax=claude-code arm::claude_code_anthropic=claude-code
+      arm::claude_code_subscription=claude-code arm::claude_code_platform=claude-code
+      arm::hermes=hermes arm::codex=- arm::openclaw=openclaw arm::seo_agent=seo-agent
+      arm::google_adk=google-adk)
 
 # profile → "org_ms default_provision_ms [runtime=ms ...]" and the env that selects it
 profile_delays() {
@@ -68,9 +68,9 @@ for profile in ${PROFILES:-fast realistic x1 x10}; do
   echo "== profile $profile ($envs)"
   slowest=0
   # Staging-like profiles provision every runtime alike: one arm alone stands for all.
-  case $profile in x*) list=(hermes_answers:hermes) ;; *) list=("${arms[@]}") ;; esac
+  case $profile in x*) list=(arm::hermes=hermes) ;; *) list=("${arms[@]}") ;; esac
   for a in "${list[@]}"; do
-    filter=${a%%:*} runtime=${a#*:}
+    filter=${a%%=*} runtime=${a#*=}
     lat=$(latency "$profile" "$runtime")
     wall=$(run "$envs" "$filter")
     printf '  %-42s wall %7.2f s  platform %6.2f s  ratio %.2f\n' "$filter" "$wall" "$lat" \

@@ -1,6 +1,7 @@
 //! The platform's stories as library functions: each takes a [`Case`](crate::harness::Case)
 //! and data, talks to the target through the clients, and returns a report or an error
-//! naming the broken promise. Test targets are thin `#[rstest]` tables over these.
+//! naming the broken promise. Test targets are thin tables over these, expanded from the
+//! declarations (`arm_table!` in [`arms`]).
 
 pub mod arms;
 pub mod common;

@@ -42,7 +42,7 @@ pub fn shared_dir() -> Option<PathBuf> {
     if dir.join("contract/platform.md").is_file() {
         return Some(dir);
     }
-    let required = molecule_e2e::config::env_var("E2E_REQUIRE_SHARED").is_ok_and(|v| v == "1");
+    let required = molecule_e2e::config::env_flag("E2E_REQUIRE_SHARED").unwrap_or_else(|e| panic!("{e}"));
     assert!(
         !required,
         "E2E_REQUIRE_SHARED=1 but {} holds no contract/platform.md: the pins against shared/ cannot run. Check out \

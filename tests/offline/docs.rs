@@ -80,3 +80,14 @@ fn the_readme_is_a_front_door_with_a_map_of_the_docs() {
         read(doc);
     }
 }
+
+/// The conformance doc's count of weather faults (those every story must survive) is the
+/// catalogue's.
+#[test]
+fn the_conformance_docs_weather_count_is_the_catalogues() {
+    use molecule_e2e::standin::FaultOutcome;
+    let n = Fault::ALL.iter().filter(|f| f.outcome() == FaultOutcome::Survive).count();
+    let word = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"].get(n).copied().unwrap_or("many");
+    let doc = read("docs/conformance.md").replace('\n', " ");
+    assert!(doc.contains(&format!("the {word} \"weather\" faults")), "docs/conformance.md must say \"the {word} \\\"weather\\\" faults\"");
+}

@@ -1,6 +1,9 @@
 //! The offline tier: pins and hermetic checks that plain `cargo test` runs, with no network
 //! and no Docker. One binary, one module per subject (`cargo test --test offline model_slug::`).
 
+// Failures carry their whole story, as in the library (which allows the same lint).
+#![allow(clippy::result_large_err)]
+
 #[path = "../support/mod.rs"]
 #[allow(dead_code)]
 mod support;
@@ -17,6 +20,7 @@ mod contract;
 mod gates;
 mod envelope_schema;
 mod flakes;
+mod extending;
 mod deadlines;
 mod docs;
 mod harness;

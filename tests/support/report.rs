@@ -155,7 +155,9 @@ fn finish_once() -> bool {
     if !nextest && (!records.is_empty() || (live_binary && asked_live)) {
         publish(&bin, &records);
     }
-    let require_live = molecule_e2e::config::env_var("E2E_REQUIRE_LIVE").as_deref() == Ok("1");
+    // Read as the settings read it (`1` or `true`); a bad value already failed every case by
+    // name, and here it counts as set: the hook fails closed.
+    let require_live = molecule_e2e::config::env_flag("E2E_REQUIRE_LIVE").unwrap_or(true);
     if require_live && live_binary && !nextest && !records.iter().any(|r| r.verdict.ran_live()) {
         loud(&format!(
             "E2E_REQUIRE_LIVE=1: {bin} executed no live case. The filter `{}` selected none of its live \
