@@ -2,11 +2,13 @@
 //! lines, milestones and the workspaces it owns ([`Case`]), org slugs, and the guard that
 //! deletes what a case created even when it fails or panics ([`with_org`]).
 
+pub mod footprint;
 mod org;
 pub mod sweep;
 mod target;
 pub mod teardown;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -88,6 +90,12 @@ struct CaseInner {
     /// Progress straight to stderr (live cases) or through the test harness's capture (the
     /// fault matrix's proofs, shown only when one fails).
     live_progress: bool,
+    /// The most workspaces the case has alive at once: what it reserves under the run's cap.
+    needs: AtomicUsize,
+    /// Workspaces created and not yet proven gone.
+    alive: AtomicUsize,
+    /// The run org's room, once the case holds its reservation there.
+    room: Mutex<Option<footprint::Room>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -121,12 +129,41 @@ impl Case {
                 milestones: Mutex::new(Vec::new()),
                 created: Mutex::new(Vec::new()),
                 live_progress,
+                needs: AtomicUsize::new(1),
+                alive: AtomicUsize::new(0),
+                room: Mutex::new(None),
             }),
         }
     }
 
     pub fn name(&self) -> &str {
         &self.inner.name
+    }
+
+    /// The case has at most `n` workspaces alive at once (1 unless said): what it reserves
+    /// under `E2E_MAX_WORKSPACES` in a run's org before its body starts.
+    pub fn needs(&self, n: usize) -> &Case {
+        self.inner.needs.store(n, Ordering::SeqCst);
+        self
+    }
+
+    pub fn needed(&self) -> usize {
+        self.inner.needs.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn enter_room(&self, room: footprint::Room) {
+        *locked(&self.inner.room) = Some(room);
+    }
+
+    /// Workspace `id` was proven gone from the org's list (the footprint counts it no more).
+    pub(crate) fn gone(&self, id: &str) {
+        if let Some(room) = locked(&self.inner.room).as_ref() {
+            room.gone(id);
+            let _ = self.inner.alive.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        }
+        if let Some(run) = &self.inner.run {
+            run.deleted(id);
+        }
     }
 
     pub fn target(&self) -> &Arc<Target> {
@@ -177,6 +214,13 @@ impl Case {
     /// signal). Call it the moment the create answers.
     pub fn own(&self, id: &str, name: &str) {
         locked(&self.inner.created).push(Owned { id: id.to_owned(), name: name.to_owned() });
+        if let Some(room) = locked(&self.inner.room).as_ref() {
+            room.created(id);
+            let alive = self.inner.alive.fetch_add(1, Ordering::SeqCst) + 1;
+            if alive > self.needed() {
+                loud(&format!("[{}] {alive} workspaces alive, above the {} it reserved", self.inner.name, self.needed()));
+            }
+        }
         if let Some(run) = &self.inner.run {
             run.created(id, name);
         }

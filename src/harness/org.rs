@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::client::{ControlPlane, Tenant};
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::target::loud;
+use crate::harness::footprint::Room;
 use crate::harness::{Case, Milestone, Target, teardown};
 use crate::wait::{Deadline, Probe, Wait, within};
 
@@ -140,6 +141,17 @@ where
             let slug = make_slug(kind, &today(), &target.settings.run_id, &tag);
             (create_org(&target, kind, &slug, &say).await?, true)
         }
+    };
+    // In the run's shared org, the case's workspaces count against the run's cap: wait for
+    // room for its peak (held until its teardown has run).
+    let _held = match case.run() {
+        Some(_) => {
+            let room = Room::for_org(target.cp_url(), &info.slug, target.settings.max_workspaces);
+            let held = room.reserve(case.name(), case.needed(), target.timeouts.room).await.step("wait for room")?;
+            case.enter_room(room);
+            Some(held)
+        }
+        None => None,
     };
     case.stamp(Milestone::Provisioned);
     case.stamp(Milestone::TenantOnline);

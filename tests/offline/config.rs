@@ -71,6 +71,7 @@ fn read(s: &Settings, var: &str) -> String {
         "E2E_CHILD_ACTIVITY_TIMEOUT_SECS" => format!("{:?}", t.child_activity),
         "E2E_STALE_POLL_DEADLINE_SECS" => format!("{:?}", t.stale_poll_deadline),
         "E2E_TRANSIENT_RETRIES" => format!("{:?}", t.transient_retries),
+        "E2E_MAX_WORKSPACES" => s.max_workspaces.to_string(),
         other => panic!("no reader for {other}: add it to `read` and `SAMPLES`"),
     }
 }
@@ -100,6 +101,7 @@ const SAMPLES: &[(&str, &str, &str)] = &[
     ("E2E_CHILD_ACTIVITY_TIMEOUT_SECS", "61", "Some(61s)"),
     ("E2E_STALE_POLL_DEADLINE_SECS", "241", "Some(241s)"),
     ("E2E_TRANSIENT_RETRIES", "9", "Some(9)"),
+    ("E2E_MAX_WORKSPACES", "4", "4"),
 ];
 
 #[test]

@@ -14,6 +14,7 @@ mod config;
 mod contract;
 mod gates;
 mod envelope_schema;
+mod footprint;
 mod deadlines;
 mod harness;
 mod hostile;

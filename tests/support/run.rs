@@ -14,6 +14,7 @@ use std::time::Duration;
 use molecule_e2e::client::Tenant;
 use molecule_e2e::config::Mode;
 use molecule_e2e::harness::{Owned, OrgInfo, RunOrg, SlugKind, Target, attach_org, create_org, delete_org, loud, run_slug, today};
+use molecule_e2e::harness::footprint::{Footprint, Room};
 use molecule_e2e::wait::{Deadline, within};
 use molecule_e2e::{E2eError, Result};
 
@@ -52,6 +53,11 @@ fn refusal(target: &Target, borrowed: bool) -> Option<String> {
 }
 
 static RUN: OnceLock<Arc<Run>> = OnceLock::new();
+
+/// This process's run footprint, when it ran one: workspaces created and the peak alive.
+pub fn footprint() -> Option<Footprint> {
+    RUN.get().map(|r| r.room().footprint())
+}
 
 /// The slug kind of this test binary's org: external for `staging_external`, else by mode.
 fn kind(target: &Target) -> SlugKind {
@@ -137,6 +143,11 @@ impl RunOrg for Run {
 impl Run {
     pub fn slug(&self) -> &str {
         &self.slug
+    }
+
+    /// The run org's room under `E2E_MAX_WORKSPACES` (where cases reserve and log workspaces).
+    pub fn room(&self) -> Room {
+        Room::for_org(self.target.cp_url(), &self.slug, self.target.settings.max_workspaces)
     }
 
     /// The exact command that removes what this run may have left.
