@@ -29,8 +29,28 @@ pub struct Room {
 #[derive(Debug)]
 pub struct Held {
     slots: Vec<File>,
+    /// The right to grow by one ([`Room::try_grower`]).
+    grower: Option<File>,
     room: Room,
     case: String,
+}
+
+impl Held {
+    pub fn can_grow(&self) -> bool {
+        self.grower.is_some()
+    }
+
+    /// Keep a slot taken with [`Room::one_more`].
+    pub fn add(&mut self, slot: File) {
+        self.slots.push(slot);
+    }
+
+    /// Give back one slot (its workspace was proven gone).
+    pub fn release_one(&mut self) {
+        if self.slots.len() > 1 && self.slots.pop().is_some() {
+            self.room.log(&format!("- hold 1 {}", self.case));
+        }
+    }
 }
 
 impl Drop for Held {
@@ -76,10 +96,15 @@ impl Room {
             .map_err(|e| E2eError::Unmet(format!("workspace cap: cannot open {}: {e}", self.dir.join(name).display())))
     }
 
-    /// Take `n` free slots at once, or none.
-    fn try_take(&self, n: usize) -> Result<Option<Vec<File>>> {
+    /// Take `n` free slots at once, or none. A new case (`first`) takes none while a growing
+    /// case waits for one: that case's alive workspace holds a slot while it waits, so it goes
+    /// first.
+    fn try_take(&self, n: usize, first: bool) -> Result<Option<Vec<File>>> {
         let gate = self.open("gate")?;
         if !lock_nb(&gate) {
+            return Ok(None);
+        }
+        if first && self.a_grower_waits()? {
             return Ok(None);
         }
         let mut got = Vec::with_capacity(n);
@@ -95,30 +120,84 @@ impl Room {
         Ok(None)
     }
 
-    /// Reserve room for `n` workspaces alive at once for `case`, waiting at most `timeout` for
-    /// it (loudly: progress lines say what is awaited). `n` above the cap is an error naming
-    /// both.
-    pub async fn reserve(&self, case: &str, n: usize, timeout: Duration) -> Result<Held> {
-        if n > self.cap {
-            return Err(E2eError::Unmet(format!(
-                "{case} needs {n} workspaces alive at once, above E2E_MAX_WORKSPACES={}: raise the cap to at least {n}",
-                self.cap
-            )));
+    /// One of the `cap - 1` grower tokens: at most that many cases may hold part of their peak
+    /// and wait for the rest, so at least one slot is always held by a case that waits for
+    /// nothing (or is free): growing cannot deadlock.
+    fn try_grower(&self) -> Result<Option<File>> {
+        for i in 0..self.cap.saturating_sub(1) {
+            let token = self.open(&format!("grow-{i}"))?;
+            if lock_nb(&token) {
+                return Ok(Some(token));
+            }
         }
-        let what = format!("room for {n} workspace(s) of {case} under E2E_MAX_WORKSPACES={}", self.cap);
-        let slots = Wait::new(what, timeout)
-            // A local lock, not a platform request: look often, so a freed slot is taken at once.
+        Ok(None)
+    }
+
+    /// Whether a case holding a grower token waits for its one more slot (holds its `want-i`).
+    fn a_grower_waits(&self) -> Result<bool> {
+        for i in 0..self.cap.saturating_sub(1) {
+            // Locked and dropped at once: only whether someone else holds it matters.
+            if !lock_nb(&self.open(&format!("want-{i}"))?) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Poll `take` (a local lock, not a platform request: often, so that a freed slot is taken
+    /// at once) until it yields, for at most `timeout`; progress lines say what is awaited.
+    async fn wait_for<T>(&self, what: String, timeout: Duration, take: impl Fn() -> Result<Option<T>>) -> Result<T> {
+        Wait::new(what, timeout)
             .interval(Duration::from_millis(20), Duration::from_millis(250))
             .progress_every(Duration::from_secs(30))
             .until(|| async {
-                Ok(match self.try_take(n)? {
-                    Some(slots) => Probe::Ready(slots),
+                Ok(match take()? {
+                    Some(v) => Probe::Ready(v),
                     None => Probe::Pending("every slot held by other cases".into()),
                 })
             })
-            .await?;
+            .await
+    }
+
+    /// Reserve room for `n` workspaces alive at once for `case` (all or nothing), and with
+    /// `grow` the right to one more later ([`Room::one_more`]); wait at most `timeout` for it.
+    /// A peak above the cap is an error naming both.
+    pub async fn reserve(&self, case: &str, n: usize, grow: bool, timeout: Duration) -> Result<Held> {
+        let peak = n + usize::from(grow);
+        if peak > self.cap {
+            return Err(E2eError::Unmet(format!(
+                "{case} needs {peak} workspaces alive at once, above E2E_MAX_WORKSPACES={}: raise the cap to at least {peak}",
+                self.cap
+            )));
+        }
+        let grower = match grow {
+            true => Some(self.wait_for(format!("a turn to grow for {case}"), timeout, || self.try_grower()).await?),
+            false => None,
+        };
+        let what = format!("room for {n} workspace(s) of {case} under E2E_MAX_WORKSPACES={}", self.cap);
+        let slots = self.wait_for(what, timeout, || self.try_take(n, true)).await?;
         self.log(&format!("+ hold {n} {case}"));
-        Ok(Held { slots, room: self.clone(), case: case.to_owned() })
+        Ok(Held { slots, grower, room: self.clone(), case: case.to_owned() })
+    }
+
+    /// One more slot for `case`, which holds a grower token (waits at most `timeout`, ahead
+    /// of new cases).
+    pub async fn one_more(&self, case: &str, timeout: Duration) -> Result<File> {
+        let what = format!("room for one more workspace of {case} under E2E_MAX_WORKSPACES={}", self.cap);
+        let want = self.wait_for(format!("{case}'s place ahead of new cases"), timeout, || {
+            for i in 0..self.cap.saturating_sub(1) {
+                let w = self.open(&format!("want-{i}"))?;
+                if lock_nb(&w) {
+                    return Ok(Some(w));
+                }
+            }
+            Ok(None)
+        });
+        let want = want.await?;
+        let mut slots = self.wait_for(what, timeout, || self.try_take(1, false)).await?;
+        drop(want);
+        self.log(&format!("+ hold 1 {case}"));
+        slots.pop().ok_or_else(|| E2eError::Unmet("workspace cap: a slot taken is missing".into()))
     }
 
     /// A case created workspace `id` in this org.

@@ -93,9 +93,11 @@ struct CaseInner {
     /// The most workspaces the case has alive at once: what it reserves under the run's cap.
     needs: AtomicUsize,
     /// Workspaces created and not yet proven gone.
-    alive: AtomicUsize,
-    /// The run org's room, once the case holds its reservation there.
-    room: Mutex<Option<footprint::Room>>,
+    alive: Mutex<std::collections::BTreeSet<String>>,
+    /// The case may have one more workspace alive, for a while, than it reserves at its start.
+    grows: std::sync::atomic::AtomicBool,
+    /// The run org's room and the case's slots there, while it holds them.
+    room: Mutex<Option<(footprint::Room, footprint::Held)>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -130,7 +132,8 @@ impl Case {
                 created: Mutex::new(Vec::new()),
                 live_progress,
                 needs: AtomicUsize::new(1),
-                alive: AtomicUsize::new(0),
+                alive: Mutex::new(std::collections::BTreeSet::new()),
+                grows: std::sync::atomic::AtomicBool::new(false),
                 room: Mutex::new(None),
             }),
         }
@@ -151,15 +154,61 @@ impl Case {
         self.inner.needs.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn enter_room(&self, room: footprint::Room) {
-        *locked(&self.inner.room) = Some(room);
+    /// The case may, for a while, have one workspace alive beyond what it [`needs`](Case::needs)
+    /// at its start, taken with [`Case::one_more`] and given back with [`Case::one_less`] (the
+    /// provider probe's workspaces, the delegation child).
+    pub fn may_grow(&self) -> &Case {
+        self.inner.grows.store(true, Ordering::SeqCst);
+        self
+    }
+
+    pub fn grows(&self) -> bool {
+        self.inner.grows.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn enter_room(&self, room: footprint::Room, held: footprint::Held) {
+        *locked(&self.inner.room) = Some((room, held));
+    }
+
+    /// Give back the case's slots (after its teardown).
+    pub(crate) fn leave_room(&self) {
+        locked(&self.inner.room).take();
+    }
+
+    /// Wait for room for one more workspace (a case that [`may_grow`](Case::may_grow), in a
+    /// run's org; nothing to wait for elsewhere).
+    pub async fn one_more(&self) -> crate::Result<()> {
+        let room = match locked(&self.inner.room).as_ref() {
+            Some((room, held)) if held.can_grow() => room.clone(),
+            Some(_) => {
+                return Err(crate::E2eError::Unmet(format!(
+                    "{} asked for room for one more workspace without declaring may_grow",
+                    self.inner.name
+                )));
+            }
+            None => return Ok(()),
+        };
+        let slot = room.one_more(&self.inner.name, self.inner.target.timeouts.room).await?;
+        if let Some((_, held)) = locked(&self.inner.room).as_mut() {
+            held.add(slot);
+        }
+        Ok(())
+    }
+
+    /// The extra workspace is proven gone: give its slot back.
+    pub fn one_less(&self) {
+        if let Some((_, held)) = locked(&self.inner.room).as_mut() {
+            held.release_one();
+        }
     }
 
     /// Workspace `id` was proven gone from the org's list (the footprint counts it no more).
     pub(crate) fn gone(&self, id: &str) {
-        if let Some(room) = locked(&self.inner.room).as_ref() {
+        // Once per workspace: the case's teardown sees an early-deleted one gone again.
+        if let Some((room, _)) = locked(&self.inner.room).as_ref()
+            && locked(&self.inner.alive).remove(id)
+        {
             room.gone(id);
-            let _ = self.inner.alive.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
         }
         if let Some(run) = &self.inner.run {
             run.deleted(id);
@@ -214,11 +263,16 @@ impl Case {
     /// signal). Call it the moment the create answers.
     pub fn own(&self, id: &str, name: &str) {
         locked(&self.inner.created).push(Owned { id: id.to_owned(), name: name.to_owned() });
-        if let Some(room) = locked(&self.inner.room).as_ref() {
+        if let Some((room, _)) = locked(&self.inner.room).as_ref() {
             room.created(id);
-            let alive = self.inner.alive.fetch_add(1, Ordering::SeqCst) + 1;
-            if alive > self.needed() {
-                loud(&format!("[{}] {alive} workspaces alive, above the {} it reserved", self.inner.name, self.needed()));
+            let alive = {
+                let mut alive = locked(&self.inner.alive);
+                alive.insert(id.to_owned());
+                alive.len()
+            };
+            let reserved = self.needed() + usize::from(self.grows());
+            if alive > reserved {
+                loud(&format!("[{}] {alive} workspaces alive, above the {reserved} it reserved", self.inner.name));
             }
         }
         if let Some(run) = &self.inner.run {

@@ -142,19 +142,16 @@ where
             (create_org(&target, kind, &slug, &say).await?, true)
         }
     };
-    // In the run's shared org, the case's workspaces count against the run's cap: wait for
-    // room for its peak (held until its teardown has run).
-    let _held = match case.run() {
-        Some(_) => {
-            let room = Room::for_org(target.cp_url(), &info.slug, target.settings.max_workspaces);
-            let held = room.reserve(case.name(), case.needed(), target.timeouts.room).await.step("wait for room")?;
-            case.enter_room(room);
-            Some(held)
-        }
-        None => None,
-    };
     case.stamp(Milestone::Provisioned);
     case.stamp(Milestone::TenantOnline);
+    // In the run's shared org, the case's workspaces count against the run's cap: wait for
+    // room for its peak (held until its teardown has run).
+    if case.run().is_some() {
+        let room = Room::for_org(target.cp_url(), &info.slug, target.settings.max_workspaces);
+        let held = room.reserve(case.name(), case.needed(), case.grows(), target.timeouts.room).await.step("wait for room")?;
+        case.enter_room(room, held);
+    }
+
     let handle = OrgHandle {
         slug: info.slug.clone(),
         id: info.id.clone(),
@@ -184,6 +181,7 @@ where
             (Err(e), Err(o)) => Err(E2eError::Unmet(format!("{e}; and {o}"))),
         };
     }
+    case.leave_room();
     let outcome = match outcome {
         Ok(r) => r,
         Err(join) if join.is_panic() => {

@@ -174,6 +174,7 @@ async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<S
 async fn probe_one(case: &Case, tenant: &Tenant, runtime: &str, model: &str) -> Result<()> {
     let name = format!("E2E Probe {model}");
     let req = CreateWorkspace::platform(&name, runtime, model);
+    case.one_more().await.step("wait for room for a probe workspace")?;
     case.step(&format!("8d probe {runtime} with {model}"));
     let created = tenant.create_workspace(&req).await.breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
     case.own(&created.id, &name);
@@ -183,7 +184,9 @@ async fn probe_one(case: &Case, tenant: &Tenant, runtime: &str, model: &str) -> 
     let reply = ask(case, tenant, &ws, &msg).await.breaks(Promise::ProviderProbe, &format!("{model} A2A"))?;
     expect_token(&reply, "PINEAPPLE", Promise::ProviderProbe)?;
     let owned = crate::harness::Owned { id: ws.id.clone(), name: ws.name.clone() };
-    crate::harness::teardown::delete_now(case, tenant, owned).await.step("delete the probe workspace")
+    crate::harness::teardown::delete_now(case, tenant, owned).await.step("delete the probe workspace")?;
+    case.one_less();
+    Ok(())
 }
 
 async fn memories(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
@@ -264,6 +267,7 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
     let req = CreateWorkspace::platform("E2E Child", arm.runtime_or_template, &parent.model)
         .with_secrets(plan.in_body.clone())
         .with_parent(&parent.id);
+    case.one_more().await.step("wait for room for the child")?;
     let created = t.create_workspace(&req).await.breaks(Promise::DelegationProvenance, "child create refused")?;
     case.own(&created.id, "E2E Child");
     let child = Workspace {
