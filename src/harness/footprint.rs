@@ -133,6 +133,17 @@ impl Room {
         Ok(None)
     }
 
+    /// A place ahead of new cases, for a case holding a grower token while it waits.
+    fn try_want(&self) -> Result<Option<File>> {
+        for i in 0..self.cap.saturating_sub(1) {
+            let w = self.open(&format!("want-{i}"))?;
+            if lock_nb(&w) {
+                return Ok(Some(w));
+            }
+        }
+        Ok(None)
+    }
+
     /// Whether a case holding a grower token waits for its one more slot (holds its `want-i`).
     fn a_grower_waits(&self) -> Result<bool> {
         for i in 0..self.cap.saturating_sub(1) {
@@ -170,12 +181,18 @@ impl Room {
                 self.cap
             )));
         }
-        let grower = match grow {
-            true => Some(self.wait_for(format!("a turn to grow for {case}"), timeout, || self.try_grower()).await?),
-            false => None,
-        };
         let what = format!("room for {n} workspace(s) of {case} under E2E_MAX_WORKSPACES={}", self.cap);
-        let slots = self.wait_for(what, timeout, || self.try_take(n, true)).await?;
+        let (grower, slots) = if grow {
+            // A growing case is a long one (a full arm): it goes ahead of new short cases for
+            // its start too, so the long cases do not all end up last (the schedule's tail).
+            let grower = self.wait_for(format!("a turn to grow for {case}"), timeout, || self.try_grower()).await?;
+            let want = self.wait_for(format!("{case}'s place ahead of new cases"), timeout, || self.try_want()).await?;
+            let slots = self.wait_for(what, timeout, || self.try_take(n, false)).await?;
+            drop(want);
+            (Some(grower), slots)
+        } else {
+            (None, self.wait_for(what, timeout, || self.try_take(n, true)).await?)
+        };
         self.log(&format!("+ hold {n} {case}"));
         Ok(Held { slots, grower, room: self.clone(), case: case.to_owned() })
     }
@@ -184,16 +201,7 @@ impl Room {
     /// of new cases).
     pub async fn one_more(&self, case: &str, timeout: Duration) -> Result<File> {
         let what = format!("room for one more workspace of {case} under E2E_MAX_WORKSPACES={}", self.cap);
-        let want = self.wait_for(format!("{case}'s place ahead of new cases"), timeout, || {
-            for i in 0..self.cap.saturating_sub(1) {
-                let w = self.open(&format!("want-{i}"))?;
-                if lock_nb(&w) {
-                    return Ok(Some(w));
-                }
-            }
-            Ok(None)
-        });
-        let want = want.await?;
+        let want = self.wait_for(format!("{case}'s place ahead of new cases"), timeout, || self.try_want()).await?;
         let mut slots = self.wait_for(what, timeout, || self.try_take(1, false)).await?;
         drop(want);
         self.log(&format!("+ hold 1 {case}"));
