@@ -29,6 +29,8 @@ pub struct Room {
 #[derive(Debug)]
 pub struct Held {
     slots: Vec<File>,
+    /// How many of `slots` the case reserved at its start.
+    base: usize,
     /// The right to grow by one ([`Room::try_grower`]).
     grower: Option<File>,
     room: Room,
@@ -40,6 +42,11 @@ impl Held {
         self.grower.is_some()
     }
 
+    /// Whether it holds its one extra slot already.
+    pub fn grown(&self) -> bool {
+        self.slots.len() > self.base
+    }
+
     /// Keep a slot taken with [`Room::one_more`].
     pub fn add(&mut self, slot: File) {
         self.slots.push(slot);
@@ -47,7 +54,7 @@ impl Held {
 
     /// Give back one slot (its workspace was proven gone).
     pub fn release_one(&mut self) {
-        if self.slots.len() > 1 && self.slots.pop().is_some() {
+        if self.grown() && self.slots.pop().is_some() {
             self.room.log(&format!("- hold 1 {}", self.case));
         }
     }
@@ -194,7 +201,7 @@ impl Room {
             (None, self.wait_for(what, timeout, || self.try_take(n, true)).await?)
         };
         self.log(&format!("+ hold {n} {case}"));
-        Ok(Held { slots, grower, room: self.clone(), case: case.to_owned() })
+        Ok(Held { base: slots.len(), slots, grower, room: self.clone(), case: case.to_owned() })
     }
 
     /// One more slot for `case`, which holds a grower token (waits at most `timeout`, ahead

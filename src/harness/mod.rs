@@ -176,9 +176,10 @@ impl Case {
     }
 
     /// Wait for room for one more workspace (a case that [`may_grow`](Case::may_grow), in a
-    /// run's org; nothing to wait for elsewhere).
+    /// run's org; nothing to wait for elsewhere, nor when the case holds that room already).
     pub async fn one_more(&self) -> crate::Result<()> {
         let room = match locked(&self.inner.room).as_ref() {
+            Some((_, held)) if held.grown() => return Ok(()),
             Some((room, held)) if held.can_grow() => room.clone(),
             Some(_) => {
                 return Err(crate::E2eError::Unmet(format!(

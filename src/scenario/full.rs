@@ -184,9 +184,9 @@ async fn probe_one(case: &Case, tenant: &Tenant, runtime: &str, model: &str) -> 
     let reply = ask(case, tenant, &ws, &msg).await.breaks(Promise::ProviderProbe, &format!("{model} A2A"))?;
     expect_token(&reply, "PINEAPPLE", Promise::ProviderProbe)?;
     let owned = crate::harness::Owned { id: ws.id.clone(), name: ws.name.clone() };
-    crate::harness::teardown::delete_now(case, tenant, owned).await.step("delete the probe workspace")?;
-    case.one_less();
-    Ok(())
+    // The slot stays the case's for the next probe and the child: given back between them, a
+    // short case would take it and this arm's parent would idle while it waits.
+    crate::harness::teardown::delete_now(case, tenant, owned).await.step("delete the probe workspace")
 }
 
 async fn memories(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {

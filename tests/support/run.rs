@@ -199,8 +199,7 @@ impl Run {
             match delete_org(&self.target, &self.slug, &say).await {
                 Ok(()) => {
                     deleted.push(format!("org {}", self.slug));
-                    // Deleting the org removed every workspace in it: none is left behind.
-                    deleted.extend(kept_ws.drain(..).map(|k| format!("{k} (the org took it)")));
+                    kept_ws = taken_by_org(kept_ws, &mut deleted);
                 }
                 Err(e) => kept.push(format!("org {}: {e}", self.slug)),
             }
@@ -232,6 +231,13 @@ impl Run {
             }
         }
     }
+}
+
+/// The org was deleted: the workspaces whose own deletes failed went with it, so they are
+/// reported deleted ("the org took it"), never left behind. Returns what is still kept (none).
+pub fn taken_by_org(kept_ws: Vec<String>, deleted: &mut Vec<String>) -> Vec<String> {
+    deleted.extend(kept_ws.into_iter().map(|k| format!("{k} (the org took it)")));
+    Vec::new()
 }
 
 /// Print a teardown's result; `true` when nothing is left.
