@@ -61,6 +61,9 @@ pub struct Timeouts {
     /// A case's whole teardown: its failure-state capture, the deletes and the proof that its
     /// workspaces left the list, together (docs/waits-and-teardown.md).
     pub teardown: Duration,
+    /// How long a case may wait for room under `E2E_MAX_WORKSPACES` before it fails: the
+    /// queue of the run's cases ahead of it, so of the order of the whole run.
+    pub room: Duration,
 }
 
 impl Timeouts {
@@ -73,6 +76,7 @@ impl Timeouts {
         transient_retries: 8,
         transition: Duration::from_secs(120),
         teardown: Duration::from_secs(60),
+        room: Duration::from_secs(3 * 3600),
     };
 
     /// Sized for the embedded stand-in's default delays (a few hundred ms): generous enough
@@ -86,6 +90,7 @@ impl Timeouts {
         transient_retries: 8,
         transition: Duration::from_secs(5),
         teardown: Duration::from_secs(10),
+        room: Duration::from_secs(600),
     };
 
     /// `base` with every variable that is set taking precedence.
@@ -98,6 +103,7 @@ impl Timeouts {
             transient_retries: vars.transient_retries.unwrap_or(base.transient_retries),
             transition: base.transition,
             teardown: base.teardown,
+            room: base.room,
         }
     }
 }
@@ -177,6 +183,8 @@ pub struct Settings {
     /// `E2E_INTENTIONAL_FAILURE=1`: the platform harness's sanity lane: workspace creates use a
     /// poisoned tenant token, so the run must fail at create with 401 and still tear down.
     pub intentional_failure: bool,
+    /// `E2E_MAX_WORKSPACES`: the most workspaces alive at once in the run's org.
+    pub max_workspaces: usize,
     pub timeouts: TimeoutVars,
 }
 
@@ -202,6 +210,7 @@ impl fmt::Debug for Settings {
             .field("run_id", &self.run_id)
             .field("keep_org", &self.keep_org)
             .field("intentional_failure", &self.intentional_failure)
+            .field("max_workspaces", &self.max_workspaces)
             .field("timeouts", &self.timeouts)
             .finish()
     }
@@ -365,6 +374,7 @@ impl Settings {
             run_id,
             keep_org: flag(&get, "E2E_KEEP_ORG")?,
             intentional_failure: flag(&get, "E2E_INTENTIONAL_FAILURE")?,
+            max_workspaces: max_workspaces(&get)?,
             timeouts,
         })
     }
@@ -485,6 +495,23 @@ fn timeout_vars(get: &impl Fn(&str) -> Option<String>) -> Result<TimeoutVars, Co
         stale_poll_deadline: secs(get, "E2E_STALE_POLL_DEADLINE_SECS")?,
         transient_retries,
     })
+}
+
+/// The default of `E2E_MAX_WORKSPACES`: the platform's org import provisions at most 3
+/// workspaces at a time (`MOLECULE_PROVISION_CONCURRENCY` unset: `defaultProvisionConcurrency = 3`
+/// in workspace-server/internal/handlers/org.go at enteros-core aeec8e47, "calibrated for
+/// Docker-mode workspaces"), and its own harness runs 2 per runtime.
+pub const DEFAULT_MAX_WORKSPACES: usize = 3;
+
+fn max_workspaces(get: &impl Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
+    match get("E2E_MAX_WORKSPACES") {
+        None => Ok(DEFAULT_MAX_WORKSPACES),
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| bad("E2E_MAX_WORKSPACES", &v, "a whole number of workspaces, at least 1")),
+    }
 }
 
 fn secs(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<Duration>, ConfigError> {

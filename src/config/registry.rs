@@ -51,6 +51,7 @@ pub const REGISTRY: &[Variable] = &[
     var("E2E_CHILD_ACTIVITY_TIMEOUT_SECS", "60 (stand-in 5)", "live", "Settings", "seconds for the child's activity naming the parent"),
     var("E2E_STALE_POLL_DEADLINE_SECS", "240 (stand-in 10)", "live", "Settings", "seconds after the register until the external workspace must read `awaiting_agent`"),
     var("E2E_TRANSIENT_RETRIES", "8", "live", "Settings", "attempts for a transient A2A/register failure"),
+    var("E2E_MAX_WORKSPACES", "3 (the platform's `MOLECULE_PROVISION_CONCURRENCY` default)", "live", "Settings", "the most workspaces alive at once in the run's org, across test threads and processes; cases wait for room (docs/waits-and-teardown.md)"),
     var("MOLECULE_TENANT_URL", "unset", "live", "Settings", "one base URL for every tenant (a throwaway control plane's), as the platform harness reads it (`tests/e2e/lib/tenant_topology.sh` at aeec8e47); excludes `MOLECULE_TENANT_URL_TEMPLATE`"),
     var("MOLECULE_TENANT_ROUTE_HOST", "unset", "live", "Settings", "the `Host` of every tenant call under slug routing (with `X-Molecule-Org-Slug`)"),
     var("MOLECULE_TENANT_ROUTE_DOMAIN", "unset", "live", "Settings", "slug routing with `Host: <slug>.<domain>` (with `X-Molecule-Org-Slug`)"),

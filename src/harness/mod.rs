@@ -2,11 +2,13 @@
 //! lines, milestones and the workspaces it owns ([`Case`]), org slugs, and the guard that
 //! deletes what a case created even when it fails or panics ([`with_org`]).
 
+pub mod footprint;
 mod org;
 pub mod sweep;
 mod target;
 pub mod teardown;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -88,6 +90,14 @@ struct CaseInner {
     /// Progress straight to stderr (live cases) or through the test harness's capture (the
     /// fault matrix's proofs, shown only when one fails).
     live_progress: bool,
+    /// The most workspaces the case has alive at once: what it reserves under the run's cap.
+    needs: AtomicUsize,
+    /// Workspaces created and not yet proven gone.
+    alive: Mutex<std::collections::BTreeSet<String>>,
+    /// The case may have one more workspace alive, for a while, than it reserves at its start.
+    grows: std::sync::atomic::AtomicBool,
+    /// The run org's room and the case's slots there, while it holds them.
+    room: Mutex<Option<(footprint::Room, footprint::Held)>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -121,12 +131,89 @@ impl Case {
                 milestones: Mutex::new(Vec::new()),
                 created: Mutex::new(Vec::new()),
                 live_progress,
+                needs: AtomicUsize::new(1),
+                alive: Mutex::new(std::collections::BTreeSet::new()),
+                grows: std::sync::atomic::AtomicBool::new(false),
+                room: Mutex::new(None),
             }),
         }
     }
 
     pub fn name(&self) -> &str {
         &self.inner.name
+    }
+
+    /// The case has at most `n` workspaces alive at once (1 unless said): what it reserves
+    /// under `E2E_MAX_WORKSPACES` in a run's org before its body starts.
+    pub fn needs(&self, n: usize) -> &Case {
+        self.inner.needs.store(n, Ordering::SeqCst);
+        self
+    }
+
+    pub fn needed(&self) -> usize {
+        self.inner.needs.load(Ordering::SeqCst)
+    }
+
+    /// The case may, for a while, have one workspace alive beyond what it [`needs`](Case::needs)
+    /// at its start, taken with [`Case::one_more`] and given back with [`Case::one_less`] (the
+    /// provider probe's workspaces, the delegation child).
+    pub fn may_grow(&self) -> &Case {
+        self.inner.grows.store(true, Ordering::SeqCst);
+        self
+    }
+
+    pub fn grows(&self) -> bool {
+        self.inner.grows.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn enter_room(&self, room: footprint::Room, held: footprint::Held) {
+        *locked(&self.inner.room) = Some((room, held));
+    }
+
+    /// Give back the case's slots (after its teardown).
+    pub(crate) fn leave_room(&self) {
+        locked(&self.inner.room).take();
+    }
+
+    /// Wait for room for one more workspace (a case that [`may_grow`](Case::may_grow), in a
+    /// run's org; nothing to wait for elsewhere, nor when the case holds that room already).
+    pub async fn one_more(&self) -> crate::Result<()> {
+        let room = match locked(&self.inner.room).as_ref() {
+            Some((_, held)) if held.grown() => return Ok(()),
+            Some((room, held)) if held.can_grow() => room.clone(),
+            Some(_) => {
+                return Err(crate::E2eError::Unmet(format!(
+                    "{} asked for room for one more workspace without declaring may_grow",
+                    self.inner.name
+                )));
+            }
+            None => return Ok(()),
+        };
+        let slot = room.one_more(&self.inner.name, self.inner.target.timeouts.room).await?;
+        if let Some((_, held)) = locked(&self.inner.room).as_mut() {
+            held.add(slot);
+        }
+        Ok(())
+    }
+
+    /// The extra workspace is proven gone: give its slot back.
+    pub fn one_less(&self) {
+        if let Some((_, held)) = locked(&self.inner.room).as_mut() {
+            held.release_one();
+        }
+    }
+
+    /// Workspace `id` was proven gone from the org's list (the footprint counts it no more).
+    pub(crate) fn gone(&self, id: &str) {
+        // Once per workspace: the case's teardown sees an early-deleted one gone again.
+        if let Some((room, _)) = locked(&self.inner.room).as_ref()
+            && locked(&self.inner.alive).remove(id)
+        {
+            room.gone(id);
+        }
+        if let Some(run) = &self.inner.run {
+            run.deleted(id);
+        }
     }
 
     pub fn target(&self) -> &Arc<Target> {
@@ -177,6 +264,18 @@ impl Case {
     /// signal). Call it the moment the create answers.
     pub fn own(&self, id: &str, name: &str) {
         locked(&self.inner.created).push(Owned { id: id.to_owned(), name: name.to_owned() });
+        if let Some((room, _)) = locked(&self.inner.room).as_ref() {
+            room.created(id);
+            let alive = {
+                let mut alive = locked(&self.inner.alive);
+                alive.insert(id.to_owned());
+                alive.len()
+            };
+            let reserved = self.needed() + usize::from(self.grows());
+            if alive > reserved {
+                loud(&format!("[{}] {alive} workspaces alive, above the {reserved} it reserved", self.inner.name));
+            }
+        }
         if let Some(run) = &self.inner.run {
             run.created(id, name);
         }

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::client::{ControlPlane, Tenant};
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::target::loud;
+use crate::harness::footprint::Room;
 use crate::harness::{Case, Milestone, Target, teardown};
 use crate::wait::{Deadline, Probe, Wait, within};
 
@@ -156,6 +157,14 @@ where
     };
     case.stamp(Milestone::Provisioned);
     case.stamp(Milestone::TenantOnline);
+    // In the run's shared org, the case's workspaces count against the run's cap: wait for
+    // room for its peak (held until its teardown has run).
+    if case.run().is_some() {
+        let room = Room::for_org(target.cp_url(), &info.slug, target.settings.max_workspaces);
+        let held = room.reserve(case.name(), case.needed(), case.grows(), target.timeouts.room).await.step("wait for room")?;
+        case.enter_room(room, held);
+    }
+
     let handle = OrgHandle {
         slug: info.slug.clone(),
         id: info.id.clone(),
@@ -185,6 +194,7 @@ where
             (Err(e), Err(o)) => Err(E2eError::Unmet(format!("{e}; and {o}"))),
         };
     }
+    case.leave_room();
     let outcome = match outcome {
         Ok(r) => r,
         Err(join) if join.is_panic() => {

@@ -113,12 +113,7 @@ pub async fn delete_workspaces(case: &Case, tenant: &Tenant) -> Result<()> {
         &format!("{} workspace(s) of {}", owned.len(), case.name()),
     )
     .await;
-    if let Some(run) = case.run() {
-        fates
-            .iter()
-            .filter(|f| f.gone())
-            .for_each(|f| run.deleted(&f.owned.id));
-    }
+    fates.iter().filter(|f| f.gone()).for_each(|f| case.gone(&f.owned.id));
     if fates.iter().all(Fate::gone) {
         return Ok(());
     }
@@ -131,6 +126,24 @@ pub async fn delete_workspaces(case: &Case, tenant: &Tenant) -> Result<()> {
         case.name(),
         each.join("; ")
     )))
+}
+
+/// Delete one workspace before the case ends (it has served its check), under a teardown
+/// budget of its own, so that it stops counting against the run's cap; `Err` when it cannot be
+/// proven gone (the case's teardown tries again).
+pub async fn delete_now(case: &Case, tenant: &Tenant, owned: Owned) -> Result<()> {
+    let (fates, look) = within(budget(case), settle(tenant, std::slice::from_ref(&owned), &owned.name)).await;
+    match fates.first() {
+        Some(f) if f.gone() => {
+            case.gone(&f.owned.id);
+            Ok(())
+        }
+        f => Err(E2eError::Unmet(format!(
+            "{}{}",
+            f.map(Fate::to_string).unwrap_or_default(),
+            look.map(|e| format!("; the list check: {e}")).unwrap_or_default()
+        ))),
+    }
 }
 
 /// Delete `owned` (newest first) and look for them in the list until every one has left or

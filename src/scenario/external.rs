@@ -232,6 +232,8 @@ pub async fn byo_round_trip(case: &Case) -> Result<RoundTripReport> {
         Ok(External { id: created.id.clone(), runtime: "external".to_owned(), token })
     }
 
+    // The sender and its agent are alive together: that is the round trip.
+    case.needs(2);
     let c = case.clone();
     with_org(case, SlugKind::External, move |org| async move {
         let sender = create_external(&c, &org.tenant, "ext-sender-e2e", "external").await?;

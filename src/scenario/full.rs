@@ -140,44 +140,54 @@ async fn byok_guard(case: &Case, t: &Tenant, arm: &Arm, ws: &Workspace) -> Resul
 
 /// Each platform model of the arm's runtime is created and must answer the known-answer
 /// prompt; models whose vendor key is absent are skipped loudly. Returns the skipped models.
+///
+/// One probe workspace at a time, each deleted once it answered: a workspace proves one model
+/// (the model is fixed at create, and answering under a rewritten config would prove the
+/// rewrite, not the create), so the models cannot share one; but none needs to outlive its
+/// check, which keeps the case within two workspaces alive (the parent and one probe). The
+/// parent already proves the arm's own model when it was created the probe's way (same
+/// runtime, the platform's key): that model is not created twice.
 async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<String>> {
     let runtime = arm.runtime();
+    // An arm whose model cannot be derived proves none of the probe's models.
+    let parent_model = arm.model(&case.target().settings).ok();
+    let parent_proves = arm.key == KeyPath::Platform && arm.runtime_or_template == runtime;
     let mut skipped = Vec::new();
-    let mut set = tokio::task::JoinSet::new();
     for model in catalog::platform_models(runtime) {
         if let Some(v) = Vendor::of_platform_model(model)
             && case.target().key(v).is_none()
         {
-            crate::harness::loud(&format!(
-                "[{}] 8d provider probe: SKIPPED {model}: {} is unset",
-                case.name(),
-                v.env_var()
-            ));
+            crate::harness::loud(&format!("[{}] 8d provider probe: SKIPPED {model}: {} is unset", case.name(), v.env_var()));
             skipped.push(model.to_owned());
             continue;
         }
-        let (c, tenant) = (case.clone(), org.tenant.clone());
-        set.spawn(async move {
-            let name = format!("E2E Probe {model}");
-            let req = CreateWorkspace::platform(&name, runtime, model);
-            c.step(&format!("8d probe {runtime} with {model}"));
-            let created = tenant.create_workspace(&req).await.breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
-            c.own(&created.id, &name);
-            let ws = Workspace { id: created.id, name, runtime: runtime.to_owned(), model: model.to_owned(), token: None };
-            wait_online(&c, &tenant, &ws, c.target().timeouts.workspace_online, Promise::ProviderProbe).await?;
-            let msg = SendMessage::text(KNOWN_ANSWER_PROMPT).with_id("e2e-probe").with_message_id(message_id("e2e-probe"));
-            let reply = ask(&c, &tenant, &ws, &msg).await.breaks(Promise::ProviderProbe, &format!("{model} A2A"))?;
-            expect_token(&reply, "PINEAPPLE", Promise::ProviderProbe).map(drop)
-        });
-    }
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok(r) => r?,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => return Err(E2eError::Unmet(format!("provider probe task cancelled: {e}"))),
+        if parent_proves && parent_model.as_deref() == Some(model) {
+            case.step(&format!("8d probe {runtime} with {model}: proven by the parent (created the same way, answered PINEAPPLE)"));
+            continue;
         }
+        probe_one(case, &org.tenant, runtime, model).await?;
     }
     Ok(skipped)
+}
+
+/// Create a workspace of `runtime` with `model`, ask it for PINEAPPLE, then delete it and see it
+/// leave the list (under a teardown budget of its own).
+async fn probe_one(case: &Case, tenant: &Tenant, runtime: &str, model: &str) -> Result<()> {
+    let name = format!("E2E Probe {model}");
+    let req = CreateWorkspace::platform(&name, runtime, model);
+    case.one_more().await.step("wait for room for a probe workspace")?;
+    case.step(&format!("8d probe {runtime} with {model}"));
+    let created = tenant.create_workspace(&req).await.breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
+    case.own(&created.id, &name);
+    let ws = Workspace { id: created.id, name, runtime: runtime.to_owned(), model: model.to_owned(), token: None };
+    wait_online(case, tenant, &ws, case.target().timeouts.workspace_online, Promise::ProviderProbe).await?;
+    let msg = SendMessage::text(KNOWN_ANSWER_PROMPT).with_id("e2e-probe").with_message_id(message_id("e2e-probe"));
+    let reply = ask(case, tenant, &ws, &msg).await.breaks(Promise::ProviderProbe, &format!("{model} A2A"))?;
+    expect_token(&reply, "PINEAPPLE", Promise::ProviderProbe)?;
+    let owned = crate::harness::Owned { id: ws.id.clone(), name: ws.name.clone() };
+    // The slot stays the case's for the next probe and the child: given back between them, a
+    // short case would take it and this arm's parent would idle while it waits.
+    crate::harness::teardown::delete_now(case, tenant, owned).await.step("delete the probe workspace")
 }
 
 async fn memories(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
@@ -258,6 +268,7 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
     let req = CreateWorkspace::platform("E2E Child", arm.runtime_or_template, &parent.model)
         .with_secrets(plan.in_body.clone())
         .with_parent(&parent.id);
+    case.one_more().await.step("wait for room for the child")?;
     let created = t.create_workspace(&req).await.breaks(Promise::DelegationProvenance, "child create refused")?;
     case.own(&created.id, "E2E Child");
     let child = Workspace {

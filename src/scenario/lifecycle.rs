@@ -63,6 +63,10 @@ where
     }
     let c = case.clone();
     let report = with_org(case, SlugKind::Full, move |org| async move {
+        // A workspace of its own, not the arm's parent nor the other transition's: each
+        // transition must start from a freshly online workspace (a hibernate after a resume
+        // proves less), and a failed one must not take the other's or the arm's proof with it.
+        // It costs one workspace alive per case, which the run's cap schedules.
         let ws = provision(&c, &org, arm, "E2E Lifecycle").await?;
         let slug = org.slug.clone();
         let id = ws.id.clone();

@@ -45,6 +45,11 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
         crate::config::Mode::Full => SlugKind::Full,
         crate::config::Mode::Smoke => SlugKind::Smoke,
     };
+    // Alive at once: the parent, and in full mode for a while one more (a provider-probe
+    // workspace, one at a time, or the delegation child).
+    if target.settings.mode == crate::config::Mode::Full {
+        case.may_grow();
+    }
     let c = case.clone();
     let report = with_org(case, kind, move |org| async move {
         match expectation {

@@ -75,6 +75,7 @@ fn read(s: &Settings, var: &str) -> String {
         "MOLECULE_TENANT_ROUTE_HOST" => format!("{:?}", s.tenant_route_host),
         "MOLECULE_TENANT_ROUTE_DOMAIN" => format!("{:?}", s.tenant_route_domain),
         "E2E_CP_STAGING_ORIGIN" => s.cp_staging_origin.clone(),
+        "E2E_MAX_WORKSPACES" => s.max_workspaces.to_string(),
         other => panic!("no reader for {other}: add it to `read` and `SAMPLES`"),
     }
 }
@@ -108,6 +109,7 @@ const SAMPLES: &[(&str, &str, &str)] = &[
     ("MOLECULE_TENANT_ROUTE_HOST", "acme.lvh.me:18080", r#"Some("acme.lvh.me:18080")"#),
     ("MOLECULE_TENANT_ROUTE_DOMAIN", "lvh.me", r#"Some("lvh.me")"#),
     ("E2E_CP_STAGING_ORIGIN", "https://cp.example.test/", "https://cp.example.test"),
+    ("E2E_MAX_WORKSPACES", "4", "4"),
 ];
 
 #[test]

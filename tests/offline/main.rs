@@ -21,6 +21,7 @@ mod gates;
 mod envelope_schema;
 mod flakes;
 mod extending;
+mod footprint;
 mod deadlines;
 mod docs;
 mod harness;

@@ -126,6 +126,7 @@ pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
     transient_retries: 6,
     transition: Duration::from_millis(350),
     teardown: Duration::from_secs(2),
+    room: Duration::from_secs(2),
 };
 
 /// Run `story` as a case; `Ok(())` when it passed.

@@ -170,7 +170,10 @@ fn finish_once() -> bool {
 }
 
 fn publish(bin: &str, records: &[CaseRecord]) {
-    let md = render(&format!("molecule-e2e: {bin}"), records);
+    let mut md = render(&format!("molecule-e2e: {bin}"), records);
+    if let Some(fp) = super::run::footprint().filter(|fp| fp.created > 0) {
+        md.push_str(&format!("\n**{}**\n", fp.line()));
+    }
     loud(&format!("\n{md}"));
     if let Some(path) = molecule_e2e::config::env_var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(md.as_bytes()));

@@ -14,6 +14,7 @@ use std::time::Duration;
 use molecule_e2e::client::Tenant;
 use molecule_e2e::config::Mode;
 use molecule_e2e::harness::{Owned, OrgInfo, RunOrg, SlugKind, Target, attach_org, create_org, delete_org, loud, run_slug, today};
+use molecule_e2e::harness::footprint::{Footprint, Room};
 use molecule_e2e::wait::{Deadline, within};
 use molecule_e2e::{E2eError, Result};
 
@@ -52,6 +53,11 @@ fn refusal(target: &Target, borrowed: bool) -> Option<String> {
 }
 
 static RUN: OnceLock<Arc<Run>> = OnceLock::new();
+
+/// This process's run footprint, when it ran one: workspaces created and the peak alive.
+pub fn footprint() -> Option<Footprint> {
+    RUN.get().map(|r| r.room().footprint())
+}
 
 /// The slug kind of this test binary's org: external for `staging_external`, else by mode.
 fn kind(target: &Target) -> SlugKind {
@@ -139,6 +145,11 @@ impl Run {
         &self.slug
     }
 
+    /// The run org's room under `E2E_MAX_WORKSPACES` (where cases reserve and log workspaces).
+    pub fn room(&self) -> Room {
+        Room::for_org(self.target.cp_url(), &self.slug, self.target.settings.max_workspaces)
+    }
+
     /// The exact command that removes what this run may have left.
     pub fn sweep_command(&self) -> String {
         if self.target.is_standin() && self.target.settings.cp_url.is_none() {
@@ -188,8 +199,7 @@ impl Run {
             match delete_org(&self.target, &self.slug, &say).await {
                 Ok(()) => {
                     deleted.push(format!("org {}", self.slug));
-                    // Deleting the org removed every workspace in it: none is left behind.
-                    deleted.extend(kept_ws.drain(..).map(|k| format!("{k} (the org took it)")));
+                    kept_ws = taken_by_org(kept_ws, &mut deleted);
                 }
                 Err(e) => kept.push(format!("org {}: {e}", self.slug)),
             }
@@ -221,6 +231,13 @@ impl Run {
             }
         }
     }
+}
+
+/// The org was deleted: the workspaces whose own deletes failed went with it, so they are
+/// reported deleted ("the org took it"), never left behind. Returns what is still kept (none).
+pub fn taken_by_org(kept_ws: Vec<String>, deleted: &mut Vec<String>) -> Vec<String> {
+    deleted.extend(kept_ws.into_iter().map(|k| format!("{k} (the org took it)")));
+    Vec::new()
 }
 
 /// Print a teardown's result; `true` when nothing is left.

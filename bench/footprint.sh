@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The workspace cap's cost in wall time (issue 22). Runs the SaaS live cases (every arm in full
+# mode and every lifecycle case, on the embedded stand-in at a delay profile) twice: with no
+# effective cap and with E2E_MAX_WORKSPACES=$CAP. From the uncapped run it takes the longest
+# case L and the workspace-seconds A (each workspace from its create to the proof it left the
+# list, from the room's events); no schedule under the cap can beat LB = max(L, A / CAP). It
+# prints the capped wall time over LB (target ≤ 1.1) and the footprint lines of both runs.
+#
+# Measured (docs/waits-and-teardown.md): uncapped 31 s, 44 workspaces, 24 alive at peak; cap 3:
+# 109 s, 3 alive at peak, 1.15 × the bound of 94.7 s.
+#
+#   bench/footprint.sh                      # realistic delays, cap 3
+#   PROFILE=x1 CAP=2 bench/footprint.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CAP=${CAP:-3}
+PROFILE=${PROFILE:-realistic}
+cargo test --locked --no-run -q --test staging_saas
+out=$(mktemp -d /tmp/footprint-bench.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+run() { # <name> <cap>
+  local id="fp-$1-$$"
+  rm -rf /tmp/molecule-e2e-room/*"$id"*
+  local t0 t1
+  t0=$(date +%s.%N)
+  E2E_RUN_ID=$id E2E_MAX_WORKSPACES=$2 STANDIN_DELAYS=$PROFILE STANDIN_LOG=0 E2E_REPORT="$out/$1.md" \
+    cargo test -q --locked --test staging_saas -- --ignored --skip run_end:: >"$out/$1.log" 2>&1 ||
+    { tail -40 "$out/$1.log"; echo "the $1 run failed" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  cp /tmp/molecule-e2e-room/*"$id"*/events "$out/$1.events"
+  rm -rf /tmp/molecule-e2e-room/*"$id"*
+  echo "$t0 $t1" >"$out/$1.wall"
+  grep -h '^\*\*workspaces:' "$out/$1.log" | sed "s/^/$1: /"
+}
+
+run uncapped 1000
+run capped "$CAP"
+
+python3 - "$out" "$CAP" <<'EOF'
+import json, sys
+out, cap = sys.argv[1], int(sys.argv[2])
+def wall(n):
+    a, b = map(float, open(f"{out}/{n}.wall").read().split())
+    return b - a
+def alive_seconds(n):
+    born, total = {}, 0.0
+    for line in open(f"{out}/{n}.events"):
+        t, sign, kind, *rest = line.split()
+        if kind != "ws":
+            continue
+        if sign == "+":
+            born[rest[0]] = int(t)
+        elif rest[0] in born:
+            total += (int(t) - born.pop(rest[0])) / 1000
+    return total
+records = [json.loads(l) for l in open(f"{out}/uncapped.md.jsonl") if l.strip()]
+longest = max(r["secs"] for r in records)
+a = alive_seconds("uncapped")
+lb = max(longest, a / cap)
+w_un, w_cap = wall("uncapped"), wall("capped")
+print(f"uncapped: {w_un:.1f} s wall (process included), longest case {longest:.1f} s, {a:.1f} workspace-seconds")
+print(f"cap {cap}: {w_cap:.1f} s wall; best schedule under the cap >= max({longest:.1f}, {a:.1f}/{cap}) = {lb:.1f} s")
+print(f"capped wall / best schedule bound = {w_cap / lb:.2f} (target <= 1.1)")
+EOF

@@ -1,0 +1,133 @@
+//! The workspace cap (`E2E_MAX_WORKSPACES`) and the run's footprint: a room holds at most its
+//! cap across tasks and across processes, reserves a case's peak all or nothing, hands a freed
+//! slot on at once, and counts what was created and the peak alive from its events.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use molecule_e2e::config::{DEFAULT_MAX_WORKSPACES, Settings};
+use molecule_e2e::harness::footprint::{Footprint, Room};
+
+/// A room of its own for one test (a fresh org slug under the system's temp dir).
+fn room(cap: usize) -> Room {
+    let slug = format!("e2e-footprint-{}", uuid::Uuid::new_v4().simple());
+    Room::for_org("http://127.0.0.1:1", &slug, cap)
+}
+
+fn cleanup(r: &Room) {
+    let _ = std::fs::remove_dir_all(r.dir());
+}
+
+const HOLD: Duration = Duration::from_millis(100);
+
+#[tokio::test]
+async fn six_cases_in_a_room_of_two_never_hold_more_than_two_and_finish_in_three_rounds() {
+    let r = room(2);
+    let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..6 {
+        let (r, now, peak) = (r.clone(), now.clone(), peak.clone());
+        set.spawn(async move {
+            let held = r.reserve(&format!("case-{i}"), 1, false, Duration::from_secs(5)).await.expect("room");
+            let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(n, Ordering::SeqCst);
+            molecule_e2e::wait::sleep_for(HOLD).await;
+            now.fetch_sub(1, Ordering::SeqCst);
+            drop(held);
+        });
+    }
+    while set.join_next().await.is_some() {}
+    let took = started.elapsed();
+    assert_eq!(peak.load(Ordering::SeqCst), 2, "the cap held and was used");
+    // Three rounds of 100 ms is the best a cap of two allows; a freed slot is taken within
+    // the room's 250 ms look ceiling at worst, far sooner at its 20 ms floor.
+    assert!(took < 3 * HOLD + Duration::from_millis(250), "took {took:?}");
+    assert_eq!(r.footprint().peak_held, 2, "the events agree");
+    cleanup(&r);
+}
+
+#[tokio::test]
+async fn a_case_reserves_its_peak_all_or_nothing_so_a_smaller_case_passes_it() {
+    let r = room(3);
+    let first = r.reserve("parent-and-child", 2, false, Duration::from_secs(1)).await.expect("two of three");
+    // Two more do not fit: the reservation waits instead of taking the one free slot.
+    let waited = r.reserve("another-pair", 2, false, Duration::from_millis(200)).await.expect_err("no room for two");
+    assert!(waited.to_string().contains("room for 2 workspace(s) of another-pair under E2E_MAX_WORKSPACES=3"), "{waited}");
+    let single = r.reserve("single", 1, false, Duration::from_millis(200)).await.expect("the free slot");
+    drop((first, single));
+    cleanup(&r);
+}
+
+#[tokio::test]
+async fn a_case_needing_more_than_the_cap_fails_at_once_naming_both() {
+    let r = room(1);
+    let e = r.reserve("arm::hermes", 2, false, Duration::from_secs(5)).await.expect_err("above the cap");
+    assert!(e.to_string().contains("needs 2 workspaces alive at once, above E2E_MAX_WORKSPACES=1"), "{e}");
+    cleanup(&r);
+}
+
+#[tokio::test]
+async fn a_slot_held_by_another_process_is_waited_for() {
+    let r = room(1);
+    let _ = r.reserve("probe", 1, false, Duration::from_secs(1)).await.expect("creates the slot file");
+    // Another process (flock(1), the same lock as ours) holds the only slot for 300 ms.
+    let mut other = std::process::Command::new("flock")
+        .args(["-x", &r.dir().join("slot-0").display().to_string(), "sleep", "0.3"])
+        .spawn()
+        .expect("flock(1) from util-linux");
+    let started = Instant::now();
+    let seen_held = loop {
+        // Wait until the other process has the lock (it starts asynchronously).
+        match r.reserve("probe", 1, false, Duration::from_millis(1)).await {
+            Ok(held) if started.elapsed() < Duration::from_secs(2) => drop(held),
+            Ok(_) => break false,
+            Err(_) => break true,
+        }
+    };
+    assert!(seen_held, "the other process never held the slot");
+    let held = r.reserve("case-a", 1, false, Duration::from_secs(5)).await.expect("room once the other process let go");
+    assert!(started.elapsed() >= Duration::from_millis(200), "did not wait: {:?}", started.elapsed());
+    let _ = other.wait();
+    drop(held);
+    cleanup(&r);
+}
+
+#[test]
+fn the_footprint_counts_workspaces_created_and_the_peak_alive_from_the_events() {
+    let events = "1 + hold 2 arm::a\n2 + ws w1\n3 + ws w2\n5 - ws w1\n4 + hold 1 arm::b\n6 + ws w3\n7 - ws w2\n\
+                  8 - hold 2 arm::a\n9 - ws w3\n10 - hold 1 arm::b\n";
+    let fp = Footprint::parse(events, 3);
+    assert_eq!(fp, Footprint { created: 3, peak_alive: 2, peak_held: 3, cap: 3 });
+    assert_eq!(fp.line(), "workspaces: 3 created in the run's org, at most 2 alive at once (E2E_MAX_WORKSPACES=3)");
+}
+
+#[test]
+fn the_cap_defaults_to_the_platforms_provision_concurrency_and_reads_the_variable() {
+    assert_eq!(Settings::hermetic().max_workspaces, DEFAULT_MAX_WORKSPACES);
+    assert_eq!(DEFAULT_MAX_WORKSPACES, 3);
+    let s = Settings::from_lookup(|k| (k == "E2E_MAX_WORKSPACES").then(|| "5".to_owned())).expect("valid");
+    assert_eq!(s.max_workspaces, 5);
+    let e = Settings::from_lookup(|k| (k == "E2E_MAX_WORKSPACES").then(|| "0".to_owned())).expect_err("refused");
+    assert!(e.to_string().contains("E2E_MAX_WORKSPACES"), "{e}");
+}
+
+#[tokio::test]
+async fn growing_cases_are_at_most_the_cap_less_one_so_the_one_that_grows_finds_room() {
+    let r = room(2);
+    let mut a = r.reserve("arm::a", 1, true, Duration::from_secs(1)).await.expect("a base slot and the grower token");
+    // A second grower would hold the other slot and both would wait for a third: it waits
+    // for a turn instead, and the first grows into the free slot.
+    let b = r.reserve("arm::b", 1, true, Duration::from_millis(200)).await.expect_err("no turn to grow");
+    assert!(b.to_string().contains("a turn to grow for arm::b"), "{b}");
+    let slot = r.one_more("arm::a", Duration::from_millis(200)).await.expect("the free slot");
+    a.add(slot);
+    let full = r.reserve("lifecycle::x", 1, false, Duration::from_millis(100)).await.expect_err("both slots held");
+    assert!(full.to_string().contains("room for 1 workspace(s) of lifecycle::x"), "{full}");
+    a.release_one();
+    let single = r.reserve("lifecycle::x", 1, false, Duration::from_millis(200)).await.expect("the slot given back");
+    drop((a, single));
+    assert_eq!(r.footprint().peak_held, 2);
+    cleanup(&r);
+}
