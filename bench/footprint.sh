@@ -7,7 +7,7 @@
 # prints the capped wall time over LB (target ≤ 1.1) and the footprint lines of both runs.
 #
 # Measured (docs/waits-and-teardown.md): uncapped 31 s, 44 workspaces, 24 alive at peak; cap 3:
-# 109 s, 3 alive at peak, 1.15 × the bound of 94.7 s.
+# 109–122 s, 3 alive at peak, 1.15–1.28 × the bound of 94.7 s (shared, loaded machine).
 #
 #   bench/footprint.sh                      # realistic delays, cap 3
 #   PROFILE=x1 CAP=2 bench/footprint.sh
