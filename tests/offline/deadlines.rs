@@ -157,7 +157,8 @@ async fn transient_retries_stop_at_the_deadline_with_the_last_answer() {
         .expect_err("gave up");
     assert!(started.elapsed() < ENDS_BY, "{:?}", started.elapsed());
     let made = server.received_requests().await.map_or(0, |r| r.len()) as u32;
-    assert!((3..=7).contains(&made), "{made} attempts in 1 s");
+    // At least two (a retry happened); a loaded machine may fit no third in the second.
+    assert!((2..=7).contains(&made), "{made} attempts in 1 s");
     let text = expect_gave_up(e, made, 502);
     assert!(text.contains("ends past the deadline"), "{text}");
     assert!(text.contains("error code: 502"), "{text}");

@@ -190,9 +190,9 @@ async fn child_drives_clients_and_scenarios_against_a_hostile_platform() {
     // bearer until the wait times out: `WaitTimeout.last_seen`.
     let e = provision(&case, &org, arm, "snippet").await.expect_err("never online");
     keep(&mut out, &e, "timed out");
-    // Long enough that the first probe is answered on a loaded machine (a 50 ms wait once ran
-    // out before the first answer came back, and then the status echo went untested).
-    let e = wait_online(&case, &tenant, &workspace("ws-wait"), std::time::Duration::from_millis(250), Promise::ResumeReachesOnline)
+    // Long enough that the first probe is answered on a loaded machine: 50 ms and then 250 ms
+    // waits ran out before the first answer came back under CI's load (the echo went untested).
+    let e = wait_online(&case, &tenant, &workspace("ws-wait"), std::time::Duration::from_millis(1000), Promise::ResumeReachesOnline)
         .await
         .expect_err("never online");
     keep(&mut out, &e, "last seen: booting");
