@@ -26,14 +26,18 @@ shift
 
 case "$cmd" in
 toolchain)
-  if ! command -v rustup >/dev/null 2>&1; then
-    curl --proto '=https' --tlsv1.2 -sSf --max-time 60 https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
-    echo "$HOME/.cargo/bin" >>"${GITHUB_PATH:-/dev/null}"
-    export PATH="$HOME/.cargo/bin:$PATH"
+  # E2E_KEEP_TOOLCHAIN=1: the machine's toolchain is not the job's to change (.ci/act runs the
+  # jobs on the host itself); the installed one is used and only its version is checked.
+  if [ "${E2E_KEEP_TOOLCHAIN:-0}" != "1" ]; then
+    if ! command -v rustup >/dev/null 2>&1; then
+      curl --proto '=https' --tlsv1.2 -sSf --max-time 60 https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
+      echo "$HOME/.cargo/bin" >>"${GITHUB_PATH:-/dev/null}"
+      export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+    # Extra components (ci.yml's .ci/run needs clippy) are the arguments.
+    rustup toolchain install stable --profile minimal --no-self-update ${1:+--component "$*"}
+    rustup default stable
   fi
-  # Extra components (ci.yml's .ci/run needs clippy) are the arguments.
-  rustup toolchain install stable --profile minimal --no-self-update ${1:+--component "$*"}
-  rustup default stable
   ver=$(rustc --version | awk '{print $2}')
   minor=$(echo "$ver" | cut -d. -f2)
   if [ "$minor" -lt 88 ]; then echo "::error::rustc $ver is older than the crate's 1.88"; exit 2; fi

@@ -118,7 +118,14 @@ impl ControlPlane {
 /// the harness, loopback needs no opt-in (`E2E_CP_ALLOW_EPHEMERAL_LOOPBACK`): it cannot leave
 /// the machine, and every hermetic tier runs there.
 pub fn require_admin_origin(base: &str, staging_origin: &str) -> Result<()> {
-    let refused = || E2eError::BearerRefused { url: crate::redact::url(base), allowed: staging_origin.to_owned() };
+    let refused = || {
+        E2eError::BearerRefused(format!(
+            "refusing to send the admin bearer to {}: it goes only to the staging control-plane origin \
+             {staging_origin} (E2E_CP_STAGING_ORIGIN) or a numeric loopback origin (http://127.0.0.1:<port>, \
+             http://[::1]:<port>)",
+            crate::redact::url(base)
+        ))
+    };
     let url = reqwest::Url::parse(base).map_err(|_| refused())?;
     let origin = url.origin().ascii_serialization();
     let host = url.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
