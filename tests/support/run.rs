@@ -59,7 +59,7 @@ static RUN: OnceLock<Arc<Run>> = OnceLock::new();
 pub fn footprint() -> Option<Footprint> {
     let room = RUN.get()?.room();
     let fp = room.footprint();
-    if std::env::var_os("NEXTEST_RUN_ID").is_none() {
+    if molecule_e2e::config::env_var_os("NEXTEST_RUN_ID").is_none() {
         // Best effort: a leftover is a few empty files under the temp dir, reused by nothing.
         let _ = std::fs::remove_dir_all(room.dir());
     }
