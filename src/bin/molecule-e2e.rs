@@ -278,7 +278,7 @@ fn report(records: &std::path::Path, out: Option<&std::path::Path>, expect: Opti
     if let Some(path) = out {
         std::fs::write(path, &md).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    if let Some(path) = molecule_e2e::config::env_var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+    if let Some(path) = molecule_e2e::config::env_value("GITHUB_STEP_SUMMARY").map_err(|e| e.to_string())? {
         use std::io::Write;
         let mut f = std::fs::OpenOptions::new()
             .create(true)

@@ -72,7 +72,7 @@ fn kind(target: &Target) -> SlugKind {
 /// and exit hook installed.
 pub fn run(target: &Arc<Target>) -> Arc<Run> {
     RUN.get_or_init(|| {
-        let borrowed = molecule_e2e::config::env_var("E2E_ORG_SLUG").ok().filter(|s| !s.trim().is_empty());
+        let borrowed = molecule_e2e::config::env_value("E2E_ORG_SLUG").unwrap_or_else(|e| panic!("{e}"));
         let slug = borrowed.clone().unwrap_or_else(|| run_slug(kind(target), &today(), &target.settings.run_id));
         let run = Arc::new(Run {
             target: target.clone(),
