@@ -65,8 +65,8 @@ fn every_variable_the_readme_names_is_registered() {
     }
 }
 
-/// The README is a front door: short, and its map points at docs this tree has (the docs
-/// other branches write are listed once they exist).
+/// The README is a front door: short, and its map points at every doc of `docs/` and
+/// `bench/README.md`.
 #[test]
 fn the_readme_is_a_front_door_with_a_map_of_the_docs() {
     let readme = read("README.md");
@@ -75,10 +75,81 @@ fn the_readme_is_a_front_door_with_a_map_of_the_docs() {
     for needed in ["## Two commands", "## Tiers", "## The settings people set", "## Reading a red run", "## Cleaning up after a killed run", "## The docs", "sweep --run-id"] {
         assert!(readme.contains(needed), "README.md lacks {needed:?}");
     }
-    for doc in ["docs/conformance.md", "docs/configuration.md", "docs/standin.md", "docs/library.md", "docs/extending.md", "bench/README.md"] {
+    for doc in markdown_docs().into_iter().filter(|d| d != "README.md") {
         assert!(readme.contains(&format!("]({doc})")), "README.md's map lacks {doc}");
-        read(doc);
     }
+}
+
+/// README.md, bench/README.md and every `docs/*.md`, relative to the crate.
+fn markdown_docs() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut docs: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("docs/: {e}"))
+        .map(|e| e.expect("a directory entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .map(|n| format!("docs/{n}"))
+        .collect();
+    docs.sort();
+    docs.extend(["README.md".to_owned(), "bench/README.md".to_owned()]);
+    docs
+}
+
+/// A heading's anchor as GitHub and Gitea make it: lower case, spaces to `-`, punctuation dropped.
+fn anchor(heading: &str) -> String {
+    let text = heading.trim_start_matches('#').trim().to_lowercase();
+    text.chars().filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-' || *c == '_').map(|c| if c == ' ' { '-' } else { c }).collect()
+}
+
+/// The `](target)` links of `text`, but not those inside code (a fenced block or backticks).
+fn links(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced {
+            continue;
+        }
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        for rest in prose.split("](").skip(1) {
+            if let Some(target) = rest.split(')').next() {
+                out.push(target.split_whitespace().next().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Every relative link of the README and the docs points at a file this tree has, and every
+/// `#anchor` at a heading of that file.
+#[test]
+fn every_relative_link_in_the_docs_resolves() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut broken = Vec::new();
+    for doc in markdown_docs() {
+        let text = read(&doc);
+        let here = std::path::Path::new(&doc).parent().expect("a doc's directory").to_path_buf();
+        for link in links(&text) {
+            if link.contains("://") || link.starts_with("mailto:") || link.is_empty() {
+                continue;
+            }
+            let (file, fragment) = link.split_once('#').map_or((link.as_str(), None), |(f, a)| (f, Some(a)));
+            let target = if file.is_empty() { std::path::PathBuf::from(&doc) } else { here.join(file) };
+            let path = root.join(&target);
+            if !path.exists() {
+                broken.push(format!("{doc}: ({link}): no {}", target.display()));
+                continue;
+            }
+            if let Some(fragment) = fragment.filter(|_| path.extension().is_some_and(|e| e == "md")) {
+                let headings = std::fs::read_to_string(&path).expect("a markdown file");
+                if !headings.lines().filter(|l| l.starts_with('#')).any(|h| anchor(h) == fragment) {
+                    broken.push(format!("{doc}: ({link}): no heading #{fragment} in {}", target.display()));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
 
 /// The conformance doc's count of weather faults (those every story must survive) is the
