@@ -34,7 +34,7 @@ enum Command {
     /// --run-id, that run's orgs only, whatever their age.
     Sweep {
         /// The platform's sweeper age at aeec8e47: longer than any live lane.
-        #[arg(long, default_value_t = 90)]
+        #[arg(long, default_value_t = molecule_e2e::harness::sweep::DEFAULT_MAX_AGE_MINUTES)]
         max_age_minutes: u64,
         /// Delete only the orgs of this run (its E2E_RUN_ID), whatever their age.
         #[arg(long)]

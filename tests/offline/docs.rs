@@ -32,6 +32,30 @@ fn the_readmes_figures_follow_from_the_declarations() {
     }
 }
 
+/// The operational figures the README and docs give are the code's: the toolchain, the signal
+/// teardown's budget, the sweeper's default age and how often its workflow runs.
+#[test]
+fn the_docs_operational_figures_are_the_codes() {
+    let cargo = read("Cargo.toml");
+    let rust = cargo.lines().find_map(|l| l.strip_prefix("rust-version = ")).expect("Cargo.toml's rust-version").trim_matches('"');
+    let teardown = crate::support::run::SIGNAL_TEARDOWN.as_secs();
+    let age = molecule_e2e::harness::sweep::DEFAULT_MAX_AGE_MINUTES;
+    let sweeper = read(".gitea/workflows/sweep-stale-e2e-orgs.yml");
+    let every = sweeper.split("cron: '*/").nth(1).and_then(|r| r.split(' ').next()).expect("the sweeper workflow's */N cron");
+    let figures = [
+        ("README.md", format!("({rust} or newer)")),
+        ("README.md", format!("within {teardown} s")),
+        ("docs/conformance.md", format!("within {teardown} s")),
+        ("docs/waits-and-teardown.md", format!("by {teardown} s in all")),
+        ("README.md", format!("older than {age} minutes by default")),
+        ("docs/ci.md", format!("younger than {age} min")),
+        ("README.md", format!("runs it every {every}")),
+    ];
+    for (doc, figure) in figures {
+        assert!(read(doc).replace('\n', " ").contains(&figure), "{doc} must say {figure:?} (the code says so)");
+    }
+}
+
 /// Every case the README or the conformance doc names (`arm::…`, `lifecycle::…`,
 /// `external::…`, `fault_matrix::…`) is a case the suite has.
 #[test]

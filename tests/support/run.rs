@@ -21,7 +21,7 @@ use molecule_e2e::{E2eError, Result};
 use super::standin::{block_on_machinery, machinery};
 
 /// How long a signal's teardown may take before the run gives up and says what is left.
-const SIGNAL_TEARDOWN: Duration = Duration::from_secs(25);
+pub const SIGNAL_TEARDOWN: Duration = Duration::from_secs(25);
 
 pub struct Run {
     target: Arc<Target>,
