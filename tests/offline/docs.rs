@@ -56,6 +56,39 @@ fn the_docs_operational_figures_are_the_codes() {
     }
 }
 
+/// A count as the docs write it: a word up to twelve, digits beyond.
+fn words(n: usize) -> String {
+    let w = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+    w.get(n).map_or(n.to_string(), |w| (*w).to_owned())
+}
+
+/// The counts the other docs give follow from the declarations: arms, cases, lifecycle cases,
+/// the container tier's canaries, diagnostics, runtime faults and reply shapes.
+#[test]
+fn the_docs_counts_follow_from_the_declarations() {
+    use crate::support::canary::Check;
+    use molecule_e2e::runtime::ReplyShape;
+    use molecule_e2e::scenario::arms::{Pin, TRANSITIONS};
+    let (saas, external) = (live_cases("staging_saas").len(), live_cases("staging_external").len());
+    let red = ARMS.iter().filter(|a| a.pin != Pin::Online).count();
+    let lifecycle = TRANSITIONS.len() * (ARMS.len() - red);
+    let canaries = Check::CANARIES.len();
+    let figures = [
+        ("docs/ci.md", format!("# {} cases: {} passed, {red} expected red", saas + external, saas + external - red)),
+        ("docs/ci.md", format!("`{saas} cases: {} passed, 0 failed, {red} expected red`", saas - red)),
+        ("docs/ci.md", format!("`{external} cases: {external} passed`")),
+        ("docs/waits-and-teardown.md", format!("({} arms in full mode, {lifecycle} lifecycle cases)", ARMS.len())),
+        ("docs/waits-and-teardown.md", format!("an arm's parent ({} arms, {} rejected at create)", ARMS.len(), words(red))),
+        ("bench/README.md", format!("all {} arms", ARMS.len())),
+        ("docs/container-tier.md", format!("the {} canaries, the {} diagnostics", words(canaries), words(Check::ALL.len() - canaries))),
+        ("docs/container-tier.md", format!("in all {} reply shapes", words(ReplyShape::ALL.len()))),
+        ("docs/container-tier.md", format!("the {}-fault", molecule_e2e::runtime::RuntimeFault::ALL.len())),
+    ];
+    for (doc, figure) in figures {
+        assert!(read(doc).replace('\n', " ").contains(&figure), "{doc} must say {figure:?} (the declarations say so)");
+    }
+}
+
 /// Every case the README or the conformance doc names (`arm::…`, `lifecycle::…`,
 /// `external::…`, `fault_matrix::…`) is a case the suite has.
 #[test]
