@@ -151,6 +151,24 @@ fn markdown_docs() -> Vec<String> {
     docs
 }
 
+/// Every file of this repository the README and the docs name in backticks exists
+/// (`tests/e2e/…` is the platform's harness, at its commit, not ours).
+#[test]
+fn every_file_the_docs_name_exists() {
+    let prefixes = ["src/", "tests/", "docs/", "snapshots/", "bench/", "docker/", ".ci/", ".gitea/"];
+    let mut missing = Vec::new();
+    for doc in markdown_docs() {
+        for q in quoted(&read(&doc)) {
+            let path = q.split(':').next().unwrap_or_default().trim_end_matches('/');
+            let ours = prefixes.iter().any(|p| path.starts_with(p)) && !path.starts_with("tests/e2e/");
+            if ours && !path.contains(['<', '*', '{', ' ', '…']) && !std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path).exists() {
+                missing.push(format!("{doc}: {q}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "the docs name files this tree lacks:\n{}", missing.join("\n"));
+}
+
 /// A heading's anchor as GitHub and Gitea make it: lower case, spaces to `-`, punctuation dropped.
 fn anchor(heading: &str) -> String {
     let text = heading.trim_start_matches('#').trim().to_lowercase();

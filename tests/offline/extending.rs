@@ -127,7 +127,7 @@ fn a_new_platform_generation_is_in_the_stand_ins_docs() {
 fn every_file_the_recipes_name_exists() {
     let doc = read("docs/extending.md");
     for q in doc.split('`').skip(1).step_by(2) {
-        let looks_like_file = (q.starts_with("src/") || q.starts_with("tests/") || q.starts_with("docs/") || q.starts_with("snapshots/"))
+        let looks_like_file = ["src/", "tests/", "docs/", "snapshots/", "bench/", "docker/", ".ci/", ".gitea/"].iter().any(|p| q.starts_with(p))
             && !q.contains(['<', '*', ' ']);
         if looks_like_file {
             assert!(Path::new(ROOT).join(q).exists(), "docs/extending.md names {q}, which does not exist");
