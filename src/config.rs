@@ -232,7 +232,7 @@ pub use registry::{Kind, REGISTRY, Variable, check, check_read_by, env_value};
 
 /// Every variable [`Settings`] reads, for documentation and for tests.
 pub static VARIABLES: std::sync::LazyLock<Vec<&'static str>> =
-    std::sync::LazyLock::new(|| REGISTRY.iter().filter(|v| v.read_by == "Settings").map(|v| v.name).collect());
+    std::sync::LazyLock::new(|| REGISTRY.iter().filter(|v| v.read_by.split(", ").any(|r| r == "Settings")).map(|v| v.name).collect());
 
 /// The registry's row for `name`.
 pub fn variable(name: &str) -> Option<&'static Variable> {

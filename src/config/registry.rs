@@ -142,7 +142,7 @@ const fn var(
 /// missing here.
 pub const REGISTRY: &[Variable] = &[
     var("MOLECULE_CP_URL", Kind::Url, "unset: the embedded stand-in", "live", "Settings", "the control plane's base URL; unset, the live tier starts the embedded stand-in and says so"),
-    var("MOLECULE_ADMIN_TOKEN", Kind::Secret, "unset (stand-in: `standin-admin-token`)", "live", "Settings", "the control-plane admin bearer (`/cp/admin/*`); also the stand-in's admin token"),
+    var("MOLECULE_ADMIN_TOKEN", Kind::Secret, "unset (stand-in: `standin-admin-token`)", "live", "Settings, StandInConfig", "the control-plane admin bearer (`/cp/admin/*`); also the stand-in's admin token"),
     var("MOLECULE_TENANT_DOMAIN", Kind::Text, "from the CP host: `api.X` → `X`, `staging-api.X` → `staging.X`", "live", "Settings", "the tenant domain"),
     var("MOLECULE_TENANT_URL_TEMPLATE", Kind::Url, "`https://{slug}.<tenant domain>`", "live", "Settings", "tenant base URL with `{slug}`; without `{slug}` every tenant is served at that URL"),
     var("E2E_RUNTIME", Kind::Choice, "unset: every arm", "live", "Settings", "narrows the lifecycle cases to one runtime's arms (a manifest runtime of `catalog::RUNTIMES`)"),

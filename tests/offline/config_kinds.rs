@@ -117,3 +117,20 @@ fn code_outside_the_constructors_reads_checked_values() {
     }
     assert!(unchecked.is_empty(), "read with config::env_value (checked by its kind) instead:\n{}", unchecked.join("\n"));
 }
+
+/// Each constructor checks what it reads: every `get("X")` in its file is a row whose
+/// `read_by` names it, so `check_read_by` covers it.
+#[test]
+fn every_variable_a_constructor_reads_is_a_row_that_names_it() {
+    let mut unnamed = Vec::new();
+    for (file, reader) in [("src/config.rs", "Settings"), ("src/standin/config.rs", "StandInConfig"), ("src/runtime/mod.rs", "RuntimeConfig"), ("src/leak.rs", "LeakSettings")] {
+        let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).expect(file);
+        for name in text.split("get(\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+            let row = config::variable(name);
+            if row.is_some_and(|v| !v.read_by.split(", ").any(|r| r == reader)) {
+                unnamed.push(format!("{file}: {name} (read by {reader}; its row says {:?})", row.map(|v| v.read_by)));
+            }
+        }
+    }
+    assert!(unnamed.is_empty(), "add the reader to the row's read_by, so it checks the value:\n{}", unnamed.join("\n"));
+}
