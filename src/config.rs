@@ -228,11 +228,11 @@ pub const RETIRED: &[(&str, &str)] = &[(
 )];
 
 mod registry;
-pub use registry::{REGISTRY, Variable};
+pub use registry::{Kind, REGISTRY, Variable, check, check_read_by, env_value};
 
 /// Every variable [`Settings`] reads, for documentation and for tests.
 pub static VARIABLES: std::sync::LazyLock<Vec<&'static str>> =
-    std::sync::LazyLock::new(|| REGISTRY.iter().filter(|v| v.read_by == "Settings").map(|v| v.name).collect());
+    std::sync::LazyLock::new(|| REGISTRY.iter().filter(|v| v.read_by.split(", ").any(|r| r == "Settings")).map(|v| v.name).collect());
 
 /// The registry's row for `name`.
 pub fn variable(name: &str) -> Option<&'static Variable> {
@@ -269,6 +269,7 @@ pub fn env_lookup(name: &str) -> Option<String> {
 /// or `false` is off, `1` or `true` on; anything else is an error naming the variable.
 #[track_caller]
 pub fn env_flag(name: &'static str) -> Result<bool, ConfigError> {
+    env_value(name)?;
     flag(&|k: &str| env_lookup(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()), name)
 }
 
@@ -293,6 +294,7 @@ impl Settings {
         if let Some(&(var, instead)) = RETIRED.iter().find(|(var, _)| get(var).is_some()) {
             return Err(bad(var, &get(var).unwrap_or_default(), instead));
         }
+        check_read_by(&get, "Settings")?;
         let cp_url = match get("MOLECULE_CP_URL") {
             Some(u) => Some(parse_base_url("MOLECULE_CP_URL", &u)?),
             None => None,

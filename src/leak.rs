@@ -51,6 +51,7 @@ impl LeakSettings {
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<LeakSettings, String> {
         let get = |k: &str| get(k).filter(|v| !v.is_empty());
+        crate::config::check_read_by(&get, "LeakSettings").map_err(|e| e.to_string())?;
         let mode = match get("E2E_AWS_LEAK_CHECK").as_deref() {
             None | Some("auto") => LeakMode::Auto,
             Some("off") => LeakMode::Off,

@@ -16,7 +16,6 @@
 #[allow(dead_code)]
 mod support;
 
-use rstest::rstest;
 use molecule_e2e::runtime::{Layout, RuntimeFault};
 use support::canary::{Check, Outcome};
 use support::container::{self, Ready, RuntimeUnderTest, Setup, block_on};
@@ -54,24 +53,36 @@ fn whole_word_match_ignores_case_but_not_neighbours() {
     assert!(!contains_word("blueish", "blue"));
 }
 
-#[rstest]
-#[case::two_turns_remember_the_name(Check::NameContinuity)]
-#[case::file_only_message_is_not_an_empty_prompt(Check::FileOnly)]
-#[case::caption_is_answered_with_its_file(Check::FileWithCaption)]
-#[case::memory_is_recalled_in_a_new_context(Check::CrossSessionMemory)]
-#[ignore = "needs Docker (or CANARY_RUNTIME_URL): cargo test --test session_continuity -- --ignored"]
-fn canary(#[case] c: Check) {
-    check(c);
+/// The checks' cases, named by what each proves (no positional `case_N_`, so inserting a
+/// check renames none): `canary::<name>` for the four canaries, `diagnostic::<name>` for the
+/// layer diagnostics.
+macro_rules! check_cases {
+    ($($tier:ident { $($name:ident => $check:ident,)* })*) => {$(
+        mod $tier {
+            $(
+                #[test]
+                #[ignore = "needs Docker (or CANARY_RUNTIME_URL): cargo test --test session_continuity -- --ignored"]
+                fn $name() {
+                    super::check(super::Check::$check);
+                }
+            )*
+        }
+    )*};
 }
 
-#[rstest]
-#[case::agent_card_names_a_json_rpc_interface(Check::AgentCard)]
-#[case::two_turns_in_one_context_raise_no_error(Check::TwoTurnsOneContext)]
-#[case::recall_of_an_unknown_key_does_not_crash(Check::RecallUnknownKey)]
-#[case::the_smoke_token_comes_back_spelt_right(Check::ExactAnswer)]
-#[ignore = "needs Docker (or CANARY_RUNTIME_URL): cargo test --test session_continuity -- --ignored"]
-fn diagnostic(#[case] c: Check) {
-    check(c);
+check_cases! {
+    canary {
+        two_turns_remember_the_name => NameContinuity,
+        file_only_message_is_not_an_empty_prompt => FileOnly,
+        caption_is_answered_with_its_file => FileWithCaption,
+        memory_is_recalled_in_a_new_context => CrossSessionMemory,
+    }
+    diagnostic {
+        agent_card_names_a_json_rpc_interface => AgentCard,
+        two_turns_in_one_context_raise_no_error => TwoTurnsOneContext,
+        recall_of_an_unknown_key_does_not_crash => RecallUnknownKey,
+        the_smoke_token_comes_back_spelt_right => ExactAnswer,
+    }
 }
 
 /// Each runtime fault, switched on in the reference image, must fail exactly the check that

@@ -34,7 +34,7 @@ enum Command {
     /// --run-id, that run's orgs only, whatever their age.
     Sweep {
         /// The platform's sweeper age at aeec8e47: longer than any live lane.
-        #[arg(long, default_value_t = 90)]
+        #[arg(long, default_value_t = molecule_e2e::harness::sweep::DEFAULT_MAX_AGE_MINUTES)]
         max_age_minutes: u64,
         /// Delete only the orgs of this run (its E2E_RUN_ID), whatever their age.
         #[arg(long)]
@@ -278,7 +278,7 @@ fn report(records: &std::path::Path, out: Option<&std::path::Path>, expect: Opti
     if let Some(path) = out {
         std::fs::write(path, &md).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    if let Some(path) = molecule_e2e::config::env_var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+    if let Some(path) = molecule_e2e::config::env_value("GITHUB_STEP_SUMMARY").map_err(|e| e.to_string())? {
         use std::io::Write;
         let mut f = std::fs::OpenOptions::new()
             .create(true)

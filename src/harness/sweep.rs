@@ -29,6 +29,9 @@ pub struct SweepReport {
     pub tunnels: Option<std::result::Result<String, String>>,
 }
 
+/// `--max-age-minutes` unset: the platform's sweeper age at aeec8e47, longer than any live lane.
+pub const DEFAULT_MAX_AGE_MINUTES: u64 = 90;
+
 /// `--max-age-minutes` as a duration, refusing values past [`MAX_AGE_LIMIT_MINUTES`].
 pub fn max_age(minutes: u64) -> Result<Duration> {
     if minutes > MAX_AGE_LIMIT_MINUTES {

@@ -87,9 +87,9 @@ impl ReplyShape {
     /// steps) and passes against the real platform, so that is what its proxy hands back. A
     /// bad value panics with the known names: a run must not silently test the other shape.
     pub fn from_standin_env() -> Self {
-        match crate::config::env_var("STANDIN_REPLY_SHAPE") {
-            Ok(v) if !v.trim().is_empty() => ReplyShape::parse("STANDIN_REPLY_SHAPE", &v).unwrap_or_else(|e| panic!("{e}")),
-            _ => ReplyShape::Message,
+        match crate::config::env_value("STANDIN_REPLY_SHAPE").unwrap_or_else(|e| panic!("{e}")) {
+            Some(v) => ReplyShape::parse("STANDIN_REPLY_SHAPE", &v).unwrap_or_else(|e| panic!("{e}")),
+            None => ReplyShape::Message,
         }
     }
 }
@@ -327,9 +327,10 @@ impl RuntimeConfig {
     /// [`RuntimeConfig::from_env`] over any variable lookup (testable without touching the
     /// process environment).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let get = |k: &str| lookup(k).filter(|v| !v.is_empty());
+        let get = |k: &str| lookup(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        crate::config::check_read_by(&get, "RuntimeConfig").map_err(|e| e.to_string())?;
         let mut cfg = RuntimeConfig::new(get("WORKSPACE_ID").unwrap_or_else(|| "local".to_owned()));
-        cfg.canary_mode = get("MOLECULE_CANARY_MODE").as_deref() == Some("1");
+        cfg.canary_mode = matches!(get("MOLECULE_CANARY_MODE").as_deref(), Some("1" | "true"));
         cfg.memory_root = get("MOLECULE_MEMORY_ROOT").map(PathBuf::from);
         cfg.log_requests = true;
         cfg.reply_shape = match get("MOLECULE_REPLY_SHAPE") {

@@ -144,6 +144,7 @@ impl StandInConfig {
     /// environment).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let get = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        crate::config::check_read_by(&get, "StandInConfig").map_err(|e| e.to_string())?;
         let mut cfg = StandInConfig::new();
         cfg.log_requests = true;
         if let Some(t) = get("MOLECULE_ADMIN_TOKEN") {
@@ -191,7 +192,7 @@ impl StandInConfig {
         };
         match get("STANDIN_LOG").as_deref() {
             None => {}
-            Some("0" | "false" | "off") => cfg.log_requests = false,
+            Some("0" | "false") => cfg.log_requests = false,
             Some(_) => cfg.log_requests = true,
         }
         Ok(cfg)

@@ -194,7 +194,7 @@ fn mode_values(#[case] value: &str, #[case] mode: Mode) {
 #[case::keep_org_on(&[("E2E_KEEP_ORG", "on")], "E2E_KEEP_ORG", "on", "1 or 0")]
 #[case::cp_url_ftp(&[("MOLECULE_CP_URL", "ftp://x")], "MOLECULE_CP_URL", "ftp://x", "http:// or https://")]
 #[case::cp_url_without_scheme(&[("MOLECULE_CP_URL", "staging-api.moleculesai.app")], "MOLECULE_CP_URL", "staging-api.moleculesai.app", "with a host")]
-#[case::url_template_not_a_url(&[("MOLECULE_TENANT_URL_TEMPLATE", "{slug}.example.test")], "MOLECULE_TENANT_URL_TEMPLATE", "slug.example.test", "http:// or https://")]
+#[case::url_template_not_a_url(&[("MOLECULE_TENANT_URL_TEMPLATE", "{slug}.example.test")], "MOLECULE_TENANT_URL_TEMPLATE", "{slug}.example.test", "http:// or https://")]
 #[case::stale_wait_is_retired(&[("E2E_STALE_WAIT_SECS", "180")], "E2E_STALE_WAIT_SECS", "180", "with E2E_STALE_POLL_DEADLINE_SECS instead")]
 #[case::stale_wait_is_retired_even_beside_a_deadline(&[("E2E_STALE_WAIT_SECS", "180"), ("E2E_STALE_POLL_DEADLINE_SECS", "240")], "E2E_STALE_WAIT_SECS", "180", "polls for the stale transition")]
 #[case::retired_runtime_langgraph(&[("E2E_RUNTIME", "langgraph")], "E2E_RUNTIME", "langgraph", "claude-code, hermes, openclaw, codex, google-adk, seo-agent")]
@@ -405,7 +405,7 @@ fn e2e_runtime_narrows_the_lifecycle_arms(#[case] narrow: Option<&str>, #[case] 
 }
 
 /// Every `.rs` file of the crate (src and tests), with its path from the crate root.
-fn sources() -> Vec<(String, String)> {
+pub(crate) fn sources() -> Vec<(String, String)> {
     fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
         for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
             let path = entry.expect("a directory entry").path();
@@ -468,9 +468,9 @@ fn reading_an_unregistered_variable_panics_naming_it() {
 
 /// The registry as `docs/configuration.md` shows it.
 fn registry_table() -> String {
-    let mut out = String::from("| variable | tier | default | meaning | read by |\n| --- | --- | --- | --- | --- |\n");
+    let mut out = String::from("| variable | kind | tier | default | meaning | read by |\n| --- | --- | --- | --- | --- | --- |\n");
     for v in config::REGISTRY {
-        out.push_str(&format!("| `{}` | {} | {} | {} | {} |\n", v.name, v.tier, v.default, v.meaning, v.read_by));
+        out.push_str(&format!("| `{}` | {} | {} | {} | {} | {} |\n", v.name, v.kind, v.tier, v.default, v.meaning, v.read_by));
     }
     out
 }

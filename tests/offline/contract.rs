@@ -36,7 +36,8 @@ const PROMPTS_LITERAL: &str = "Prompts: PONG prompt is \"This is the platform sm
 /// `E2E_REQUIRE_SHARED=1`, which `.ci/run` sets where shared/ is laid beside the clone, a
 /// failure). Not keyed on `CI`: the suite's own Gitea CI has no shared/ to check out.
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = molecule_e2e::config::env_var_os("E2E_SHARED_DIR")
+    let dir = molecule_e2e::config::env_value("E2E_SHARED_DIR")
+        .unwrap_or_else(|e| panic!("{e}"))
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")));
     if dir.join("contract/platform.md").is_file() {

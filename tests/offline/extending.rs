@@ -1,13 +1,17 @@
 //! The recipes of `docs/extending.md`, enforced: each check fails naming the recipe and the
 //! step that was missed (a new arm without its snapshots, a fault without its stand-in rule
-//! or contrast test, a transition without its scenario, a platform fix the docs do not list).
+//! or contrast test, a transition without its scenario, a canary or runtime fault without its
+//! guard, case or docs rows, a platform fix the docs do not list).
 //! Steps other tests already enforce say so in the doc (e.g. the case counts of the workflows).
 
 use std::path::Path;
 
 use molecule_e2e::catalog;
+use molecule_e2e::runtime::RuntimeFault;
 use molecule_e2e::scenario::arms::{ARMS, Pin, TRANSITIONS};
 use molecule_e2e::standin::{Fault, PlatformVersion};
+
+use crate::support::canary::Check;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -123,12 +127,87 @@ fn a_new_platform_generation_is_in_the_stand_ins_docs() {
 fn every_file_the_recipes_name_exists() {
     let doc = read("docs/extending.md");
     for q in doc.split('`').skip(1).step_by(2) {
-        let looks_like_file = (q.starts_with("src/") || q.starts_with("tests/") || q.starts_with("docs/") || q.starts_with("snapshots/"))
+        let looks_like_file = ["src/", "tests/", "docs/", "snapshots/", "bench/", "docker/", ".ci/", ".gitea/"].iter().any(|p| q.starts_with(p))
             && !q.contains(['<', '*', ' ']);
-        // Docs written on other branches (CI, container tier, waits) are named but may not be here yet.
-        let elsewhere = ["docs/ci.md", "docs/container-tier.md", "docs/waits-and-teardown.md"].contains(&q);
-        if looks_like_file && !elsewhere {
+        if looks_like_file {
             assert!(Path::new(ROOT).join(q).exists(), "docs/extending.md names {q}, which does not exist");
         }
     }
+}
+
+/// The container tier's cases: `(tier, case name, check)` from `check_cases!` in
+/// `tests/session_continuity.rs` (`canary { <name> => <Check>, … } diagnostic { … }`).
+fn container_cases() -> Vec<(&'static str, String, Check)> {
+    let text = read("tests/session_continuity.rs");
+    let invocation = text.split("check_cases! {").nth(1).expect("tests/session_continuity.rs declares its cases with check_cases!");
+    let mut out = Vec::new();
+    let mut tier = "";
+    for line in invocation.lines().map(str::trim) {
+        match line {
+            "canary {" => tier = "canary",
+            "diagnostic {" => tier = "diagnostic",
+            // A block's end, or (outside one) the invocation's.
+            "}" if tier.is_empty() => break,
+            "}" => tier = "",
+            "" => {}
+            _ => {
+                let (name, variant) = line.trim_end_matches(',').split_once(" => ").unwrap_or_else(|| panic!("not a case: {line}"));
+                let check = Check::ALL.into_iter().find(|c| format!("{c:?}") == variant).unwrap_or_else(|| panic!("no Check::{variant}"));
+                out.push((tier, name.to_owned(), check));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_new_canary_names_its_fault_and_has_its_case_and_docs_rows() {
+    let cases = container_cases();
+    let doc = read("docs/container-tier.md");
+    for c in Check::ALL {
+        let canary = Check::CANARIES.contains(&c);
+        step("A new canary", 1, !canary || !c.guards().is_empty(), format!("canary {}: Check::guards names no RuntimeFault it catches", c.name()));
+        let case = cases.iter().find(|(_, _, k)| *k == c);
+        let tier = if canary { "canary" } else { "diagnostic" };
+        step(
+            "A new canary",
+            3,
+            case.is_some_and(|(t, _, _)| *t == tier),
+            format!("check {}: no `<name> => {c:?},` in the {tier} block of check_cases! (tests/session_continuity.rs)", c.name()),
+        );
+        let Some((_, name, _)) = case else { continue };
+        let row = doc.lines().find(|l| l.starts_with(&format!("| `{tier}::{name}` |")));
+        step("A new canary", 4, row.is_some(), format!("check {}: docs/container-tier.md's checks table has no row `{tier}::{name}`", c.name()));
+        for f in c.guards() {
+            let named = row.is_some_and(|r| r.contains(&format!("`{}`", f.name())));
+            step("A new canary", 4, named, format!("the row of `{tier}::{name}` in docs/container-tier.md does not name the fault `{f}` it guards"));
+        }
+    }
+}
+
+#[test]
+fn a_new_runtime_fault_is_guarded_asked_where_the_runtime_answers_and_listed() {
+    let runtime = sources_under("src/runtime", &["mod.rs"]);
+    let doc = read("docs/container-tier.md");
+    let faults = doc.split("## Runtime faults").nth(1).expect("docs/container-tier.md has a Runtime faults section");
+    for f in RuntimeFault::ALL {
+        step("A new canary", 1, Check::guarding(f).is_some(), format!("runtime fault {f}: no Check::guards in tests/support/canary.rs names RuntimeFault::{f:?}"));
+        step(
+            "A new canary",
+            2,
+            runtime.contains(&format!("has(RuntimeFault::{f:?})")),
+            format!("runtime fault {f}: the reference runtime never asks `cfg.has(RuntimeFault::{f:?})` (src/runtime/), so it cannot be seen to fail"),
+        );
+        step("A new canary", 4, faults.contains(&format!("| `{f}` |")), format!("runtime fault {f}: no row in docs/container-tier.md's Runtime faults table"));
+    }
+    // The contrast (`canary_inprocess::each_runtime_fault_fails_exactly_its_guard_…`) runs
+    // `RuntimeFault::ALL`: a variant the runtime asks about but ALL lacks is never proved.
+    for used in runtime.split("RuntimeFault::").skip(1).filter_map(|r| r.split(|c: char| !c.is_alphanumeric()).next()) {
+        let listed = RuntimeFault::ALL.iter().any(|f| format!("{f:?}") == used);
+        step("A new canary", 2, listed, format!("RuntimeFault::{used} is asked in src/runtime/ but missing from RuntimeFault::ALL, so no contrast proves it"));
+    }
+    let n = RuntimeFault::ALL.len();
+    let word = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"].get(n).copied();
+    let all = word.map_or(format!("all {n}"), |w| format!("all {w}"));
+    step("A new canary", 4, doc.contains(&format!("| {all} |")), format!("docs/container-tier.md's fault-proof row should say \"{all}\" (RuntimeFault::ALL has {n})"));
 }

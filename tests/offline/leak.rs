@@ -60,9 +60,9 @@ fn off_skips_and_missing_credentials_fail_only_when_required() {
 
 /// The emulator's URL, or a loud skip naming how to get one.
 fn emulator() -> Option<String> {
-    match molecule_e2e::config::env_var("E2E_TEST_EC2_ENDPOINT") {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ => {
+    match molecule_e2e::config::env_value("E2E_TEST_EC2_ENDPOINT").unwrap_or_else(|e| panic!("{e}")) {
+        Some(u) => Some(u),
+        None => {
             molecule_e2e::harness::loud(
                 "leak:: emulator checks SKIPPED: E2E_TEST_EC2_ENDPOINT is unset. Run them with a local EC2 \
                  emulator: pip install 'moto[server]' awscli; python3 -m moto.server -p 5000 & \

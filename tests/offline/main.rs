@@ -16,6 +16,7 @@ mod canary_rules;
 mod catalog;
 mod client;
 mod config;
+mod config_kinds;
 mod contract;
 mod gates;
 mod envelope_schema;

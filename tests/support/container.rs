@@ -53,15 +53,21 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
 pub const NEEDS: &str = "the container tier needs a reachable Docker daemon (DOCKER_HOST or /var/run/docker.sock) \
      or CANARY_RUNTIME_URL pointing at a running runtime";
 
+/// A variable the tier reads, checked by its registry kind: a bad value panics naming it.
+#[track_caller]
+fn value(name: &str) -> Option<String> {
+    molecule_e2e::config::env_value(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// `CANARY_RUNTIME_URL`, if set and non-empty.
 pub fn runtime_url_from_env() -> Option<String> {
-    molecule_e2e::config::env_var("CANARY_RUNTIME_URL").ok().filter(|v| !v.trim().is_empty())
+    value("CANARY_RUNTIME_URL")
 }
 
 /// `MOLECULE_REPLY_SHAPE` on the host, handed to the runtime under test (`task`, the
 /// default; `message`; `input-required`), so one variable runs the tier in another shape.
 pub fn reply_shape_from_env() -> Option<String> {
-    molecule_e2e::config::env_var("MOLECULE_REPLY_SHAPE").ok().filter(|v| !v.trim().is_empty())
+    value("MOLECULE_REPLY_SHAPE")
 }
 
 /// The reply shapes the fault proof runs every fault in: an a2a-sdk runtime's default Task
@@ -81,7 +87,7 @@ fn manifest_dir() -> PathBuf {
 }
 
 fn target_dir() -> PathBuf {
-    molecule_e2e::config::env_var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("target"))
+    value("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("target"))
 }
 
 /// Build the reference image once per test process: a static release build of the binary
@@ -123,7 +129,7 @@ async fn build_reference_image() -> Result<(), String> {
 /// molecule-e2e`; `--target` keeps the flag off proc-macros. Output goes to the terminal:
 /// a cold build takes minutes and should not look like a hang.
 fn static_build() -> Result<PathBuf, String> {
-    let cargo = molecule_e2e::config::env_var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = value("CARGO").unwrap_or_else(|| "cargo".to_owned());
     let status = Command::new(&cargo)
         .args(["build", "--locked", "--release", "--target", TARGET, "--bin", "molecule-e2e", "--manifest-path"])
         .arg(manifest_dir().join("Cargo.toml"))
@@ -139,7 +145,7 @@ fn static_build() -> Result<PathBuf, String> {
 
 /// What the canaries run against: `TEMPLATE_IMAGE` (`name:tag`) or the reference image.
 pub async fn image_under_test() -> Result<(String, String), String> {
-    match molecule_e2e::config::env_var("TEMPLATE_IMAGE").ok().filter(|v| !v.trim().is_empty()) {
+    match value("TEMPLATE_IMAGE") {
         Some(image) => {
             // A registry host may carry a port (`host:5000/x:tag`): split on the last colon
             // after the last slash.
@@ -253,19 +259,18 @@ impl RuntimeUnderTest {
         // CANARY_FAULTS on the host is handed to the container, so a developer can watch a
         // canary go red (and its artifacts appear) with a one-variable change.
         // The same for the runtime's settings: one variable runs the tier in another layout.
-        let var = |k: &str| molecule_e2e::config::env_var(k).ok().filter(|v| !v.trim().is_empty());
         let setup = Setup {
-            faults: molecule_e2e::config::env_var("CANARY_FAULTS").unwrap_or_default(),
+            faults: value("CANARY_FAULTS").unwrap_or_default(),
             shape: reply_shape_from_env(),
-            layout: var("MOLECULE_A2A_LAYOUT"),
-            mcp: var("MOLECULE_MCP"),
+            layout: value("MOLECULE_A2A_LAYOUT"),
+            mcp: value("MOLECULE_MCP"),
         };
         Self::start(image_under_test().await?, &setup, Ready::AgentCard).await
     }
 
     /// Start `image` in canary mode with `setup` and wait until `ready`.
     pub async fn start(image: (String, String), setup: &Setup, ready: Ready) -> Result<Self, String> {
-        let run_id = molecule_e2e::config::env_var("CANARY_RUN_ID").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| super::canary::random_id("", 12));
+        let run_id = value("CANARY_RUN_ID").unwrap_or_else(|| super::canary::random_id("", 12));
         let label = format!("{}:{}{}", image.0, image.1, setup.label());
         let logs: Arc<Mutex<Vec<u8>>> = Arc::default();
         let sink = logs.clone();
@@ -353,7 +358,12 @@ fn boot_failure(logs: &Mutex<Vec<u8>>, why: String) -> String {
 
 impl Drop for RuntimeUnderTest {
     fn drop(&mut self) {
-        if molecule_e2e::config::env_var("KEEP_RUNNING").is_ok_and(|v| v == "1")
+        // Drop must not panic: a bad value is said, and the container goes as if unset.
+        let keep = molecule_e2e::config::env_flag("KEEP_RUNNING").unwrap_or_else(|e| {
+            eprintln!("{e}; removing the container");
+            false
+        });
+        if keep
             && let Some(c) = self.container.take()
         {
             eprintln!("KEEP_RUNNING=1: leaving container {} ({}) at {}; remove it with: docker rm -f {}", c.id(), self.label, self.url, c.id());
@@ -365,7 +375,7 @@ impl Drop for RuntimeUnderTest {
 
 /// `CANARY_ARTIFACTS_DIR`, else `artifacts/` at the crate root.
 pub fn artifacts_dir() -> PathBuf {
-    molecule_e2e::config::env_var_os("CANARY_ARTIFACTS_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("artifacts"))
+    value("CANARY_ARTIFACTS_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("artifacts"))
 }
 
 /// The store listing from inside the container. Scratch has no shell, so ask the reference

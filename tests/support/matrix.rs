@@ -165,7 +165,7 @@ pub async fn prove(fault: Fault) -> std::result::Result<String, String> {
     }
     // nextest runs each test in a process of its own: prove only this fault's rows there
     // (cargo test's one process starts every row of the binary at once, below).
-    if molecule_e2e::config::env_var("NEXTEST_EXECUTION_MODE").is_ok_and(|m| m == "process-per-test") {
+    if molecule_e2e::config::env_value("NEXTEST_EXECUTION_MODE").unwrap_or_else(|e| panic!("{e}")).is_some_and(|m| m == "process-per-test") {
         let mut lines = Vec::new();
         for i in rows {
             lines.push(prove_row_with(&MATRIX[i], &[MATRIX[i].fault]).await?);

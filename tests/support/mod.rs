@@ -28,5 +28,7 @@ pub fn snapshot_settings() -> insta::Settings {
 /// (`PROPTEST_CASES=20000 cargo test --test offline fuzz`). An explicit case count in a
 /// `ProptestConfig` would otherwise hide the variable.
 pub fn proptest_cases(default: u32) -> u32 {
-    molecule_e2e::config::env_var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    molecule_e2e::config::env_value("PROPTEST_CASES")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .map_or(default, |v| v.parse().unwrap_or_else(|e| panic!("PROPTEST_CASES={v:?}: {e}")))
 }

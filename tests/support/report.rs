@@ -37,7 +37,7 @@ pub fn binary() -> String {
 
 /// `E2E_REPORT`, when set.
 pub fn report_path() -> Option<PathBuf> {
-    molecule_e2e::config::env_var_os("E2E_REPORT").filter(|p| !p.is_empty()).map(PathBuf::from)
+    molecule_e2e::config::env_value("E2E_REPORT").unwrap_or_else(|e| panic!("{e}")).map(PathBuf::from)
 }
 
 fn sidecar(suffix: &str) -> Option<PathBuf> {
@@ -175,7 +175,7 @@ fn publish(bin: &str, records: &[CaseRecord]) {
         md.push_str(&format!("\n**{}**\n", fp.line()));
     }
     loud(&format!("\n{md}"));
-    if let Some(path) = molecule_e2e::config::env_var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+    if let Some(path) = molecule_e2e::config::env_value("GITHUB_STEP_SUMMARY").unwrap_or_else(|e| panic!("{e}")) {
         let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(md.as_bytes()));
         if let Err(e) = written {
             loud(&format!("cannot append the summary to GITHUB_STEP_SUMMARY: {e}"));

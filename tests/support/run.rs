@@ -21,7 +21,7 @@ use molecule_e2e::{E2eError, Result};
 use super::standin::{block_on_machinery, machinery};
 
 /// How long a signal's teardown may take before the run gives up and says what is left.
-const SIGNAL_TEARDOWN: Duration = Duration::from_secs(25);
+pub const SIGNAL_TEARDOWN: Duration = Duration::from_secs(25);
 
 pub struct Run {
     target: Arc<Target>,
@@ -79,7 +79,7 @@ fn kind(target: &Target) -> SlugKind {
 /// and exit hook installed.
 pub fn run(target: &Arc<Target>) -> Arc<Run> {
     RUN.get_or_init(|| {
-        let borrowed = molecule_e2e::config::env_var("E2E_ORG_SLUG").ok().filter(|s| !s.trim().is_empty());
+        let borrowed = molecule_e2e::config::env_value("E2E_ORG_SLUG").unwrap_or_else(|e| panic!("{e}"));
         let slug = borrowed.clone().unwrap_or_else(|| run_slug(kind(target), &today(), &target.settings.run_id));
         let run = Arc::new(Run {
             target: target.clone(),

@@ -53,7 +53,7 @@ pub fn embedded() -> Result<Arc<StandIn>, String> {
     SHARED
         .get_or_init(|| {
             let mut cfg = StandInConfig::from_env().map_err(|e| format!("embedded stand-in settings: {e}"))?;
-            cfg.log_requests = molecule_e2e::config::env_var("STANDIN_LOG").as_deref() == Ok("1");
+            cfg.log_requests = molecule_e2e::config::env_flag("STANDIN_LOG").map_err(|e| e.to_string())?;
             let s = block_on_machinery(async move { StandIn::start(cfg, ([127, 0, 0, 1], 0).into()).await })
                 .map_err(|e| format!("cannot start the embedded stand-in: {e}"))?;
             let s = Arc::new(s);
