@@ -183,6 +183,7 @@ mod run_end {
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
+    use crate::support::run::{report_lines, run_end_lines};
     use crate::support::standin::{StandInProcess, clean_env};
     use molecule_e2e::E2eError;
     use molecule_e2e::harness::{SlugKind, run_slug, today};
@@ -280,6 +281,35 @@ mod run_end {
         let (ok, down) = s.cli(&id, &["org", "down", "--slug", &slug], &[]);
         assert!(ok, "org down failed:\n{down}");
         assert!(s.all_slugs().await.is_empty());
+    }
+
+    /// Workspaces whose own deletes failed in a run whose org was then deleted went with the
+    /// org: the run's end reports them deleted ("the org took it"), not `NOT DELETED` (the
+    /// noise that hid a real leak report), and fails nothing; while the org stands (its delete
+    /// failed, or it is borrowed) they are reported left behind.
+    #[rstest]
+    #[case::the_org_deleted(Some(Ok(())), &["run end: deleted workspace 3f2a: delete failed: HTTP 500 (the org took it)"], &[])]
+    #[case::the_org_delete_failed(
+        Some(Err("HTTP 502".to_owned())),
+        &[],
+        &["run end: NOT DELETED org e2e-x: HTTP 502", "run end: NOT DELETED workspace 3f2a: delete failed: HTTP 500"]
+    )]
+    #[case::a_borrowed_org(None, &[], &["run end: NOT DELETED workspace 3f2a: delete failed: HTTP 500"])]
+    fn a_workspace_the_run_could_not_delete_is_left_behind_only_while_its_org_stands(
+        #[case] org: Option<Result<(), String>>,
+        #[case] said_deleted: &[&str],
+        #[case] said_kept: &[&str],
+    ) {
+        let failed = vec!["workspace 3f2a: delete failed: HTTP 500".to_owned()];
+        let (deleted, kept) = run_end_lines("e2e-x", vec!["workspace 9b1c".to_owned()], failed, org);
+        let lines = report_lines("run end", &deleted, &kept);
+        for l in said_deleted.iter().chain(said_kept) {
+            assert!(lines.iter().any(|x| x == l), "missing {l:?} in {lines:#?}");
+        }
+        assert!(lines.contains(&"run end: deleted workspace 9b1c".to_owned()), "{lines:#?}");
+        let not_deleted = lines.iter().filter(|l| l.contains("NOT DELETED")).count();
+        assert_eq!(not_deleted, said_kept.len(), "{lines:#?}");
+        assert_eq!(kept.is_empty(), said_kept.is_empty(), "the run fails exactly when something is left: {kept:?}");
     }
 
     /// An org still listed after the run deleted it fails the run, naming the org (on the

@@ -184,7 +184,7 @@ impl Run {
     /// Delete what the run created: its leftover workspaces, then its org (unless borrowed).
     /// Returns the lines deleted and the lines not deleted.
     async fn teardown(self: Arc<Self>) -> (Vec<String>, Vec<String>) {
-        let (mut deleted, mut kept) = (Vec::new(), Vec::new());
+        let mut deleted = Vec::new();
         let info = match self.org.get() {
             Some(Ok(info)) => Some(info.clone()),
             _ => None,
@@ -201,18 +201,13 @@ impl Run {
                 Err(e) => kept_ws.push(format!("workspaces {:?}: no tenant client: {e}", self.leftover_workspaces())),
             }
         }
-        if !self.borrowed && self.create_sent.load(Ordering::SeqCst) {
+        let org = if !self.borrowed && self.create_sent.load(Ordering::SeqCst) {
             let say = |s: &str| loud(&format!("[run {}] {s}", self.target.settings.run_id));
-            match delete_org(&self.target, &self.slug, &say).await {
-                Ok(()) => {
-                    deleted.push(format!("org {}", self.slug));
-                    kept_ws = taken_by_org(kept_ws, &mut deleted);
-                }
-                Err(e) => kept.push(format!("org {}: {e}", self.slug)),
-            }
-        }
-        kept.extend(kept_ws);
-        (deleted, kept)
+            Some(delete_org(&self.target, &self.slug, &say).await.map_err(|e| e.to_string()))
+        } else {
+            None
+        };
+        run_end_lines(&self.slug, deleted, kept_ws, org)
     }
 }
 
@@ -240,20 +235,41 @@ impl Run {
     }
 }
 
-/// The org was deleted: the workspaces whose own deletes failed went with it, so they are
-/// reported deleted ("the org took it"), never left behind. Returns what is still kept (none).
-pub fn taken_by_org(kept_ws: Vec<String>, deleted: &mut Vec<String>) -> Vec<String> {
-    deleted.extend(kept_ws.into_iter().map(|k| format!("{k} (the org took it)")));
-    Vec::new()
+/// The run end's (deleted, not deleted) lines from what its workspace deletes achieved and how
+/// the org's delete ended (`None`: the run sent no create, or the org is borrowed). Once the
+/// org is deleted, the workspaces whose own deletes failed went with it: they are reported
+/// deleted ("the org took it"), never left behind, so a real leak report is not drowned.
+pub fn run_end_lines(
+    slug: &str,
+    mut deleted: Vec<String>,
+    kept_ws: Vec<String>,
+    org: Option<std::result::Result<(), String>>,
+) -> (Vec<String>, Vec<String>) {
+    let mut kept = Vec::new();
+    match org {
+        Some(Ok(())) => {
+            deleted.push(format!("org {slug}"));
+            deleted.extend(kept_ws.into_iter().map(|k| format!("{k} (the org took it)")));
+        }
+        Some(Err(e)) => {
+            kept.push(format!("org {slug}: {e}"));
+            kept.extend(kept_ws);
+        }
+        None => kept.extend(kept_ws),
+    }
+    (deleted, kept)
+}
+
+/// A teardown's report, one line each: what it deleted, then what it did not.
+pub fn report_lines(why: &str, deleted: &[String], kept: &[String]) -> Vec<String> {
+    let done = deleted.iter().map(|d| format!("{why}: deleted {d}"));
+    done.chain(kept.iter().map(|k| format!("{why}: NOT DELETED {k}"))).collect()
 }
 
 /// Print a teardown's result; `true` when nothing is left.
 fn report(run: &Run, why: &str, deleted: &[String], kept: &[String]) -> bool {
-    for d in deleted {
-        loud(&format!("[run {}] {why}: deleted {d}", run.target.settings.run_id));
-    }
-    for k in kept {
-        loud(&format!("[run {}] {why}: NOT DELETED {k}", run.target.settings.run_id));
+    for line in report_lines(why, deleted, kept) {
+        loud(&format!("[run {}] {line}", run.target.settings.run_id));
     }
     if !kept.is_empty() {
         loud(&format!("[run {}] to remove what is left: {}", run.target.settings.run_id, run.sweep_command()));
