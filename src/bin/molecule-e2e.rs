@@ -66,6 +66,9 @@ enum Command {
         expect: Option<usize>,
         #[arg(long, default_value = "molecule-e2e run summary")]
         title: String,
+        /// The run's shared org, whose room (`E2E_MAX_WORKSPACES`) counted its workspaces.
+        #[arg(long, env = "E2E_ORG_SLUG")]
+        slug: Option<String>,
     },
     /// The platform's EC2 leak check for an org slug (E2E_AWS_LEAK_CHECK, E2E_AWS_TERMINATE_LEAKS,
     /// the AWS_* credentials and region): exit 1 naming what leaked.
@@ -140,7 +143,7 @@ async fn main() -> ExitCode {
             }
             return ExitCode::FAILURE;
         }
-        Command::Report { records, out, expect, title } => report(&records, out.as_deref(), expect, &title),
+        Command::Report { records, out, expect, title, slug } => report(&records, out.as_deref(), expect, &title, slug.as_deref()),
         Command::AwsLeakCheck { slug } => aws_leak_check(&slug),
         Command::Flakes { dir, window } => {
             return match molecule_e2e::flakes::read(&dir) {
@@ -219,6 +222,11 @@ async fn org(verb: OrgVerb) -> Result<(), String> {
         }
         OrgVerb::Down { slug } => {
             delete_org(&target, &slug, &say).await.map_err(|e| e.to_string())?;
+            // The org's workspace room (kept for `report` by the run's processes) goes with it.
+            let room = molecule_e2e::harness::footprint::Room::for_org(target.cp_url(), &slug, target.settings.max_workspaces);
+            if let Err(e) = std::fs::remove_dir_all(room.dir()).or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) }) {
+                say(&format!("cannot remove the org's workspace room {}: {e}", room.dir().display()));
+            }
             println!("deleted {slug}");
             Ok(())
         }
@@ -264,7 +272,7 @@ async fn sweep(max_age_minutes: u64, run_id: Option<String>, cap: usize, dry_run
     }
 }
 
-fn report(records: &std::path::Path, out: Option<&std::path::Path>, expect: Option<usize>, title: &str) -> Result<(), String> {
+fn report(records: &std::path::Path, out: Option<&std::path::Path>, expect: Option<usize>, title: &str, slug: Option<&str>) -> Result<(), String> {
     use molecule_e2e::report::{check_count, parse_records, render};
     let text = match std::fs::read_to_string(records) {
         Ok(t) => t,
@@ -273,7 +281,13 @@ fn report(records: &std::path::Path, out: Option<&std::path::Path>, expect: Opti
         Err(e) => return Err(format!("cannot read {}: {e}", records.display())),
     };
     let recs = parse_records(&text)?;
-    let md = render(title, &recs);
+    let mut md = render(title, &recs);
+    // Under nextest no process saw the whole run: its footprint is in the shared org's room.
+    let settings = molecule_e2e::config::Settings::from_env().map_err(|e| e.to_string())?;
+    match molecule_e2e::harness::footprint::shared_run_line(settings.cp_url.as_deref(), slug, settings.max_workspaces) {
+        Ok(line) => md.push_str(&format!("\n**{line}**\n")),
+        Err(why) => eprintln!("report: no workspace footprint line: {why}"),
+    }
     eprint!("{md}");
     if let Some(path) = out {
         std::fs::write(path, &md).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

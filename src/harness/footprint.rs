@@ -244,6 +244,26 @@ impl Room {
     }
 }
 
+/// The summary's footprint line for a run whose processes shared the room of the org `slug`
+/// at `cp_url` (nextest: a process per case, so no one process saw the whole run), counted
+/// from the room's events; `Err` says why there is none.
+pub fn shared_run_line(cp_url: Option<&str>, slug: Option<&str>, cap: usize) -> std::result::Result<String, String> {
+    let (Some(cp_url), Some(slug)) = (cp_url, slug) else {
+        return Err("no run org shared by processes (MOLECULE_CP_URL and E2E_ORG_SLUG unset): \
+                    each test process printed its own footprint"
+            .into());
+    };
+    let room = Room::for_org(cp_url, slug, cap);
+    let path = room.dir().join("events");
+    match std::fs::read_to_string(&path) {
+        Ok(events) => Ok(Footprint::parse(&events, cap).line()),
+        Err(e) => Err(format!(
+            "cannot read {} ({e}): no case on this machine created a workspace in org {slug}",
+            path.display()
+        )),
+    }
+}
+
 /// Workspaces created by a run, the most alive at once, the most slots held at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Footprint {

@@ -131,3 +131,45 @@ async fn growing_cases_are_at_most_the_cap_less_one_so_the_one_that_grows_finds_
     assert_eq!(r.footprint().peak_held, 2);
     cleanup(&r);
 }
+
+/// Under nextest every case is a process of its own, so no process prints the run's footprint:
+/// `molecule-e2e report` counts it from the shared org's room (the same env the run had).
+#[test]
+fn the_report_of_a_process_per_case_run_counts_the_shared_rooms_footprint() {
+    use molecule_e2e::report::{CaseRecord, Verdict};
+    let slug = format!("e2e-footprint-{}", uuid::Uuid::new_v4().simple());
+    let r = Room::for_org("http://127.0.0.1:1", &slug, 2);
+    // Two processes' cases: a and b alive together, then c after a left the list.
+    ["a", "b"].iter().for_each(|id| r.created(id));
+    r.gone("a");
+    r.created("c");
+    let (records, out) = (r.dir().with_extension("md.jsonl"), r.dir().with_extension("md"));
+    let rec = CaseRecord {
+        binary: "staging_saas".into(),
+        case: "arm::hermes".into(),
+        verdict: Verdict::Passed,
+        secs: 1.0,
+        milestones: vec![],
+        state_file: None,
+    };
+    std::fs::write(&records, rec.to_line()).expect("records");
+    let report = |slug: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_molecule-e2e"));
+        crate::support::standin::clean_env(&mut cmd)
+            .args(["report", "--records", &records.display().to_string(), "--out", &out.display().to_string()])
+            .env("MOLECULE_CP_URL", "http://127.0.0.1:1/")
+            .env("E2E_MAX_WORKSPACES", "2");
+        slug.map(|s| cmd.env("E2E_ORG_SLUG", s));
+        let done = cmd.output().expect("molecule-e2e report");
+        assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+        (std::fs::read_to_string(&out).expect("summary"), String::from_utf8_lossy(&done.stderr).into_owned())
+    };
+    let (md, _) = report(Some(&slug));
+    assert!(md.contains("**workspaces: 3 created in the run's org, at most 2 alive at once (E2E_MAX_WORKSPACES=2)**"), "{md}");
+    // Another org's room has no events: the report says so instead of a made-up line.
+    let (md, said) = report(Some("e2e-footprint-no-such-org"));
+    assert!(!md.contains("workspaces:"), "{md}");
+    assert!(said.contains("no workspace footprint line: cannot read") && said.contains("e2e-footprint-no-such-org"), "{said}");
+    let _ = (std::fs::remove_file(&records), std::fs::remove_file(&out));
+    cleanup(&r);
+}
