@@ -6,8 +6,8 @@
 # list, from the room's events); no schedule under the cap can beat LB = max(L, A / CAP). It
 # prints the capped wall time over LB (target ≤ 1.1) and the footprint lines of both runs.
 #
-# Measured (docs/waits-and-teardown.md): uncapped 31 s, 44 workspaces, 24 alive at peak; cap 3:
-# 109–122 s, 3 alive at peak, 1.15–1.28 × the bound of 94.7 s (shared, loaded machine).
+# Measured (docs/waits-and-teardown.md, bench/README.md): uncapped 30.5–31 s, 44 workspaces,
+# 24 alive at peak; cap 3: 109–122 s, 3 alive at peak, 1.15–1.28 × the bound of 94.5–94.7 s.
 #
 #   bench/footprint.sh                      # realistic delays, cap 3
 #   PROFILE=x1 CAP=2 bench/footprint.sh
@@ -24,14 +24,14 @@ run() { # <name> <cap>
   rm -rf /tmp/molecule-e2e-room/*"$id"*
   local t0 t1
   t0=$(date +%s.%N)
-  E2E_RUN_ID=$id E2E_MAX_WORKSPACES=$2 STANDIN_DELAYS=$PROFILE STANDIN_LOG=0 E2E_REPORT="$out/$1.md" \
+  # NEXTEST_RUN_ID: the run keeps its room's files (as under nextest) for the events read here.
+  NEXTEST_RUN_ID=$id E2E_RUN_ID=$id E2E_MAX_WORKSPACES=$2 STANDIN_DELAYS=$PROFILE STANDIN_LOG=0 E2E_REPORT="$out/$1.md" \
     cargo test -q --locked --test staging_saas -- --ignored --skip run_end:: >"$out/$1.log" 2>&1 ||
     { tail -40 "$out/$1.log"; echo "the $1 run failed" >&2; exit 1; }
   t1=$(date +%s.%N)
   cp /tmp/molecule-e2e-room/*"$id"*/events "$out/$1.events"
   rm -rf /tmp/molecule-e2e-room/*"$id"*
   echo "$t0 $t1" >"$out/$1.wall"
-  grep -h '^\*\*workspaces:' "$out/$1.log" | sed "s/^/$1: /"
 }
 
 run uncapped 1000
@@ -43,6 +43,15 @@ out, cap = sys.argv[1], int(sys.argv[2])
 def wall(n):
     a, b = map(float, open(f"{out}/{n}.wall").read().split())
     return b - a
+def footprint(n):
+    alive, created, peak = set(), 0, 0
+    for line in sorted(open(f"{out}/{n}.events"), key=lambda l: int(l.split()[0])):
+        t, sign, kind, *rest = line.split()
+        if kind == "ws":
+            created += sign == "+"
+            (alive.add if sign == "+" else alive.discard)(rest[0])
+            peak = max(peak, len(alive))
+    return f"{n}: workspaces: {created} created in the run's org, at most {peak} alive at once"
 def alive_seconds(n):
     born, total = {}, 0.0
     for line in open(f"{out}/{n}.events"):
@@ -62,4 +71,7 @@ w_un, w_cap = wall("uncapped"), wall("capped")
 print(f"uncapped: {w_un:.1f} s wall (process included), longest case {longest:.1f} s, {a:.1f} workspace-seconds")
 print(f"cap {cap}: {w_cap:.1f} s wall; best schedule under the cap >= max({longest:.1f}, {a:.1f}/{cap}) = {lb:.1f} s")
 print(f"capped wall / best schedule bound = {w_cap / lb:.2f} (target <= 1.1)")
+print(footprint("uncapped"))
+print(footprint("capped"))
+print(f"capped: {alive_seconds('capped'):.1f} workspace-seconds (alive longer under the cap: growing arms' parents wait for room)")
 EOF

@@ -46,8 +46,10 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
         crate::config::Mode::Smoke => SlugKind::Smoke,
     };
     // Alive at once: the parent, and in full mode for a while one more (a provider-probe
-    // workspace, one at a time, or the delegation child).
-    if target.settings.mode == crate::config::Mode::Full {
+    // workspace, one at a time, or the delegation child). An arm pinned to be rejected at
+    // create never gets there: it does not take one of the cap's `cap - 1` turns to grow (an arm
+    // that grows would wait for it) nor go ahead of new cases as a grower does.
+    if target.settings.mode == crate::config::Mode::Full && matches!(expectation, Expectation::Online) {
         case.may_grow();
     }
     let c = case.clone();

@@ -173,3 +173,30 @@ fn the_report_of_a_process_per_case_run_counts_the_shared_rooms_footprint() {
     let _ = (std::fs::remove_file(&records), std::fs::remove_file(&out));
     cleanup(&r);
 }
+
+/// In full mode an arm that comes online may grow (a probe workspace, the delegation child)
+/// and so takes one of the cap's `cap - 1` turns to grow; an arm pinned to be rejected at
+/// create never has a second workspace and takes none (a turn it held kept an arm that grows
+/// waiting). On a stand-in whose creates answer 500, every arm's case ends at its create.
+#[tokio::test]
+async fn in_full_mode_only_an_arm_that_comes_online_takes_a_turn_to_grow() {
+    use molecule_e2e::config::Mode;
+    use molecule_e2e::harness::{Case, Target};
+    use molecule_e2e::scenario::arms::{ARMS, Expectation};
+    use molecule_e2e::standin::Fault;
+    let s = crate::support::standin::faulty(&[Fault::CreateHtml500]).await;
+    let settings = Settings { mode: Mode::Full, ..Settings::hermetic() };
+    let target = Target::standin(s.url(), s.admin_token().to_owned().into(), settings, None);
+    // All at once: each waits for its own org.
+    let mut set = tokio::task::JoinSet::new();
+    for arm in ARMS {
+        let case = Case::captured(format!("arm::{}", arm.name), target.clone());
+        set.spawn(async move { (arm, molecule_e2e::scenario::saas::runtime_arm(&case, arm).await.is_err(), case.grows()) });
+    }
+    while let Some(done) = set.join_next().await {
+        let (arm, failed, grows) = done.expect("the arm's case ended");
+        assert!(failed, "arm {}: every create answers 500, the case must fail", arm.name);
+        let online = matches!(arm.expectation(), Expectation::Online);
+        assert_eq!(grows, online, "arm {} ({:?})", arm.name, arm.expectation());
+    }
+}
