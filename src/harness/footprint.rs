@@ -131,21 +131,20 @@ impl Room {
     /// and wait for the rest, so at least one slot is always held by a case that waits for
     /// nothing (or is free): growing cannot deadlock.
     fn try_grower(&self) -> Result<Option<File>> {
-        for i in 0..self.cap.saturating_sub(1) {
-            let token = self.open(&format!("grow-{i}"))?;
-            if lock_nb(&token) {
-                return Ok(Some(token));
-            }
-        }
-        Ok(None)
+        self.try_token("grow")
     }
 
     /// A place ahead of new cases, for a case holding a grower token while it waits.
     fn try_want(&self) -> Result<Option<File>> {
+        self.try_token("want")
+    }
+
+    /// The first free `<family>-i` of the `cap - 1` tokens of that family, locked.
+    fn try_token(&self, family: &str) -> Result<Option<File>> {
         for i in 0..self.cap.saturating_sub(1) {
-            let w = self.open(&format!("want-{i}"))?;
-            if lock_nb(&w) {
-                return Ok(Some(w));
+            let token = self.open(&format!("{family}-{i}"))?;
+            if lock_nb(&token) {
+                return Ok(Some(token));
             }
         }
         Ok(None)
