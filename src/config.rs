@@ -164,6 +164,8 @@ pub struct Settings {
     pub tenant_route_domain: Option<String>,
     /// `E2E_CP_STAGING_ORIGIN`: the one non-loopback origin the admin bearer may go to.
     pub cp_staging_origin: String,
+    /// `MOLECULE_PLATFORM`: the platform generation the run expects (default the latest).
+    pub platform: &'static crate::generation::Generation,
     /// `E2E_RUNTIME`: narrows the lifecycle cases to one runtime's arms (unset: every arm).
     pub runtime: Option<String>,
     pub mode: Mode,
@@ -219,13 +221,20 @@ impl fmt::Debug for Settings {
 /// Variables of the platform's harness this suite refuses, each with what to set instead. A
 /// set one is an error rather than silently ignored: a value that changes nothing would
 /// let a user believe they had tuned the run.
-pub const RETIRED: &[(&str, &str)] = &[(
+pub const RETIRED: &[(&str, &str)] = &[
+    (
+        "STANDIN_PLATFORM",
+        "unset. It is retired: MOLECULE_PLATFORM names the platform generation for the suite and the \
+         stand-in alike (41409fb2 was `ref`; aeec8e47 or latest is today's platform)",
+    ),
+    (
     "E2E_STALE_WAIT_SECS",
     "unset. It is retired: the platform harness sleeps that long before its first look, but this \
      suite polls for the stale transition from the register on and sleeps nothing, so the wait \
      has no meaning here. Bound the stale window with E2E_STALE_POLL_DEADLINE_SECS instead \
      (seconds from the last heartbeat until the workspace must be awaiting_agent; 240 on staging)",
-)];
+    ),
+];
 
 mod registry;
 pub use registry::{Kind, REGISTRY, Variable, check, check_read_by, env_value};
@@ -351,8 +360,13 @@ impl Settings {
 
         let timeouts = timeout_vars(&get)?;
 
+        let platform = crate::generation::Generation::from_lookup(&get).map_err(|_| {
+            let names = crate::generation::Generation::names().join(", ");
+            bad("MOLECULE_PLATFORM", &get("MOLECULE_PLATFORM").unwrap_or_default(), &format!("{names} or latest (unset: latest)"))
+        })?;
         Ok(Settings {
             cp_url,
+            platform,
             admin_token: secret("MOLECULE_ADMIN_TOKEN"),
             tenant_domain: get("MOLECULE_TENANT_DOMAIN"),
             tenant_url_template,

@@ -29,6 +29,7 @@ pub mod catalog;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod generation;
 pub mod harness;
 pub mod leak;
 pub mod model_slug;

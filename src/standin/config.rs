@@ -1,4 +1,4 @@
-//! How a stand-in is started: delays, faults, the platform version it behaves as, and the
+//! How a stand-in is started: delays, faults, the platform generation it behaves as, and the
 //! environment knobs that set them.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::Fault;
+use crate::generation::Generation;
 
 /// How long the stand-in's time-driven transitions take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,8 +83,8 @@ pub struct StandInConfig {
     pub admin_token: String,
     pub delays: Delays,
     pub faults: BTreeSet<Fault>,
-    /// Which platform the stand-in behaves as (`STANDIN_PLATFORM`).
-    pub platform: PlatformVersion,
+    /// Which platform generation the stand-in behaves as (`MOLECULE_PLATFORM`, default latest).
+    pub platform: &'static Generation,
     /// Print one line per request to stderr (`POST /workspaces 201 3ms org=<id>`); never
     /// bodies or tokens.
     pub log_requests: bool,
@@ -102,7 +103,7 @@ impl StandInConfig {
             admin_token: DEFAULT_ADMIN_TOKEN.to_owned(),
             delays: Delays::fast(),
             faults: BTreeSet::new(),
-            platform: PlatformVersion::Ref,
+            platform: crate::generation::latest(),
             log_requests: false,
             slug_routing: false,
         }
@@ -118,7 +119,7 @@ impl StandInConfig {
         self
     }
 
-    pub fn with_platform(mut self, p: PlatformVersion) -> Self {
+    pub fn with_platform(mut self, p: &'static Generation) -> Self {
         self.platform = p;
         self
     }
@@ -130,7 +131,7 @@ impl StandInConfig {
 
     /// Settings from the environment, for the CLI and the live tier's embedded target:
     /// `MOLECULE_ADMIN_TOKEN`, `STANDIN_FAULTS` (comma list of fault names),
-    /// `STANDIN_PLATFORM=ref|head` (default `ref`, see [`PlatformVersion`]),
+    /// `MOLECULE_PLATFORM` (a [`Generation`], default the latest),
     /// `STANDIN_DELAYS=fast|realistic` (default `fast`), per-delay overrides in milliseconds
     /// (`STANDIN_ORG_READY_MS`, `STANDIN_PROVISION_MS`, `STANDIN_WAKE_MS`,
     /// `STANDIN_STALE_AFTER_MS`, `STANDIN_LIVENESS_TTL_MS`) and `STANDIN_LOG=0` to silence
@@ -156,8 +157,12 @@ impl StandInConfig {
             }
         }
         if let Some(v) = get("STANDIN_PLATFORM") {
-            cfg.platform = v.parse()?;
+            return Err(format!(
+                "STANDIN_PLATFORM={v:?} is retired: set MOLECULE_PLATFORM instead ({} or latest; ref was 41409fb2)",
+                Generation::names().join(", ")
+            ));
         }
+        cfg.platform = Generation::from_lookup(&get)?;
         cfg.delays = match get("STANDIN_DELAYS").as_deref() {
             None | Some("fast") => Delays::fast(),
             Some("realistic") => Delays::realistic(),
@@ -224,58 +229,3 @@ impl fmt::Debug for StandInConfig {
 }
 
 
-/// The platform the stand-in behaves as. `Ref` is EnterOS-AI/enteros-core at the reference
-/// commit 41409fb2 (2026-06-06); `Head` adds the later fixes of the platform that change what
-/// the suite sees, each named in [`PlatformVersion::HEAD_FIXES`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PlatformVersion {
-    #[default]
-    Ref,
-    Head,
-}
-
-impl PlatformVersion {
-    /// The later platform commits `Head` follows: (commit, date, what changes).
-    pub const HEAD_FIXES: &[(&str, &str, &str)] = &[
-        (
-            "e6aad44c",
-            "2026-06-07",
-            "GET /registry/:id/peers accepts the tenant admin token and org API tokens (discovery.go validateDiscoveryCaller)",
-        ),
-        (
-            "8152a439",
-            "2026-07-20",
-            "A2A callers must authenticate (a2a_proxy_helpers.go authenticateA2AHTTPCaller): no bearer → 401 missing caller \
-             auth token; a workspace bearer is the caller, and a different X-Workspace-ID → 401 caller ID does not match \
-             workspace auth token; no tokenless grandfathering; an org API token calls as the anonymous canvas",
-        ),
-    ];
-
-    /// Whether `GET /registry/:id/peers` accepts the admin and org tokens (e6aad44c).
-    pub fn peers_accept_admin(self) -> bool {
-        self == PlatformVersion::Head
-    }
-
-    /// Whether every A2A caller must present a bearer bound to who it claims to be (8152a439).
-    pub fn a2a_caller_must_authenticate(self) -> bool {
-        self == PlatformVersion::Head
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            PlatformVersion::Ref => "ref",
-            PlatformVersion::Head => "head",
-        }
-    }
-}
-
-impl std::str::FromStr for PlatformVersion {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim() {
-            "ref" => Ok(PlatformVersion::Ref),
-            "head" => Ok(PlatformVersion::Head),
-            other => Err(format!("STANDIN_PLATFORM={other:?}: expected ref (the reference commit 41409fb2) or head")),
-        }
-    }
-}

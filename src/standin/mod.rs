@@ -32,7 +32,7 @@ use std::sync::atomic::Ordering;
 
 use tokio::sync::oneshot;
 
-pub use config::{DEFAULT_ADMIN_TOKEN, Delays, PlatformVersion, StandInConfig};
+pub use config::{DEFAULT_ADMIN_TOKEN, Delays, StandInConfig};
 pub use faults::{Fault, FaultOutcome, Proof, Verdict};
 
 /// A running stand-in. Dropping it stops the listener and every runtime it started.

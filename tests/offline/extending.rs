@@ -9,7 +9,8 @@ use std::path::Path;
 use molecule_e2e::catalog;
 use molecule_e2e::runtime::RuntimeFault;
 use molecule_e2e::scenario::arms::{ARMS, Pin, TRANSITIONS};
-use molecule_e2e::standin::{Fault, PlatformVersion};
+use molecule_e2e::generation::GENERATIONS;
+use molecule_e2e::standin::Fault;
 
 use crate::support::canary::Check;
 
@@ -105,13 +106,13 @@ fn a_new_fault_has_its_stand_in_rule_and_contrast_test() {
 #[test]
 fn a_new_platform_generation_is_in_the_stand_ins_docs() {
     let doc = read("docs/standin.md");
-    let versions = doc.split("## Platform versions").nth(1).expect("docs/standin.md has a Platform versions section");
-    for (commit, date, _) in PlatformVersion::HEAD_FIXES {
+    let versions = doc.split("## Platform generations").nth(1).expect("docs/standin.md has a Platform generations section");
+    for g in GENERATIONS {
         step(
             "A new platform generation",
             3,
-            versions.contains(&format!("| `{commit}` | {date} |")),
-            format!("the platform fix {commit} ({date}) is not a row of docs/standin.md's Platform versions table"),
+            versions.contains(&format!("| `{}` | {} |", g.commit, g.date)),
+            format!("the generation {} ({}) is not a row of docs/standin.md's Platform generations table", g.commit, g.date),
         );
     }
     step(

@@ -94,7 +94,7 @@ fn identify(platform: &Platform, tenant: &Tenant, headers: &HeaderMap, target: &
     if id.as_deref().is_some_and(|c| SYSTEM_PREFIXES.iter().any(|p| c.starts_with(p))) {
         return Err(error(StatusCode::FORBIDDEN, "invalid caller ID"));
     }
-    if platform.cfg.platform.a2a_caller_must_authenticate() {
+    if platform.cfg.platform.a2a_caller_must_authenticate {
         return authenticated_caller(credential, id);
     }
     let canvas_user = matches!(credential, Some(Credential::TenantAdmin | Credential::OrgToken));

@@ -37,9 +37,10 @@ pub async fn buildinfo() -> Response {
 
 /// `GET /org/identity` (handlers/platform_agent.go `OrgIdentity` at aeec8e47, open, behind the
 /// tenant guard): the org's name, slug and id. Not in the reference commit's router, so served
-/// under `head` and as a throwaway control plane (slug routing), else the canvas's 404.
+/// where the generation has it and as a throwaway control plane (slug routing), else the
+/// canvas's 404.
 pub async fn org_identity(State(platform): State<Arc<Platform>>, tenant: super::auth::Tenant) -> Response {
-    if platform.cfg.platform != super::PlatformVersion::Head && !platform.cfg.slug_routing {
+    if !platform.cfg.platform.org_identity && !platform.cfg.slug_routing {
         return canvas_not_found();
     }
     let tables = platform.lock();

@@ -162,7 +162,7 @@ fn peer_json(w: &Workspace) -> Value {
 /// `GET /registry/{id}/peers` (`validateDiscoveryCaller`, then `Peers`): a workspace with
 /// live tokens needs its own token as bearer; at the reference commit the admin and org
 /// tokens are refused (401 `invalid workspace auth token`), from e6aad44c on
-/// (`STANDIN_PLATFORM=head`) they pass.
+/// (`Generation::peers_accept_admin`) they pass.
 pub async fn peers(State(platform): State<Arc<Platform>>, tenant: Tenant, headers: HeaderMap, Path(raw): Path<String>) -> Response {
     if platform.faults.fires(Fault::Peers404) {
         return error(StatusCode::NOT_FOUND, "not found");
@@ -172,7 +172,7 @@ pub async fn peers(State(platform): State<Arc<Platform>>, tenant: Tenant, header
     if has_live {
         let Some(token) = bearer(&headers) else { return error(StatusCode::UNAUTHORIZED, "missing workspace auth token") };
         let ok = match platform.credential(&tenant, token) {
-            Credential::TenantAdmin | Credential::OrgToken => platform.cfg.platform.peers_accept_admin(),
+            Credential::TenantAdmin | Credential::OrgToken => platform.cfg.platform.peers_accept_admin,
             Credential::Workspace(w) => Some(w) == id,
             Credential::Unknown => false,
         };

@@ -40,8 +40,8 @@ row!(peers_own_token, |fx| {
 
 row!(peers_admin_token, |fx| {
     let (id, _) = fx.external("ext-a", "external").await;
-    let e = expect_api(fx.tenant.peers(&id).await, 401, None);
-    assert_eq!(e.error(), "invalid workspace auth token", "at REF only the workspace's own token passes");
+    // From e6aad44c (generation aeec8e47) the admin token passes; at 41409fb2 it was 401.
+    fx.tenant.peers(&id).await.expect("peers with the admin token at the latest generation");
 });
 
 row!(upload_download, |fx| {

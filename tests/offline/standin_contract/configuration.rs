@@ -91,8 +91,8 @@ async fn an_unknown_route_answers_the_canvas_html_404() {
 }
 
 #[tokio::test]
-async fn peers_take_the_admin_token_only_on_the_head_platform() {
-    for (platform, want) in [(PlatformVersion::Ref, 401), (PlatformVersion::Head, 200)] {
+async fn peers_take_the_admin_token_from_generation_aeec8e47_on() {
+    for (platform, want) in [(&G41409FB2, 401), (&GAEEC8E47, 200)] {
         let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays()).with_platform(platform)).await;
         let (id, _) = kit.external_ws("ext-e2e", "external").await;
         let r = kit.admin(Method::GET, &format!("/registry/{id}/peers"), None).await;
@@ -101,8 +101,8 @@ async fn peers_take_the_admin_token_only_on_the_head_platform() {
 }
 
 #[tokio::test]
-async fn a2a_callers_must_authenticate_only_on_the_head_platform() {
-    for platform in [PlatformVersion::Ref, PlatformVersion::Head] {
+async fn a2a_callers_must_authenticate_from_generation_aeec8e47_on() {
+    for platform in [&G41409FB2, &GAEEC8E47] {
         let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays()).with_platform(platform)).await;
         let parent = kit.external_ws("ext-parent", "external").await;
         let child = kit.create(json!({"name": "ext-child", "runtime": "external", "external": true, "parent_id": parent.0})).await;
@@ -114,17 +114,15 @@ async fn a2a_callers_must_authenticate_only_on_the_head_platform() {
             .raw(Method::POST, &path, As::Token(parent.1.clone()), Some(&org), &[("X-Workspace-ID", child.0.as_str())], Some(body.clone()))
             .await;
         let own = a2a_as(&kit, &parent, &child.0).await;
-        let want = match platform {
-            PlatformVersion::Ref => (200, 200, 200),
-            PlatformVersion::Head => (401, 401, 200),
-        };
+        let want = if platform.a2a_caller_must_authenticate { (401, 401, 200) } else { (200, 200, 200) };
         assert_eq!((anonymous, mismatched.status, own), want, "{platform:?}: {}", mismatched.text());
     }
 }
 
 #[tokio::test]
 async fn an_org_api_token_passes_admin_and_workspace_auth_and_calls_a2a_as_a_canvas_user() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    // At 41409fb2 the canvas caller names itself by X-Workspace-ID (at aeec8e47 it must not).
+    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays()).with_platform(&G41409FB2)).await;
     let minted = kit.admin(Method::POST, "/org/tokens", Some(json!({"name": "e2e"}))).await;
     minted.expect(200);
     let token = minted.str("token");

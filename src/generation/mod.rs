@@ -1,0 +1,100 @@
+//! Platform generations: what the platform the suite expects looks like, one declared value per
+//! platform commit the suite was verified against. `MOLECULE_PLATFORM` picks one for the suite and
+//! the stand-in alike (`latest`, the default, is the newest). Everything that differs between
+//! generations is a field here or in a table one of these fields points at, never an `if` on a
+//! commit spread through scenarios (`docs/extending.md`, "A new platform generation").
+
+use std::fmt;
+
+/// One platform generation: the commit it was read from and every fact that differs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Generation {
+    /// The EnterOS-AI/enteros-core commit the facts were read from (8 hex digits).
+    pub commit: &'static str,
+    /// That commit's date.
+    pub date: &'static str,
+    /// One line for the README's generation table.
+    pub summary: &'static str,
+    /// `GET /registry/:id/peers` accepts the tenant admin token and org API tokens
+    /// (e6aad44c, `discovery.go` `validateDiscoveryCaller`).
+    pub peers_accept_admin: bool,
+    /// Every A2A caller presents a bearer bound to who it claims to be (8152a439,
+    /// `a2a_proxy_helpers.go` `authenticateA2AHTTPCaller`).
+    pub a2a_caller_must_authenticate: bool,
+    /// The tenant serves `GET /org/identity` (1c42488b, `router.go`, `platform_agent.go`
+    /// `OrgIdentity`); a throwaway control plane's readiness probe.
+    pub org_identity: bool,
+}
+
+/// The reference commit (2026-06-06): the platform summarised in `contract/platform.md`.
+pub const G41409FB2: Generation = Generation {
+    commit: "41409fb2",
+    date: "2026-06-06",
+    summary: "the suite's reference: EC2 tenants, billing-mode opt-in, moonshot platform models, google-adk",
+    peers_accept_admin: false,
+    a2a_caller_must_authenticate: false,
+    org_identity: false,
+};
+
+/// The newest platform we can read (2026-08-14): `contract/platform-today.md` maps the changes.
+pub const GAEEC8E47: Generation = Generation {
+    commit: "aeec8e47",
+    date: "2026-08-14",
+    summary: "today's staging: molecules-server tenants, BYOK keys in the create body, minimax platform models, queued A2A, purge receipts",
+    peers_accept_admin: true,
+    a2a_caller_must_authenticate: true,
+    org_identity: true,
+};
+
+/// Every generation, oldest first; the last is `latest`.
+pub const GENERATIONS: &[&Generation] = &[&G41409FB2, &GAEEC8E47];
+
+/// The newest generation: what `MOLECULE_PLATFORM` means when unset or `latest`.
+pub fn latest() -> &'static Generation {
+    GENERATIONS[GENERATIONS.len() - 1]
+}
+
+impl Generation {
+    /// `41409fb2`, `aeec8e47` (a longer prefix of the commit works too) or `latest`.
+    pub fn parse(value: &str) -> Result<&'static Generation, String> {
+        let v = value.trim().to_ascii_lowercase();
+        if v == "latest" {
+            return Ok(latest());
+        }
+        GENERATIONS
+            .iter()
+            .copied()
+            .find(|g| v.len() >= 7 && (g.commit.starts_with(&v) || v.starts_with(g.commit)))
+            .ok_or_else(|| format!("MOLECULE_PLATFORM={value:?}: expected {} or latest", Self::names().join(", ")))
+    }
+
+    /// The generation `MOLECULE_PLATFORM` names, through any lookup; unset is `latest`.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<&'static Generation, String> {
+        match get("MOLECULE_PLATFORM").map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+            Some(v) => Generation::parse(&v),
+            None => Ok(latest()),
+        }
+    }
+
+    /// The commits of every generation, oldest first.
+    pub fn names() -> Vec<&'static str> {
+        GENERATIONS.iter().map(|g| g.commit).collect()
+    }
+
+    /// Whether this is the newest generation.
+    pub fn is_latest(&self) -> bool {
+        std::ptr::eq(self, latest()) || self.commit == latest().commit
+    }
+}
+
+impl fmt::Debug for Generation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Generation({} {})", self.commit, self.date)
+    }
+}
+
+impl fmt::Display for Generation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.commit, self.date)
+    }
+}
