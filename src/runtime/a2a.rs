@@ -31,8 +31,9 @@ pub fn handle(rt: &Runtime, req: &Request, dialect: Dialect) -> Result<Answered,
         }
         "tasks/cancel" | "CancelTask" => Ok(plain(rt.tasks.cancel(task_id_param(p)?, dialect)?.to_json(dialect, None))),
         "ListTasks" => Ok(plain(list_tasks(rt, p)?)),
+        // message/stream and SendStreamingMessage are answered as SSE before this (stream.rs).
         "message/stream" | "tasks/resubscribe" | "SendStreamingMessage" | "SubscribeToTask" => {
-            Err(RpcError::unsupported("streaming is not supported (the agent card declares capabilities.streaming: false)"))
+            Err(RpcError::unsupported("resubscribing to a task is not supported; message/stream is"))
         }
         "agent/getAuthenticatedExtendedCard" | "GetExtendedAgentCard" => Err(RpcError::extended_card_not_configured()),
         m if m.contains("PushNotificationConfig") || m.contains("pushNotificationConfig") => Err(RpcError::push_not_supported()),
@@ -58,14 +59,14 @@ fn history_length(p: &Value) -> Result<Option<usize>, RpcError> {
 }
 
 /// The user message of a send, checked as the SDK's models check it.
-struct Incoming {
-    message_id: String,
-    context_id: Option<String>,
-    task_id: Option<String>,
-    parts: Vec<WirePart>,
+pub(super) struct Incoming {
+    pub(super) message_id: String,
+    pub(super) context_id: Option<String>,
+    pub(super) task_id: Option<String>,
+    pub(super) parts: Vec<WirePart>,
 }
 
-fn incoming(p: &Value, dialect: Dialect) -> Result<Incoming, RpcError> {
+pub(super) fn incoming(p: &Value, dialect: Dialect) -> Result<Incoming, RpcError> {
     let Some(msg) = p.get("message").filter(|m| m.is_object()) else {
         return Err(RpcError::invalid_params("params.message (an object) is required"));
     };
@@ -111,11 +112,16 @@ fn send(rt: &Runtime, p: &Value, dialect: Dialect) -> Result<Answered, RpcError>
         (_, false) => context_id.clone(),
     };
     let user = user_message(&msg.parts);
+    // The seeded tool's call, recorded as evidence: the same pure call the answer is made from.
+    let tool_call = super::tool::tool_use(&rt.cfg, user.text.trim()).and_then(|u| u.call);
     let turn = Turn::user(user.text).with_files(user.files);
     let (reply, snapshot) = rt.sessions.turn(&key, turn, |history| answer_with(&rt.cfg, history, &rt.memory));
 
-    let agent = StoredMessage::agent_text(&reply, &context_id, task_id.as_deref());
+    let mut agent = StoredMessage::agent_text(&reply, &context_id, task_id.as_deref());
     let Some(task_id) = task_id else {
+        if let Some(call) = &tool_call {
+            agent.parts.push(WirePart::Data(call.evidence()));
+        }
         let m = agent.to_json(dialect);
         return Ok((wrap(dialect, "message", m), snapshot));
     };
@@ -132,6 +138,11 @@ fn send(rt: &Runtime, p: &Value, dialect: Dialect) -> Result<Answered, RpcError>
         task.history.push(prev);
     }
     task.history.push(user_msg);
+    if let Some(call) = &tool_call {
+        let mut trace = StoredMessage::agent_text("", &context_id, Some(&task_id));
+        trace.parts = vec![WirePart::Data(call.evidence())];
+        task.history.push(trace);
+    }
     match shape {
         ReplyShape::OpenTask => {
             task.state = TaskState::InputRequired;

@@ -70,13 +70,14 @@ fn merged_card(cfg: &RuntimeConfig, url: &str) -> Value {
             {"url": url, "protocolBinding": "JSONRPC", "protocolVersion": "1.0"},
             {"url": url, "protocolBinding": "JSONRPC", "protocolVersion": "0.3"},
         ],
-        "capabilities": {"streaming": false, "pushNotifications": false},
+        "capabilities": {"streaming": true, "pushNotifications": false},
         "defaultInputModes": ["text/plain", "application/octet-stream"],
         "defaultOutputModes": ["text/plain"],
         "skills": [
             {"id": "canary", "name": "Canary", "description": "Answers canary prompts deterministically", "tags": ["canary"]},
             {"id": "files", "name": "Files", "description": "Reads and summarizes attached text files", "tags": ["files"]},
             {"id": "memory", "name": "Memory", "description": "Remembers and recalls facts across conversations", "tags": ["memory"]},
+            {"id": super::TOOL_NAME, "name": "Fingerprint tool", "description": "Computes a fingerprint of a text with a tool; each call is recorded in the task history", "tags": ["tool"]},
         ],
     })
 }

@@ -19,22 +19,43 @@ pub struct MemoryStore {
     mem: Mutex<BTreeMap<String, String>>,
     /// The `memory-not-persisted` fault: acknowledge commits, keep nothing.
     discard_commits: bool,
+    /// How a commit meets what is already stored (the amend faults break it).
+    amend: Amend,
+}
+
+/// How a commit to a key that holds a value, and to a memory that holds other keys, lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Amend {
+    /// The new value replaces the old; other keys stay. Right.
+    #[default]
+    Overwrite,
+    /// `memory-keeps-overwritten`: the old value stays next to the new one.
+    KeepBoth,
+    /// `memory-ignores-amend`: a key that holds a value keeps it.
+    FirstWins,
+    /// `memory-commit-drops-others`: every other key is forgotten.
+    DropOthers,
 }
 
 impl MemoryStore {
     /// A store that lives in this process only.
     pub fn in_memory() -> Self {
-        MemoryStore { dir: None, mem: Mutex::new(BTreeMap::new()), discard_commits: false }
+        MemoryStore { dir: None, mem: Mutex::new(BTreeMap::new()), discard_commits: false, amend: Amend::Overwrite }
     }
 
     /// A store persisted under `<root>/memory/<workspace_id>/`.
     pub fn on_disk(root: &Path, workspace_id: &str) -> Self {
         let dir = root.join("memory").join(safe_file_stem(workspace_id));
-        MemoryStore { dir: Some(dir), mem: Mutex::new(BTreeMap::new()), discard_commits: false }
+        MemoryStore { dir: Some(dir), mem: Mutex::new(BTreeMap::new()), discard_commits: false, amend: Amend::Overwrite }
     }
 
     pub(crate) fn discarding_commits(mut self, discard: bool) -> Self {
         self.discard_commits = discard;
+        self
+    }
+
+    pub(crate) fn amending(mut self, amend: Amend) -> Self {
+        self.amend = amend;
         self
     }
 
@@ -50,21 +71,41 @@ impl MemoryStore {
         if self.discard_commits {
             return Ok(());
         }
+        let value = match (self.amend, self.recall(&key)) {
+            (Amend::FirstWins, Some(_)) => return Ok(()),
+            (Amend::KeepBoth, Some(old)) if old != value.trim() => format!("{old}; {}", value.trim()),
+            (Amend::DropOthers, _) => {
+                self.forget_all()?;
+                value.trim().to_owned()
+            }
+            _ => value.trim().to_owned(),
+        };
         match &self.dir {
             None => {
-                self.mem.lock().unwrap_or_else(|p| p.into_inner()).insert(key, value.trim().to_owned());
+                self.mem.lock().unwrap_or_else(|p| p.into_inner()).insert(key, value);
                 Ok(())
             }
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 let path = dir.join(format!("{}.json", fact_file_stem(&key)));
-                let body = json!({"key": key, "value": value.trim()}).to_string();
+                let body = json!({"key": key, "value": value}).to_string();
                 // Write-then-rename so a concurrent recall never reads half a fact.
                 let tmp = path.with_extension("json.tmp");
                 std::fs::write(&tmp, body).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
                 std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))
             }
         }
+    }
+
+    /// Forget every fact (the `memory-commit-drops-others` fault only).
+    fn forget_all(&self) -> Result<(), String> {
+        self.mem.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+        for e in entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "json")) {
+            std::fs::remove_file(e.path()).map_err(|err| format!("cannot remove {}: {err}", e.path().display()))?;
+        }
+        Ok(())
     }
 
     /// The value stored under exactly `key` (after normalisation).

@@ -21,7 +21,9 @@ mod rpc;
 mod server;
 mod state;
 mod store;
+mod stream;
 mod tasks;
+mod tool;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -36,6 +38,7 @@ pub use parts::{FilePart, UserMessage, read_parts};
 pub use probe::probe;
 pub use server::{RuntimeHandle, router, serve, spawn};
 pub use store::store_listing;
+pub use tool::{TOOL_NAME, tool_prompt};
 
 /// The two A2A wire dialects the runtime serves (the runtime's own, sharing no types with
 /// the clients).
@@ -177,10 +180,28 @@ pub enum RuntimeFault {
     ReadsOnlyFileName,
     /// The card offers the MCP memory surface, and `POST /mcp` answers 500.
     McpBroken,
+    /// Amending a remembered fact keeps the old value next to the new one (append-only).
+    MemoryKeepsOverwritten,
+    /// Amending a remembered fact is acknowledged and dropped: the first write wins.
+    MemoryIgnoresAmend,
+    /// Every commit replaces the whole memory: facts of earlier sessions are lost.
+    MemoryCommitDropsOthers,
+    /// The seeded tool is never called: the answer guesses its value.
+    ToolNeverCalled,
+    /// The seeded tool is called with the whole prompt instead of the argument asked for.
+    ToolWrongArguments,
+    /// The seeded tool is called right and its result left out of the answer.
+    ToolResultIgnored,
+    /// A `message/stream` whose client went away runs on to `completed`.
+    StreamIgnoresDisconnect,
+    /// A disconnected stream stops, and its task is left `working` for ever.
+    CancelLeavesWorking,
+    /// A disconnected stream's task is marked `canceled`, and the answer keeps being written.
+    StreamWritesAfterCancel,
 }
 
 impl RuntimeFault {
-    pub const ALL: [RuntimeFault; 10] = [
+    pub const ALL: [RuntimeFault; 19] = [
         RuntimeFault::SessionKeyedOnTaskId,
         RuntimeFault::FileOnlyEmptyPrompt,
         RuntimeFault::CaptionDropsFile,
@@ -191,6 +212,15 @@ impl RuntimeFault {
         RuntimeFault::EchoesPrompt,
         RuntimeFault::ReadsOnlyFileName,
         RuntimeFault::McpBroken,
+        RuntimeFault::MemoryKeepsOverwritten,
+        RuntimeFault::MemoryIgnoresAmend,
+        RuntimeFault::MemoryCommitDropsOthers,
+        RuntimeFault::ToolNeverCalled,
+        RuntimeFault::ToolWrongArguments,
+        RuntimeFault::ToolResultIgnored,
+        RuntimeFault::StreamIgnoresDisconnect,
+        RuntimeFault::CancelLeavesWorking,
+        RuntimeFault::StreamWritesAfterCancel,
     ];
 
     /// The name used in `CANARY_FAULTS` and docs.
@@ -206,6 +236,15 @@ impl RuntimeFault {
             RuntimeFault::EchoesPrompt => "echoes-prompt",
             RuntimeFault::ReadsOnlyFileName => "reads-only-file-name",
             RuntimeFault::McpBroken => "mcp-broken",
+            RuntimeFault::MemoryKeepsOverwritten => "memory-keeps-overwritten",
+            RuntimeFault::MemoryIgnoresAmend => "memory-ignores-amend",
+            RuntimeFault::MemoryCommitDropsOthers => "memory-commit-drops-others",
+            RuntimeFault::ToolNeverCalled => "tool-never-called",
+            RuntimeFault::ToolWrongArguments => "tool-wrong-arguments",
+            RuntimeFault::ToolResultIgnored => "tool-result-ignored",
+            RuntimeFault::StreamIgnoresDisconnect => "stream-ignores-disconnect",
+            RuntimeFault::CancelLeavesWorking => "cancel-leaves-working",
+            RuntimeFault::StreamWritesAfterCancel => "stream-writes-after-cancel",
         }
     }
 }

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use super::card::{agent_card as card_json, endpoint, origin};
-use super::memory::{MemoryStore, key_value_of};
+use super::memory::{Amend, MemoryStore, key_value_of};
 use super::rpc::{self, RpcError};
 use super::store::{SessionStore, persist};
 use super::tasks::TaskStore;
@@ -35,7 +35,8 @@ fn router_at(cfg: RuntimeConfig, listening: Option<SocketAddr>) -> Router {
         Some(root) => MemoryStore::on_disk(root, &cfg.workspace_id),
         None => MemoryStore::in_memory(),
     }
-    .discarding_commits(cfg.has(RuntimeFault::MemoryNotPersisted));
+    .discarding_commits(cfg.has(RuntimeFault::MemoryNotPersisted))
+    .amending(amend_of(&cfg));
     let sessions = SessionStore::new(cfg.memory_root.as_deref());
     let log_requests = cfg.log_requests;
     let rt = Arc::new(Runtime { cfg, sessions, memory, tasks: TaskStore::default(), listening });
@@ -52,6 +53,19 @@ fn router_at(cfg: RuntimeConfig, listening: Option<SocketAddr>) -> Router {
     }
     let app = app.with_state(rt);
     if log_requests { app.layer(middleware::from_fn(log_request)) } else { app }
+}
+
+/// How commits land, as the memory faults break it.
+fn amend_of(cfg: &RuntimeConfig) -> Amend {
+    if cfg.has(RuntimeFault::MemoryKeepsOverwritten) {
+        Amend::KeepBoth
+    } else if cfg.has(RuntimeFault::MemoryIgnoresAmend) {
+        Amend::FirstWins
+    } else if cfg.has(RuntimeFault::MemoryCommitDropsOthers) {
+        Amend::DropOthers
+    } else {
+        Amend::Overwrite
+    }
 }
 
 /// One stdout line per request (method, path, status, duration; never bodies, which may
@@ -153,6 +167,10 @@ async fn a2a(
         return Json(rpc::failure(req.id, &RpcError::method_not_found(&req.method), Dialect::V03)).into_response();
     };
     let asked = headers.get("a2a-version").and_then(|v| v.to_str().ok()).or_else(|| query.get("A2A-Version").map(String::as_str));
+    if super::stream::is_stream(&req.method) {
+        let streamed = rpc::negotiate(&req.method, dialect, asked).and_then(|()| super::stream::respond(rt.clone(), &req, dialect));
+        return streamed.unwrap_or_else(|e| Json(rpc::failure(req.id, &e, dialect)).into_response());
+    }
     let answered = rpc::negotiate(&req.method, dialect, asked).and_then(|()| super::a2a::handle(&rt, &req, dialect));
     match answered {
         Ok((result, snapshot)) => {

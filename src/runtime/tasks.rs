@@ -17,6 +17,8 @@ use super::rpc::RpcError;
 /// A task's state (A2A 0.3 `TaskState` / 1.0 `TaskState`), the ones this runtime reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskState {
+    /// A streamed answer still being written.
+    Working,
     InputRequired,
     Completed,
     Canceled,
@@ -30,6 +32,8 @@ impl TaskState {
 
     pub fn name(self, dialect: Dialect) -> &'static str {
         match (self, dialect) {
+            (TaskState::Working, Dialect::V03) => "working",
+            (TaskState::Working, Dialect::V10) => "TASK_STATE_WORKING",
             (TaskState::InputRequired, Dialect::V03) => "input-required",
             (TaskState::Completed, Dialect::V03) => "completed",
             (TaskState::Canceled, Dialect::V03) => "canceled",
@@ -166,6 +170,14 @@ impl TaskStore {
 
     pub fn put(&self, task: TaskRecord) {
         self.lock().insert(task.id.clone(), task);
+    }
+
+    /// Change the stored task `id` in place (a streamed answer's progress).
+    pub fn update(&self, id: &str, change: impl FnOnce(&mut TaskRecord)) {
+        if let Some(t) = self.lock().get_mut(id) {
+            change(t);
+            t.touch();
+        }
     }
 
     /// The task a follow-up message may continue: it must exist, not be finished, and

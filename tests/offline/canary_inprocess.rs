@@ -33,8 +33,13 @@ fn runtime(shape: ReplyShape, faults: &[RuntimeFault]) -> RuntimeConfig {
 
 #[tokio::test]
 async fn every_check_passes_against_a_healthy_runtime_in_every_reply_shape() {
+    let mut runs = tokio::task::JoinSet::new();
     for shape in ReplyShape::ALL {
-        for (c, v) in verdicts_of(runtime(shape, &[])).await {
+        runs.spawn(async move { (shape, verdicts_of(runtime(shape, &[])).await) });
+    }
+    while let Some(joined) = runs.join_next().await {
+        let (shape, verdicts) = joined.expect("a shape run panicked");
+        for (c, v) in verdicts {
             assert!(matches!(v, Ok(Outcome::Passed(_))), "{} replies: {c} {v:?}", shape.name());
         }
     }
@@ -80,11 +85,18 @@ async fn a_runtime_whose_card_offers_no_mcp_gets_the_recall_check_not_applicable
 #[tokio::test]
 async fn each_runtime_fault_fails_exactly_its_guard_in_every_reply_shape(#[case] shape: ReplyShape, #[case] layout: Layout) {
     assert_eq!(ReplyShape::ALL.len(), 3, "a new reply shape needs a case here");
-    let mut wrong = Vec::new();
+    // Concurrently: the stream faults each wait out a deadline, and the inner loop stays fast.
+    let mut runs = tokio::task::JoinSet::new();
     for fault in RuntimeFault::ALL {
-        let guard = Check::guarding(fault).unwrap_or_else(|| panic!("{fault} has no guard"));
-        for (c, v) in verdicts_of(runtime(shape, &[fault]).with_layout(layout)).await {
-            if v.is_err() != (c == guard) {
+        runs.spawn(async move { (fault, verdicts_of(runtime(shape, &[fault]).with_layout(layout)).await) });
+    }
+    let mut wrong = Vec::new();
+    while let Some(joined) = runs.join_next().await {
+        let (fault, verdicts) = joined.expect("a fault run panicked");
+        let guards = Check::guarding_all(fault);
+        assert!(!guards.is_empty(), "{fault} has no guard");
+        for (c, v) in verdicts {
+            if v.is_err() != guards.contains(&c) {
                 wrong.push(format!("{fault} ({} replies, {} layout): {c} {v:?}", shape.name(), layout.name()));
             }
         }

@@ -150,7 +150,7 @@ async fn json_rpc_errors_follow_the_sdk() {
     assert_eq!(code(&rt.raw(r#"{"jsonrpc":"2.0","id":{"bad":1},"method":"message/send","params":{}}"#, None).await), -32600);
     assert_eq!(code(&rt.raw(r#"{"jsonrpc":"2.0","id":1,"method":"message/ssend","params":{}}"#, None).await), -32601);
     assert_eq!(code(&rt.rpc("message/send", json!({"message": {"kind": "message"}}), None).await), -32602);
-    assert_eq!(code(&rt.rpc("message/stream", msg("x"), None).await), -32004);
+    assert_eq!(code(&rt.rpc("tasks/resubscribe", json!({"id": "t-1"}), None).await), -32004);
     assert_eq!(code(&rt.rpc("tasks/pushNotificationConfig/set", json!({}), None).await), -32003);
 }
 

@@ -26,6 +26,8 @@ use reqwest::Url;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
+use super::canary_deep::{memory_three_sessions, tool_use};
+use super::canary_stream::stream_cancel;
 use super::card::{self, CARD_PATHS, CardError, Endpoints};
 use super::verdict::{self, CanaryFile, Rejection, ReplyShape, Spelling, excerpt};
 
@@ -52,11 +54,26 @@ pub enum Check {
     RecallUnknownKey,
     /// Diagnostic: the smoke prompt's `PONG` comes back spelt right, with no error marker.
     ExactAnswer,
+    /// Canary 5: facts taught, amended and added over two sessions, all read in a third.
+    MemoryThreeSessions,
+    /// Canary 6: the seeded tool is called on the argument asked for, and its result used.
+    ToolUse,
+    /// Canary 7: a stream the client hangs up on ends `canceled`, frees the runtime, and
+    /// nothing is written after the cancel.
+    StreamCancel,
 }
 
 impl Check {
-    pub const CANARIES: [Check; 4] = [Check::NameContinuity, Check::FileOnly, Check::FileWithCaption, Check::CrossSessionMemory];
-    pub const ALL: [Check; 8] = [
+    pub const CANARIES: [Check; 7] = [
+        Check::NameContinuity,
+        Check::FileOnly,
+        Check::FileWithCaption,
+        Check::CrossSessionMemory,
+        Check::MemoryThreeSessions,
+        Check::ToolUse,
+        Check::StreamCancel,
+    ];
+    pub const ALL: [Check; 11] = [
         Check::NameContinuity,
         Check::FileOnly,
         Check::FileWithCaption,
@@ -65,6 +82,9 @@ impl Check {
         Check::TwoTurnsOneContext,
         Check::RecallUnknownKey,
         Check::ExactAnswer,
+        Check::MemoryThreeSessions,
+        Check::ToolUse,
+        Check::StreamCancel,
     ];
 
     pub fn name(self) -> &'static str {
@@ -77,6 +97,9 @@ impl Check {
             Check::TwoTurnsOneContext => "two-turns-one-context",
             Check::RecallUnknownKey => "recall-unknown-key",
             Check::ExactAnswer => "exact-answer",
+            Check::MemoryThreeSessions => "memory-three-sessions",
+            Check::ToolUse => "tool-use",
+            Check::StreamCancel => "stream-cancel",
         }
     }
 
@@ -92,12 +115,26 @@ impl Check {
             Check::ExactAnswer => &[RuntimeFault::MisspellsAnswer, RuntimeFault::ErrorMarker, RuntimeFault::EchoesPrompt],
             Check::RecallUnknownKey => &[RuntimeFault::McpBroken],
             Check::TwoTurnsOneContext => &[],
+            // A memory that keeps nothing fails canary 4 and this one alike.
+            Check::MemoryThreeSessions => &[
+                RuntimeFault::MemoryKeepsOverwritten,
+                RuntimeFault::MemoryIgnoresAmend,
+                RuntimeFault::MemoryCommitDropsOthers,
+                RuntimeFault::MemoryNotPersisted,
+            ],
+            Check::ToolUse => &[RuntimeFault::ToolNeverCalled, RuntimeFault::ToolWrongArguments, RuntimeFault::ToolResultIgnored],
+            Check::StreamCancel => &[RuntimeFault::StreamIgnoresDisconnect, RuntimeFault::CancelLeavesWorking, RuntimeFault::StreamWritesAfterCancel],
         }
     }
 
-    /// The check guarding `fault`, if any.
+    /// The first check guarding `fault`, if any.
     pub fn guarding(fault: RuntimeFault) -> Option<Check> {
         Check::ALL.into_iter().find(|c| c.guards().contains(&fault))
+    }
+
+    /// Every check guarding `fault`: with it on, exactly these fail.
+    pub fn guarding_all(fault: RuntimeFault) -> Vec<Check> {
+        Check::ALL.into_iter().filter(|c| c.guards().contains(&fault)).collect()
     }
 
     /// Run the check against `rt`.
@@ -110,6 +147,9 @@ impl Check {
             Check::AgentCard => agent_card(rt).await,
             Check::TwoTurnsOneContext => two_turns_one_context(rt).await,
             Check::ExactAnswer => exact_answer(rt).await,
+            Check::MemoryThreeSessions => memory_three_sessions(rt).await,
+            Check::ToolUse => tool_use(rt).await,
+            Check::StreamCancel => return stream_cancel(rt).await.map_err(|why| self.failed(rt, why)),
             Check::RecallUnknownKey => return recall_unknown_key(rt).await.map_err(|why| self.failed(rt, why)),
         };
         res.map(Outcome::Passed).map_err(|why| self.failed(rt, why))
@@ -138,9 +178,9 @@ impl fmt::Display for Failure {
 }
 
 /// Why a check failed, before it is named: a judged reply's rejection, or a call that broke.
-struct Why {
-    rejection: Option<Rejection>,
-    text: String,
+pub struct Why {
+    pub rejection: Option<Rejection>,
+    pub text: String,
 }
 
 impl From<String> for Why {
@@ -151,7 +191,7 @@ impl From<String> for Why {
 
 impl Why {
     /// `rejection`, told with what was asked and the reply seen.
-    fn rejected(rejection: Rejection, context: String) -> Self {
+    pub fn rejected(rejection: Rejection, context: String) -> Self {
         Why { text: format!("{context}: {rejection}"), rejection: Some(rejection) }
     }
 }
@@ -289,7 +329,7 @@ impl CpSim {
     /// Where A2A is sent: the card's JSON-RPC interface; with no usable card, the runtime's
     /// own URL, as the platform's proxy posts to a registered URL (the agent-card diagnostic
     /// fails on its own).
-    async fn a2a_url(&self) -> String {
+    pub async fn a2a_url(&self) -> String {
         match self.endpoints().await {
             Ok(e) => e.a2a.clone(),
             Err(_) => format!("{}/", self.base),
@@ -340,7 +380,12 @@ impl CpSim {
         read_json("GET", &url, res).await.map_err(|e| e.to_string())
     }
 
-    async fn post_json(&self, url: &str, body: &Value) -> Result<Value, CallError> {
+    /// The HTTP client (the streaming canary reads an SSE body with it).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub async fn post_json(&self, url: &str, body: &Value) -> Result<Value, CallError> {
         let res = self.http.post(url).json(body).send().await.map_err(|e| CallError::Broken(format!("POST {url}: {e}")))?;
         read_json("POST", url, res).await
     }
@@ -367,16 +412,16 @@ async fn read_json(method: &str, url: &str, res: reqwest::Response) -> Result<Va
         .map_err(|e| CallError::Broken(format!("{method} {url} answered 200 with non-JSON ({e}): {}", excerpt(&text))))
 }
 
-fn seen(text: &str) -> String {
+pub fn seen(text: &str) -> String {
     format!("reply text {:?}", excerpt(text))
 }
 
-fn new_context() -> String {
+pub fn new_context() -> String {
     random_id("canary-ctx-", 12)
 }
 
 /// A turn whose reply must be a finished answer with no error marker.
-async fn ask(rt: &CpSim, ctx: &str, text: &str) -> Result<String, Why> {
+pub async fn ask(rt: &CpSim, ctx: &str, text: &str) -> Result<String, Why> {
     let reply = rt.send(ctx, Some(text), None).await?;
     let answer = verdict::answer_of(&reply)?.to_owned();
     verdict::clean(&answer).map_err(|r| Why::rejected(r, format!("asked {text:?}, {}", seen(&answer))))?;

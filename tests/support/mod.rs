@@ -4,6 +4,8 @@
 //! canaries (`canary`), how they find a runtime (`card`) and their containers (`container`).
 
 pub mod canary;
+pub mod canary_deep;
+pub mod canary_stream;
 pub mod card;
 #[cfg(feature = "container")]
 pub mod container;
