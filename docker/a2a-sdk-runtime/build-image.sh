@@ -41,5 +41,7 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
 fi
 
 cp docker/a2a-sdk-runtime/app.py docker/a2a-sdk-runtime/Dockerfile "$stage/"
-docker build --quiet --build-arg "BASE=$base" -t "$image" "$stage" >&2
+# The sources' sha256, which the container tier's fixture compares before reusing the image.
+sha="$(cat docker/a2a-sdk-runtime/app.py docker/a2a-sdk-runtime/requirements.txt | sha256sum | cut -d' ' -f1)"
+docker build --quiet --build-arg "BASE=$base" --label "org.molecule.a2a-sdk-runtime.source-sha256=$sha" -t "$image" "$stage" >&2
 echo "$image"

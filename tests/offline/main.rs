@@ -36,6 +36,7 @@ mod platform_lints;
 mod redaction;
 mod report;
 mod runtime_a2a;
+mod runtime_stream;
 mod silent;
 mod standin_clients;
 mod standin_contract;

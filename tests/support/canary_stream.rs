@@ -181,6 +181,8 @@ async fn hang_up_after_first_chunk(rt: &CpSim, url: &str, dialect: Dialect, id: 
             return Err("the stream ended before its first artifact chunk".to_owned());
         };
         buf.push_str(&String::from_utf8_lossy(&bytes));
+        // SSE lines may end in CRLF (sse-starlette's do); a CR left at a chunk's end meets its LF here.
+        buf = buf.replace("\r\n", "\n");
         while let Some(end) = buf.find("\n\n") {
             let event: String = buf.drain(..end + 2).collect();
             for data in event.lines().filter_map(|l| l.strip_prefix("data:")) {

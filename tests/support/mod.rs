@@ -9,6 +9,8 @@ pub mod canary_stream;
 pub mod card;
 #[cfg(feature = "container")]
 pub mod container;
+#[cfg(feature = "container")]
+pub mod container_sdk;
 pub mod live;
 pub mod matrix;
 pub mod run;
