@@ -412,8 +412,9 @@ impl Tenant {
         v.as_array().cloned().ok_or_else(|| a.malformed("an array of peers", format!("the answer is {}", json_type(&v))))
     }
 
-    /// `POST /workspaces/:id/chat/uploads` (multipart field `files`) → the file's `uri`.
-    pub async fn upload(&self, id: &str, name: &str, mime: &str, bytes: Vec<u8>) -> Result<String> {
+    /// `POST /workspaces/:id/chat/uploads` (multipart field `files`) → the file's `uri` and the
+    /// `mimeType` the platform stored (the harness's 7a requires it, FS:1470-1541 at aeec8e47).
+    pub async fn upload(&self, id: &str, name: &str, mime: &str, bytes: Vec<u8>) -> Result<Uploaded> {
         let path = format!("/workspaces/{}/chat/uploads", seg(id));
         let part = reqwest::multipart::Part::bytes(bytes)
             .file_name(name.to_owned())
@@ -423,7 +424,7 @@ impl Tenant {
         let rb = self.http.request(Method::POST, &path).multipart(form);
         let a = self.http.send(Call::new("upload", "POST", &path), rb, Accept::Success).await?;
         let v = a.json()?;
-        find_uri(&v).ok_or_else(|| a.malformed("an upload answer with a nested \"uri\"", "no \"uri\" found"))
+        find_file(&v).ok_or_else(|| a.malformed("an upload answer with a nested \"uri\"", "no \"uri\" found"))
     }
 
     /// `GET /workspaces/:id/chat/download?path=…` (the uri without `workspace:`) → raw bytes.
@@ -459,15 +460,24 @@ fn ack(a: &Answer) -> Result<Ack> {
     Ack::decode(&a.json()?).map_err(|e| a.malformed("{\"status\":…}", e))
 }
 
-fn find_uri(v: &Value) -> Option<String> {
+/// What an upload answered for the file: its `uri` and the `mimeType` stored with it
+/// (`mime` in older answers; `None` when the answer has neither).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub uri: String,
+    pub mime_type: Option<String>,
+}
+
+fn find_file(v: &Value) -> Option<Uploaded> {
     match v {
         Value::Object(m) => {
             if let Some(u) = m.get("uri").and_then(Value::as_str) {
-                return Some(u.to_owned());
+                let mime = m.get("mimeType").or_else(|| m.get("mime")).and_then(Value::as_str).map(str::to_owned);
+                return Some(Uploaded { uri: u.to_owned(), mime_type: mime });
             }
-            m.values().find_map(find_uri)
+            m.values().find_map(find_file)
         }
-        Value::Array(items) => items.iter().find_map(find_uri),
+        Value::Array(items) => items.iter().find_map(find_file),
         _ => None,
     }
 }

@@ -85,7 +85,12 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 async fn file_round_trip(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     case.step(&format!("{}: upload a 1x1 PNG and download it", ws.label()));
-    let uri = t.upload(&ws.id, "e2e-pixel.png", "image/png", PIXEL_PNG.to_vec()).await.breaks(Promise::FileRoundTrip, "upload refused")?;
+    let up = t.upload(&ws.id, "e2e-pixel.png", "image/png", PIXEL_PNG.to_vec()).await.breaks(Promise::FileRoundTrip, "upload refused")?;
+    if up.mime_type.as_deref() != Some("image/png") {
+        let got = up.mime_type.as_deref().unwrap_or("(none)");
+        return Err(E2eError::broken(Promise::FileRoundTrip, format!("the upload of a PNG answered mimeType {got}, want image/png")));
+    }
+    let uri = up.uri;
     let back = t.download(&ws.id, &uri).await.breaks(Promise::FileRoundTrip, "download refused")?;
     let (sent, got) = (sha256_hex(PIXEL_PNG), sha256_hex(&back));
     if sent != got {

@@ -92,6 +92,9 @@ macro_rules! fault_table {
         download_bytes_differ DownloadBytesDiffer "download-bytes-differ"
             "chat download returns bytes different from the upload (§3.1 #7)"
             [fails(FileRoundTrip) @ "arm::hermes"];
+        upload_drops_mime UploadDropsMime "upload-drops-mime"
+            "chat upload stores application/octet-stream instead of the part's Content-Type (chat_files.go safeMimetype; harness 7a at aeec8e47)"
+            [fails(FileRoundTrip) @ "arm::openclaw"];
         stale_version_accepted StaleVersionAccepted "stale-version-accepted"
             "memory KV ignores if_match_version: stale writes succeed (§3.1 #15)"
             [fails(MemoryKv) @ "arm::hermes"];
