@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::http::{Accept, Answer, Http, api_error};
 use super::retry::{RetryPolicy, send_retrying};
 use super::rows::{
-    ActivityRow, Ack, BillingMode, Created, Registered, WorkspaceRow, decode_activity, json_type, str_field,
+    ActivityRow, Ack, BillingMode, Created, Guarded, Registered, WorkspaceRow, decode_activity, json_type, str_field,
 };
 use super::{query, seg};
 use crate::error::{Call, E2eError, Result};
@@ -254,6 +254,21 @@ impl Tenant {
 
     pub async fn resume(&self, id: &str) -> Result<Ack> {
         self.lifecycle("resume", &format!("/workspaces/{}/resume", seg(id))).await
+    }
+
+    /// `POST /workspaces/:id/{pause|resume}`, with `?cascade=true` when `cascade`: 200 done, 409
+    /// refused (the cascade guard names the live descendants).
+    pub async fn pause_or_resume(&self, op: &'static str, id: &str, cascade: bool) -> Result<Guarded> {
+        let q = if cascade { "?cascade=true" } else { "" };
+        let path = match op {
+            "pause" => format!("/workspaces/{}/pause{q}", seg(id)),
+            _ => format!("/workspaces/{}/resume{q}", seg(id)),
+        };
+        let a = self.http.json_accepting(op, Method::POST, &path, None, Accept::Only(&[200, 409])).await?;
+        if a.status == 409 {
+            return Guarded::refused(&a.json()?).map_err(|e| a.malformed("{\"error\",\"descendants\"}", e));
+        }
+        ack(&a).map(Guarded::Done)
     }
 
     /// `POST /workspaces/:id/hibernate?force=true` when `force`.

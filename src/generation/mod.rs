@@ -27,6 +27,10 @@ pub struct Generation {
     /// The tenant serves `GET /org/identity` (1c42488b, `router.go`, `platform_agent.go`
     /// `OrgIdentity`); a throwaway control plane's readiness probe.
     pub org_identity: bool,
+    /// Pause and resume of a workspace with live descendants answer 409 naming them unless
+    /// `?cascade=true` (22ee2b0e; `workspace_restart.go` `Pause` 1687-1693, `Resume` 2010-2016
+    /// at aeec8e47); before, both always took the whole subtree.
+    pub cascade_guard: bool,
     /// The tenant's routes and the `X-*` headers it reads (`.ci/pin-platform-routes`).
     pub tenant_routes: RouteTable,
 }
@@ -39,6 +43,7 @@ pub const G41409FB2: Generation = Generation {
     peers_accept_admin: false,
     a2a_caller_must_authenticate: false,
     org_identity: false,
+    cascade_guard: false,
     tenant_routes: RouteTable(include_str!("routes/41409fb2.routes")),
 };
 
@@ -50,6 +55,7 @@ pub const GAEEC8E47: Generation = Generation {
     peers_accept_admin: true,
     a2a_caller_must_authenticate: true,
     org_identity: true,
+    cascade_guard: true,
     tenant_routes: RouteTable(include_str!("routes/aeec8e47.routes")),
 };
 
