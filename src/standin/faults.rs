@@ -98,6 +98,12 @@ macro_rules! fault_table {
         cascade_refusal_pauses CascadeRefusalPauses "cascade-refusal-pauses"
             "pause of a parent with live children answers the 409 refusal but pauses the parent anyway"
             [fails(CascadeGuard) @ "arm::claude_code_anthropic"];
+        paused_still_serves PausedStillServes "paused-still-serves"
+            "pause answers paused and clears the url, but the runtime keeps running and the proxy still reaches it"
+            [fails(PausedNotServing) @ "lifecycle::pause_resume"];
+        restart_never_returns RestartNeverReturns "restart-never-returns"
+            "restart answers provisioning and stops the runtime, but never brings it back online"
+            [fails(RestartServes) @ "lifecycle::pause_resume"];
         upload_drops_mime UploadDropsMime "upload-drops-mime"
             "chat upload stores application/octet-stream instead of the part's Content-Type (chat_files.go safeMimetype; harness 7a at aeec8e47)"
             [fails(FileRoundTrip) @ "arm::openclaw"];

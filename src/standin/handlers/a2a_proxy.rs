@@ -187,6 +187,11 @@ impl Call<'_> {
             drop(tables);
             return Err(self.queue_for_poll(target, &name));
         }
+        if ws.status == Status::Paused
+            && let Some(h) = ws.runtime_handle.as_ref().filter(|_| self.platform.faults.fires(Fault::PausedStillServes))
+        {
+            return Ok(h.url());
+        }
         if ws.url.is_empty() {
             if ws.status == Status::Hibernated {
                 if !self.platform.faults.fires(Fault::NeverWakes) {
