@@ -56,6 +56,32 @@ macro_rules! transition_case {
 
 molecule_e2e::arm_table!(live_cases);
 
+/// The cross-runtime delegations (`molecule_e2e::cross_table!`): `cross::<parent>::<child>`.
+macro_rules! cross_cases {
+    ($($parent:ident => $child:ident;)*) => {
+        mod cross {
+            $(
+                mod $parent {
+                    /// A parent on one runtime delegates to a child on another; the child's activity names it.
+                    #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
+                    #[tokio::test]
+                    async fn $child() {
+                        crate::cross_pair(stringify!($parent), stringify!($child)).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+molecule_e2e::cross_table!(cross_cases);
+
+/// One cross-runtime pair's case.
+async fn cross_pair(parent: &str, child: &str) {
+    let c = case(&molecule_e2e::scenario::cross::case_name(parent, child));
+    finish(&c, molecule_e2e::scenario::cross::cross_delegation(&c, parent, child).await);
+}
+
 /// One arm's case: provision, online, A2A PONG, known answer, activity, teardown.
 async fn runtime_arm(name: &str) {
     let arm = arms::arm(name).expect("arm in the table");

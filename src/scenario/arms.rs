@@ -169,7 +169,8 @@ pub fn live_cases(target: &str) -> Vec<String> {
             let lifecycle = TRANSITIONS
                 .iter()
                 .flat_map(|t| online().map(move |a| format!("lifecycle::{t}::{}", a.name)));
-            arms.chain(lifecycle).collect()
+            let cross = CROSS_PAIRS.iter().map(|(p, c)| cross_case_name(p, c));
+            arms.chain(lifecycle).chain(cross).collect()
         }
         "staging_external" => EXTERNAL_CASES.iter().map(|c| (*c).to_owned()).collect(),
         _ => Vec::new(),
@@ -179,4 +180,41 @@ pub fn live_cases(target: &str) -> Vec<String> {
 /// The arm with this case name.
 pub fn arm(name: &str) -> Option<&'static Arm> {
     ARMS.iter().find(|a| a.name == name)
+}
+
+// Cross-runtime delegation (issue 23, `scenario::cross`): which arm pairs run, declared here
+// with the arms they name.
+//
+// The pairs are a cycle over the online runtimes, so each runtime is a parent once and a
+// child once with one case per runtime (five), instead of every ordered pair (twenty): the
+// run's org is shared and capped at three workspaces alive at once, and each case holds two.
+
+/// The cross-runtime pairs, `parent => child` by arm name: a cycle over one arm per online
+/// runtime. `molecule_e2e::cross_table!(their_macro)` expands them (the live cases).
+#[macro_export]
+macro_rules! cross_table {
+    ($callback:ident) => {
+        $callback! {
+            claude_code_platform => hermes;
+            hermes => openclaw;
+            openclaw => seo_agent;
+            seo_agent => google_adk;
+            google_adk => claude_code_platform;
+        }
+    };
+}
+
+macro_rules! pairs_const {
+    ($($parent:ident => $child:ident;)*) => {
+        /// [`cross_table!`]'s pairs as arm names.
+        pub const CROSS_PAIRS: &[(&str, &str)] = &[$((stringify!($parent), stringify!($child))),*];
+    };
+}
+
+cross_table!(pairs_const);
+
+/// A pair's case name: `cross::<parent>::<child>` (a module per parent arm, each a parent
+/// once, holding its child's case).
+pub fn cross_case_name(parent: &str, child: &str) -> String {
+    format!("cross::{parent}::{child}")
 }

@@ -18,7 +18,6 @@ use crate::scenario::arms::Arm;
 use crate::scenario::common::{
     KNOWN_ANSWER_PROMPT, Workspace, apply_byok, ask, expect_token, message_id, secrets_plan, wait_online,
 };
-use crate::wait::{Probe, Wait};
 
 /// A 1×1 PNG (the harness uploads one for step 7a).
 pub const PIXEL_PNG: &[u8] = &[
@@ -29,7 +28,7 @@ pub const PIXEL_PNG: &[u8] = &[
 ];
 
 /// The prompt the parent delegates to its child.
-pub const CHILD_PROMPT: &str = "Delegation check from your parent workspace: respond with exactly the single token: CHILD_PONG";
+pub use crate::scenario::cross::CHILD_PROMPT;
 
 /// What the full-mode steps established.
 #[derive(Debug, Clone, Default)]
@@ -300,32 +299,7 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
     }
     wait_online(case, t, &child, case.target().timeouts.workspace_online, Promise::DelegationProvenance).await?;
 
-    // The parent speaks with its own token and names itself (contract §11: the proxy reads
-    // X-Workspace-ID; a freshly minted parent token proves the caller).
-    let parent_token = t.mint_token(&parent.id).await.step("mint parent token")?;
-    let as_parent = t.as_workspace(&parent_token).with_caller(&parent.id)?;
-    case.step(&format!("{} → {}: delegate CHILD_PONG", parent.label(), child.label()));
-    let msg = SendMessage::text(CHILD_PROMPT).with_id("e2e-deleg-1").with_message_id(message_id("e2e-deleg"));
-    let reply = ask(case, &as_parent, &child, &msg).await.breaks(Promise::DelegationProvenance, "delegated A2A")?;
-    expect_token(&reply, "CHILD_PONG", Promise::DelegationProvenance)?;
-
-    let window = case.target().timeouts.child_activity;
-    Wait::new(format!("{} activity naming the parent {}", child.label(), parent.id), window)
-        .until(|| async {
-            let rows = t.activity(&child.id, &ActivityQuery::default().limit(100)).await?;
-            if rows.iter().any(|r| r.source_id.as_deref() == Some(parent.id.as_str())) {
-                return Ok(Probe::Ready(()));
-            }
-            // The proxy writes the row once, before it answers (a2a_proxy_helpers.go
-            // `logA2ASuccess`): our message's row without the parent will never gain it.
-            if let Some(row) = rows.iter().find(|r| r.message_id() == Some(msg.message_id())) {
-                let why = format!("the a2a_receive row of message {} names source {:?}", msg.message_id(), row.source_id);
-                return Err(E2eError::Unmet(why));
-            }
-            let sources: Vec<_> = rows.iter().map(|r| r.source_id.clone()).collect();
-            Ok(Probe::Pending(format!("{} rows, sources {sources:?}", rows.len())))
-        })
-        .await
-        .breaks(Promise::DelegationProvenance, "the child's activity does not name the parent as its source")?;
+    // The same delegation and provenance check as the cross-runtime cases (scenario::cross).
+    crate::scenario::cross::delegate(case, t, parent, &child).await?;
     Ok(child)
 }

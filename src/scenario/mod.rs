@@ -6,6 +6,7 @@
 pub mod arms;
 pub mod cascade;
 pub mod common;
+pub mod cross;
 pub mod external;
 pub mod full;
 pub mod lifecycle;

@@ -161,6 +161,9 @@ macro_rules! fault_table {
         unregistered_model_accepted UnregisteredModelAccepted "unregistered-model-accepted"
             "create accepts an unregistered model (codex on its default slug) with 201 instead of 422 UNREGISTERED_MODEL_FOR_RUNTIME (§3.2 step 10)"
             [fails(CreateRejectedByName) @ "arm::codex"];
+        cross_runtime_refused CrossRuntimeRefused "cross-runtime-refused"
+            "the A2A proxy answers 403 when the caller's runtime differs from the target's, though CanCommunicate reads only the hierarchy (issue 23)"
+            [fails(DelegationProvenance) @ "cross::hermes::openclaw"];
         }
     };
 }

@@ -25,6 +25,8 @@ pub enum Story {
     ExternalTransitions,
     ByoMeta(&'static str),
     ByoRoundTrip,
+    /// A cross-runtime delegation: parent arm, child arm.
+    Cross(&'static str, &'static str),
 }
 
 impl Story {
@@ -36,6 +38,7 @@ impl Story {
             Story::ExternalTransitions => "external::transitions".into(),
             Story::ByoMeta(rt) => format!("external::{}", rt.replace('-', "_")),
             Story::ByoRoundTrip => "external::byo_round_trip".into(),
+            Story::Cross(p, c) => molecule_e2e::scenario::cross::case_name(p, c),
         }
     }
 
@@ -49,6 +52,11 @@ impl Story {
             "external::kimi" => Story::ByoMeta("kimi"),
             "external::kimi_cli" => Story::ByoMeta("kimi-cli"),
             "external::byo_round_trip" => Story::ByoRoundTrip,
+            _ if name.starts_with("cross::") => {
+                let pairs = molecule_e2e::scenario::cross::CROSS_PAIRS;
+                let &(p, c) = pairs.iter().find(|(p, c)| molecule_e2e::scenario::cross::case_name(p, c) == name)?;
+                Story::Cross(p, c)
+            }
             _ => Story::Arm(arms::arm(name.strip_prefix("arm::")?)?.name),
         })
     }
@@ -151,6 +159,7 @@ pub async fn run_story(case: &Case, story: Story) -> Result<()> {
             external::byo_meta_runtime(case, rt).await.map(drop)
         }
         Story::ByoRoundTrip => external::byo_round_trip(case).await.map(drop),
+        Story::Cross(p, c) => ran(story, molecule_e2e::scenario::cross::cross_delegation(case, p, c).await?),
     }
 }
 

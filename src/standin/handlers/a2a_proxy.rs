@@ -140,7 +140,23 @@ fn check_hierarchy(platform: &Platform, tenant: &Tenant, caller: &Caller, target
         (Ok(c), Ok(t)) => platform.lock().can_communicate(tenant.org_id, c, t),
         _ => false,
     };
-    if allowed { Ok(()) } else { Err(error(StatusCode::FORBIDDEN, "access denied: workspaces cannot communicate per hierarchy rules")) }
+    if !allowed {
+        return Err(error(StatusCode::FORBIDDEN, "access denied: workspaces cannot communicate per hierarchy rules"));
+    }
+    // CanCommunicate reads the hierarchy only: a parent may delegate to a child on another
+    // runtime. The fault refuses exactly that (issue 23's cross-runtime cases).
+    if cross_runtime(platform, tenant, c, target) && platform.faults.fires(Fault::CrossRuntimeRefused) {
+        return Err(error(StatusCode::FORBIDDEN, "access denied: caller and target run different runtimes"));
+    }
+    Ok(())
+}
+
+/// Whether caller `c` and `target` are workspaces of different runtimes.
+fn cross_runtime(platform: &Platform, tenant: &Tenant, c: &str, target: &str) -> bool {
+    let (Ok(c), Ok(t)) = (Uuid::parse_str(c), Uuid::parse_str(target)) else { return false };
+    let p = platform.lock();
+    let runtime = |id| p.workspace(tenant.org_id, id).map(|w| w.runtime.clone());
+    matches!((runtime(c), runtime(t)), (Some(a), Some(b)) if a != b)
 }
 
 /// One proxied call after the checks.

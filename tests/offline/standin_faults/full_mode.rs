@@ -109,3 +109,19 @@ async fn peers_404_loses_the_peers_route() {
     .await;
     assert_eq!((clean, faulty), (json!(200), json!(404)));
 }
+
+/// Delegation across runtimes passes `CanCommunicate` (the hierarchy is all it reads); the
+/// fault refuses a caller whose runtime differs from the target's.
+#[tokio::test]
+async fn cross_runtime_refused_forbids_a_parent_its_child_on_another_runtime() {
+    let (clean, faulty) = contrast(Fault::CrossRuntimeRefused, no_runtime_delays(), |kit| async move {
+        let (parent, parent_token) = kit.external_ws("parent", "external").await;
+        let (child, _) = kit.create(json!({"name": "child", "runtime": "kimi", "external": true, "parent_id": parent})).await;
+        let r = kit
+            .raw(Method::POST, &format!("/workspaces/{child}/a2a"), As::Token(parent_token), Some(&kit.org_id), &[("X-Workspace-ID", &parent)], Some(pong_envelope().to_string().into_bytes()))
+            .await;
+        seen(json!(r.status == 403), json!(child.is_empty()))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!(false), json!(true)));
+}
