@@ -1,8 +1,9 @@
 //! The A2A methods, in both dialects, answered as an a2a-sdk runtime answers them: a send
 //! becomes a Task in the task store (or a bare Message, by setting), follow-ups must name
 //! a task that exists and is still open, `tasks/get` and `tasks/cancel` read and change the
-//! store, and the methods this agent does not offer (streaming, push notifications, the
-//! extended card) get the A2A error that says so.
+//! store, and the methods this agent does not offer (resubscribing, push notifications, the
+//! extended card) get the A2A error that says so. Streaming sends are answered in
+//! `stream.rs`; a send naming the seeded tool records its call in the task's history.
 
 use std::path::PathBuf;
 

@@ -4,8 +4,9 @@
 //! tools, offered on the card; which of these it serves is its [`Layout`]), answering as an a2a-sdk runtime does by default: a Task, completed, the answer in
 //! an artifact, kept in a task store (`tasks/get`, `tasks/cancel`); a bare Message by
 //! setting. Text and file parts (inline base64 or by URI), sessions keyed on `contextId`, a
-//! workspace memory persisted under `MOLECULE_MEMORY_ROOT`, and a deterministic canary-mode
-//! answerer.
+//! workspace memory persisted under `MOLECULE_MEMORY_ROOT`, a seeded tool (`fingerprint`)
+//! whose calls are recorded, `message/stream` as SSE (a hung-up stream cancels its task), and
+//! a deterministic canary-mode answerer.
 //!
 //! The stand-in runs one of these per platform workspace; the container tier runs it as a
 //! `FROM scratch` image. It writes its JSON from the contract and shares no wire types with

@@ -5,6 +5,7 @@
 
 pub mod canary;
 pub mod canary_deep;
+pub mod canary_diag;
 pub mod canary_stream;
 pub mod card;
 #[cfg(feature = "container")]
