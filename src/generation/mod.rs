@@ -6,6 +6,11 @@
 
 use std::fmt;
 
+pub mod catalog;
+pub mod registry_aeec8e47;
+
+pub use catalog::{ArmPin, Byok, CATALOG_41409FB2, CATALOG_AEEC8E47, Catalog, Offered};
+
 /// One platform generation: the commit it was read from and every fact that differs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Generation {
@@ -24,6 +29,9 @@ pub struct Generation {
     /// The tenant serves `GET /org/identity` (1c42488b, `router.go`, `platform_agent.go`
     /// `OrgIdentity`); a throwaway control plane's readiness probe.
     pub org_identity: bool,
+    /// The catalogue: allowlist, templates, model registry, slug defaults, the BYOK create flow
+    /// and the routes that serve it, arm pins that differ (`catalog.rs` in this directory).
+    pub catalog: &'static Catalog,
 }
 
 /// The reference commit (2026-06-06): the platform summarised in `contract/platform.md`.
@@ -34,6 +42,7 @@ pub const G41409FB2: Generation = Generation {
     peers_accept_admin: false,
     a2a_caller_must_authenticate: false,
     org_identity: false,
+    catalog: &CATALOG_41409FB2,
 };
 
 /// The newest platform we can read (2026-08-14): `contract/platform-today.md` maps the changes.
@@ -44,6 +53,7 @@ pub const GAEEC8E47: Generation = Generation {
     peers_accept_admin: true,
     a2a_caller_must_authenticate: true,
     org_identity: true,
+    catalog: &CATALOG_AEEC8E47,
 };
 
 /// Every generation, oldest first; the last is `latest`.

@@ -401,7 +401,7 @@ fn a_url_with_userinfo_shows_neither_user_nor_password_in_debug_or_errors() {
 fn e2e_runtime_narrows_the_lifecycle_arms(#[case] narrow: Option<&str>, #[case] kept: &[&str]) {
     use molecule_e2e::scenario::{arms, lifecycle};
     for arm in arms::ARMS {
-        let out = lifecycle::narrowed_out(arm, narrow);
+        let out = lifecycle::narrowed_out(arm, molecule_e2e::generation::latest().catalog, narrow);
         let expect_kept = narrow.is_none() || kept.contains(&arm.name);
         assert_eq!(out.is_none(), expect_kept, "{} under E2E_RUNTIME={narrow:?}: {out:?}", arm.name);
     }
