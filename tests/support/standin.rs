@@ -91,7 +91,7 @@ pub struct StandInProcess {
 
 /// The generation this test process declares (`MOLECULE_PLATFORM`, unset: latest).
 pub fn declared_platform() -> &'static molecule_e2e::generation::Generation {
-    molecule_e2e::generation::Generation::from_lookup(|k| std::env::var(k).ok()).unwrap_or_else(|e| panic!("{e}"))
+    molecule_e2e::generation::Generation::from_lookup(molecule_e2e::config::env_lookup).unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub const PROCESS_ADMIN_TOKEN: &str = molecule_e2e::standin::DEFAULT_ADMIN_TOKEN;
