@@ -346,7 +346,7 @@ impl Settings {
             Some("off") => Lifecycle::Off,
             Some(v) => return Err(bad("E2E_LIFECYCLE", v, "auto, off")),
         };
-        let platform = crate::generation::Generation::from_lookup(&get).map_err(|_| {
+        let platform = crate::generation::Generation::from_lookup(get).map_err(|_| {
             let names = crate::generation::Generation::names().join(", ");
             bad("MOLECULE_PLATFORM", &get("MOLECULE_PLATFORM").unwrap_or_default(), &format!("{names} or latest (unset: latest)"))
         })?;
