@@ -172,6 +172,9 @@ promises! {
     SharedContextGone => "shared-context-gone",
     /// Full mode 10: a parent's A2A reaches its child, and the child's activity names the parent.
     DelegationProvenance => "delegation-provenance",
+    /// Full mode 10b: pausing or resuming a parent with live children without `?cascade=true`
+    /// is refused with 409 naming them and changes nothing; with it, the subtree follows.
+    CascadeGuard => "cascade-guard",
     /// The platform serves what the declared generation (`MOLECULE_PLATFORM`) serves: the
     /// billing-mode route and the offered-models route are there, or not, as its catalogue says.
     PlatformGeneration => "platform-generation",

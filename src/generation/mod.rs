@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+mod routes;
+pub use routes::RouteTable;
 pub mod catalog;
 pub mod registry_aeec8e47;
 
@@ -29,6 +31,12 @@ pub struct Generation {
     /// The tenant serves `GET /org/identity` (1c42488b, `router.go`, `platform_agent.go`
     /// `OrgIdentity`); a throwaway control plane's readiness probe.
     pub org_identity: bool,
+    /// Pause and resume of a workspace with live descendants answer 409 naming them unless
+    /// `?cascade=true` (22ee2b0e; `workspace_restart.go` `Pause` 1687-1693, `Resume` 2010-2016
+    /// at aeec8e47); before, both always took the whole subtree.
+    pub cascade_guard: bool,
+    /// The tenant's routes and the `X-*` headers it reads (`.ci/pin-platform-routes`).
+    pub tenant_routes: RouteTable,
     /// The catalogue: allowlist, templates, model registry, slug defaults, the BYOK create flow
     /// and the routes that serve it, arm pins that differ (`catalog.rs` in this directory).
     pub catalog: &'static Catalog,
@@ -42,6 +50,8 @@ pub const G41409FB2: Generation = Generation {
     peers_accept_admin: false,
     a2a_caller_must_authenticate: false,
     org_identity: false,
+    cascade_guard: false,
+    tenant_routes: RouteTable(include_str!("routes/41409fb2.routes")),
     catalog: &CATALOG_41409FB2,
 };
 
@@ -53,6 +63,8 @@ pub const GAEEC8E47: Generation = Generation {
     peers_accept_admin: true,
     a2a_caller_must_authenticate: true,
     org_identity: true,
+    cascade_guard: true,
+    tenant_routes: RouteTable(include_str!("routes/aeec8e47.routes")),
     catalog: &CATALOG_AEEC8E47,
 };
 

@@ -36,6 +36,7 @@ mod payload;
 mod platform_lints;
 mod redaction;
 mod report;
+mod route_contract;
 mod runtime_a2a;
 mod silent;
 mod standin_clients;

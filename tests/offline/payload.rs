@@ -1,6 +1,6 @@
 //! Create-workspace bodies and the BYOK secrets plan (contract §3.2, §5, §7.5): every arm's
 //! body pinned by a snapshot per generation (`payload_<arm>` at the latest,
-//! `payload_<arm>_<commit>` at older ones), plus the promises that must hold whatever the
+//! `payload_<arm>@<commit>` at older ones), plus the promises that must hold whatever the
 //! snapshots say. The strip-list split is the reference generation's flow; aeec8e47 sends every
 //! key in the body.
 
@@ -75,7 +75,7 @@ fn arm(name: &str) -> &'static Arm {
 fn every_arm_payload_is_pinned() {
     for g in GENERATIONS {
         let settings = at(g);
-        let suffix = if g.is_latest() { String::new() } else { format!("_{}", g.commit) };
+        let suffix = if g.is_latest() { String::new() } else { format!("@{}", g.commit) };
         snapshots().bind(|| {
             for arm in ARMS {
                 insta::assert_json_snapshot!(format!("payload_{}{suffix}", arm.name), arm_document(arm, &settings));

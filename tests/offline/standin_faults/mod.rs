@@ -36,7 +36,7 @@ where
     F: Fn(Kit) -> Fut,
     Fut: Future<Output = Seen>,
 {
-    contrast_at(&molecule_e2e::generation::G41409FB2, fault, delays, scenario).await
+    contrast_at(molecule_e2e::generation::latest(), fault, delays, scenario).await
 }
 
 /// [`contrast`] on stand-ins of generation `g`.
