@@ -24,22 +24,8 @@ pub const CALLER_HEADER: &str = "x-workspace-id";
 /// (tests/e2e/lib/tenant_topology.sh at aeec8e47, `TENANT_ROUTE_HDRS`).
 pub const ROUTE_SLUG_HEADER: &str = "x-molecule-org-slug";
 
-/// One entry of `GET /admin/llm/offered-models`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OfferedModel {
-    pub model: String,
-    pub provider: String,
-    pub platform_billed: bool,
-}
-
-impl OfferedModel {
-    fn decode(v: &Value) -> std::result::Result<Self, String> {
-        let model = str_field(v, "model")?.to_owned();
-        let provider = str_field(v, "provider")?.to_owned();
-        let platform_billed = v.get("platform_billed").and_then(Value::as_bool).ok_or("no boolean \"platform_billed\"")?;
-        Ok(OfferedModel { model, provider, platform_billed })
-    }
-}
+mod offered;
+pub use offered::OfferedModel;
 
 /// One tenant, as one bearer (the tenant admin token, or a workspace's own token).
 #[derive(Debug, Clone)]
@@ -481,26 +467,6 @@ impl Tenant {
     /// The status a route answers, whatever it is (for routes that must be gone).
     pub async fn status_of(&self, op: &'static str, path: &str) -> Result<u16> {
         Ok(self.http.json_accepting(op, Method::GET, path, None, Accept::Any).await?.status)
-    }
-
-    /// `GET path` answered with any status: the status and whether the body is JSON (a
-    /// removed route falls to the canvas's HTML 404). The generation preflight reads it.
-    pub async fn route_answer(&self, op: &'static str, path: &str) -> Result<(u16, bool)> {
-        let a = self.http.json_accepting(op, Method::GET, path, None, Accept::Any).await?;
-        Ok((a.status, a.json().is_ok()))
-    }
-
-    /// `GET /admin/llm/offered-models?runtime=` (aeec8e47 `h/offered_models.go`): the models
-    /// the registry offers for `runtime`, each `{model, provider, platform_billed, auth_env?}`.
-    pub async fn offered_models(&self, runtime: &str) -> Result<Vec<OfferedModel>> {
-        let path = format!("/admin/llm/offered-models?runtime={}", seg(runtime));
-        let a = self.http.json("offered_models", Method::GET, &path, None).await?;
-        let v = a.json()?;
-        let rows = v
-            .get("models")
-            .and_then(Value::as_array)
-            .ok_or_else(|| a.malformed("{\"runtime\",\"models\":[…]}", format!("the answer is {}", json_type(&v))))?;
-        rows.iter().map(|r| OfferedModel::decode(r).map_err(|e| a.malformed("an offered model", e))).collect()
     }
 }
 

@@ -10,9 +10,11 @@
 
 use molecule_e2e::generation::{GENERATIONS, Generation, RouteTable};
 
-const TENANT_CLIENT: &str = include_str!("../../src/client/tenant.rs");
+// The tenant client with its child module of generation probes (offered-models).
+const TENANT_CLIENT: &str = concat!(include_str!("../../src/client/tenant.rs"), include_str!("../../src/client/tenant/offered.rs"));
 const CLIENT_SOURCES: &[(&str, &str)] = &[
-    ("src/client/tenant.rs", TENANT_CLIENT),
+    ("src/client/tenant.rs", include_str!("../../src/client/tenant.rs")),
+    ("src/client/tenant/offered.rs", include_str!("../../src/client/tenant/offered.rs")),
     ("src/client/http.rs", include_str!("../../src/client/http.rs")),
     ("src/client/mod.rs", include_str!("../../src/client/mod.rs")),
 ];
