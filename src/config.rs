@@ -346,10 +346,14 @@ impl Settings {
             Some("off") => Lifecycle::Off,
             Some(v) => return Err(bad("E2E_LIFECYCLE", v, "auto, off")),
         };
+        let platform = crate::generation::Generation::from_lookup(get).map_err(|_| {
+            let names = crate::generation::Generation::names().join(", ");
+            bad("MOLECULE_PLATFORM", &get("MOLECULE_PLATFORM").unwrap_or_default(), &format!("{names} or latest (unset: latest)"))
+        })?;
         let runtime = get("E2E_RUNTIME");
-        // The runtimes the arms provision: the manifest's (bring-your-own and mock have no arm).
-        let runtimes: Vec<&str> =
-            crate::catalog::RUNTIMES.iter().filter(|r| matches!(r.allow, crate::catalog::Allow::Manifest(_))).map(|r| r.name).collect();
+        // The runtimes the arms provision: the generation's manifest entries (bring-your-own and
+        // mock have no arm).
+        let runtimes = platform.catalog.manifest_runtimes();
         if let Some(rt) = runtime.as_deref().filter(|rt| !runtimes.contains(rt)) {
             return Err(bad("E2E_RUNTIME", rt, &runtimes.join(", ")));
         }
@@ -360,10 +364,6 @@ impl Settings {
 
         let timeouts = timeout_vars(&get)?;
 
-        let platform = crate::generation::Generation::from_lookup(get).map_err(|_| {
-            let names = crate::generation::Generation::names().join(", ");
-            bad("MOLECULE_PLATFORM", &get("MOLECULE_PLATFORM").unwrap_or_default(), &format!("{names} or latest (unset: latest)"))
-        })?;
         Ok(Settings {
             cp_url,
             platform,

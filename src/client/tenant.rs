@@ -24,6 +24,9 @@ pub const CALLER_HEADER: &str = "x-workspace-id";
 /// (tests/e2e/lib/tenant_topology.sh at aeec8e47, `TENANT_ROUTE_HDRS`).
 pub const ROUTE_SLUG_HEADER: &str = "x-molecule-org-slug";
 
+mod offered;
+pub use offered::OfferedModel;
+
 /// One tenant, as one bearer (the tenant admin token, or a workspace's own token).
 #[derive(Debug, Clone)]
 pub struct Tenant {

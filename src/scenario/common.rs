@@ -42,7 +42,7 @@ impl Workspace {
 /// target supplies for the arm's vendor.
 pub fn secrets_plan(case: &Case, arm: &Arm) -> SecretsPlan {
     let key = arm.key.vendor().and_then(|v| case.target().key(v));
-    SecretsPlan::split(arm.key.secrets(key.as_ref()))
+    SecretsPlan::split(case.target().settings.platform.catalog.byok, arm.key.secrets(key.as_ref()))
 }
 
 /// Create `arm`'s workspace in `org` (named `name`), apply its BYOK plan, and wait for it to be
@@ -51,7 +51,8 @@ pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> R
     let target = case.target();
     let model = arm.model(&target.settings)?;
     let plan = secrets_plan(case, arm);
-    let req = CreateWorkspace::platform(name, arm.runtime_or_template, &model).with_secrets(plan.in_body.clone());
+    let cat = target.settings.platform.catalog;
+    let req = CreateWorkspace::platform_in(cat, name, arm.runtime_or_template, &model).with_secrets(plan.in_body.clone());
 
     case.step(&format!("create workspace {name}: {} model {model}", arm.runtime_or_template));
     // The sanity lane (platform harness: E2E_INTENTIONAL_FAILURE) poisons the tenant token
@@ -71,7 +72,7 @@ pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> R
     let ws = Workspace {
         id: created.id.clone(),
         name: name.to_owned(),
-        runtime: arm.runtime().to_owned(),
+        runtime: arm.runtime(cat).to_owned(),
         model,
         token: created.token().cloned(),
     };

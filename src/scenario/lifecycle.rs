@@ -25,8 +25,14 @@ pub struct LifecycleReport {
 /// and `E2E_RUNTIME` (when set) naming the arm's runtime or template.
 fn gate(case: &Case, arm: &Arm) -> Option<String> {
     let s = &case.target().settings;
-    if let Some(why) = narrowed_out(arm, s.runtime.as_deref()) {
+    if let Some(why) = narrowed_out(arm, s.platform.catalog, s.runtime.as_deref()) {
         return Some(why);
+    }
+    // An arm the run's generation pins red never comes online: there is nothing to take through
+    // a transition (its arm case proves the pinned refusal).
+    if let (crate::scenario::arms::Pin::Red { status, code, .. }, why) = arm.pin_at(s.platform) {
+        let why = why.map(|w| format!(": {w}")).unwrap_or_default();
+        return Some(format!("arm {} is pinned red at {} ({status} {code}{why})", arm.name, s.platform.commit));
     }
     if s.mode != Mode::Full {
         return Some("lifecycle transitions run only with E2E_MODE=full (this run is smoke)".into());
@@ -39,9 +45,9 @@ fn gate(case: &Case, arm: &Arm) -> Option<String> {
 
 /// Whether `arm` takes part in the lifecycle cases when `E2E_RUNTIME` is `narrow` (unset: every
 /// arm); `Some(reason)` when it does not.
-pub fn narrowed_out(arm: &Arm, narrow: Option<&str>) -> Option<String> {
+pub fn narrowed_out(arm: &Arm, cat: &crate::generation::Catalog, narrow: Option<&str>) -> Option<String> {
     match narrow {
-        Some(rt) if rt != arm.runtime() && rt != arm.runtime_or_template => Some(format!("E2E_RUNTIME={rt} narrows the lifecycle cases to that runtime")),
+        Some(rt) if rt != arm.runtime(cat) && rt != arm.runtime_or_template => Some(format!("E2E_RUNTIME={rt} narrows the lifecycle cases to that runtime")),
         _ => None,
     }
 }

@@ -109,6 +109,12 @@ impl StandInConfig {
         }
     }
 
+    /// [`StandInConfig::new`] at the reference generation (41409fb2): the contract rows of
+    /// `contract/platform.md` are its rules.
+    pub fn reference() -> Self {
+        StandInConfig::new().with_platform(&crate::generation::G41409FB2)
+    }
+
     pub fn with_fault(mut self, f: Fault) -> Self {
         self.faults.insert(f);
         self

@@ -12,7 +12,7 @@ use axum::routing::{delete, get, post, put};
 use super::guard::guard;
 use super::handlers::{
     a2a_proxy, activity, billing, buildinfo, control_plane as cp, create, diagnose, files, health, lifecycle, memory, metrics,
-    org_identity, registry, shared_context, workspaces,
+    offered, org_identity, registry, shared_context, workspaces,
 };
 use super::platform::Platform;
 use super::reply::canvas_not_found;
@@ -40,6 +40,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/admin/workspaces/{id}/llm-billing-mode", get(billing::get_billing).put(billing::put_billing))
         .route("/admin/workspaces/{id}/tokens", post(billing::mint_token))
         .route("/org/tokens", post(billing::mint_org_token))
+        .route("/admin/llm/offered-models", get(offered::offered_models))
         // WorkspaceAuth.
         .route("/workspaces/{id}/pause", post(lifecycle::pause))
         .route("/workspaces/{id}/resume", post(lifecycle::resume))

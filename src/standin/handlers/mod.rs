@@ -10,6 +10,7 @@ pub mod diagnose;
 pub mod files;
 pub mod lifecycle;
 pub mod memory;
+pub mod offered;
 pub mod registry;
 pub mod workspaces;
 

@@ -216,7 +216,7 @@ impl Workspace {
     }
 
     pub fn external_like(&self) -> bool {
-        catalog::is_external_like(&self.runtime)
+        catalog::BYO_RUNTIMES.contains(&self.runtime.as_str())
     }
 
     /// The row's mode, else `poll` for external-like runtimes, else `push` (contract §5).

@@ -172,7 +172,7 @@ impl Kit {
 
     /// A clean stand-in with [`quick`] delays.
     pub async fn fast() -> Kit {
-        Kit::start(StandInConfig::new().with_delays(quick())).await
+        Kit::start(StandInConfig::reference().with_delays(quick())).await
     }
 
     pub async fn wait_org_running(&self) {
