@@ -27,7 +27,7 @@ pub const ROUTE_SLUG_HEADER: &str = "x-molecule-org-slug";
 /// One tenant, as one bearer (the tenant admin token, or a workspace's own token).
 #[derive(Debug, Clone)]
 pub struct Tenant {
-    http: Http,
+    pub(super) http: Http,
     org_id: String,
     /// `Some(host)` when calls go through a control plane that routes by slug.
     route_host: Option<String>,

@@ -6,6 +6,9 @@
 
 use std::fmt;
 
+pub mod a2a;
+pub use a2a::A2aGeneration;
+
 /// One platform generation: the commit it was read from and every fact that differs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Generation {
@@ -24,6 +27,9 @@ pub struct Generation {
     /// The tenant serves `GET /org/identity` (1c42488b, `router.go`, `platform_agent.go`
     /// `OrgIdentity`); a throwaway control plane's readiness probe.
     pub org_identity: bool,
+    /// How the A2A proxy answers a turn that cannot run now (boot turns, settling targets,
+    /// the queue route): `a2a.rs`.
+    pub a2a: A2aGeneration,
 }
 
 /// The reference commit (2026-06-06): the platform summarised in `contract/platform.md`.
@@ -34,6 +40,7 @@ pub const G41409FB2: Generation = Generation {
     peers_accept_admin: false,
     a2a_caller_must_authenticate: false,
     org_identity: false,
+    a2a: a2a::A2A_41409FB2,
 };
 
 /// The newest platform we can read (2026-08-14): `contract/platform-today.md` maps the changes.
@@ -44,6 +51,7 @@ pub const GAEEC8E47: Generation = Generation {
     peers_accept_admin: true,
     a2a_caller_must_authenticate: true,
     org_identity: true,
+    a2a: a2a::A2A_AEEC8E47,
 };
 
 /// Every generation, oldest first; the last is `latest`.

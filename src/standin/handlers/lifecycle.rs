@@ -98,6 +98,8 @@ pub fn restart_now(platform: &Arc<Platform>, tables: &mut Tables, id: Uuid, dela
         return false;
     }
     platform.provision(tables, id, delay);
+    // After the provision's stop, which would clear it: the gate is up from the restart on.
+    platform.schedule_restart_context(tables, id);
     true
 }
 

@@ -4,6 +4,7 @@
 //! tasks sleep, spawn runtimes and only then take the lock to publish the result, checking a
 //! per-workspace generation so a pause or delete that happened meanwhile wins.
 
+pub mod a2a_queue;
 mod hierarchy;
 mod provision;
 pub mod records;
