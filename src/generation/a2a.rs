@@ -13,7 +13,7 @@ pub struct A2aGeneration {
     pub boot_turns_queue: bool,
     /// A2A to a settling target (`provisioning`, `awaiting_agent`) is enqueued and answered
     /// 202 `{queued, queue_id, queue_depth, message}` instead of 503 `workspace has no URL`
-    /// (7d195743; `a2a_proxy.go:935-948`, `a2a_proxy_helpers.go:487-515` at aeec8e47).
+    /// (7d195743; `a2a_proxy.go:933-948`, `a2a_proxy_helpers.go:487-515` at aeec8e47).
     pub settling_target_queues: bool,
     /// `GET /workspaces/:id/a2a/queue/:queue_id` serves a queued item's status and, once
     /// `completed`, its `response_body` (`router.go:267`, `a2a_queue_status.go` at aeec8e47).

@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::queue_item::QueueItem;
 use super::records::{Activity, Status, now_rfc3339};
 use super::tables::Tables;
 use super::{Platform, http_client};
@@ -25,48 +26,6 @@ const INTERRUPT_ACK: &str = "⚡ Interrupting current task (iteration 1/90). I'l
 const MAX_ATTEMPTS: u32 = 5;
 /// How long a boot turn held by a fault waits for the first caller turn at most.
 const HOLD_CAP: Duration = Duration::from_secs(10);
-
-/// One `a2a_queue` row.
-pub struct QueueItem {
-    pub id: Uuid,
-    pub org_id: Uuid,
-    pub workspace_id: Uuid,
-    pub caller_id: Option<String>,
-    pub envelope: Value,
-    /// `queued`, `dispatched`, `completed`, `dropped` or `failed` (the table's CHECK).
-    pub status: &'static str,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    pub enqueued_at: String,
-    pub dispatched_at: Option<String>,
-    pub completed_at: Option<String>,
-    pub response_body: Option<Value>,
-}
-
-impl QueueItem {
-    /// The public projection `GetA2AQueueStatus` serves (`QueueStatus`): no body, no caller;
-    /// `response_body` only once completed.
-    pub fn status_json(&self) -> Value {
-        let mut v = json!({
-            "queue_id": self.id.to_string(),
-            "workspace_id": self.workspace_id.to_string(),
-            "status": self.status,
-            "priority": 50,
-            "attempts": self.attempts,
-            "enqueued_at": self.enqueued_at,
-        });
-        let mut put = |k: &str, x: Option<Value>| {
-            if let Some(x) = x {
-                v[k] = x;
-            }
-        };
-        put("last_error", self.last_error.clone().map(Value::String));
-        put("dispatched_at", self.dispatched_at.clone().map(Value::String));
-        put("completed_at", self.completed_at.clone().map(Value::String));
-        put("response_body", self.response_body.clone().filter(|_| self.status == "completed"));
-        v
-    }
-}
 
 impl Tables {
     /// Enqueue a turn for `workspace`; its id and the workspace's queued depth after it.
@@ -129,6 +88,14 @@ impl Platform {
         let Some(ws) = tables.workspaces.get(&id) else { return };
         let (org, first_boot, pending) = (ws.org_id, !ws.greeted, ws.boot_turn);
         if !self.cfg.platform.a2a.boot_turns_queue || !(first_boot || pending.is_some()) {
+            self.drain(org, id);
+            return;
+        }
+        if self.cfg.delays.boot_turn.is_zero() && !self.holds_boot_turn() {
+            // An instant turn: no gate anyone could meet.
+            if let Some(ws) = tables.workspaces.get_mut(&id) {
+                (ws.boot_turn, ws.greeted) = (None, true);
+            }
             self.drain(org, id);
             return;
         }

@@ -7,6 +7,7 @@
 pub mod a2a_queue;
 mod hierarchy;
 mod provision;
+pub mod queue_item;
 pub mod records;
 pub mod tables;
 

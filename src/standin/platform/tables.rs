@@ -19,7 +19,7 @@ pub struct Tables {
     pub activity: Vec<Activity>,
     pub memories: Vec<Memory>,
     /// The A2A queue (`a2a_queue`), in enqueue order.
-    pub a2a_queue: Vec<super::a2a_queue::QueueItem>,
+    pub a2a_queue: Vec<super::queue_item::QueueItem>,
     next_seq: u64,
 }
 

@@ -135,8 +135,8 @@ struct Want(u16, &'static str);
     Want(403, r#"{"error":"access denied: workspaces cannot communicate per hierarchy rules"}"#))]
 #[case::a2a_caller_from_the_bearer_alone_is_held_to_the_hierarchy(req("POST", "/workspaces/{ws}/a2a").who(Who::PwsToken).json("{}"),
     Want(403, r#"{"error":"access denied: workspaces cannot communicate per hierarchy rules"}"#))]
-#[case::a2a_to_a_provisioning_workspace_is_503_no_url(req("POST", "/workspaces/{pws}/a2a").json(r#"{"method":"message/send","params":{"message":{"parts":[{"kind":"text","text":"hi"}]}}}"#),
-    Want(503, r#"{"error":"workspace has no URL","status":"provisioning"}"#))]
+#[case::a2a_to_a_provisioning_workspace_is_queued_202(req("POST", "/workspaces/{pws}/a2a").json(r#"{"method":"message/send","params":{"message":{"parts":[{"kind":"text","text":"hi"}]}}}"#),
+    Want(202, r#"{"queued":true,"queue_depth":1,"message":"workspace agent busy — request queued, will dispatch when capacity available"}"#))]
 #[case::a2a_to_a_poll_workspace_is_queued(req("POST", "/workspaces/{ws}/a2a").json(r#"{"method":"message/send","params":{"message":{"content":"hi"}}}"#),
     Want(200, r#"{"status":"queued","delivery_mode":"poll","method":"message/send"}"#))]
 #[case::billing_put_without_mode_is_400(req("PUT", "/admin/workspaces/{pws}/llm-billing-mode").json("{}"), Want(400, r#"{"error":"missing required field 'mode' (use null to clear override)"}"#))]

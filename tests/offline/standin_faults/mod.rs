@@ -16,6 +16,7 @@ mod answers;
 mod external;
 mod full_mode;
 mod lifecycle;
+mod queue;
 
 /// What a scenario saw: the behaviour the fault names, and a neighbouring one.
 struct Seen {
