@@ -59,8 +59,11 @@ pub async fn resume(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth) 
         .filter(|t| tables.workspaces.get(t).is_some_and(|w| w.status == Status::Paused))
         .collect();
     if !platform.faults.fires(Fault::ResumeStaysPaused) {
+        // Under `settling-answered-503` a resumed workspace settles for at least 300 ms, so a
+        // send right after the resume surely meets it settling (the fault's refusal is certain).
+        let floor = if platform.faults.is_on(Fault::SettlingAnswered503) { Duration::from_millis(300) } else { Duration::ZERO };
         for t in &targets {
-            let delay = tables.workspaces.get(t).map(|w| platform.cfg.delays.provision_for(&w.runtime)).unwrap_or_default();
+            let delay = tables.workspaces.get(t).map(|w| platform.cfg.delays.provision_for(&w.runtime)).unwrap_or_default().max(floor);
             platform.provision(&mut tables, *t, delay);
         }
     }
