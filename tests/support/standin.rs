@@ -160,6 +160,8 @@ impl StandInProcess {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        // The stand-in process inherited this process's generation: the child run expects the same.
+        .chain(std::env::var("MOLECULE_PLATFORM").ok().map(|v| ("MOLECULE_PLATFORM".to_owned(), v)))
         .collect()
     }
 
