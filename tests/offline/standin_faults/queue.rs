@@ -148,3 +148,34 @@ async fn a_pong_during_the_greeting_is_queued_and_completes_after_it() {
     .await;
     assert_eq!(answer_text(&done["response_body"]), "PONG");
 }
+
+/// Today: a restart of a greeted workspace raises the restart-context gate at once (before it
+/// is online again), so a PONG sent meanwhile is queued 200 behind the boot turn, not 202 for a
+/// settling target; so does the automatic restart after a secret write. The queued turns
+/// complete once the restart-context turn is over.
+#[tokio::test]
+async fn a_restart_queues_callers_behind_the_restart_context_turn() {
+    let delays = Delays { boot_turn: Duration::from_millis(100), ..fast() };
+    let kit = Kit::start(StandInConfig::new().with_delays(delays)).await;
+    let id = online_platform_ws(&kit).await;
+    // The greeting first: it marks the workspace greeted, which restart-context requires.
+    let first = pong_followed(&kit, &id).await;
+    assert_eq!(first["text"], "PONG", "{first}");
+    let restarts: [(Method, String, Option<Value>); 2] = [
+        (Method::POST, format!("/workspaces/{id}/restart"), None),
+        (Method::POST, format!("/workspaces/{id}/secrets"), Some(json!({"key": "E2E_RESTART_PROBE", "value": "x"}))),
+    ];
+    for (method, path, body) in restarts {
+        let r = kit.admin(method, &path, body).await;
+        assert!(r.status < 300, "{path}: {}", r.text());
+        let queued = kit.pong(&id).await;
+        assert_eq!((queued.status, queued.str("status")), (200, "queued".to_owned()), "{path}: {}", queued.text());
+        let qpath = format!("/workspaces/{id}/a2a/queue/{}", queued.str("queue_id"));
+        let done = eventually("the PONG queued behind restart-context to complete", || async {
+            let q = kit.admin(Method::GET, &qpath, None).await;
+            (q.str("status") == "completed").then_some(q.json)
+        })
+        .await;
+        assert_eq!(answer_text(&done["response_body"]), "PONG", "{path}");
+    }
+}
