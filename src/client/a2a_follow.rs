@@ -64,8 +64,8 @@ impl Tenant {
         within(deadline.clone(), async {
             let (mut queued, mut resends) = (Vec::new(), 0);
             let mut answer = self.a2a(id, envelope, policy).await?;
-            loop {
-                let Ok(reply) = Reply::parse(answer.status, &answer.body) else { break };
+            // A body that is no reply is the caller's to judge (and to name).
+            while let Ok(reply) = Reply::parse(answer.status, &answer.body) {
                 match next(&reply, resends, follow.queue_route) {
                     Next::Judge => break,
                     Next::Fail(why) => return Err(named(&answer, why)),
