@@ -172,6 +172,9 @@ promises! {
     SharedContextGone => "shared-context-gone",
     /// Full mode 10: a parent's A2A reaches its child, and the child's activity names the parent.
     DelegationProvenance => "delegation-provenance",
+    /// Full mode 10b: pausing or resuming a parent with live children without `?cascade=true`
+    /// is refused with 409 naming them and changes nothing; with it, the subtree follows.
+    CascadeGuard => "cascade-guard",
     /// aeec8e47: A2A to a settling (provisioning) workspace is queued (202 with a `queue_id`)
     /// and answered once it is online (platform-today row 30).
     SettlingTargetQueues => "settling-target-queues",

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+mod routes;
+pub use routes::RouteTable;
 pub mod a2a;
 pub use a2a::A2aGeneration;
 
@@ -27,6 +29,12 @@ pub struct Generation {
     /// The tenant serves `GET /org/identity` (1c42488b, `router.go`, `platform_agent.go`
     /// `OrgIdentity`); a throwaway control plane's readiness probe.
     pub org_identity: bool,
+    /// Pause and resume of a workspace with live descendants answer 409 naming them unless
+    /// `?cascade=true` (22ee2b0e; `workspace_restart.go` `Pause` 1687-1693, `Resume` 2010-2016
+    /// at aeec8e47); before, both always took the whole subtree.
+    pub cascade_guard: bool,
+    /// The tenant's routes and the `X-*` headers it reads (`.ci/pin-platform-routes`).
+    pub tenant_routes: RouteTable,
     /// How the A2A proxy answers a turn that cannot run now (boot turns, settling targets,
     /// the queue route): `a2a.rs`.
     pub a2a: A2aGeneration,
@@ -40,6 +48,8 @@ pub const G41409FB2: Generation = Generation {
     peers_accept_admin: false,
     a2a_caller_must_authenticate: false,
     org_identity: false,
+    cascade_guard: false,
+    tenant_routes: RouteTable(include_str!("routes/41409fb2.routes")),
     a2a: a2a::A2A_41409FB2,
 };
 
@@ -51,6 +61,8 @@ pub const GAEEC8E47: Generation = Generation {
     peers_accept_admin: true,
     a2a_caller_must_authenticate: true,
     org_identity: true,
+    cascade_guard: true,
+    tenant_routes: RouteTable(include_str!("routes/aeec8e47.routes")),
     a2a: a2a::A2A_AEEC8E47,
 };
 

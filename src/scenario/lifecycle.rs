@@ -6,7 +6,7 @@ use crate::a2a::{Reply, SendMessage};
 use crate::client::Tenant;
 use crate::config::{Lifecycle, Mode};
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
-use crate::harness::{Case, SlugKind, with_org};
+use crate::harness::{Case, Milestone, SlugKind, with_org};
 use crate::scenario::Outcome;
 use crate::scenario::arms::Arm;
 use crate::scenario::common::{PONG_PROMPT, WAKE_PROMPT, Workspace, ask, expect_token, message_id, provision, wait_online};
@@ -125,6 +125,8 @@ pub async fn pause_resume(case: &Case, arm: &'static Arm) -> Result<Outcome<Life
         let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online, Promise::ResumeReachesOnline)
             .await?;
         seen.push(row.status);
+        c.stamp(Milestone::LifecyclePauseResume);
+        c.require_milestones(&[Milestone::WorkspaceOnline, Milestone::LifecyclePauseResume])?;
         Ok(seen)
     })
     .await
@@ -187,6 +189,8 @@ pub async fn hibernate_wake(case: &Case, arm: &'static Arm) -> Result<Outcome<Li
         let reply =
             ask(&c, &org.tenant, &ws, &again).await.breaks(Promise::HibernatedWakesOnA2a, "A2A after wake").step("A2A after wake")?;
         expect_token(&reply, "PONG", Promise::HibernatedWakesOnA2a).step("A2A after wake")?;
+        c.stamp(Milestone::LifecycleHibernateWake);
+        c.require_milestones(&[Milestone::WorkspaceOnline, Milestone::LifecycleHibernateWake])?;
         Ok(seen)
     })
     .await

@@ -94,7 +94,8 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
     })
     .await?;
     if matches!(report, ArmReport::Online { .. }) {
-        case.require_milestones(Milestone::SAAS)?;
+        let s = &case.target().settings;
+        case.require_milestones(&Milestone::for_arm(s.mode, s.lifecycle, s.platform.cascade_guard))?;
     }
     Ok(Outcome::Ran(report))
 }
