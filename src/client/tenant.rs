@@ -303,7 +303,7 @@ impl Tenant {
         policy: &RetryPolicy,
     ) -> Result<A2aAnswer> {
         let path = format!("/workspaces/{}/a2a", seg(id));
-        let http = self.http.clone().with_timeout(super::http::A2A_TIMEOUT);
+        let http = self.http.clone().with_timeout(super::http::A2A_PROXY_TIMEOUT);
         let call = Call::new("a2a", "POST", &path);
         let (a, attempts) = send_retrying(policy, &call, || {
             let mut rb = http.request(Method::POST, &path).json(envelope);

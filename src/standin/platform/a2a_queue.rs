@@ -209,18 +209,18 @@ async fn dispatch(platform: &Platform, id: Uuid, url: &str, envelope: &Value) ->
     if let Some(ack) = interrupt_ack(platform, id, envelope) {
         return Ok(ack);
     }
-    // The answer comes from a runtime started faulty: each of its faults shaped it (as on the
-    // proxy's direct path).
-    let runtime_faults = platform.lock().workspaces.get(&id).map(|w| w.runtime_faults.clone()).unwrap_or_default();
-    for f in runtime_faults {
-        platform.faults.count(f);
-    }
     let http = http_client(url)?;
     let resp = http.post(url).json(envelope).timeout(Duration::from_secs(300)).send().await.map_err(|e| format!("dial {url}: {e}"))?;
     let status = resp.status();
     let bytes = resp.bytes().await.map_err(|e| format!("read the agent's answer: {e}"))?;
     if !status.is_success() {
         return Err(format!("agent answered HTTP {}", status.as_u16()));
+    }
+    // The answer came from a runtime started faulty: each of its faults shaped it (as on the
+    // proxy's direct path).
+    let runtime_faults = platform.lock().workspaces.get(&id).map(|w| w.runtime_faults.clone()).unwrap_or_default();
+    for f in runtime_faults {
+        platform.faults.count(f);
     }
     serde_json::from_slice(&bytes).map_err(|e| format!("agent answered non-JSON: {e}"))
 }
