@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::a2a_normalise::normalise_body;
 use crate::standin::Fault;
 use crate::standin::auth::{Credential, Tenant, bearer};
-use crate::standin::platform::a2a_queue::interrupt_ack;
+use crate::standin::platform::a2a_queue::{interrupt_ack, shape_answer};
 use crate::standin::platform::{Activity, Platform, Status, http_client};
 use crate::standin::reply::{error, json_reply, workspace_not_found};
 
@@ -27,9 +27,6 @@ const MAX_BODY: usize = 1 << 20;
 const SYSTEM_PREFIXES: &[&str] = &["webhook:", "system:", "test:", "channel:"];
 /// Without `X-Timeout`, how long a dispatch may take (the platform's idle timeout).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-/// The known-answer prompt's token, and what [`Fault::KnownAnswerWrong`] turns it into.
-const KNOWN_ANSWER: &str = "PINEAPPLE";
-const WRONG_ANSWER: &str = "PAPAYA";
 
 /// Who is calling, as the proxy decided.
 struct Caller {
@@ -194,6 +191,11 @@ impl Call<'_> {
             drop(tables);
             return Err(self.queue_for_poll(target, &name));
         }
+        if ws.status == Status::Paused
+            && let Some(h) = ws.runtime_handle.as_ref().filter(|_| self.platform.faults.fires(Fault::PausedStillServes))
+        {
+            return Ok(h.url());
+        }
         // A platform boot turn in flight: the caller's turn is queued, not interleaved
         // (`a2a_proxy.go:885-917` at aeec8e47).
         if self.platform.cfg.platform.a2a.boot_turns_queue && self.method == "message/send" && ws.boot_turn.is_some() {
@@ -330,7 +332,7 @@ impl Call<'_> {
         if status.is_success() && bytes.is_empty() {
             return json_reply(status, json!({"error": "agent returned empty response body"}));
         }
-        let bytes = self.known_answer_rewrite(bytes);
+        let bytes = self.shape(bytes);
         let mut row = self.row(target, format!("{} → {name}", self.method));
         elapsed(&mut row);
         row.status = if status.as_u16() >= 400 { "error" } else { "ok" }.into();
@@ -352,32 +354,14 @@ impl Call<'_> {
         (status, [(header::CONTENT_TYPE, ct)], Body::from(bytes)).into_response()
     }
 
-    /// [`Fault::KnownAnswerWrong`]: when the request carries the known-answer prompt, every
-    /// `PINEAPPLE` in the reply's strings becomes `PAPAYA`: still a well-formed reply, only
-    /// wrong. Other prompts (PONG) pass untouched.
-    fn known_answer_rewrite(&self, bytes: Bytes) -> Bytes {
-        let asks_known_answer = self.envelope.pointer("/params/message/parts").is_some_and(|p| p.to_string().contains(KNOWN_ANSWER));
-        if !asks_known_answer {
-            return bytes;
+    /// The answer faults ([`shape_answer`]: known-answer, login prompt), shared with the
+    /// queue's drain so a queued answer is shaped as a direct one is.
+    fn shape(&self, bytes: Bytes) -> Bytes {
+        let Ok(reply) = serde_json::from_slice::<Value>(&bytes) else { return bytes };
+        match shape_answer(self.platform, &self.envelope, &reply) {
+            Some(shaped) => Bytes::from(shaped.to_string()),
+            None => bytes,
         }
-        let Ok(mut reply) = serde_json::from_slice::<Value>(&bytes) else { return bytes };
-        if !replace_in_strings(&mut reply, KNOWN_ANSWER, WRONG_ANSWER) || !self.platform.faults.fires(Fault::KnownAnswerWrong) {
-            return bytes;
-        }
-        Bytes::from(reply.to_string())
-    }
-}
-
-/// Replace `from` with `to` in every string of `v`; whether anything changed.
-fn replace_in_strings(v: &mut Value, from: &str, to: &str) -> bool {
-    match v {
-        Value::String(s) if s.contains(from) => {
-            *s = s.replace(from, to);
-            true
-        }
-        Value::Array(items) => items.iter_mut().fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
-        Value::Object(m) => m.values_mut().fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
-        _ => false,
     }
 }
 

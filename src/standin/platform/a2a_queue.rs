@@ -24,6 +24,9 @@ const BOOT_TURN_ANSWER: &str = "Workspace restarted and ready. What would you li
 const INTERRUPT_ACK: &str = "⚡ Interrupting current task (iteration 1/90). I'll respond to your message shortly.";
 /// A dispatch that fails this many times is `failed` (`MarkQueueItemFailed`'s `maxAttempts`).
 const MAX_ATTEMPTS: u32 = 5;
+/// The known-answer prompt's token, and what [`Fault::KnownAnswerWrong`] turns it into.
+const KNOWN_ANSWER: &str = "PINEAPPLE";
+const WRONG_ANSWER: &str = "PAPAYA";
 /// How long a boot turn held by a fault waits for the first caller turn at most.
 const HOLD_CAP: Duration = Duration::from_secs(10);
 
@@ -159,6 +162,7 @@ async fn drain(weak: Weak<Platform>, org: Uuid, id: Uuid) {
         let Some(item) = tables.a2a_queue.iter_mut().find(|q| q.id == qid) else { return };
         match outcome {
             Ok(body) => {
+                let body = shape_answer(&platform, &envelope, &body).unwrap_or(body);
                 let body = if platform.faults.fires(Fault::QueueWrongResult) { wrong_result(&envelope) } else { body };
                 item.status = "completed";
                 item.completed_at = Some(now_rfc3339());
@@ -241,6 +245,40 @@ pub fn interrupt_ack(platform: &Platform, id: Uuid, envelope: &Value) -> Option<
     }
     ws.interrupt_acks += 1;
     Some(agent_text(envelope, INTERRUPT_ACK))
+}
+
+/// The faults that reshape an agent's answer on its way through the proxy, directly or from
+/// the queue; `None` when none applies. [`Fault::KnownAnswerWrong`]: when the request carries
+/// the known-answer prompt, every `PINEAPPLE` in the reply's strings becomes `PAPAYA` (still
+/// well-formed, only wrong; PONG passes untouched). [`Fault::ReplyLoginPrompt`]: a `PONG` answer
+/// gains the bare "Not logged in · Please run /login" of an agent without its LLM token: the
+/// token is still there, only the error markers can tell.
+pub fn shape_answer(platform: &Platform, envelope: &Value, reply: &Value) -> Option<Value> {
+    let mut out = reply.clone();
+    let mut changed = false;
+    let asks_known_answer = envelope.pointer("/params/message/parts").is_some_and(|p| p.to_string().contains(KNOWN_ANSWER));
+    let mut r = out.clone();
+    if asks_known_answer && replace_in_strings(&mut r, KNOWN_ANSWER, WRONG_ANSWER) && platform.faults.fires(Fault::KnownAnswerWrong) {
+        (out, changed) = (r, true);
+    }
+    let mut r = out.clone();
+    if replace_in_strings(&mut r, "PONG", "PONG\nNot logged in · Please run /login") && platform.faults.fires(Fault::ReplyLoginPrompt) {
+        (out, changed) = (r, true);
+    }
+    changed.then_some(out)
+}
+
+/// Replace `from` with `to` in every string of `v`; whether anything changed.
+fn replace_in_strings(v: &mut Value, from: &str, to: &str) -> bool {
+    match v {
+        Value::String(s) if s.contains(from) => {
+            *s = s.replace(from, to);
+            true
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
+        Value::Object(m) => m.values_mut().fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
+        _ => false,
+    }
 }
 
 fn wrong_result(envelope: &Value) -> Value {
