@@ -4,9 +4,9 @@
 //! (`CanCommunicate`), never the runtimes, so every pair of runtimes the catalogue offers may
 //! delegate.
 //!
-//! The pairs are a cycle over the online runtimes, so each runtime is a parent once and a
-//! child once with one case per runtime (five), instead of every ordered pair (twenty): the
-//! run's org is shared and capped at three workspaces alive at once, and each case holds two.
+//! The pairs (`cross_table!` in [`crate::scenario::arms`], which says why these) are a cycle
+//! over the runtimes online in every generation. A pair one of whose arms the run's
+//! generation pins red is gated, naming the pin: no workspace of that arm comes online.
 
 use crate::a2a::SendMessage;
 use crate::client::{ActivityQuery, Tenant};
@@ -39,6 +39,12 @@ pub async fn cross_delegation(case: &Case, parent_arm: &str, child_arm: &str) ->
     };
     let target = case.target().clone();
     for a in [p, c] {
+        if let (crate::scenario::arms::Pin::Red { status, code, .. }, why) = a.pin_at(target.settings.platform) {
+            let why = why.map(|w| format!(": {w}")).unwrap_or_default();
+            return Ok(Outcome::Gated(format!("arm {} is pinned red at {} ({status} {code}{why})", a.name, target.settings.platform.commit)));
+        }
+    }
+    for a in [p, c] {
         if let Some(vendor) = a.key.vendor()
             && target.key(vendor).is_none()
         {
@@ -55,7 +61,7 @@ pub async fn cross_delegation(case: &Case, parent_arm: &str, child_arm: &str) ->
         let parent = provision(&cc, &org, p, "E2E Parent").await?;
         let child = child_of(&cc, &org.tenant, c, &parent).await?;
         let answer = delegate(&cc, &org.tenant, &parent, &child).await?;
-        Ok(CrossReport { parent: format!("{} ({})", parent.id, p.runtime()), child: format!("{} ({})", child.id, c.runtime()), answer })
+        Ok(CrossReport { parent: format!("{} ({})", parent.id, parent.runtime), child: format!("{} ({})", child.id, child.runtime), answer })
     })
     .await?;
     Ok(Outcome::Ran(report))
@@ -66,11 +72,12 @@ async fn child_of(case: &Case, t: &Tenant, arm: &Arm, parent: &Workspace) -> Res
     let model = arm.model(&case.target().settings)?;
     case.step(&format!("{}: create a child workspace on {} model {model}", parent.label(), arm.runtime_or_template));
     let plan = secrets_plan(case, arm);
-    let req = CreateWorkspace::platform("E2E Child", arm.runtime_or_template, &model).with_secrets(plan.in_body.clone()).with_parent(&parent.id);
+    let cat = case.target().settings.platform.catalog;
+    let req = CreateWorkspace::platform_in(cat, "E2E Child", arm.runtime_or_template, &model).with_secrets(plan.in_body.clone()).with_parent(&parent.id);
     case.one_more().await.step("wait for room for the child")?;
     let created = t.create_workspace(&req).await.breaks(Promise::DelegationProvenance, "child create refused")?;
     case.own(&created.id, "E2E Child");
-    let child = Workspace { id: created.id.clone(), name: "E2E Child".into(), runtime: arm.runtime().to_owned(), model, token: created.token().cloned() };
+    let child = Workspace { id: created.id.clone(), name: "E2E Child".into(), runtime: arm.runtime(cat).to_owned(), model, token: created.token().cloned() };
     if plan.needs_byok() && arm.key != KeyPath::Platform {
         apply_byok(case, t, &child, &plan).await?;
     }

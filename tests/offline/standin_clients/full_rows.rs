@@ -40,8 +40,10 @@ row!(peers_own_token, |fx| {
 
 row!(peers_admin_token, |fx| {
     let (id, _) = fx.external("ext-a", "external").await;
-    // From e6aad44c (generation aeec8e47) the admin token passes; at 41409fb2 it was 401.
-    fx.tenant.peers(&id).await.expect("peers with the admin token at the latest generation");
+    // The fixture is the reference generation's: the admin token is refused (401); from
+    // e6aad44c (generation aeec8e47) it passes (`configuration::peers_take_the_admin_token_…`).
+    let e = fx.tenant.peers(&id).await.expect_err("peers refuse the admin token at 41409fb2");
+    assert_eq!(e.status(), Some(401), "{e}");
 });
 
 row!(upload_download, |fx| {

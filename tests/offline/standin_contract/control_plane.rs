@@ -23,7 +23,7 @@ async fn org_list_has_the_harness_fields_and_no_top_level_status() {
 #[tokio::test]
 async fn a_new_org_is_provisioning_until_org_ready_passes() {
     let delays = Delays { org_ready: Duration::from_secs(600), ..Delays::fast() };
-    let standin = molecule_e2e::standin::StandIn::start(StandInConfig::new().with_delays(delays), ([127, 0, 0, 1], 0).into()).await.expect("start");
+    let standin = molecule_e2e::standin::StandIn::start(StandInConfig::reference().with_delays(delays), ([127, 0, 0, 1], 0).into()).await.expect("start");
     let http = kit::loopback_client();
     let created = http
         .post(format!("{}/cp/admin/orgs", standin.url()))

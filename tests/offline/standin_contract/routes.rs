@@ -159,7 +159,7 @@ struct Want(u16, &'static str);
     Want(400, r#"{"error":"url is required for push-mode workspaces"}"#))]
 #[case::register_defaults_external_to_poll(req("POST", "/registry/register").who(Who::WsToken).json(r#"{"id":"{ws}","agent_card":{"name":"a"}}"#), Want(200, r#"{"status":"registered","delivery_mode":"poll"}"#))]
 #[case::heartbeat_with_the_workspace_token_is_200_ok(req("POST", "/registry/heartbeat").who(Who::WsToken).json(r#"{"workspace_id":"{ws}"}"#), Want(200, r#"{"status":"ok"}"#))]
-#[case::peers_with_the_admin_token_is_200_from_e6aad44c_on(req("GET", "/registry/{ws}/peers"), Want(200, ""))]
+#[case::peers_with_the_admin_token_is_401_at_the_reference_commit(req("GET", "/registry/{ws}/peers"), Want(401, ""))]
 #[case::peers_with_the_own_token_is_200_without_self(req("GET", "/registry/{ws}/peers").who(Who::WsToken), Want(200, ""))]
 #[case::memory_kv_get_of_an_absent_key_is_404(req("GET", "/workspaces/{ws}/memory/nope"), Want(404, r#"{"error":"key not found"}"#))]
 #[case::memory_kv_write_with_a_version_on_an_absent_key_is_409(req("POST", "/workspaces/{ws}/memory").json(r#"{"key":"k","value":{"step":1},"if_match_version":3}"#),
@@ -177,7 +177,7 @@ struct Want(u16, &'static str);
 #[case::config_yaml_put_is_200(req("PUT", "/workspaces/{pws}/files/config.yaml").json(r#"{"content":"runtime: claude-code\n"}"#), Want(200, ""))]
 #[tokio::test]
 async fn table(#[case] call: Call, #[case] want: Want) {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (ws, ws_token) = kit.external_ws("ext-table", "external").await;
     let (pws, pws_token) = kit.platform_ws("platform-table").await;
     let other = uuid::Uuid::new_v4().to_string();
