@@ -5,6 +5,7 @@
 
 mod cp;
 mod http;
+mod purge;
 mod retry;
 mod rows;
 mod runtime;
@@ -12,6 +13,7 @@ mod tenant;
 
 pub use cp::{ControlPlane, require_admin_origin};
 pub use http::{A2A_TIMEOUT, Http, REQUEST_TIMEOUT};
+pub use purge::{Audit, Presence, Receipt, TenantDelete, audit, presence};
 pub use retry::RetryPolicy;
 pub use rows::{Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, WorkspaceRow};
 pub use runtime::RuntimeClient;

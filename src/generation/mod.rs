@@ -4,7 +4,11 @@
 //! generations is a field here or in a table one of these fields points at, never an `if` on a
 //! commit spread through scenarios (`docs/extending.md`, "A new platform generation").
 
+pub mod control_plane;
+
 use std::fmt;
+
+pub use control_plane::{Backend, CpFacts, TeardownProof};
 
 /// One platform generation: the commit it was read from and every fact that differs.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -24,6 +28,8 @@ pub struct Generation {
     /// The tenant serves `GET /org/identity` (1c42488b, `router.go`, `platform_agent.go`
     /// `OrgIdentity`); a throwaway control plane's readiness probe.
     pub org_identity: bool,
+    /// The control plane, the tenants' backend and the stale window (`control_plane.rs`).
+    pub cp: CpFacts,
 }
 
 /// The reference commit (2026-06-06): the platform summarised in `contract/platform.md`.
@@ -34,6 +40,7 @@ pub const G41409FB2: Generation = Generation {
     peers_accept_admin: false,
     a2a_caller_must_authenticate: false,
     org_identity: false,
+    cp: control_plane::CP_41409FB2,
 };
 
 /// The newest platform we can read (2026-08-14): `contract/platform-today.md` maps the changes.
@@ -44,6 +51,7 @@ pub const GAEEC8E47: Generation = Generation {
     peers_accept_admin: true,
     a2a_caller_must_authenticate: true,
     org_identity: true,
+    cp: control_plane::CP_AEEC8E47,
 };
 
 /// Every generation, oldest first; the last is `latest`.

@@ -4,6 +4,7 @@
 
 pub mod footprint;
 mod org;
+pub mod purge;
 pub mod sweep;
 mod target;
 pub mod teardown;

@@ -44,3 +44,4 @@ mod sweep;
 mod topology;
 mod wait;
 mod workflows;
+mod cold_create;
