@@ -228,7 +228,11 @@ pub async fn create_org(target: &Target, kind: SlugKind, slug: &str, say: &(dyn 
     say(&format!("create org {slug}"));
     // Today's control plane falls to its default provider (the closed AWS path) without one.
     let provider = target.settings.platform.cp.org_create_provider.then_some(target.settings.provider.as_str());
-    let org = match cp.create_org(slug, &name, provider).await {
+    // A control plane that accepts the create and never answers ends it at the provision
+    // deadline, not at the request's own cap (issue 22).
+    let p = target.timeouts.provision;
+    let deadline = Deadline::after(p, format!("the {:.0}s org create of {slug}", p.as_secs_f64()));
+    let org = match within(deadline, cp.create_org(slug, &name, provider)).await {
         Ok(org) => org,
         Err(e) => {
             if !matches!(e.status(), Some(400..=499))
