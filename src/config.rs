@@ -368,7 +368,7 @@ impl Settings {
 
         let timeouts = timeout_vars(&get)?;
 
-        let platform = crate::generation::Generation::from_lookup(&get).map_err(|_| {
+        let platform = crate::generation::Generation::from_lookup(get).map_err(|_| {
             let names = crate::generation::Generation::names().join(", ");
             bad("MOLECULE_PLATFORM", &get("MOLECULE_PLATFORM").unwrap_or_default(), &format!("{names} or latest (unset: latest)"))
         })?;

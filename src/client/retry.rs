@@ -1,8 +1,10 @@
-//! The transient-retry policy for A2A and register (contract §4): retry only 502/503/504
-//! answers whose body says the failure is passing, a bounded number of times, honouring
-//! `Retry-After`, and never past the deadline (the surrounding wait's, or the policy's own
-//! budget). Everything else fails at once. The decision ([`RetryPolicy::after_transient`]) is
-//! pure; [`send_retrying`] does the sleeping.
+//! The retry policies, one place for both. A2A and register (contract §4): retry only
+//! 502/503/504 answers whose body says the failure is passing, a bounded number of times,
+//! honouring `Retry-After`, and never past the deadline (the surrounding wait's, or the policy's
+//! own budget). Workspace create ([`send_cold_retrying`]): only the edge's cold-origin window,
+//! an empty-body 503 or a reset before any answer, since a create is not idempotent. Everything
+//! else fails at once. The decisions ([`RetryPolicy::after_transient`], [`is_cold_origin_answer`],
+//! [`is_cold_origin_failure`], [`RetryPolicy::cold_pause`]) are pure; the senders do the sleeping.
 
 use std::future::Future;
 use std::time::Duration;

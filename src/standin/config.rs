@@ -173,7 +173,7 @@ impl StandInConfig {
                 Generation::names().join(", ")
             ));
         }
-        cfg.platform = Generation::from_lookup(&get)?;
+        cfg.platform = Generation::from_lookup(get)?;
         cfg.delays = match get("STANDIN_DELAYS").as_deref() {
             None | Some("fast") => Delays::fast(),
             Some("realistic") => Delays::realistic_for(cfg.platform),

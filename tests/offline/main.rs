@@ -45,3 +45,4 @@ mod topology;
 mod wait;
 mod workflows;
 mod cold_create;
+mod backend;
