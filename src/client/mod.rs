@@ -15,9 +15,9 @@ pub use cp::{ControlPlane, require_admin_origin};
 pub use http::{A2A_TIMEOUT, Http, REQUEST_TIMEOUT};
 pub use purge::{Audit, Presence, Receipt, TenantDelete, audit, presence};
 pub use retry::RetryPolicy;
-pub use rows::{Ack, ActivityRow, BillingMode, Connection, Created, Org, Registered, WorkspaceRow};
+pub use rows::{Ack, ActivityRow, BillingMode, Connection, Created, Guarded, Org, Registered, WorkspaceRow};
 pub use runtime::RuntimeClient;
-pub use tenant::{A2aAnswer, ActivityQuery, CALLER_HEADER, ORG_HEADER, Tenant};
+pub use tenant::{A2aAnswer, ActivityQuery, CALLER_HEADER, ORG_HEADER, Tenant, Uploaded};
 
 /// Decoding and retry internals: public only so this crate's offline tier can pin them; not
 /// part of the library's surface (a user reads answers through the clients' typed methods).

@@ -470,3 +470,21 @@ impl Ack {
         decode_checked(v, ACK)
     }
 }
+
+/// What pause or resume answered where the platform guards a subtree (22ee2b0e): done, or
+/// 409 refused with the live descendants it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guarded {
+    Done(Ack),
+    Refused { error: String, descendants: Vec<String> },
+}
+
+impl Guarded {
+    /// The 409 body `{"error", "descendants":[{"id","name"}]}`; a 409 without `descendants`
+    /// (e.g. "parent … is paused") is refused with none named.
+    pub fn refused(v: &Value) -> Result<Guarded, String> {
+        let error = v.get("error").and_then(Value::as_str).ok_or("no \"error\" string")?.to_owned();
+        let ids = v.get("descendants").and_then(Value::as_array).map(|a| a.iter().filter_map(|d| d.get("id")?.as_str()).map(str::to_owned).collect());
+        Ok(Guarded::Refused { error, descendants: ids.unwrap_or_default() })
+    }
+}

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::http::{Accept, Answer, Http, api_error};
 use super::retry::{COLD_CREATE_ATTEMPTS, RetryPolicy, send_cold_retrying, send_retrying};
 use super::rows::{
-    ActivityRow, Ack, BillingMode, Created, Registered, WorkspaceRow, decode_activity, json_type, str_field,
+    ActivityRow, Ack, BillingMode, Created, Guarded, Registered, WorkspaceRow, decode_activity, json_type, str_field,
 };
 use super::{query, seg};
 use crate::error::{Call, E2eError, Result};
@@ -270,6 +270,21 @@ impl Tenant {
         self.lifecycle("resume", &format!("/workspaces/{}/resume", seg(id))).await
     }
 
+    /// `POST /workspaces/:id/{pause|resume}`, with `?cascade=true` when `cascade`: 200 done, 409
+    /// refused (the cascade guard names the live descendants).
+    pub async fn pause_or_resume(&self, op: &'static str, id: &str, cascade: bool) -> Result<Guarded> {
+        let q = if cascade { "?cascade=true" } else { "" };
+        let path = match op {
+            "pause" => format!("/workspaces/{}/pause{q}", seg(id)),
+            _ => format!("/workspaces/{}/resume{q}", seg(id)),
+        };
+        let a = self.http.json_accepting(op, Method::POST, &path, None, Accept::Only(&[200, 409])).await?;
+        if a.status == 409 {
+            return Guarded::refused(&a.json()?).map_err(|e| a.malformed("{\"error\",\"descendants\"}", e));
+        }
+        ack(&a).map(Guarded::Done)
+    }
+
     /// `POST /workspaces/:id/hibernate?force=true` when `force`.
     pub async fn hibernate(&self, id: &str, force: bool) -> Result<Ack> {
         let q = if force { "?force=true" } else { "" };
@@ -426,8 +441,9 @@ impl Tenant {
         v.as_array().cloned().ok_or_else(|| a.malformed("an array of peers", format!("the answer is {}", json_type(&v))))
     }
 
-    /// `POST /workspaces/:id/chat/uploads` (multipart field `files`) → the file's `uri`.
-    pub async fn upload(&self, id: &str, name: &str, mime: &str, bytes: Vec<u8>) -> Result<String> {
+    /// `POST /workspaces/:id/chat/uploads` (multipart field `files`) → the file's `uri` and the
+    /// `mimeType` the platform stored (the harness's 7a requires it, FS:1470-1541 at aeec8e47).
+    pub async fn upload(&self, id: &str, name: &str, mime: &str, bytes: Vec<u8>) -> Result<Uploaded> {
         let path = format!("/workspaces/{}/chat/uploads", seg(id));
         let part = reqwest::multipart::Part::bytes(bytes)
             .file_name(name.to_owned())
@@ -437,7 +453,7 @@ impl Tenant {
         let rb = self.http.request(Method::POST, &path).multipart(form);
         let a = self.http.send(Call::new("upload", "POST", &path), rb, Accept::Success).await?;
         let v = a.json()?;
-        find_uri(&v).ok_or_else(|| a.malformed("an upload answer with a nested \"uri\"", "no \"uri\" found"))
+        find_file(&v).ok_or_else(|| a.malformed("an upload answer with a nested \"uri\"", "no \"uri\" found"))
     }
 
     /// `GET /workspaces/:id/chat/download?path=…` (the uri without `workspace:`) → raw bytes.
@@ -473,15 +489,24 @@ fn ack(a: &Answer) -> Result<Ack> {
     Ack::decode(&a.json()?).map_err(|e| a.malformed("{\"status\":…}", e))
 }
 
-fn find_uri(v: &Value) -> Option<String> {
+/// What an upload answered for the file: its `uri` and the `mimeType` stored with it
+/// (`mime` in older answers; `None` when the answer has neither).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub uri: String,
+    pub mime_type: Option<String>,
+}
+
+fn find_file(v: &Value) -> Option<Uploaded> {
     match v {
         Value::Object(m) => {
             if let Some(u) = m.get("uri").and_then(Value::as_str) {
-                return Some(u.to_owned());
+                let mime = m.get("mimeType").or_else(|| m.get("mime")).and_then(Value::as_str).map(str::to_owned);
+                return Some(Uploaded { uri: u.to_owned(), mime_type: mime });
             }
-            m.values().find_map(find_uri)
+            m.values().find_map(find_file)
         }
-        Value::Array(items) => items.iter().find_map(find_uri),
+        Value::Array(items) => items.iter().find_map(find_file),
         _ => None,
     }
 }

@@ -9,6 +9,8 @@ pub mod control_plane;
 use std::fmt;
 
 pub use control_plane::{Backend, CpFacts, TeardownProof};
+mod routes;
+pub use routes::RouteTable;
 
 /// One platform generation: the commit it was read from and every fact that differs.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -30,6 +32,12 @@ pub struct Generation {
     pub org_identity: bool,
     /// The control plane, the tenants' backend and the stale window (`control_plane.rs`).
     pub cp: CpFacts,
+    /// Pause and resume of a workspace with live descendants answer 409 naming them unless
+    /// `?cascade=true` (22ee2b0e; `workspace_restart.go` `Pause` 1687-1693, `Resume` 2010-2016
+    /// at aeec8e47); before, both always took the whole subtree.
+    pub cascade_guard: bool,
+    /// The tenant's routes and the `X-*` headers it reads (`.ci/pin-platform-routes`).
+    pub tenant_routes: RouteTable,
 }
 
 /// The reference commit (2026-06-06): the platform summarised in `contract/platform.md`.
@@ -41,6 +49,8 @@ pub const G41409FB2: Generation = Generation {
     a2a_caller_must_authenticate: false,
     org_identity: false,
     cp: control_plane::CP_41409FB2,
+    cascade_guard: false,
+    tenant_routes: RouteTable(include_str!("routes/41409fb2.routes")),
 };
 
 /// The newest platform we can read (2026-08-14): `contract/platform-today.md` maps the changes.
@@ -52,6 +62,8 @@ pub const GAEEC8E47: Generation = Generation {
     a2a_caller_must_authenticate: true,
     org_identity: true,
     cp: control_plane::CP_AEEC8E47,
+    cascade_guard: true,
+    tenant_routes: RouteTable(include_str!("routes/aeec8e47.routes")),
 };
 
 /// Every generation, oldest first; the last is `latest`.

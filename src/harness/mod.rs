@@ -36,6 +36,17 @@ pub enum Milestone {
     ExternalStale,
     /// External transition 4: re-register → `online`.
     ExternalBackOnline,
+    /// Full mode 9: a memory written is listed back.
+    MemoryOnline,
+    /// Full mode 10: the child's activity names the delegating parent.
+    DelegationProvenance,
+    /// Full mode 10b: pause/resume of a parent with live children is refused without
+    /// `?cascade=true` and done with it (the platform from 22ee2b0e).
+    CascadeGuard,
+    /// `lifecycle::pause_resume`: paused, then online again.
+    LifecyclePauseResume,
+    /// `lifecycle::hibernate_wake`: hibernated, woken by A2A, answering again.
+    LifecycleHibernateWake,
 }
 
 impl Milestone {
@@ -50,6 +61,36 @@ impl Milestone {
         Milestone::ExternalBackOnline,
     ];
 
+    /// The platform harness's declared happy-path set (FS:371-442 at aeec8e47, the SDK's
+    /// `HappyPathMilestones`): the four every arm reaches and the five full mode adds.
+    pub const HAPPY_PATH: &[Milestone] = &[
+        Milestone::Provisioned,
+        Milestone::TenantOnline,
+        Milestone::WorkspaceOnline,
+        Milestone::A2aRoundtrip,
+        Milestone::MemoryOnline,
+        Milestone::DelegationProvenance,
+        Milestone::CascadeGuard,
+        Milestone::LifecyclePauseResume,
+        Milestone::LifecycleHibernateWake,
+    ];
+
+    /// What a runtime arm must reach, as the harness enforces it per mode: the four always;
+    /// full mode adds memory and delegation; the cascade guard where the lifecycle runs and
+    /// the platform generation has the guard. (The harness's two lifecycle milestones are
+    /// this suite's `lifecycle::` cases, which require their own.)
+    pub fn for_arm(mode: crate::config::Mode, lifecycle: crate::config::Lifecycle, cascade_guard: bool) -> Vec<Milestone> {
+        use crate::config::{Lifecycle, Mode};
+        let mut v = Self::SAAS.to_vec();
+        if mode == Mode::Full {
+            v.extend([Milestone::MemoryOnline, Milestone::DelegationProvenance]);
+            if lifecycle != Lifecycle::Off && cascade_guard {
+                v.push(Milestone::CascadeGuard);
+            }
+        }
+        v
+    }
+
     /// The snake_case name reports use (`workspace_online`).
     pub fn name(&self) -> &'static str {
         match self {
@@ -61,6 +102,11 @@ impl Milestone {
             Milestone::ExternalOnline => "external_online",
             Milestone::ExternalStale => "external_stale",
             Milestone::ExternalBackOnline => "external_back_online",
+            Milestone::MemoryOnline => "memory_online",
+            Milestone::DelegationProvenance => "delegation_provenance",
+            Milestone::CascadeGuard => "cascade_guard",
+            Milestone::LifecyclePauseResume => "lifecycle_pause_resume",
+            Milestone::LifecycleHibernateWake => "lifecycle_hibernate_wake",
         }
     }
 }

@@ -10,10 +10,10 @@ use sha2::{Digest, Sha256};
 use crate::a2a::SendMessage;
 use crate::catalog::{self, Vendor};
 use crate::client::{ActivityQuery, Tenant};
-use crate::config::Mode;
+use crate::config::{Lifecycle, Mode};
 use crate::generation::Backend;
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
-use crate::harness::{Case, OrgHandle};
+use crate::harness::{Case, Milestone, OrgHandle};
 use crate::payload::{CreateWorkspace, KeyPath};
 use crate::scenario::arms::Arm;
 use crate::scenario::common::{
@@ -68,6 +68,7 @@ pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Res
     }
     let mut done = |s: &str| report.steps.push(s.to_owned());
     memories(case, t, ws).await.step("9 memories")?;
+    case.stamp(Milestone::MemoryOnline);
     done("9 memories");
     peers_and_activity(case, t, ws).await.step("9b peers and activity")?;
     done("9b peers and activity");
@@ -75,8 +76,18 @@ pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Res
     done("9c memory KV");
     removed_route(case, t, ws).await.step("9d shared-context gone")?;
     done("9d shared-context gone");
-    delegation(case, org, arm, ws).await.step("10 delegation")?;
+    let child = delegation(case, org, arm, ws).await.step("10 delegation")?;
+    case.stamp(Milestone::DelegationProvenance);
     done("10 delegation with provenance");
+    let s = &case.target().settings;
+    if !s.platform.cascade_guard {
+        case.step(&format!("10b cascade guard: not checked, the platform generation {} has none (22ee2b0e)", s.platform.commit));
+    } else if s.lifecycle == Lifecycle::Off {
+        case.step("10b cascade guard: not checked, E2E_LIFECYCLE=off");
+    } else {
+        crate::scenario::cascade::guard(case, t, ws, &child).await.step("10b cascade guard")?;
+        report.steps.push("10b cascade guard: refused without ?cascade=true, cascaded with it".into());
+    }
     Ok(Some(report))
 }
 
@@ -86,7 +97,12 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 async fn file_round_trip(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     case.step(&format!("{}: upload a 1x1 PNG and download it", ws.label()));
-    let uri = t.upload(&ws.id, "e2e-pixel.png", "image/png", PIXEL_PNG.to_vec()).await.breaks(Promise::FileRoundTrip, "upload refused")?;
+    let up = t.upload(&ws.id, "e2e-pixel.png", "image/png", PIXEL_PNG.to_vec()).await.breaks(Promise::FileRoundTrip, "upload refused")?;
+    if up.mime_type.as_deref() != Some("image/png") {
+        let got = up.mime_type.as_deref().unwrap_or("(none)");
+        return Err(E2eError::broken(Promise::FileRoundTrip, format!("the upload of a PNG answered mimeType {got}, want image/png")));
+    }
+    let uri = up.uri;
     let back = t.download(&ws.id, &uri).await.breaks(Promise::FileRoundTrip, "download refused")?;
     let (sent, got) = (sha256_hex(PIXEL_PNG), sha256_hex(&back));
     if sent != got {
@@ -300,7 +316,8 @@ async fn removed_route(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     Ok(())
 }
 
-async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace) -> Result<()> {
+/// The parent delegates to a fresh child; the child is returned for the cascade guard.
+async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace) -> Result<Workspace> {
     let t = &org.tenant;
     case.step(&format!("{}: create a child workspace", parent.label()));
     let plan = secrets_plan(case, arm);
@@ -348,5 +365,6 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
             Ok(Probe::Pending(format!("{} rows, sources {sources:?}", rows.len())))
         })
         .await
-        .breaks(Promise::DelegationProvenance, "the child's activity does not name the parent as its source")
+        .breaks(Promise::DelegationProvenance, "the child's activity does not name the parent as its source")?;
+    Ok(child)
 }

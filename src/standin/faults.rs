@@ -92,6 +92,24 @@ macro_rules! fault_table {
         download_bytes_differ DownloadBytesDiffer "download-bytes-differ"
             "chat download returns bytes different from the upload (§3.1 #7)"
             [fails(FileRoundTrip) @ "arm::hermes"];
+        cascade_guard_missing CascadeGuardMissing "cascade-guard-missing"
+            "pause and resume of a parent with live children take the whole subtree without ?cascade=true, as before 22ee2b0e"
+            [fails(CascadeGuard) @ "arm::hermes"];
+        cascade_refusal_pauses CascadeRefusalPauses "cascade-refusal-pauses"
+            "pause of a parent with live children answers the 409 refusal but pauses the parent anyway"
+            [fails(CascadeGuard) @ "arm::claude_code_anthropic"];
+        paused_still_serves PausedStillServes "paused-still-serves"
+            "pause answers paused and clears the url, but the runtime keeps running and the proxy still reaches it"
+            [fails(PausedNotServing) @ "lifecycle::pause_resume"];
+        restart_never_returns RestartNeverReturns "restart-never-returns"
+            "restart answers provisioning and stops the runtime, but never brings it back online"
+            [fails(RestartServes) @ "lifecycle::pause_resume"];
+        reply_login_prompt ReplyLoginPrompt "reply-login-prompt"
+            "PONG answers carry the bare \"Not logged in · Please run /login\" of an agent without its LLM token (completion_assert.sh at aeec8e47)"
+            [fails(A2aAnswersPong) @ "arm::claude_code_platform"];
+        upload_drops_mime UploadDropsMime "upload-drops-mime"
+            "chat upload stores application/octet-stream instead of the part's Content-Type (chat_files.go safeMimetype; harness 7a at aeec8e47)"
+            [fails(FileRoundTrip) @ "arm::openclaw"];
         stale_version_accepted StaleVersionAccepted "stale-version-accepted"
             "memory KV ignores if_match_version: stale writes succeed (§3.1 #15)"
             [fails(MemoryKv) @ "arm::hermes"];

@@ -35,6 +35,7 @@ mod payload;
 mod platform_lints;
 mod redaction;
 mod report;
+mod route_contract;
 mod runtime_a2a;
 mod silent;
 mod standin_clients;

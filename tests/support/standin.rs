@@ -194,7 +194,9 @@ impl Drop for StandInProcess {
 /// The command without the suite's variables of the calling environment.
 pub fn clean_env(cmd: &mut std::process::Command) -> &mut std::process::Command {
     for (k, _) in std::env::vars() {
-        if k.starts_with("MOLECULE_") || k.starts_with("E2E_") || k.starts_with("STANDIN_") {
+        // The platform generation is the run's, not a setting a child may lose: a child on
+        // another generation than its stand-in would judge the wrong platform.
+        if (k.starts_with("MOLECULE_") || k.starts_with("E2E_") || k.starts_with("STANDIN_")) && k != "MOLECULE_PLATFORM" {
             cmd.env_remove(k);
         }
     }

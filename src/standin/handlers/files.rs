@@ -72,6 +72,9 @@ pub async fn upload(
     if stored.is_empty() {
         return error(StatusCode::BAD_REQUEST, "no files uploaded (multipart field 'files')");
     }
+    if platform.faults.fires(Fault::UploadDropsMime) {
+        stored.iter_mut().for_each(|f| f.1 = "application/octet-stream".to_owned());
+    }
     let mut tables = platform.lock();
     let Some(ws) = tables.workspace_mut(tenant.org_id, id) else { return workspace_not_found() };
     let mut out = Vec::new();

@@ -17,9 +17,25 @@ use crate::standin::auth::WorkspaceAuth;
 use crate::standin::platform::{Platform, Status, Tables};
 use crate::standin::reply::{error, json_object, json_reply, query_flag, workspace_not_found};
 
+/// From 22ee2b0e (`Generation::cascade_guard`), pause and resume of a workspace with live
+/// `targets` beyond itself answer 409 naming them unless `?cascade=true`
+/// (`workspace_restart.go` `Pause` 1687-1693, `Resume` 2010-2016 at aeec8e47).
+fn cascade_refusal(platform: &Platform, tables: &Tables, op: &str, targets: &[Uuid], q: &HashMap<String, String>) -> Option<Response> {
+    if !platform.cfg.platform.cascade_guard || targets.len() < 2 || q.get("cascade").map(String::as_str) == Some("true") {
+        return None;
+    }
+    if platform.faults.fires(Fault::CascadeGuardMissing) {
+        return None;
+    }
+    let descendants: Vec<Value> =
+        targets[1..].iter().filter_map(|t| tables.workspaces.get(t)).map(|w| json!({"id": w.id.to_string(), "name": w.name})).collect();
+    let body = json!({"error": format!("workspace has descendants — use ?cascade=true to {op} all"), "descendants": descendants});
+    Some(json_reply(StatusCode::CONFLICT, body))
+}
+
 /// `POST /workspaces/{id}/pause`: it and its non-paused descendants → `paused`, compute
-/// stopped, url cleared.
-pub async fn pause(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth) -> Response {
+/// stopped, url cleared (refused by the cascade guard where the generation has it).
+pub async fn pause(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth, Query(q): Query<HashMap<String, String>>) -> Response {
     let (org, id) = (auth.tenant.org_id, auth.id);
     let mut tables = platform.lock();
     if !tables.workspace(org, id).is_some_and(|w| !matches!(w.status, Status::Removed | Status::Paused)) {
@@ -27,12 +43,25 @@ pub async fn pause(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth) -
     }
     let targets: Vec<Uuid> = std::iter::once(id)
         .chain(tables.descendants(org, id))
-        .filter(|t| tables.workspaces.get(t).is_some_and(|w| w.status != Status::Paused))
+        .filter(|t| tables.workspaces.get(t).is_some_and(|w| !matches!(w.status, Status::Paused | Status::Removed)))
         .collect();
+    if let Some(refused) = cascade_refusal(&platform, &tables, "pause", &targets, &q) {
+        if platform.faults.fires(Fault::CascadeRefusalPauses)
+            && let Some(w) = tables.workspaces.get_mut(&id)
+        {
+            w.stop();
+            w.status = Status::Paused;
+        }
+        return refused;
+    }
     if !platform.faults.fires(Fault::PauseIgnored) {
+        let still_serves = platform.faults.is_on(Fault::PausedStillServes);
         for t in &targets {
             if let Some(w) = tables.workspaces.get_mut(t) {
+                // The fault: the flag flips but the runtime is never stopped.
+                let keep = if still_serves { w.runtime_handle.take() } else { None };
                 w.stop();
+                w.runtime_handle = keep;
                 w.status = Status::Paused;
             }
         }
@@ -44,8 +73,9 @@ fn parent_paused(name: &str) -> Response {
     error(StatusCode::CONFLICT, &format!("parent workspace {name:?} is paused — resume it first"))
 }
 
-/// `POST /workspaces/{id}/resume`: only `paused`; it and its paused descendants re-provision.
-pub async fn resume(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth) -> Response {
+/// `POST /workspaces/{id}/resume`: only `paused`; it and its paused descendants re-provision
+/// (refused by the cascade guard where the generation has it).
+pub async fn resume(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth, Query(q): Query<HashMap<String, String>>) -> Response {
     let (org, id) = (auth.tenant.org_id, auth.id);
     let mut tables = platform.lock();
     if !tables.workspace(org, id).is_some_and(|w| w.status == Status::Paused) {
@@ -58,6 +88,9 @@ pub async fn resume(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth) 
         .chain(tables.descendants(org, id))
         .filter(|t| tables.workspaces.get(t).is_some_and(|w| w.status == Status::Paused))
         .collect();
+    if let Some(refused) = cascade_refusal(&platform, &tables, "resume", &targets, &q) {
+        return refused;
+    }
     if !platform.faults.fires(Fault::ResumeStaysPaused) {
         for t in &targets {
             let delay = tables.workspaces.get(t).map(|w| platform.cfg.delays.provision_for(&w.runtime)).unwrap_or_default();
@@ -116,10 +149,17 @@ pub async fn restart(
         return parent_paused(&name);
     }
     let delay = platform.cfg.delays.provision_for(&runtime);
-    if !restart_now(&platform, &mut tables, id, delay) {
+    let reset = query_flag(&q, "reset") || json_object(&body).is_some_and(|m| m.get("reset") == Some(&Value::Bool(true)));
+    let compute = tables.workspaces.get(&id).is_some_and(|w| !w.external_like() && w.runtime != "mock");
+    if compute
+        && platform.faults.fires(Fault::RestartNeverReturns)
+        && let Some(w) = tables.workspaces.get_mut(&id)
+    {
+        w.stop();
+        w.status = Status::Provisioning;
+    } else if !restart_now(&platform, &mut tables, id, delay) {
         let message = format!("runtime {runtime:?} has no platform-managed compute; restart is a no-op");
         return json_reply(StatusCode::OK, json!({"status": "noop", "runtime": runtime, "message": message}));
     }
-    let reset = query_flag(&q, "reset") || json_object(&body).is_some_and(|m| m.get("reset") == Some(&Value::Bool(true)));
     json_reply(StatusCode::OK, json!({"status": "provisioning", "config_dir": format!("/configs/{id}"), "reset_session": reset}))
 }

@@ -46,7 +46,9 @@ row!(peers_admin_token, |fx| {
 
 row!(upload_download, |fx| {
     let id = fx.online("E2E Parent").await;
-    let uri = fx.tenant.upload(&id, "pixel.png", "image/png", PIXEL_PNG.to_vec()).await.expect("upload");
+    let up = fx.tenant.upload(&id, "pixel.png", "image/png", PIXEL_PNG.to_vec()).await.expect("upload");
+    assert_eq!(up.mime_type.as_deref(), Some("image/png"), "the part's Content-Type is stored (chat_files.go safeMimetype)");
+    let uri = up.uri;
     assert!(uri.starts_with("workspace:"), "{uri}");
     let bytes = fx.tenant.download(&id, &uri).await.expect("download");
     assert_eq!(bytes, PIXEL_PNG, "byte-identical");

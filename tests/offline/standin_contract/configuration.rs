@@ -152,3 +152,30 @@ async fn an_org_api_token_passes_admin_and_workspace_auth_and_calls_a2a_as_a_can
     let rows = kit.activity(&poll, "?type=a2a_receive").await;
     assert_eq!(rows[0]["source_id"], json!(other), "source_id is the X-Workspace-ID value");
 }
+
+#[tokio::test]
+async fn pause_and_resume_of_a_parent_need_cascade_from_generation_aeec8e47_on() {
+    for platform in [&G41409FB2, &GAEEC8E47] {
+        let kit = Kit::start(StandInConfig::new().with_delays(Delays::fast()).with_platform(platform)).await;
+        let (parent, _) = kit.platform_ws("E2E Parent").await;
+        kit.wait_online(&parent).await;
+        let body = json!({"name": "E2E Child", "tier": 2, "runtime": "claude-code", "model": "minimax/MiniMax-M2.7", "parent_id": parent});
+        let (child, _) = kit.create(body).await;
+        kit.wait_online(&child).await;
+        let plain = kit.admin(Method::POST, &format!("/workspaces/{parent}/pause"), None).await;
+        if platform.cascade_guard {
+            plain.expect(409);
+            assert_eq!(plain.json["descendants"][0]["id"], json!(child), "{}", plain.text());
+            assert!(plain.str("error").contains("use ?cascade=true to pause all"), "{}", plain.text());
+            assert_eq!((kit.status(&parent).await, kit.status(&child).await), ("online".into(), "online".into()), "the refusal changes nothing");
+            kit.admin(Method::POST, &format!("/workspaces/{parent}/pause?cascade=true"), None).await.expect(200);
+            let resume = kit.admin(Method::POST, &format!("/workspaces/{parent}/resume"), None).await;
+            resume.expect(409);
+            assert!(resume.str("error").contains("use ?cascade=true to resume all"), "{}", resume.text());
+            kit.admin(Method::POST, &format!("/workspaces/{parent}/resume?cascade=true"), None).await.expect(200);
+        } else {
+            plain.expect(200);
+            assert_eq!(kit.status(&child).await, "paused", "{platform:?}: pause took the subtree");
+        }
+    }
+}

@@ -9,7 +9,8 @@ async fn pause_then_resume_brings_the_workspace_back_online_with_a_new_url() {
     let (child, _) = kit.create(json!({"name": "E2E Child", "runtime": "claude-code", "model": "sonnet", "parent_id": id})).await;
     kit.wait_online(&id).await;
     kit.wait_online(&child).await;
-    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/pause"), None).await;
+    // A parent with a live child pauses with ?cascade=true (the guard from 22ee2b0e).
+    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/pause?cascade=true"), None).await;
     r.expect(200);
     assert_eq!(r.json, json!({"status": "paused", "paused_count": 2}));
     for w in [&id, &child] {
@@ -19,7 +20,7 @@ async fn pause_then_resume_brings_the_workspace_back_online_with_a_new_url() {
     kit.admin(Method::POST, &format!("/workspaces/{id}/pause"), None).await.expect(404);
     let r = kit.admin(Method::POST, &format!("/workspaces/{child}/resume"), None).await;
     r.expect(409);
-    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/resume"), None).await;
+    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/resume?cascade=true"), None).await;
     r.expect(200);
     assert_eq!(r.json, json!({"status": "provisioning", "resumed_count": 2}));
     kit.wait_online(&id).await;

@@ -15,6 +15,26 @@ async fn download_bytes_differ_corrupts_the_download() {
 }
 
 #[tokio::test]
+async fn upload_drops_mime_stores_octet_stream_for_a_png() {
+    let (clean, faulty) = contrast(Fault::UploadDropsMime, no_runtime_delays(), |kit| async move {
+        let (id, _) = kit.external_ws("files", "external").await;
+        let part = reqwest::multipart::Part::bytes(vec![0x89, b'P', b'N', b'G']).file_name("p.png").mime_str("image/png").expect("mime");
+        let r = kit.http
+            .post(format!("{}/workspaces/{id}/chat/uploads", kit.standin.url()))
+            .bearer_auth(&kit.token)
+            .header("X-Molecule-Org-Id", &kit.org_id)
+            .multipart(reqwest::multipart::Form::new().part("files", part))
+            .send()
+            .await
+            .expect("upload");
+        let body: serde_json::Value = r.json().await.expect("json");
+        seen(body["files"][0]["mimeType"].clone(), json!(body["files"][0]["uri"].is_string()))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!("image/png"), json!("application/octet-stream")));
+}
+
+#[tokio::test]
 async fn stale_version_accepted_lets_a_stale_write_through() {
     let (clean, faulty) = contrast(Fault::StaleVersionAccepted, no_runtime_delays(), |kit| async move {
         let (id, _) = kit.external_ws("mem", "external").await;

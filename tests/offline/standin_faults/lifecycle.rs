@@ -150,3 +150,60 @@ async fn deleted_org_listed_keeps_a_deleted_org_in_the_list() {
     .await;
     assert_eq!((clean, faulty), (json!([0, 0]), json!([1, 1])));
 }
+
+/// A platform parent with an online child, for the cascade guard.
+async fn parent_with_child(kit: &Kit) -> (String, String) {
+    let parent = online_platform_ws(kit).await;
+    let body = json!({"name": "E2E Child", "tier": 2, "runtime": "claude-code", "model": "minimax/MiniMax-M2.7", "parent_id": parent});
+    let (child, _) = kit.create(body).await;
+    kit.wait_online(&child).await;
+    (parent, child)
+}
+
+#[tokio::test]
+async fn cascade_guard_missing_pauses_the_subtree_without_cascade() {
+    let (clean, faulty) = contrast(Fault::CascadeGuardMissing, fast(), |kit| async move {
+        let (parent, child) = parent_with_child(&kit).await;
+        let before = kit.status(&parent).await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{parent}/pause"), None).await;
+        seen(json!([r.status, kit.status(&child).await]), json!(before))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!([409, "online"]), json!([200, "paused"])));
+}
+
+#[tokio::test]
+async fn cascade_refusal_pauses_refuses_but_pauses_the_parent() {
+    let (clean, faulty) = contrast(Fault::CascadeRefusalPauses, fast(), |kit| async move {
+        let (parent, child) = parent_with_child(&kit).await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{parent}/pause"), None).await;
+        seen(json!([r.status, kit.status(&parent).await]), json!([r.json["error"], kit.status(&child).await]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!([409, "online"]), json!([409, "paused"])));
+}
+
+#[tokio::test]
+async fn paused_still_serves_lets_a2a_reach_a_paused_workspace() {
+    let (clean, faulty) = contrast(Fault::PausedStillServes, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        kit.admin(Method::POST, &format!("/workspaces/{id}/pause"), None).await.expect(200);
+        let row = kit.row(&id).await;
+        seen(json!(kit.pong(&id).await.status), json!([row["status"], row["url"]]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!(503), json!(200)));
+}
+
+#[tokio::test]
+async fn restart_never_returns_leaves_the_workspace_provisioning() {
+    let (clean, faulty) = contrast(Fault::RestartNeverReturns, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{id}/restart"), None).await;
+        // Several provisioning delays: a clean restart is online long before this ends.
+        let later = kit.status_within(&id, "online", Duration::from_millis(400)).await;
+        seen(json!(later), json!([r.status, r.json["status"]]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!("online"), json!("provisioning")));
+}
