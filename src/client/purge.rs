@@ -93,6 +93,20 @@ pub fn audit(v: &Value, purge_id: &str, slug: &str, org_id: &str) -> Audit {
     }
 }
 
+/// The audit of a teardown whose DELETE answer was lost, so no purge id is known: the newest
+/// row of this exact `slug` and `org_id` pair decides (cp_purge_receipt.sh:420-445, the
+/// creation-returned org id being collision-safe authority).
+pub fn audit_of_org(v: &Value, slug: &str, org_id: &str) -> Audit {
+    let Some(rows) = v.get("purges").and_then(Value::as_array) else {
+        return Audit::Broken("the answer has no \"purges\" array".into());
+    };
+    let ours = |r: &&Value| r.get("org_slug").and_then(Value::as_str) == Some(slug) && r.get("org_id").and_then(Value::as_str) == Some(org_id);
+    match rows.iter().find(ours).and_then(|r| r.get("id")).and_then(Value::as_str) {
+        Some(id) => audit(v, id, slug, org_id),
+        None => Audit::Pending(format!("no purge of org {slug} ({org_id}) listed yet")),
+    }
+}
+
 /// Whether the org of a slug exists, from `GET /cp/admin/tenants/:slug/boot-events?limit=1`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Presence {
@@ -160,6 +174,16 @@ mod tests {
         assert!(matches!(audit(&row("completed", "completed", "e2e-b"), PURGE, "e2e-a", ORG), Audit::Broken(_)));
         assert!(matches!(audit(&row("completed", "drop_db", "e2e-a"), PURGE, "e2e-a", ORG), Audit::Broken(_)));
         assert!(matches!(audit(&json!({"orgs": []}), PURGE, "e2e-a", ORG), Audit::Broken(_)));
+    }
+
+    #[test]
+    fn a_lost_answers_purge_is_found_by_its_org() {
+        let rows = json!({"purges": [
+            {"id": PURGE, "org_slug": "e2e-a", "org_id": ORG, "status": "completed", "last_step": "completed", "completed_at": "2026-08-14T10:00:00Z"},
+            {"id": ORG, "org_slug": "e2e-b", "org_id": PURGE, "status": "failed", "last_step": "drop_db"}]});
+        assert_eq!(audit_of_org(&rows, "e2e-a", ORG), Audit::Completed);
+        assert!(matches!(audit_of_org(&rows, "e2e-c", ORG), Audit::Pending(_)));
+        assert!(matches!(audit_of_org(&rows, "e2e-b", PURGE), Audit::Broken(_)));
     }
 
     #[test]

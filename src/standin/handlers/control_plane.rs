@@ -157,6 +157,12 @@ pub async fn delete_tenant(_: CpAdmin, State(platform): State<Arc<Platform>>, Pa
     if let Some(p) = tables.purges.iter_mut().find(|p| p.id == purge_id) {
         (p.status, p.last_step, p.completed_at) = ("completed", "completed", Some(now_rfc3339()));
     }
+    if platform.faults.fires_first(Fault::TeardownAnswerLost, 1) {
+        // The purge is done; the answer never leaves. Unlock first: unwinding with the guard
+        // held would poison the tables.
+        drop(tables);
+        std::panic::resume_unwind(Box::new("stand-in fault teardown-answer-lost: connection dropped"));
+    }
     if platform.faults.fires(Fault::PurgeReceiptMissing) {
         return json_reply(StatusCode::OK, json!({"status": "deleted", "slug": slug}));
     }

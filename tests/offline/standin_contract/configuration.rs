@@ -48,7 +48,8 @@ fn every_fault_has_a_unique_kebab_name_that_parses_back_and_a_promise() {
             Fault::CreateReset,
             Fault::TeardownQueued,
             Fault::TeardownBusy,
-            Fault::DiagnoseRemoteShape
+            Fault::DiagnoseRemoteShape,
+            Fault::TeardownAnswerLost
         ]
     );
 }

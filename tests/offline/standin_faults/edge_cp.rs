@@ -114,3 +114,24 @@ async fn purge_receipt_missing_answers_junes_body() {
     assert_eq!(clean, json!([200, ["deleted", "org_id", "purge_id", "slug"]]));
     assert_eq!(faulty, json!([200, ["slug", "status"]]));
 }
+
+#[tokio::test]
+async fn teardown_answer_lost_purges_the_org_and_drops_the_first_answer() {
+    let (clean, faulty) = contrast(Fault::TeardownAnswerLost, no_runtime_delays(), |kit| async move {
+        let sent = kit
+            .http
+            .delete(format!("{}/cp/admin/tenants/{}", kit.standin.url(), kit.slug))
+            .bearer_auth(kit.standin.admin_token())
+            .json(&json!({"confirm": kit.slug}))
+            .send()
+            .await;
+        let first = match sent {
+            Ok(r) => json!(r.status().as_u16()),
+            Err(_) => json!("no answer"),
+        };
+        let audit = kit.call(Method::GET, "/cp/admin/purges?limit=500", As::Cp, None, None).await;
+        seen(json!([first, audit.json["purges"][0]["status"]]), absent_after(&kit).await)
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!([200, "completed"]), json!(["no answer", "completed"])));
+}
