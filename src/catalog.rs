@@ -1,11 +1,13 @@
-//! What the platform knows at the reference commit (contract §3.2, §5, §7): runtimes and the
-//! create allowlist, the external-like set, templates, each runtime's native providers with
-//! their models and prefix rules, the BYOK strip-list. Pure data plus the lookup rules.
+//! The catalogue's vocabulary (contract §3.2, §5, §7): runtimes and how they reach the create
+//! allowlist, templates, each runtime's native providers with their models and prefix rules,
+//! the provider derivation, the BYOK strip-list; and the reference commit's tables. Which
+//! tables a platform has is a fact of its generation (`generation::Catalog`, whose methods are
+//! the lookups): the suite and the stand-in always ask the generation they run against.
 //!
 //! The stand-in validates creates with this catalogue and the suite chooses models with it;
 //! sharing data is fine, sharing wire structs is not (see ARCHITECTURE.md).
 
-/// The platform commit this catalogue transcribes (`main`, 2026-06-06).
+/// The platform commit the reference tables (`RUNTIMES_41409FB2`, …) transcribe (2026-06-06).
 pub const REFERENCE_COMMIT: &str = "41409fb2";
 
 /// How a runtime gets onto the create allowlist (`knownRuntimes`).
@@ -15,6 +17,10 @@ pub enum Allow {
     Manifest(&'static str),
     /// Accepted whatever the manifest says.
     Always,
+    /// A manifest entry whose `runtime:` names another runtime (aeec8e47:
+    /// `h/runtime_registry.go:168-200` honours it): not on the allowlist, still known to the
+    /// slug rules (the harness picks seo-agent's model by its name).
+    TemplateOnly(&'static str),
 }
 
 /// The model the platform harness's `pick_model_slug` gives a runtime when nothing overrides it
@@ -41,7 +47,7 @@ pub struct Runtime {
     pub model_default: ModelDefault,
 }
 
-const fn runtime(
+pub(crate) const fn runtime(
     name: &'static str,
     allow: Allow,
     providers: Option<&'static [Provider]>,
@@ -50,16 +56,21 @@ const fn runtime(
     Runtime { name, allow, external_like: false, providers, model_default }
 }
 
-const fn byo(name: &'static str) -> Runtime {
+/// The bring-your-own labels, the same in every generation so far (a row that has none of a
+/// generation in hand, such as the stand-in's workspace record, asks this; an offline test
+/// checks every generation's `external_like()` against it).
+pub const BYO_RUNTIMES: &[&str] = &["external", "kimi", "kimi-cli"];
+
+pub(crate) const fn byo(name: &'static str) -> Runtime {
     Runtime { external_like: true, ..runtime(name, Allow::Always, None, ModelDefault::NoModel) }
 }
 
-use Allow::{Always, Manifest};
+use Allow::{Always, Manifest, TemplateOnly};
 use ModelDefault::{ClaudeFamily, Fixed, NoModel};
 
 /// Every runtime at the reference commit, in the allowlist's order (the manifest's, then the
-/// always-known). A new runtime is one row here (`docs/extending.md`).
-pub const RUNTIMES: &[Runtime] = &[
+/// always-known). A new runtime is one row in its generation's table (`docs/extending.md`).
+pub const RUNTIMES_41409FB2: &[Runtime] = &[
     runtime("claude-code", Manifest("claude-code-default"), Some(CLAUDE_CODE), ClaudeFamily),
     runtime("hermes", Manifest("hermes"), Some(HERMES), Fixed("openai/gpt-4o")),
     runtime("openclaw", Manifest("openclaw"), Some(OPENCLAW), Fixed("openai/gpt-4o")),
@@ -73,39 +84,9 @@ pub const RUNTIMES: &[Runtime] = &[
     runtime("mock", Always, None, NoModel),
 ];
 
-/// The catalogue's row for `name`.
-pub fn runtime_row(name: &str) -> Option<&'static Runtime> {
-    RUNTIMES.iter().find(|r| r.name == name)
-}
-
-/// `manifest.json` `workspace_templates[].name` at the reference commit.
-pub fn manifest_templates() -> Vec<&'static str> {
-    RUNTIMES
-        .iter()
-        .filter_map(|r| match r.allow {
-            Manifest(t) => Some(t),
-            Always => None,
-        })
-        .collect()
-}
-
-/// The create allowlist (`knownRuntimes`): manifest names with `-default` stripped, then the
-/// always-known.
-pub fn known_runtimes() -> Vec<&'static str> {
-    RUNTIMES.iter().map(|r| r.name).collect()
-}
-
-/// Bring-your-own runtimes.
-pub fn external_like() -> Vec<&'static str> {
-    RUNTIMES.iter().filter(|r| r.external_like).map(|r| r.name).collect()
-}
-
-pub fn is_known_runtime(runtime: &str) -> bool {
-    runtime_row(runtime).is_some()
-}
-
-pub fn is_external_like(runtime: &str) -> bool {
-    runtime_row(runtime).is_some_and(|r| r.external_like)
+/// A `TemplateOnly` row (see [`Allow::TemplateOnly`]).
+pub(crate) const fn template_only(name: &'static str, entry: &'static str, model_default: ModelDefault) -> Runtime {
+    runtime(name, TemplateOnly(entry), None, model_default)
 }
 
 /// A template the platform resolves from its `config.yaml` (contract §3.2 step 4, §7.1).
@@ -118,12 +99,8 @@ pub struct Template {
     pub model: Option<&'static str>,
 }
 
-pub const TEMPLATES: &[Template] =
-    &[Template { name: "seo-agent", runtime: "claude-code", model: None }];
-
-pub fn template(name: &str) -> Option<&'static Template> {
-    TEMPLATES.iter().find(|t| t.name == name)
-}
+/// The templates at the reference commit.
+pub const TEMPLATES_41409FB2: &[Template] = &[Template { name: "seo-agent", runtime: "claude-code", model: None }];
 
 /// How a provider claims model ids it does not list (a transcription of the platform's RE2
 /// `model_prefix_match`, kept as data so no regex engine is needed).
@@ -160,7 +137,7 @@ pub struct Provider {
     pub auth_env: &'static [&'static str],
 }
 
-const fn p(
+pub(crate) const fn p(
     name: &'static str,
     models: &'static [&'static str],
     claim: Claim,
@@ -171,13 +148,13 @@ const fn p(
 
 use Claim::{Exactly, Prefix, PrefixNoCase};
 
-const ANTHROPIC_OAUTH: Provider = p(
+pub(crate) const ANTHROPIC_OAUTH: Provider = p(
     "anthropic-oauth",
     &["sonnet", "opus", "haiku", "anthropic:sonnet", "anthropic:opus", "anthropic:haiku"],
     Exactly(&["sonnet", "opus", "haiku"]),
     &["CLAUDE_CODE_OAUTH_TOKEN"],
 );
-const ANTHROPIC_API: Provider = p(
+pub(crate) const ANTHROPIC_API: Provider = p(
     "anthropic-api",
     &[
         "claude-sonnet-4-6",
@@ -192,20 +169,20 @@ const ANTHROPIC_API: Provider = p(
     Prefix(&["claude"]),
     &["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"],
 );
-const KIMI_CODING_CC: Provider = p(
+pub(crate) const KIMI_CODING_CC: Provider = p(
     "kimi-coding",
     &["kimi-for-coding", "kimi-k2.5", "kimi-k2"],
     Prefix(&["kimi-"]),
     &["KIMI_API_KEY"],
 );
-const MINIMAX: Provider = p(
+pub(crate) const MINIMAX: Provider = p(
     "minimax",
     &["MiniMax-M2", "MiniMax-M2.7", "MiniMax-M2.7-highspeed", "MiniMax-M3"],
     PrefixNoCase(&["minimax-m"]),
     &["MINIMAX_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY"],
 );
-const PLATFORM_AUTH: &[&str] = &["MOLECULE_LLM_USAGE_TOKEN"];
-const PLATFORM_CC: Provider = p(
+pub(crate) const PLATFORM_AUTH: &[&str] = &["MOLECULE_LLM_USAGE_TOKEN"];
+pub(crate) const PLATFORM_CC: Provider = p(
     "platform",
     &[
         "anthropic/claude-opus-4-7",
@@ -219,28 +196,28 @@ const PLATFORM_CC: Provider = p(
     Prefix(&["platform/"]),
     PLATFORM_AUTH,
 );
-const PLATFORM_KIMI: Provider =
+pub(crate) const PLATFORM_KIMI: Provider =
     p("platform", &["moonshot/kimi-k2.6", "moonshot/kimi-k2.5"], Prefix(&["platform/"]), PLATFORM_AUTH);
-const ZAI: Provider = p("zai", &[], PrefixNoCase(&["glm-", "zai:", "zai/"]), &["GLM_API_KEY"]);
-const DEEPSEEK: Provider =
+pub(crate) const ZAI: Provider = p("zai", &[], PrefixNoCase(&["glm-", "zai:", "zai/"]), &["GLM_API_KEY"]);
+pub(crate) const DEEPSEEK: Provider =
     p("deepseek", &[], Prefix(&["deepseek-", "deepseek:", "deepseek/"]), &["DEEPSEEK_API_KEY"]);
-const XIAOMI_MIMO: Provider =
+pub(crate) const XIAOMI_MIMO: Provider =
     p("xiaomi-mimo", &[], Prefix(&["mimo-"]), &["ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY"]);
-const BYOK_OPENAI: Provider = p("byok-openai", &[], Prefix(&["openai:", "openai/"]), &["OPENAI_API_KEY"]);
-const BYOK_ANTHROPIC: Provider = p("byok-anthropic", &[], Prefix(&["anthropic/"]), &["ANTHROPIC_API_KEY"]);
-const BYOK_GEMINI: Provider =
+pub(crate) const BYOK_OPENAI: Provider = p("byok-openai", &[], Prefix(&["openai:", "openai/"]), &["OPENAI_API_KEY"]);
+pub(crate) const BYOK_ANTHROPIC: Provider = p("byok-anthropic", &[], Prefix(&["anthropic/"]), &["ANTHROPIC_API_KEY"]);
+pub(crate) const BYOK_GEMINI: Provider =
     p("byok-gemini", &[], Prefix(&["gemini/"]), &["GEMINI_API_KEY", "GOOGLE_API_KEY"]);
-const BYOK_MINIMAX: Provider = p(
+pub(crate) const BYOK_MINIMAX: Provider = p(
     "byok-minimax",
     &[],
     PrefixNoCase(&["minimax:", "minimax/", "codex-minimax-"]),
     &["MINIMAX_API_KEY"],
 );
-const GPT_MODELS: &[&str] = &["gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex", "gpt-5.3-codex-spark", "gpt-5.2"];
+pub(crate) const GPT_MODELS: &[&str] = &["gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex", "gpt-5.3-codex-spark", "gpt-5.2"];
 
-const CLAUDE_CODE: &[Provider] =
+pub(crate) const CLAUDE_CODE: &[Provider] =
     &[ANTHROPIC_OAUTH, ANTHROPIC_API, KIMI_CODING_CC, MINIMAX, PLATFORM_CC, ZAI, DEEPSEEK, XIAOMI_MIMO];
-const HERMES: &[Provider] = &[
+pub(crate) const HERMES: &[Provider] = &[
     p("kimi-coding", &["kimi-coding/kimi-k2"], Prefix(&["kimi-"]), &["KIMI_API_KEY"]),
     PLATFORM_KIMI,
     p("openrouter", &[], Prefix(&["openrouter/"]), &["OPENROUTER_API_KEY"]),
@@ -264,13 +241,13 @@ const HERMES: &[Provider] = &[
     BYOK_OPENAI,
     BYOK_MINIMAX,
 ];
-const CODEX: &[Provider] = &[
+pub(crate) const CODEX: &[Provider] = &[
     p("openai-subscription", GPT_MODELS, Prefix(&["gpt-"]), &["CODEX_AUTH_JSON", "CODEX_CHATGPT_AUTH_JSON"]),
     p("openai-api", GPT_MODELS, Prefix(&["openai-api:", "openai-api/"]), &["OPENAI_API_KEY"]),
     p("platform", &["openai/gpt-5.4", "openai/gpt-5.4-mini"], Prefix(&["platform/"]), PLATFORM_AUTH),
     BYOK_MINIMAX,
 ];
-const OPENCLAW: &[Provider] = &[
+pub(crate) const OPENCLAW: &[Provider] = &[
     p("kimi-coding", &["moonshot:kimi-k2.6", "moonshot:kimi-k2.5"], Prefix(&["kimi-"]), &["KIMI_API_KEY"]),
     PLATFORM_KIMI,
     p("openrouter", &[], Prefix(&["openrouter/"]), &["OPENROUTER_API_KEY"]),
@@ -279,16 +256,10 @@ const OPENCLAW: &[Provider] = &[
     BYOK_MINIMAX,
     p("groq", &[], Prefix(&["groq:"]), &["GROQ_API_KEY"]),
 ];
-const GOOGLE_ADK: &[Provider] = &[
+pub(crate) const GOOGLE_ADK: &[Provider] = &[
     p("platform", &["platform:gemini-2.5-pro", "platform:gemini-2.5-flash"], Prefix(&["platform/"]), PLATFORM_AUTH),
     p("google", &["gemini-2.5-pro", "gemini-2.5-flash"], Prefix(&["gemini-"]), &["GEMINI_API_KEY", "GOOGLE_API_KEY"]),
 ];
-
-/// `providers.yaml` `runtimes.<rt>.providers`; `None` for runtimes absent from it (external,
-/// kimi, kimi-cli, mock, seo-agent), whose model validation fails open.
-pub fn native_providers(runtime: &str) -> Option<&'static [Provider]> {
-    runtime_row(runtime).and_then(|r| r.providers)
-}
 
 /// What `DeriveProvider` makes of a (runtime, model) pair (contract §7.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,10 +273,11 @@ pub enum Derived {
     Unregistered,
 }
 
-/// The platform's provider derivation. `auth_env` names the credential variables available
-/// (they only break ties).
-pub fn derive_provider(runtime: &str, model: &str, auth_env: &[&str]) -> Derived {
-    let Some(providers) = native_providers(runtime) else { return Derived::FailOpen };
+/// The platform's provider derivation over one runtime's native providers (`None`: absent from
+/// `providers.yaml`, fail open). `auth_env` names the credential variables available (they
+/// only break ties).
+pub fn derive_in(providers: Option<&'static [Provider]>, model: &str, auth_env: &[&str]) -> Derived {
+    let Some(providers) = providers else { return Derived::FailOpen };
     let pick = |cands: Vec<&'static Provider>| -> Derived {
         match cands.as_slice() {
             [] => Derived::Unregistered,
@@ -325,21 +297,6 @@ pub fn derive_provider(runtime: &str, model: &str, auth_env: &[&str]) -> Derived
         };
     }
     pick(providers.iter().filter(|p| p.claim.matches(model)).collect())
-}
-
-/// Whether a model resolves to the platform-managed provider (billing `platform_managed`).
-pub fn is_platform_model(runtime: &str, model: &str) -> bool {
-    derive_provider(runtime, model, &[]) == Derived::Provider("platform")
-}
-
-/// The platform models the provider probe walks for a runtime (contract §8 step 8d).
-pub fn platform_models(runtime: &str) -> Vec<&'static str> {
-    native_providers(runtime)
-        .into_iter()
-        .flatten()
-        .filter(|p| p.name == "platform")
-        .flat_map(|p| p.models.iter().copied())
-        .collect()
 }
 
 /// Vendor keys the platform refuses on a `platform_managed` workspace (contract §7.5);
@@ -415,44 +372,5 @@ impl std::fmt::Display for Vendor {
             Vendor::Openai => "openai",
             Vendor::Google => "google",
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn allowlist_at_the_reference_commit() {
-        assert_eq!(
-            known_runtimes(),
-            ["claude-code", "hermes", "openclaw", "codex", "google-adk", "seo-agent", "external", "kimi", "kimi-cli", "mock"]
-        );
-    }
-
-    #[test]
-    fn derivation_follows_contract_7_3() {
-        let d = |rt, m| derive_provider(rt, m, &[]);
-        assert_eq!(d("claude-code", "MiniMax-M2.7"), Derived::Provider("minimax"));
-        assert_eq!(d("claude-code", "minimax/MiniMax-M2.7"), Derived::Provider("platform"));
-        assert_eq!(d("claude-code", "minimax:MiniMax-M2.7"), Derived::Unregistered);
-        assert_eq!(d("claude-code", "sonnet"), Derived::Provider("anthropic-oauth"));
-        assert_eq!(d("claude-code", "claude-sonnet-4-6"), Derived::Provider("anthropic-api"));
-        assert_eq!(d("hermes", "openai/gpt-4o"), Derived::Provider("byok-openai"));
-        assert_eq!(d("openclaw", "minimax:MiniMax-M2.7"), Derived::Provider("byok-minimax"));
-        assert_eq!(d("hermes", "minimax:MiniMax-M2.7"), Derived::Provider("byok-minimax"));
-        assert_eq!(d("codex", "openai/gpt-4o"), Derived::Unregistered);
-        assert_eq!(d("codex", "gpt-5.4"), Derived::Provider("openai-subscription"));
-        assert_eq!(derive_provider("codex", "gpt-5.4", &["OPENAI_API_KEY"]), Derived::Provider("openai-api"));
-        assert_eq!(d("google-adk", "gemini-2.5-pro"), Derived::Provider("google"));
-        assert_eq!(d("seo-agent", "anything"), Derived::FailOpen);
-        assert_eq!(d("kimi", ""), Derived::FailOpen);
-    }
-
-    #[test]
-    fn strip_list_ignores_case() {
-        assert!(is_strip_listed("minimax_api_key"));
-        assert!(!is_strip_listed("GOOGLE_API_KEY"));
-        assert!(!is_strip_listed("MODEL_PROVIDER"));
     }
 }

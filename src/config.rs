@@ -64,6 +64,9 @@ pub struct Timeouts {
     /// How long a case may wait for room under `E2E_MAX_WORKSPACES` before it fails: the
     /// queue of the run's cases ahead of it, so of the order of the whole run.
     pub room: Duration,
+    /// One A2A answer, start to end: the send, following a queued turn to its result and
+    /// re-sending after interrupt acknowledgements (docs/waits-and-teardown.md).
+    pub a2a_answer: Duration,
 }
 
 impl Timeouts {
@@ -77,6 +80,9 @@ impl Timeouts {
         transition: Duration::from_secs(120),
         teardown: Duration::from_secs(60),
         room: Duration::from_secs(3 * 3600),
+        // A platform boot turn (up to 90 s), the drain at the next heartbeat, the turn itself
+        // (the suite gives a send 90 s) and the harness's six interrupt re-sends of 12 s.
+        a2a_answer: Duration::from_secs(420),
     };
 
     /// Sized for the embedded stand-in's default delays (a few hundred ms): generous enough
@@ -91,6 +97,7 @@ impl Timeouts {
         transition: Duration::from_secs(5),
         teardown: Duration::from_secs(10),
         room: Duration::from_secs(600),
+        a2a_answer: Duration::from_secs(10),
     };
 
     /// `base` with every variable that is set taking precedence.
@@ -104,6 +111,7 @@ impl Timeouts {
             transition: base.transition,
             teardown: base.teardown,
             room: base.room,
+            a2a_answer: base.a2a_answer,
         }
     }
 }
@@ -354,10 +362,14 @@ impl Settings {
             Some("off") => Lifecycle::Off,
             Some(v) => return Err(bad("E2E_LIFECYCLE", v, "auto, off")),
         };
+        let platform = crate::generation::Generation::from_lookup(get).map_err(|_| {
+            let names = crate::generation::Generation::names().join(", ");
+            bad("MOLECULE_PLATFORM", &get("MOLECULE_PLATFORM").unwrap_or_default(), &format!("{names} or latest (unset: latest)"))
+        })?;
         let runtime = get("E2E_RUNTIME");
-        // The runtimes the arms provision: the manifest's (bring-your-own and mock have no arm).
-        let runtimes: Vec<&str> =
-            crate::catalog::RUNTIMES.iter().filter(|r| matches!(r.allow, crate::catalog::Allow::Manifest(_))).map(|r| r.name).collect();
+        // The runtimes the arms provision: the generation's manifest entries (bring-your-own and
+        // mock have no arm).
+        let runtimes = platform.catalog.manifest_runtimes();
         if let Some(rt) = runtime.as_deref().filter(|rt| !runtimes.contains(rt)) {
             return Err(bad("E2E_RUNTIME", rt, &runtimes.join(", ")));
         }
@@ -368,10 +380,6 @@ impl Settings {
 
         let timeouts = timeout_vars(&get)?;
 
-        let platform = crate::generation::Generation::from_lookup(get).map_err(|_| {
-            let names = crate::generation::Generation::names().join(", ");
-            bad("MOLECULE_PLATFORM", &get("MOLECULE_PLATFORM").unwrap_or_default(), &format!("{names} or latest (unset: latest)"))
-        })?;
         Ok(Settings {
             cp_url,
             platform,

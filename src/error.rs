@@ -80,10 +80,10 @@ impl fmt::Debug for ConfigError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SlugError {
     /// The platform harness falls through to `openai/gpt-4o` here; the suite refuses, so a new
-    /// runtime gets a row in `catalog::RUNTIMES` instead of a model nobody chose.
-    #[error("no model slug for runtime {runtime:?}: it is not in the catalogue (catalog::RUNTIMES: {known})")]
+    /// runtime gets a row in its generation's catalogue instead of a model nobody chose.
+    #[error("no model slug for runtime {runtime:?}: it is not in the generation's catalogue (its runtimes: {known})")]
     UnknownRuntime { runtime: String, known: String },
-    #[error("no model slug for runtime {runtime:?}: it is created without a model (catalog::RUNTIMES says NoModel)")]
+    #[error("no model slug for runtime {runtime:?}: it is created without a model (its catalogue row says NoModel)")]
     TakesNoModel { runtime: String },
 }
 
@@ -183,6 +183,12 @@ promises! {
     /// Lifecycle: a soft restart answers `provisioning` and the workspace comes back online and
     /// answering (the platform's Go lifecycle test, `restart`).
     RestartServes => "restart-serves",
+    /// The platform serves what the declared generation (`MOLECULE_PLATFORM`) serves: the
+    /// billing-mode route and the offered-models route are there, or not, as its catalogue says.
+    PlatformGeneration => "platform-generation",
+    /// aeec8e47: A2A to a settling (provisioning) workspace is queued (202 with a `queue_id`)
+    /// and answered once it is online (platform-today row 30).
+    SettlingTargetQueues => "settling-target-queues",
 }
 
 impl fmt::Display for Promise {

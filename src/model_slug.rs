@@ -1,13 +1,10 @@
 //! Which model a workspace is created with: the platform harness's `pick_model_slug`
 //! (contract §7.4), as a pure function of the runtime and what the environment holds.
 
-use crate::catalog::{self, ModelDefault};
+use crate::catalog::ModelDefault;
 use crate::config::{LlmPath, Settings};
 pub use crate::error::SlugError;
-
-/// The platform path's model when `E2E_DEFAULT_PLATFORM_MODEL` is unset (at the reference
-/// commit; later platform versions moved to `minimax/MiniMax-M2.7`).
-pub const DEFAULT_PLATFORM_MODEL: &str = "moonshot/kimi-k2.6";
+use crate::generation::Catalog;
 
 /// The parts of the environment the slug rules read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,20 +36,22 @@ impl<'a> SlugEnv<'a> {
 /// The model slug for `runtime`, first rule that applies:
 /// 0. a runtime outside the catalogue is refused ([`SlugError::UnknownRuntime`]);
 /// 1. a non-empty `E2E_MODEL_SLUG`, verbatim;
-/// 2. the platform path: `E2E_DEFAULT_PLATFORM_MODEL` or [`DEFAULT_PLATFORM_MODEL`];
+/// 2. the platform path: `E2E_DEFAULT_PLATFORM_MODEL` or the generation's
+///    `default_platform_model` (`moonshot/kimi-k2.6` at 41409fb2, `minimax/MiniMax-M2.7` at aeec8e47);
 /// 3. the runtime's [`ModelDefault`] in the catalogue (claude-code and seo-agent: `MiniMax-M2.7`
 ///    with a MiniMax key, else `claude-sonnet-4-6` with an Anthropic key, else `sonnet`;
-///    google-adk `gemini-2.5-pro`; hermes, codex, openclaw `openai/gpt-4o`).
-pub fn pick_model_slug(runtime: &str, env: &SlugEnv<'_>) -> Result<String, SlugError> {
-    let Some(row) = catalog::runtime_row(runtime) else {
-        let known = catalog::known_runtimes().join(", ");
+///    google-adk `gemini-2.5-pro` where the generation has it; hermes, codex, openclaw
+///    `openai/gpt-4o`).
+pub fn pick_model_slug(cat: &Catalog, runtime: &str, env: &SlugEnv<'_>) -> Result<String, SlugError> {
+    let Some(row) = cat.runtime_row(runtime) else {
+        let known = cat.runtimes.iter().map(|r| r.name).collect::<Vec<_>>().join(", ");
         return Err(SlugError::UnknownRuntime { runtime: runtime.to_owned(), known });
     };
     if let Some(slug) = env.model_slug.filter(|s| !s.is_empty()) {
         return Ok(slug.to_owned());
     }
     if env.platform_path {
-        let model = env.default_platform_model.filter(|s| !s.is_empty()).unwrap_or(DEFAULT_PLATFORM_MODEL);
+        let model = env.default_platform_model.filter(|s| !s.is_empty()).unwrap_or(cat.default_platform_model);
         return Ok(model.to_owned());
     }
     let model = match row.model_default {

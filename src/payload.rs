@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::catalog::{self, Vendor};
 use crate::config::Keys;
+use crate::generation::{Byok, Catalog};
 
 /// The tier the platform harness asks for (a SaaS tenant forces 4 regardless).
 pub const HARNESS_TIER: u8 = 2;
@@ -30,10 +31,17 @@ pub struct CreateWorkspace {
 }
 
 impl CreateWorkspace {
-    /// A platform workspace: `runtime_or_template` is sent as `template` when the catalogue
-    /// knows it as a template (seo-agent), else as `runtime`.
+    /// A platform workspace: `runtime_or_template` is sent as `template` when the latest
+    /// generation knows it as a template (seo-agent), else as `runtime`. The scenarios use
+    /// [`CreateWorkspace::platform_in`] with the run's generation; this is for fixed bodies.
     pub fn platform(name: &str, runtime_or_template: &str, model: &str) -> Self {
-        let is_template = catalog::template(runtime_or_template).is_some();
+        Self::platform_in(crate::generation::latest().catalog, name, runtime_or_template, model)
+    }
+
+    /// A platform workspace as generation `cat` names it: `runtime_or_template` is sent as
+    /// `template` when the catalogue knows it as a template, else as `runtime`.
+    pub fn platform_in(cat: &Catalog, name: &str, runtime_or_template: &str, model: &str) -> Self {
+        let is_template = cat.template(runtime_or_template).is_some();
         CreateWorkspace {
             name: name.to_owned(),
             runtime: (!is_template).then(|| runtime_or_template.to_owned()),
@@ -177,8 +185,10 @@ impl KeyPath {
 }
 
 /// Which secrets go in the create body and which are written after the workspace is
-/// switched to BYOK: the platform refuses strip-listed keys while the workspace is
-/// `platform_managed`, which it always is at create.
+/// switched to BYOK, as the generation's BYOK flow wants: at 41409fb2 the platform refuses
+/// strip-listed keys while the workspace is `platform_managed`, which it always is at create,
+/// so they wait for the opt-in; at aeec8e47 every key travels in the create body (a BYOK model
+/// without its key is refused there, and its keys are accepted there).
 #[derive(Clone, Default)]
 pub struct SecretsPlan {
     pub in_body: BTreeMap<String, SecretString>,
@@ -187,10 +197,10 @@ pub struct SecretsPlan {
 }
 
 impl SecretsPlan {
-    pub fn split(secrets: BTreeMap<String, SecretString>) -> Self {
+    pub fn split(byok: Byok, secrets: BTreeMap<String, SecretString>) -> Self {
         let mut plan = SecretsPlan::default();
         for (k, v) in secrets {
-            if catalog::is_strip_listed(&k) {
+            if byok == Byok::BillingModeOptIn && catalog::is_strip_listed(&k) {
                 plan.after_byok.push((k, v));
             } else {
                 plan.in_body.insert(k, v);

@@ -60,12 +60,17 @@ molecule_e2e::arm_table!(live_cases);
 async fn runtime_arm(name: &str) {
     let arm = arms::arm(name).expect("arm in the table");
     let c = case(&format!("arm::{name}"));
-    // The arm table pins the expected-red arm: the summary says "expected red", not passed.
-    let red = match arm.expectation() {
-        arms::Expectation::Rejected { status, code } => {
+    // The arm table (or the run's generation) pins the expected-red arm: the summary says
+    // "expected red", not passed.
+    let g = c.target().settings.platform;
+    let red = match (arm.expectation(g), arm.pin_at(g).1) {
+        (arms::Expectation::Rejected { status, code }, Some(why)) => {
+            Some(format!("{status} {code} as generation {} pins it: {why}", g.commit))
+        }
+        (arms::Expectation::Rejected { status, code }, None) => {
             Some(format!("{status} {code} as pinned by the arm table"))
         }
-        arms::Expectation::Online => None,
+        (arms::Expectation::Online, _) => None,
     };
     let report = finish_pinned(&c, red, saas::runtime_arm(&c, arm).await);
     // Full mode's steps are pinned per arm: a step that silently stops running shows here.
@@ -75,7 +80,6 @@ async fn runtime_arm(name: &str) {
     }) = report
     {
         // Per platform generation: the newest has the plain name, an older one its commit.
-        let g = c.target().settings.platform;
         let snap = if g.is_latest() { format!("full_mode_steps_{name}") } else { format!("full_mode_steps_{name}@{}", g.commit) };
         crate::support::snapshot_settings().bind(|| insta::assert_json_snapshot!(snap, full.steps));
     }

@@ -307,6 +307,8 @@ async fn ready(target: &Target, cp: &ControlPlane, slug: &str, org_id: &str, say
         })
         .await
         .step("wait for tenant health")?;
+    // Before any case uses the tenant: it must be the generation the run declares.
+    super::preflight::check(&tenant, target.settings.platform).await?;
     Ok(info)
 }
 

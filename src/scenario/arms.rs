@@ -1,8 +1,9 @@
 //! The runtime arms: every runtime, template and LLM path the staging suite provisions
 //! (contract §7, §8), with the outcome the reference platform is expected to give each.
 
-use crate::catalog::{self, Derived, Vendor};
+use crate::catalog::{Derived, Vendor};
 use crate::config::Settings;
+use crate::generation::{Byok, Catalog, Generation};
 use crate::model_slug::{SlugEnv, SlugError, pick_model_slug};
 use crate::payload::KeyPath;
 
@@ -20,6 +21,7 @@ pub struct Arm {
     pub probe: bool,
     /// What the reference platform gives this arm, pinned here by arm: never derived from the
     /// model an override produces, so `E2E_MODEL_SLUG` cannot turn a normal arm into a red one.
+    /// A generation may pin it differently (`Catalog::arm_pins`): see [`Arm::pin_at`].
     pub pin: Pin,
 }
 
@@ -33,19 +35,29 @@ pub enum Pin {
 
 impl Arm {
     /// The runtime the platform resolves (a template's config names it).
-    pub fn runtime(&self) -> &'static str {
-        catalog::template(self.runtime_or_template).map(|t| t.runtime).unwrap_or(self.runtime_or_template)
+    pub fn runtime(&self, cat: &Catalog) -> &'static str {
+        cat.template(self.runtime_or_template).map(|t| t.runtime).unwrap_or(self.runtime_or_template)
     }
 
-    pub fn is_template(&self) -> bool {
-        catalog::template(self.runtime_or_template).is_some()
+    pub fn is_template(&self, cat: &Catalog) -> bool {
+        cat.template(self.runtime_or_template).is_some()
     }
 
-    /// The model the arm asks for: a red arm's pinned model; else the slug rules, fed with the
-    /// arm's own key path (and `E2E_MODEL_SLUG` / `E2E_DEFAULT_PLATFORM_MODEL`). An arm whose
-    /// runtime the catalogue lacks gets an error, not a default model.
+    /// The arm's pin on generation `g`: the generation's own pin for it, else the table's; with
+    /// the reason a generation gives, for the case to print.
+    pub fn pin_at(&self, g: &Generation) -> (Pin, Option<&'static str>) {
+        match g.catalog.arm_pin(self.name) {
+            Some(p) => (Pin::Red { model: p.model, status: p.status, code: p.code }, Some(p.why)),
+            None => (self.pin, None),
+        }
+    }
+
+    /// The model the arm asks for: a red arm's pinned model; else the slug rules of the run's
+    /// generation, fed with the arm's own key path (and `E2E_MODEL_SLUG` /
+    /// `E2E_DEFAULT_PLATFORM_MODEL`). An arm whose runtime the catalogue lacks gets an error,
+    /// not a default model.
     pub fn model(&self, settings: &Settings) -> Result<String, SlugError> {
-        if let Pin::Red { model, .. } = self.pin {
+        if let (Pin::Red { model, .. }, _) = self.pin_at(settings.platform) {
             return Ok(model.to_owned());
         }
         let env = SlugEnv {
@@ -55,26 +67,35 @@ impl Arm {
             minimax_key: self.key == KeyPath::Own(Vendor::Minimax),
             anthropic_key: self.key == KeyPath::Own(Vendor::Anthropic),
         };
-        pick_model_slug(self.runtime_or_template, &env)
+        pick_model_slug(settings.platform.catalog, self.runtime_or_template, &env)
     }
 
-    /// What the reference platform does with this arm's create: the arm's pin.
-    pub fn expectation(&self) -> Expectation {
-        match self.pin {
+    /// What generation `g` does with this arm's create: the arm's pin there.
+    pub fn expectation(&self, g: &Generation) -> Expectation {
+        match self.pin_at(g).0 {
             Pin::Online => Expectation::Online,
             Pin::Red { status, code, .. } => Expectation::Rejected { status, code },
         }
     }
 
-    /// What the catalogue says the platform does with `model` on this arm (the offline tier
-    /// checks that each pin agrees with it).
-    pub fn derived_expectation(&self, model: &str) -> Expectation {
+    /// What the catalogue says the platform does with `model` on this arm when the create body
+    /// carries secrets named `body_keys` (the offline tier checks that each pin agrees with it):
+    /// the allowlist, the registry, and where the generation wants them, the BYOK credential.
+    pub fn derived_expectation(&self, cat: &Catalog, model: &str, body_keys: &[&str]) -> Expectation {
         let requested = self.runtime_or_template;
-        if !self.is_template() && !catalog::is_known_runtime(requested) {
+        if !self.is_template(cat) && !cat.is_known_runtime(requested) {
             return Expectation::Rejected { status: 422, code: "RUNTIME_UNSUPPORTED" };
         }
-        match catalog::derive_provider(self.runtime(), model, &[]) {
+        match cat.derive_provider(self.runtime(cat), model, body_keys) {
             Derived::Unregistered => Expectation::Rejected { status: 422, code: "UNREGISTERED_MODEL_FOR_RUNTIME" },
+            Derived::Provider(p) if p != "platform" && cat.byok == Byok::KeysInCreateBody => {
+                let accepted = cat.provider(self.runtime(cat), p).map_or(&[][..], |p| p.auth_env);
+                if accepted.iter().any(|k| body_keys.contains(k)) {
+                    Expectation::Online
+                } else {
+                    Expectation::Rejected { status: 422, code: "MISSING_BYOK_CREDENTIAL" }
+                }
+            }
             _ => Expectation::Online,
         }
     }
@@ -164,6 +185,8 @@ pub const EXTERNAL_CASES: &[&str] = &[
 pub fn live_cases(target: &str) -> Vec<String> {
     match target {
         "staging_saas" => {
+            // The table's pins decide which cases exist (the same on every generation); an arm a
+            // generation pins red has its lifecycle cases gated there, not removed.
             let arms = ARMS.iter().map(|a| format!("arm::{}", a.name));
             let online = || ARMS.iter().filter(|a| a.pin == Pin::Online);
             let lifecycle = TRANSITIONS

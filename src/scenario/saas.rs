@@ -2,7 +2,7 @@
 //! arm's payload and BYOK plan, online, A2A PONG, the known-answer gate, activity, teardown.
 
 use crate::a2a::SendMessage;
-use crate::error::{E2eError, Promise, Result, StepExt};
+use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, Milestone, SlugKind, with_org};
 use crate::payload::CreateWorkspace;
 use crate::scenario::arms::{Arm, Expectation};
@@ -41,7 +41,7 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
         }));
     }
     let model = arm.model(&target.settings)?;
-    let expectation = arm.expectation();
+    let expectation = arm.expectation(target.settings.platform);
     let kind = match target.settings.mode {
         crate::config::Mode::Full => SlugKind::Full,
         crate::config::Mode::Smoke => SlugKind::Smoke,
@@ -66,7 +66,7 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
 
                 c.step(&format!("{}: A2A PONG", ws.label()));
                 let pong_msg = SendMessage::text(PONG_PROMPT).with_id("e2e-msg-1").with_message_id(message_id("e2e"));
-                let reply = ask(&c, &org.tenant, &ws, &pong_msg).await.step("A2A PONG")?;
+                let reply = ask(&c, &org.tenant, &ws, &pong_msg).await.breaks(Promise::A2aAnswersPong, "A2A PONG").step("A2A PONG")?;
                 result_error_burst(&c, &org.tenant, &ws, &reply).await;
                 let pong = expect_token(&reply, "PONG", Promise::A2aAnswersPong).step("A2A PONG")?;
 
@@ -74,7 +74,8 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
                 let known_msg = SendMessage::text(KNOWN_ANSWER_PROMPT)
                     .with_id("e2e-known-answer-1")
                     .with_message_id(message_id("e2e"));
-                let reply = ask(&c, &org.tenant, &ws, &known_msg).await.step("known answer")?;
+                let reply =
+                    ask(&c, &org.tenant, &ws, &known_msg).await.breaks(Promise::KnownAnswer, "known answer").step("known answer")?;
                 let known_answer = expect_token(&reply, "PINEAPPLE", Promise::KnownAnswer).step("known answer")?;
                 c.stamp(Milestone::A2aRoundtrip);
 
@@ -111,11 +112,16 @@ async fn expect_rejection(
     code: &str,
 ) -> Result<(u16, String)> {
     let plan = secrets_plan(case, arm);
-    let req = CreateWorkspace::platform("E2E Parent", arm.runtime_or_template, model).with_secrets(plan.in_body);
+    let g = case.target().settings.platform;
+    let req = CreateWorkspace::platform_in(g.catalog, "E2E Parent", arm.runtime_or_template, model).with_secrets(plan.in_body);
+    let why = match arm.pin_at(g).1 {
+        Some(why) => format!(" (pinned red at {}: {why})", g.commit),
+        None => String::new(),
+    };
     case.step(&format!(
-        "create workspace {} with {model}: the reference platform rejects it ({status} {code}); this arm is red \
+        "create workspace {} with {model}: platform {} rejects it ({status} {code}){why}; this arm is red \
          until the platform or the slug changes",
-        arm.runtime_or_template
+        arm.runtime_or_template, g.commit
     ));
     match tenant.create_workspace(&req).await {
         Err(e) if e.status() == Some(status) && e.code() == Some(code) => Ok((status, code.to_owned())),
@@ -129,7 +135,8 @@ async fn expect_rejection(
             Promise::CreateRejectedByName,
             format!(
                 "the platform accepted {} with model {model} (workspace {}), but the pin expects {status} {code}: \
-                 the platform changed, so update the arm's pin (scenario::arms) and let it run green",
+                 the platform changed, so update the arm's pin (scenario::arms, or the generation's arm_pins) \
+                 and let it run green",
                 arm.runtime_or_template, created.id
             ),
             ))

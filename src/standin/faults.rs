@@ -26,7 +26,8 @@ pub enum Verdict {
 /// the verdict it must reach. The fault matrix (`tests/support/matrix.rs`) runs every proof.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Proof {
-    /// The story, named as its live case is (`arm::hermes`, `lifecycle::pause_resume`, …).
+    /// The story, named as its live case is (`arm::hermes`, `lifecycle::pause_resume`, …),
+    /// with `@<commit>` when the promise is one generation's only (run there; else the latest).
     pub story: &'static str,
     pub verdict: Verdict,
 }
@@ -58,7 +59,7 @@ macro_rules! fault_table {
             [fails(PollQueuedEnvelope) @ "external::kimi"];
         allowlist_lacks_google_adk AllowlistLacksGoogleAdk "allowlist-lacks-google-adk"
             "google-adk is missing from the create allowlist: 422 RUNTIME_UNSUPPORTED (§3.2, §7.1)"
-            [fails(CreateAccepted) @ "arm::google_adk"];
+            [fails(CreateAccepted) @ "arm::google_adk@41409fb2"];
         runtime_misspells RuntimeMisspells "runtime-misspells"
             "provisioned runtimes misspell canary tokens (PONG -> PNOG) (§6.5 known-answer gate)"
             [fails(A2aAnswersPong) @ "arm::hermes"];
@@ -70,7 +71,7 @@ macro_rules! fault_table {
             [fails(ActivityRecorded) @ "arm::hermes"];
         byok_ignored ByokIgnored "byok-ignored"
             "PUT llm-billing-mode byok answers 200 byok but nothing is stored: GET says platform_managed and vendor-key writes are refused (§3.7)"
-            [fails(ByokBillingMode) @ "arm::claude_code_minimax"];
+            [fails(ByokBillingMode) @ "arm::claude_code_minimax@41409fb2"];
         deleted_org_listed DeletedOrgListed "deleted-org-listed"
             "tenant DELETE answers 200 and tears the tenant down, but the org stays in the org list (§2 teardown leak check)"
             [fails(TeardownLeavesNoOrg) @ "arm::claude_code_subscription"];
@@ -139,7 +140,7 @@ macro_rules! fault_table {
             [survives @ "arm::hermes"];
         slow_provisioning SlowProvisioning "slow-provisioning"
             "provisioning takes 5x longer and passes through a transient `failed` status before online (§4)"
-            [survives @ "arm::claude_code_subscription"];
+            [survives @ "arm::claude_code_platform"];
         waking_without_retry_after WakingWithoutRetryAfter "waking-without-retry-after"
             "the waking 503 has no Retry-After header and no retry_after field (§6.4)"
             [survives @ "lifecycle::hibernate_wake"];
@@ -161,6 +162,39 @@ macro_rules! fault_table {
         unregistered_model_accepted UnregisteredModelAccepted "unregistered-model-accepted"
             "create accepts an unregistered model (codex on its default slug) with 201 instead of 422 UNREGISTERED_MODEL_FOR_RUNTIME (§3.2 step 10)"
             [fails(CreateRejectedByName) @ "arm::codex"];
+        billing_route_kept BillingRouteKept "billing-route-kept"
+            "the llm-billing-mode route removed at 881b3f6f still answers, as 41409fb2 did: the platform is not the declared generation (preflight)"
+            [fails(PlatformGeneration) @ "arm::hermes"];
+        offered_models_differ OfferedModelsDiffer "offered-models-differ"
+            "GET /admin/llm/offered-models lacks a platform model of the generation's registry and offers the withdrawn moonshot/kimi-k2.6 (§8 step 8d)"
+            [fails(ProviderProbe) @ "arm::hermes"];
+        create_drops_body_keys CreateDropsBodyKeys "create-drops-body-keys"
+            "a BYOK create accepts its vendor keys in the body but stores none: provisioning fails MISSING_BYOK_CREDENTIAL (h/workspace.go:884-910)"
+            [fails(WorkspaceComesOnline) @ "arm::hermes"];
+        boot_turn_holds_first_turn BootTurnHoldsFirstTurn "boot-turn-holds-first-turn"
+            "the first-boot greeting is still in flight when the first caller turn arrives: it is answered 200 queued with a queue_id and drained after the greeting (platform-today rows 28, 30)"
+            [survives @ "arm::hermes"];
+        queue_never_resolves QueueNeverResolves "queue-never-resolves"
+            "a caller turn queued behind a boot turn is never drained: its queue item stays `queued` (platform-today row 28)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        queue_wrong_result QueueWrongResult "queue-wrong-result"
+            "a queued caller turn completes holding the boot turn's answer (\"Workspace restarted and ready…\"), not its own (platform-today row 28)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        queue_item_dropped QueueItemDropped "queue-item-dropped"
+            "a queued caller turn is dropped with a last_error instead of dispatched (platform-today row 28)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        interrupt_ack_once InterruptAckOnce "interrupt-ack-once"
+            "each workspace's agent answers its first message/send with the interrupt acknowledgement, then answers (platform-today row 31)"
+            [survives @ "arm::hermes"];
+        interrupt_ack_forever InterruptAckForever "interrupt-ack-forever"
+            "the agent answers every message/send with the interrupt acknowledgement and never the reply (platform-today row 31)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        push_async_parked PushAsyncParked "push-async-parked"
+            "canvas callers' turns are parked past the sync budget: 200 {status:queued, delivery_mode:push-async} and no reply (platform-today row 29)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        settling_answered_503 SettlingAnswered503 "settling-answered-503"
+            "A2A to a settling (provisioning) workspace answers 503 workspace has no URL instead of queueing it (platform-today row 30)"
+            [fails(SettlingTargetQueues) @ "lifecycle::pause_resume"];
         create_cold_503 CreateCold503 "create-cold-503"
             "the edge answers the first two workspace creates with an empty-body 503 and Retry-After: 1, the cold-origin write window (c1e3398d; retried by the suite)"
             [survives @ "arm::hermes"];

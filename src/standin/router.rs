@@ -11,8 +11,8 @@ use axum::routing::{delete, get, post, put};
 
 use super::guard::guard;
 use super::handlers::{
-    a2a_proxy, activity, billing, buildinfo, control_plane as cp, create, diagnose, edge, files, health, lifecycle, memory, metrics,
-    org_identity, registry, shared_context, workspaces,
+    a2a_proxy, a2a_queue, activity, billing, buildinfo, control_plane as cp, create, diagnose, edge, files, health, lifecycle, memory,
+    metrics, offered, org_identity, registry, shared_context, workspaces,
 };
 use super::platform::Platform;
 use super::reply::canvas_not_found;
@@ -35,6 +35,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         // Open behind the tenant guard.
         .route("/workspaces/{id}", get(workspaces::get_row).delete(workspaces::delete))
         .route("/workspaces/{id}/a2a", post(a2a_proxy::a2a))
+        .route("/workspaces/{id}/a2a/queue/{queue_id}", get(a2a_queue::queue_status))
         .route("/registry/{id}/peers", get(registry::peers))
         .route("/org/identity", get(org_identity))
         // AdminAuth.
@@ -42,6 +43,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/admin/workspaces/{id}/llm-billing-mode", get(billing::get_billing).put(billing::put_billing))
         .route("/admin/workspaces/{id}/tokens", post(billing::mint_token))
         .route("/org/tokens", post(billing::mint_org_token))
+        .route("/admin/llm/offered-models", get(offered::offered_models))
         // WorkspaceAuth.
         .route("/workspaces/{id}/pause", post(lifecycle::pause))
         .route("/workspaces/{id}/resume", post(lifecycle::resume))

@@ -201,7 +201,8 @@ fn mode_values(#[case] value: &str, #[case] mode: Mode) {
 #[case::url_template_not_a_url(&[("MOLECULE_TENANT_URL_TEMPLATE", "{slug}.example.test")], "MOLECULE_TENANT_URL_TEMPLATE", "{slug}.example.test", "http:// or https://")]
 #[case::stale_wait_is_retired(&[("E2E_STALE_WAIT_SECS", "180")], "E2E_STALE_WAIT_SECS", "180", "with E2E_STALE_POLL_DEADLINE_SECS instead")]
 #[case::stale_wait_is_retired_even_beside_a_deadline(&[("E2E_STALE_WAIT_SECS", "180"), ("E2E_STALE_POLL_DEADLINE_SECS", "240")], "E2E_STALE_WAIT_SECS", "180", "polls for the stale transition")]
-#[case::retired_runtime_langgraph(&[("E2E_RUNTIME", "langgraph")], "E2E_RUNTIME", "langgraph", "claude-code, hermes, openclaw, codex, google-adk, seo-agent")]
+#[case::retired_runtime_langgraph(&[("E2E_RUNTIME", "langgraph")], "E2E_RUNTIME", "langgraph", "claude-code, platform-agent, hermes, openclaw, codex, seo-agent")]
+#[case::google_adk_is_retired_at_aeec8e47(&[("E2E_RUNTIME", "google-adk")], "E2E_RUNTIME", "google-adk", "claude-code, platform-agent, hermes")]
 #[case::external_is_not_a_harness_runtime(&[("E2E_RUNTIME", "external")], "E2E_RUNTIME", "external", "hermes")]
 fn bad_values_are_refused_by_name(
     #[case] vars: &[(&str, &str)],
@@ -244,9 +245,15 @@ fn flags_take_one_or_zero(#[case] value: &str, #[case] on: bool) {
 #[case::codex("codex")]
 #[case::openclaw("openclaw")]
 #[case::seo_agent("seo-agent")]
-#[case::google_adk("google-adk")]
 fn harness_runtimes_are_accepted(#[case] runtime: &str) {
     assert_eq!(settings(&[("E2E_RUNTIME", runtime)]).runtime.as_deref(), Some(runtime));
+}
+
+/// google-adk is a runtime at the reference commit (and retired at aeec8e47, refused above).
+#[test]
+fn google_adk_is_a_harness_runtime_at_the_reference_commit() {
+    let s = settings(&[("E2E_RUNTIME", "google-adk"), ("MOLECULE_PLATFORM", "41409fb2")]);
+    assert_eq!(s.runtime.as_deref(), Some("google-adk"));
 }
 
 #[rstest]
@@ -403,7 +410,7 @@ fn a_url_with_userinfo_shows_neither_user_nor_password_in_debug_or_errors() {
 fn e2e_runtime_narrows_the_lifecycle_arms(#[case] narrow: Option<&str>, #[case] kept: &[&str]) {
     use molecule_e2e::scenario::{arms, lifecycle};
     for arm in arms::ARMS {
-        let out = lifecycle::narrowed_out(arm, narrow);
+        let out = lifecycle::narrowed_out(arm, molecule_e2e::generation::latest().catalog, narrow);
         let expect_kept = narrow.is_none() || kept.contains(&arm.name);
         assert_eq!(out.is_none(), expect_kept, "{} under E2E_RUNTIME={narrow:?}: {out:?}", arm.name);
     }

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use molecule_e2e::a2a::ERROR_MARKERS;
-use molecule_e2e::catalog::{STRIP_LIST, known_runtimes};
+use molecule_e2e::catalog::STRIP_LIST;
 use molecule_e2e::harness::EPHEMERAL_PREFIXES;
 use molecule_e2e::scenario::common::{KNOWN_ANSWER_PROMPT, PONG_PROMPT};
 
@@ -102,7 +102,7 @@ fn the_create_allowlist_is_the_contracts() {
     in_contract(ALLOWLIST_LITERAL);
     let inner = ALLOWLIST_LITERAL.trim_start_matches("allowlist = {").trim_end_matches("}.");
     let want: Vec<&str> = inner.split(", ").collect();
-    assert_eq!(known_runtimes(), want);
+    assert_eq!(molecule_e2e::generation::CATALOG_41409FB2.known_runtimes(), want);
 }
 
 #[test]

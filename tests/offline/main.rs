@@ -14,6 +14,7 @@ mod admin_origin;
 mod canary_inprocess;
 mod canary_rules;
 mod catalog;
+mod catalog_today;
 mod client;
 mod config;
 mod config_kinds;

@@ -1,10 +1,14 @@
 //! Create-workspace bodies and the BYOK secrets plan (contract §3.2, §5, §7.5): every arm's
-//! body pinned by a snapshot, plus the promises that must hold whatever the snapshots say.
+//! body pinned by a snapshot per generation (`payload_<arm>` at the latest,
+//! `payload_<arm>@<commit>` at older ones), plus the promises that must hold whatever the
+//! snapshots say. The strip-list split is the reference generation's flow; aeec8e47 sends every
+//! key in the body.
 
 use std::collections::BTreeMap;
 
 use molecule_e2e::catalog::{Vendor, is_strip_listed};
 use molecule_e2e::config::{Keys, Settings};
+use molecule_e2e::generation::{Byok, G41409FB2, GAEEC8E47, GENERATIONS, Generation};
 use molecule_e2e::payload::{CreateWorkspace, HARNESS_TIER, KeyPath, SecretsPlan, register_body};
 use molecule_e2e::redact::MASK;
 use molecule_e2e::scenario::arms::{ARMS, Arm, Expectation};
@@ -19,26 +23,41 @@ fn test_key(vendor: Vendor) -> SecretString {
     SecretString::from(format!("test-{vendor}-key"))
 }
 
-/// The secrets an arm sends, split as the harness splits them.
+/// Hermetic settings declaring generation `g`.
+fn at(g: &'static Generation) -> Settings {
+    Settings { platform: g, ..Settings::hermetic() }
+}
+
+/// The reference generation's settings: the strip-list split and billing-mode opt-in.
+fn reference() -> Settings {
+    at(&G41409FB2)
+}
+
+/// The secrets an arm sends, split as the reference harness splits them.
 fn plan(arm: &Arm) -> SecretsPlan {
+    plan_at(arm, G41409FB2.catalog.byok)
+}
+
+fn plan_at(arm: &Arm, byok: Byok) -> SecretsPlan {
     let key = arm.key.vendor().map(test_key);
-    SecretsPlan::split(arm.key.secrets(key.as_ref()))
+    SecretsPlan::split(byok, arm.key.secrets(key.as_ref()))
 }
 
 /// An arm's create request as the suite builds it (the in-body half of the secrets only).
 fn create(arm: &Arm, settings: &Settings) -> CreateWorkspace {
     let model = arm.model(settings).expect("the arm's model");
-    CreateWorkspace::platform("E2E Parent", arm.runtime_or_template, &model).with_secrets(plan(arm).in_body)
+    let cat = settings.platform.catalog;
+    CreateWorkspace::platform_in(cat, "E2E Parent", arm.runtime_or_template, &model).with_secrets(plan_at(arm, cat.byok).in_body)
 }
 
 /// What the snapshot of an arm pins.
 fn arm_document(arm: &Arm, settings: &Settings) -> Value {
     let model = arm.model(settings).expect("the arm's model");
-    let plan = plan(arm);
+    let plan = plan_at(arm, settings.platform.catalog.byok);
     json!({
         "arm": arm.name,
         "model": model,
-        "expectation": format!("{:?}", arm.expectation()),
+        "expectation": format!("{:?}", arm.expectation(settings.platform)),
         "create": create(arm, settings).redacted(),
         "byok_plan": plan.describe(),
     })
@@ -54,12 +73,15 @@ fn arm(name: &str) -> &'static Arm {
 
 #[test]
 fn every_arm_payload_is_pinned() {
-    let settings = Settings::hermetic();
-    snapshots().bind(|| {
-        for arm in ARMS {
-            insta::assert_json_snapshot!(format!("payload_{}", arm.name), arm_document(arm, &settings));
-        }
-    });
+    for g in GENERATIONS {
+        let settings = at(g);
+        let suffix = if g.is_latest() { String::new() } else { format!("@{}", g.commit) };
+        snapshots().bind(|| {
+            for arm in ARMS {
+                insta::assert_json_snapshot!(format!("payload_{}{suffix}", arm.name), arm_document(arm, &settings));
+            }
+        });
+    }
 }
 
 #[rstest]
@@ -98,8 +120,9 @@ fn seo_agent_body_sends_template_instead_of_runtime() {
 
 #[test]
 fn runtime_arms_send_runtime_and_no_template() {
-    for arm in ARMS.iter().filter(|a| !a.is_template()) {
-        let body = create(arm, &Settings::hermetic()).to_body();
+    let settings = reference();
+    for arm in ARMS.iter().filter(|a| !a.is_template(settings.platform.catalog)) {
+        let body = create(arm, &settings).to_body();
         assert_eq!(body["runtime"], arm.runtime_or_template, "{}: {body}", arm.name);
         assert!(body.get("template").is_none(), "{}: {body}", arm.name);
         assert_eq!(body["tier"], HARNESS_TIER, "{}: {body}", arm.name);
@@ -123,8 +146,8 @@ fn byo_bodies_are_external_with_their_label_and_no_model_or_tier(#[case] runtime
 }
 
 #[test]
-fn strip_listed_keys_never_appear_in_a_create_body() {
-    let settings = Settings::hermetic();
+fn strip_listed_keys_never_appear_in_a_create_body_at_the_reference_commit() {
+    let settings = reference();
     for arm in ARMS {
         let body = create(arm, &settings).to_body();
         let secrets = body["secrets"].as_object().expect("a secrets map");
@@ -143,7 +166,7 @@ fn strip_listed_keys_never_appear_in_a_create_body() {
 fn the_split_loses_no_secret() {
     for vendor in Vendor::ALL {
         let all = KeyPath::Own(vendor).secrets(Some(&test_key(vendor)));
-        let plan = SecretsPlan::split(all.clone());
+        let plan = SecretsPlan::split(Byok::BillingModeOptIn, all.clone());
         let mut rejoined: BTreeMap<String, String> =
             plan.in_body.iter().map(|(k, v)| (k.clone(), v.expose_secret().to_owned())).collect();
         for (k, v) in &plan.after_byok {
@@ -156,8 +179,8 @@ fn the_split_loses_no_secret() {
 
 #[test]
 fn redacted_bodies_hold_no_secret_value_and_wire_bodies_do() {
-    let settings = Settings::hermetic();
-    for arm in ARMS {
+    for arm in GENERATIONS.iter().flat_map(|g| ARMS.iter().map(move |a| (a, at(g)))) {
+        let (arm, settings) = (arm.0, arm.1);
         let req = create(arm, &settings);
         let redacted = req.redacted().to_string();
         let debug = format!("{req:?}");
@@ -178,7 +201,7 @@ fn redacted_bodies_hold_no_secret_value_and_wire_bodies_do() {
 #[test]
 fn google_key_travels_in_the_body_and_gemini_key_after_byok() {
     let plan = plan(arm("google_adk"));
-    let body = create(arm("google_adk"), &Settings::hermetic());
+    let body = create(arm("google_adk"), &reference());
     assert_eq!(body.to_body()["secrets"]["GOOGLE_API_KEY"], "test-google-key");
     assert_eq!(body.redacted()["secrets"]["GOOGLE_API_KEY"], MASK);
     let after: Vec<_> = plan.after_byok.iter().map(|(k, _)| k.as_str()).collect();
@@ -293,16 +316,59 @@ fn secrets_plan_debug_names_keys_not_values() {
 
 #[test]
 fn expectations_pin_the_reds_the_reference_platform_gives() {
-    let settings = Settings::hermetic();
     let rejected: Vec<_> = ARMS
         .iter()
-        .filter(|a| matches!(a.expectation(), Expectation::Rejected { .. }))
+        .filter(|a| matches!(a.expectation(&G41409FB2), Expectation::Rejected { .. }))
         .map(|a| a.name)
         .collect();
     assert_eq!(rejected, ["codex"], "codex asks for openai/gpt-4o, which no codex provider owns (contract §7.2)");
-    // Each pin agrees with what the catalogue derives for the arm's own model.
+}
+
+/// At aeec8e47: google-adk is retired (d8692123) and claude-code on `sonnet` needs a
+/// CLAUDE_CODE_OAUTH_TOKEN the suite never holds (1bf1b2b9); codex stays red.
+#[test]
+fn expectations_pin_the_reds_today_s_platform_gives() {
+    let rejected: Vec<_> = ARMS
+        .iter()
+        .filter_map(|a| match a.expectation(&GAEEC8E47) {
+            Expectation::Rejected { code, .. } => Some((a.name, code)),
+            Expectation::Online => None,
+        })
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            ("claude_code_subscription", "MISSING_BYOK_CREDENTIAL"),
+            ("codex", "UNREGISTERED_MODEL_FOR_RUNTIME"),
+            ("google_adk", "RUNTIME_UNSUPPORTED")
+        ]
+    );
+    let why = arm("google_adk").pin_at(&GAEEC8E47).1.expect("a reason");
+    assert!(why.contains("d8692123"), "{why}");
+}
+
+/// Each pin, on each generation, agrees with what that generation's catalogue derives for the
+/// arm's own model and the keys its create body carries.
+#[test]
+fn every_pin_agrees_with_its_generation_s_catalogue() {
+    for g in GENERATIONS {
+        let settings = at(g);
+        for a in ARMS {
+            let body = create(a, &settings).to_body();
+            let keys: Vec<&str> = body["secrets"].as_object().expect("secrets").keys().map(String::as_str).collect();
+            let derived = a.derived_expectation(g.catalog, &a.model(&settings).expect("a model"), &keys);
+            assert_eq!(a.expectation(g), derived, "{g}: arm {}'s pin", a.name);
+        }
+    }
+}
+
+/// At aeec8e47 every key travels in the create body: nothing waits for a billing-mode switch.
+#[test]
+fn today_every_key_travels_in_the_create_body() {
     for a in ARMS {
-        assert_eq!(a.expectation(), a.derived_expectation(&a.model(&settings).expect("a model")), "arm {}'s pin", a.name);
+        let p = plan_at(a, GAEEC8E47.catalog.byok);
+        assert!(!p.needs_byok(), "{}: {p:?}", a.name);
+        assert_eq!(p.in_body.len(), a.key.secrets(a.key.vendor().map(test_key).as_ref()).len(), "{}", a.name);
     }
 }
 
@@ -310,13 +376,15 @@ fn expectations_pin_the_reds_the_reference_platform_gives() {
 /// MiniMax-M2.7 must run, and fail, as an online arm) nor moves the red arm off its model.
 #[test]
 fn a_model_override_never_changes_which_arm_is_red() {
-    let settings = Settings { model_slug: Some("MiniMax-M2.7".into()), ..Settings::hermetic() };
-    let hermes = arm("hermes");
-    assert_eq!(hermes.model(&settings).expect("a model"), "MiniMax-M2.7");
-    assert_eq!(hermes.expectation(), Expectation::Online);
-    assert!(matches!(hermes.derived_expectation("MiniMax-M2.7"), Expectation::Rejected { .. }));
-    assert_eq!(arm("codex").model(&settings).expect("a model"), "openai/gpt-4o");
-    assert!(matches!(arm("codex").expectation(), Expectation::Rejected { .. }));
+    for g in GENERATIONS {
+        let settings = Settings { model_slug: Some("MiniMax-M2.7".into()), ..at(g) };
+        let hermes = arm("hermes");
+        assert_eq!(hermes.model(&settings).expect("a model"), "MiniMax-M2.7");
+        assert_eq!(hermes.expectation(g), Expectation::Online);
+        assert!(matches!(hermes.derived_expectation(g.catalog, "MiniMax-M2.7", &[]), Expectation::Rejected { .. }));
+        assert_eq!(arm("codex").model(&settings).expect("a model"), "openai/gpt-4o");
+        assert!(matches!(arm("codex").expectation(g), Expectation::Rejected { .. }));
+    }
 }
 
 #[test]

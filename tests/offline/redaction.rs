@@ -205,7 +205,10 @@ fn debug_of_every_secret_holder_shows_no_secret() {
     let settings = Settings::from_lookup(|k| env.get(k).map(|v| v.to_string())).expect("valid settings");
     let create = CreateWorkspace::platform("E2E Parent", "hermes", "openai/gpt-4o")
         .with_secrets(BTreeMap::from([("GOOGLE_API_KEY".to_owned(), SecretString::from(BODY))]));
-    let plan = SecretsPlan::split(KeyPath::Own(Vendor::Openai).secrets(Some(&SecretString::from(PLAN))));
+    let plan = SecretsPlan::split(
+        molecule_e2e::generation::Byok::BillingModeOptIn,
+        KeyPath::Own(Vendor::Openai).secrets(Some(&SecretString::from(PLAN))),
+    );
     let http = Http::new("http://127.0.0.1:9").expect("a base URL").with_bearer(SecretString::from(BEARER));
     let tenant = Tenant::new("http://127.0.0.1:9", "org-sweep", SecretString::from(TENANT)).expect("a tenant");
     let as_workspace = tenant.as_workspace(&SecretString::from(WORKSPACE));

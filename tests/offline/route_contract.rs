@@ -10,9 +10,11 @@
 
 use molecule_e2e::generation::{GENERATIONS, Generation, RouteTable};
 
-const TENANT_CLIENT: &str = include_str!("../../src/client/tenant.rs");
+// The tenant client with its child module of generation probes (offered-models).
+const TENANT_CLIENT: &str = concat!(include_str!("../../src/client/tenant.rs"), include_str!("../../src/client/tenant/offered.rs"));
 const CLIENT_SOURCES: &[(&str, &str)] = &[
-    ("src/client/tenant.rs", TENANT_CLIENT),
+    ("src/client/tenant.rs", include_str!("../../src/client/tenant.rs")),
+    ("src/client/tenant/offered.rs", include_str!("../../src/client/tenant/offered.rs")),
     ("src/client/http.rs", include_str!("../../src/client/http.rs")),
     ("src/client/mod.rs", include_str!("../../src/client/mod.rs")),
 ];
@@ -22,6 +24,7 @@ const CLIENT_SOURCES: &[(&str, &str)] = &[
 const ONLY_AT: &[(&str, &[&str], &str)] = &[
     ("/admin/workspaces/:p/llm-billing-mode", &["41409fb2"], "the billing-mode opt-in, deleted in 881b3f6f"),
     ("/org/identity", &["aeec8e47"], "a throwaway control plane's readiness (1c42488b); read only with slug routing"),
+    ("/admin/llm/offered-models", &["aeec8e47"], "the provider probe's model list where the generation serves it (core#2608, router.go:225)"),
 ];
 
 /// Routes the suite calls to prove they are absent (each must be absent at every generation).

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use molecule_e2e::config::{Settings, Timeouts};
+use molecule_e2e::generation::Generation;
 use molecule_e2e::harness::Case;
 use molecule_e2e::scenario::{Outcome, arms, external, lifecycle, saas};
 use molecule_e2e::standin::{Delays, Fault, StandIn, StandInConfig, Verdict};
@@ -64,6 +65,18 @@ pub struct Row {
     pub fault: Fault,
     pub story: Story,
     pub verdict: Verdict,
+    /// The generation the row's stand-in and suite run as: the proof's `@<commit>`, else latest.
+    pub generation: &'static Generation,
+}
+
+/// A proof's story name and the generation its `@<commit>` names (latest without one).
+pub fn split_generation(story: &'static str) -> (&'static str, &'static Generation) {
+    match story.split_once('@') {
+        Some((name, commit)) => {
+            (name, Generation::parse(commit).unwrap_or_else(|e| panic!("story {story:?}: {e}")))
+        }
+        None => (story, molecule_e2e::generation::latest()),
+    }
 }
 
 use Verdict::{Fails, Survives};
@@ -75,9 +88,10 @@ pub static MATRIX: std::sync::LazyLock<Vec<Row>> = std::sync::LazyLock::new(|| {
         .iter()
         .flat_map(|&fault| fault.proofs().iter().map(move |p| (fault, p)))
         .map(|(fault, p)| {
-            let story = Story::parse(p.story)
+            let (name, generation) = split_generation(p.story);
+            let story = Story::parse(name)
                 .unwrap_or_else(|| panic!("fault {}: its proof names {:?}, which is no story", fault.name(), p.story));
-            Row { fault, story, verdict: p.verdict }
+            Row { fault, story, verdict: p.verdict, generation }
         })
         .collect()
 });
@@ -96,7 +110,8 @@ pub fn markdown_table() -> String {
             Survives => "survive (stay green)".to_owned(),
         };
         let what = r.fault.description().replace('|', "\\|");
-        out.push_str(&format!("| `{}` | {what} | `{}` | {verdict} |\n", r.fault.name(), r.story.name()));
+        let at = if r.generation.is_latest() { String::new() } else { format!(" at {}", r.generation.commit) };
+        out.push_str(&format!("| `{}` | {what} | `{}`{at} | {verdict} |\n", r.fault.name(), r.story.name()));
     }
     out
 }
@@ -127,6 +142,9 @@ pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
     transition: Duration::from_millis(350),
     teardown: Duration::from_secs(2),
     room: Duration::from_secs(2),
+    // Six interrupt re-sends at the hermetic 200 ms pause fit; a queue that never resolves
+    // fails within it.
+    a2a_answer: Duration::from_millis(1500),
 };
 
 /// Run `story` as a case; `Ok(())` when it passed.
@@ -206,9 +224,10 @@ fn all_rows() -> &'static [tokio::sync::watch::Receiver<RowAnswer>] {
 /// Run one row on a fresh stand-in started with `faults` (the row's own fault, or none to show
 /// that a row without its fault does not count as caught).
 pub async fn prove_row_with(row: &Row, faults: &[Fault]) -> std::result::Result<String, String> {
-    let cfg = StandInConfig::new().with_delays(matrix_delays()).with_faults(faults.iter().copied());
+    let cfg = StandInConfig::new().with_platform(row.generation).with_delays(matrix_delays()).with_faults(faults.iter().copied());
     let standin = StandIn::start(cfg, ([127, 0, 0, 1], 0).into()).await.expect("start a stand-in");
-    let target = target_over(&standin, Settings::hermetic(), Some(FAULT_TIMEOUTS));
+    let settings = Settings { platform: row.generation, ..Settings::hermetic() };
+    let target = target_over(&standin, settings, Some(FAULT_TIMEOUTS));
     let case = Case::captured(format!("fault::{}→{}", row.fault.name(), row.story.name()), target);
     let result = run_story(&case, row.story).await;
     verdict(row, &standin, result)

@@ -89,6 +89,11 @@ pub struct StandInProcess {
     pub url: String,
 }
 
+/// The generation this test process declares (`MOLECULE_PLATFORM`, unset: latest).
+pub fn declared_platform() -> &'static molecule_e2e::generation::Generation {
+    molecule_e2e::generation::Generation::from_lookup(molecule_e2e::config::env_lookup).unwrap_or_else(|e| panic!("{e}"))
+}
+
 pub const PROCESS_ADMIN_TOKEN: &str = molecule_e2e::standin::DEFAULT_ADMIN_TOKEN;
 
 impl StandInProcess {
@@ -100,6 +105,8 @@ impl StandInProcess {
             .args(["standin", "--port", "0"])
             .env("STANDIN_DELAYS", delays)
             .env("STANDIN_LOG", "1")
+            // The stand-in process and the runs against it declare one generation: this one's.
+            .env("MOLECULE_PLATFORM", declared_platform().commit)
             .env_remove("STANDIN_FAULTS")
             .env_remove("MOLECULE_ADMIN_TOKEN")
             .stdout(file.try_clone().expect("log file"))
@@ -157,6 +164,7 @@ impl StandInProcess {
             ("MOLECULE_ADMIN_TOKEN", PROCESS_ADMIN_TOKEN),
             ("MOLECULE_TENANT_URL_TEMPLATE", self.url.as_str()),
             ("E2E_RUN_ID", run_id),
+            ("MOLECULE_PLATFORM", declared_platform().commit),
             ("E2E_MINIMAX_API_KEY", "standin-minimax-key"),
             ("E2E_ANTHROPIC_API_KEY", "standin-anthropic-key"),
             ("E2E_OPENAI_API_KEY", "standin-openai-key"),

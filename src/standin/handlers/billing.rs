@@ -1,6 +1,8 @@
 //! Billing mode, secrets and tokens (contract §3.7): handlers/llm_billing_mode.go and
 //! llm_billing_mode_handler.go, secrets.go `Set`, admin_workspace_tokens.go `Create`,
-//! org_tokens.go `Create` at the reference commit.
+//! org_tokens.go `Create` at the reference commit. At aeec8e47 the billing-mode route is gone
+//! (881b3f6f: `NoRoute`, the canvas's 404) and the secret-write guard asks the derived provider
+//! (`h/secrets.go:63-110`); the generation's catalogue says which (`Catalog::byok`).
 
 use std::sync::Arc;
 
@@ -13,18 +15,25 @@ use uuid::Uuid;
 
 use super::lifecycle::restart_now;
 use crate::catalog::{self, Derived};
+use crate::generation::Byok;
 use crate::standin::Fault;
 use crate::standin::auth::{AdminAuth, WorkspaceAuth};
 use crate::standin::platform::{Platform, Status, Workspace, new_token};
-use crate::standin::reply::{error, is_canonical_uuid, json_object, json_reply, workspace_not_found};
+use crate::standin::reply::{canvas_not_found, error, is_canonical_uuid, json_object, json_reply, workspace_not_found};
 
 /// The strip-list refusal (`rejectPlatformManagedDirectLLMBypassForWorkspace`): a vendor key
-/// written to a platform-managed workspace, at create or as a secret.
-pub fn vendor_key_blocked(key: &str, ws: Uuid) -> Response {
+/// written to a platform-managed workspace, at create or as a secret. The text's way out is the
+/// generation's: the billing-mode route at 41409fb2, a vendor model at aeec8e47
+/// (`h/secrets.go:101-108`).
+pub fn vendor_key_blocked(platform: &Platform, key: &str, ws: Uuid) -> Response {
+    let way_out = match platform.cfg.platform.catalog.byok {
+        Byok::BillingModeOptIn => "set this workspace's billing mode to 'byok' via /admin/workspaces/:id/llm-billing-mode",
+        Byok::KeysInCreateBody => "select a specific vendor model so the workspace runs BYOK",
+    };
     json_reply(
         StatusCode::BAD_REQUEST,
         json!({
-            "error": "direct vendor key writes are blocked for platform-managed workspaces; use MODEL/LLM_PROVIDER or the platform LLM proxy env instead, or set this workspace's billing mode to 'byok' via /admin/workspaces/:id/llm-billing-mode",
+            "error": format!("direct vendor key writes are blocked for platform-managed workspaces; use MODEL/LLM_PROVIDER or the platform LLM proxy env instead, or {way_out}"),
             "key": key,
             "workspace_id": ws.to_string(),
         }),
@@ -43,7 +52,7 @@ pub fn billing(platform: &Platform, id: Uuid, ws: Option<&Workspace>) -> Value {
             v["workspace_override"] = json!(o);
             (o, "workspace_override", Value::Null)
         }
-        None => derived(ws),
+        None => derived(platform, ws),
     };
     let mode = if mode == "byok" && platform.faults.fires(Fault::ByokIgnored) { "platform_managed".to_owned() } else { mode };
     v["resolved_mode"] = json!(mode);
@@ -52,11 +61,11 @@ pub fn billing(platform: &Platform, id: Uuid, ws: Option<&Workspace>) -> Value {
     v
 }
 
-fn derived(ws: Option<&Workspace>) -> (String, &'static str, Value) {
+fn derived(platform: &Platform, ws: Option<&Workspace>) -> (String, &'static str, Value) {
     let runtime = ws.map_or("claude-code", |w| w.runtime.as_str());
     let model = ws.and_then(|w| w.secrets.get("MODEL")).cloned().unwrap_or_default();
     let env: Vec<&str> = ws.iter().flat_map(|w| w.secrets.keys()).map(String::as_str).collect();
-    let derived = if model.is_empty() { Derived::FailOpen } else { catalog::derive_provider(runtime, &model, &env) };
+    let derived = if model.is_empty() { Derived::FailOpen } else { platform.cfg.platform.catalog.derive_provider(runtime, &model, &env) };
     match derived {
         Derived::Provider(p) => {
             let mode = if p == "platform" { "platform_managed" } else { "byok" };
@@ -66,12 +75,34 @@ fn derived(ws: Option<&Workspace>) -> (String, &'static str, Value) {
     }
 }
 
-fn resolved_mode(platform: &Platform, ws: &Workspace) -> String {
-    billing(platform, ws.id, Some(ws))["resolved_mode"].as_str().unwrap_or("platform_managed").to_owned()
+/// Whether the secret-write guard treats `ws` as platform-managed: its resolved billing mode at
+/// 41409fb2 (`h/secrets.go:62-86`); at aeec8e47 anything but a derived vendor provider
+/// (`platformManagedLLMModeForWorkspace`, `h/secrets.go:63-98`: unregistered, ambiguous or no
+/// model blocks too).
+fn platform_managed(platform: &Platform, ws: &Workspace) -> bool {
+    match platform.cfg.platform.catalog.byok {
+        Byok::BillingModeOptIn => {
+            billing(platform, ws.id, Some(ws))["resolved_mode"].as_str().unwrap_or("platform_managed") == "platform_managed"
+        }
+        Byok::KeysInCreateBody => {
+            let model = ws.secrets.get("MODEL").map(String::as_str).unwrap_or_default();
+            let env: Vec<&str> = ws.secrets.keys().map(String::as_str).collect();
+            !matches!(platform.cfg.platform.catalog.derive_provider(&ws.runtime, model, &env), Derived::Provider(p) if p != "platform")
+        }
+    }
+}
+
+/// Whether the generation serves the billing-mode route ([`Fault::BillingRouteKept`] brings it
+/// back where it is gone).
+fn route_served(platform: &Platform) -> bool {
+    platform.cfg.platform.catalog.billing_mode_route() || platform.faults.fires(Fault::BillingRouteKept)
 }
 
 /// `GET /admin/workspaces/{id}/llm-billing-mode` (AdminAuth): no existence check.
 pub async fn get_billing(State(platform): State<Arc<Platform>>, auth: AdminAuth, Path(raw): Path<String>) -> Response {
+    if !route_served(&platform) {
+        return canvas_not_found();
+    }
     let Some(id) = Uuid::parse_str(&raw).ok().filter(|_| is_canonical_uuid(&raw)) else {
         return error(StatusCode::BAD_REQUEST, "invalid workspace id");
     };
@@ -101,6 +132,9 @@ fn requested_mode(body: &[u8]) -> Result<Option<String>, Response> {
 
 /// `PUT /admin/workspaces/{id}/llm-billing-mode` `{"mode": platform_managed|byok|disabled|null}`.
 pub async fn put_billing(State(platform): State<Arc<Platform>>, auth: AdminAuth, Path(raw): Path<String>, body: Bytes) -> Response {
+    if !route_served(&platform) {
+        return canvas_not_found();
+    }
     let Some(id) = Uuid::parse_str(&raw).ok().filter(|_| is_canonical_uuid(&raw)) else {
         return error(StatusCode::BAD_REQUEST, "invalid workspace id");
     };
@@ -140,8 +174,8 @@ pub async fn set_secret(State(platform): State<Arc<Platform>>, auth: WorkspaceAu
     let Some(ws) = tables.workspace_mut(auth.tenant.org_id, id) else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "failed to save secret");
     };
-    if catalog::is_strip_listed(&key) && resolved_mode(&platform, ws) == "platform_managed" {
-        return vendor_key_blocked(&key, id);
+    if catalog::is_strip_listed(&key) && platform_managed(&platform, ws) {
+        return vendor_key_blocked(&platform, &key, id);
     }
     ws.secrets.insert(key.clone(), value);
     let delay = platform.cfg.delays.provision_for(&ws.runtime);

@@ -1,6 +1,9 @@
 //! `POST /workspaces` (AdminAuth): the validation order of contract §3.2, first failure wins
 //! (handlers/workspace.go `Create` with workspace_create_name.go, ssrf.go and
-//! model_registry_validation.go at the reference commit), then the new row.
+//! model_registry_validation.go at the reference commit), then the new row. The catalogue is
+//! the generation's: at aeec8e47 the allowlist lacks google-adk, the registry is today's, a BYOK
+//! model needs its key in the body (`MISSING_BYOK_CREDENTIAL`) and the vendor keys are then
+//! accepted there (`h/workspace.go:669-690, 884-910`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,6 +19,7 @@ use uuid::Uuid;
 
 use super::billing::vendor_key_blocked;
 use crate::catalog::{self, Derived};
+use crate::generation::Byok;
 use crate::standin::Fault;
 use crate::standin::auth::AdminAuth;
 use crate::standin::platform::{Memory, Platform, Status, Tables, Workspace, new_token, now_rfc3339};
@@ -133,6 +137,7 @@ fn check_fields(req: &CreateRequest) -> Result<(), Response> {
 /// default, check the external flag and the allowlist, require a model, and check it against
 /// the provider registry.
 fn resolve_runtime(platform: &Platform, req: &CreateRequest) -> Result<Resolved, Response> {
+    let cat = platform.cfg.platform.catalog;
     let template = req.template.clone().unwrap_or_default();
     let runtime_in = req.runtime.clone().unwrap_or_default();
     let (mut runtime, mut model) = (runtime_in.clone(), req.model.clone().unwrap_or_default());
@@ -140,7 +145,7 @@ fn resolve_runtime(platform: &Platform, req: &CreateRequest) -> Result<Resolved,
     // template directory fills nothing and fails at step 5.
     if !template.is_empty() && (runtime.is_empty() || model.is_empty()) {
         let Some(dir) = template_dir(&template) else { return Err(error(StatusCode::BAD_REQUEST, "invalid template")) };
-        if let Some(t) = catalog::template(&dir) {
+        if let Some(t) = cat.template(&dir) {
             if runtime.is_empty() {
                 runtime = t.runtime.to_owned();
             }
@@ -160,12 +165,12 @@ fn resolve_runtime(platform: &Platform, req: &CreateRequest) -> Result<Resolved,
         runtime = if external_flag { "external" } else { "claude-code" }.to_owned();
     }
     // 7. the external flag needs an external-like runtime; 8. the allowlist
-    let external_like = catalog::is_external_like(&runtime);
+    let external_like = cat.is_external_like(&runtime);
     if external_flag && !external_like {
         let msg = "external workspaces must use runtime \"external\", \"kimi\", or \"kimi-cli\"";
         return Err(unprocessable(json!({"error": msg, "runtime": runtime, "code": "RUNTIME_UNSUPPORTED"})));
     }
-    let known = catalog::is_known_runtime(&runtime) && !(runtime == "google-adk" && platform.faults.fires(Fault::AllowlistLacksGoogleAdk));
+    let known = cat.is_known_runtime(&runtime) && !(runtime == "google-adk" && platform.faults.fires(Fault::AllowlistLacksGoogleAdk));
     if !external_like && !known {
         return Err(unprocessable(json!({"error": "unsupported workspace runtime", "runtime": runtime, "code": "RUNTIME_UNSUPPORTED"})));
     }
@@ -175,9 +180,10 @@ fn resolve_runtime(platform: &Platform, req: &CreateRequest) -> Result<Resolved,
         let msg = format!("model is required for runtime {runtime:?}");
         return Err(unprocessable(json!({"error": msg, "runtime": runtime, "template": template, "code": "MODEL_REQUIRED"})));
     }
-    // 10. the provider registry
+    // 10. the provider registry; 10b. (aeec8e47) the BYOK credential
     if !external {
         check_registered_model(platform, req, &runtime, &model)?;
+        check_byok_credential(platform, req, &runtime, &model)?;
     }
     Ok(Resolved { runtime, model, external })
 }
@@ -186,7 +192,7 @@ fn resolve_runtime(platform: &Platform, req: &CreateRequest) -> Result<Resolved,
 /// provider prefix (`DeriveProvider`); runtimes absent from providers.yaml fail open.
 fn check_registered_model(platform: &Platform, req: &CreateRequest, runtime: &str, model: &str) -> Result<(), Response> {
     let env: Vec<&str> = req.secrets.iter().flat_map(|s| s.keys()).map(String::as_str).collect();
-    match catalog::derive_provider(runtime, model, &env) {
+    match platform.cfg.platform.catalog.derive_provider(runtime, model, &env) {
         Derived::FailOpen | Derived::Provider(_) => Ok(()),
         Derived::Unregistered | Derived::Ambiguous if platform.faults.fires(Fault::UnregisteredModelAccepted) => Ok(()),
         Derived::Unregistered | Derived::Ambiguous => Err(unprocessable(json!({
@@ -196,6 +202,29 @@ fn check_registered_model(platform: &Platform, req: &CreateRequest, runtime: &st
             "code": "UNREGISTERED_MODEL_FOR_RUNTIME",
         }))),
     }
+}
+
+/// Step 10b where the generation has it (`validateBYOKCredentialSatisfiable`,
+/// `h/model_registry_validation.go:207-272` @aeec8e47): a model that derives to a vendor provider
+/// needs one of that provider's `auth_env` keys among the body's secrets (the stand-in's tenants
+/// hold no global secrets); derive failures and platform models pass.
+fn check_byok_credential(platform: &Platform, req: &CreateRequest, runtime: &str, model: &str) -> Result<(), Response> {
+    let cat = platform.cfg.platform.catalog;
+    let model = model.trim();
+    if cat.byok != Byok::KeysInCreateBody || model.is_empty() {
+        return Ok(());
+    }
+    let env: Vec<&str> = req.secrets.iter().flat_map(|s| s.keys()).map(String::as_str).collect();
+    let Derived::Provider(name) = cat.derive_provider(runtime, model, &env) else { return Ok(()) };
+    let Some(p) = cat.provider(runtime, name).filter(|p| p.name != "platform") else { return Ok(()) };
+    if p.auth_env.iter().any(|k| env.contains(k)) {
+        return Ok(());
+    }
+    let msg = format!(
+        "model {model:?} resolves to BYOK provider {name:?} but no credential it accepts ({}) exists at workspace or org scope — the workspace would be created and then fail provisioning with MISSING_BYOK_CREDENTIAL. Add one of those secrets first, or pick a platform-billed model (the vendor/model slash form, e.g. minimax/MiniMax-M2.7 — no key needed).",
+        p.auth_env.join(", ")
+    );
+    Err(unprocessable(json!({"error": msg, "runtime": runtime, "model": model, "code": "MISSING_BYOK_CREDENTIAL"})))
 }
 
 /// Step 11: the rest of the fields.
@@ -281,10 +310,17 @@ fn insert(platform: &Arc<Platform>, tables: &mut Tables, org: Uuid, req: CreateR
     };
     let name = free_name(tables, org, parent_id, &req.name)?;
     let id = Uuid::new_v4();
-    let secrets = req.secrets.unwrap_or_default();
-    // Strip-listed secrets: a new workspace is always platform_managed; nothing is created.
-    if let Some(k) = secrets.keys().find(|k| catalog::is_strip_listed(k)) {
-        return Err(vendor_key_blocked(k, id));
+    let mut secrets = req.secrets.unwrap_or_default();
+    // Strip-listed secrets: at 41409fb2 a new workspace is always platform_managed; at aeec8e47
+    // they are allowed when (runtime, model, keys) derive to a vendor provider
+    // (`allowVendorKeysForByokCreate`, h/workspace.go:884-910). Refused: nothing is created.
+    if !vendor_keys_allowed(platform, r, &secrets)
+        && let Some(k) = secrets.keys().find(|k| catalog::is_strip_listed(k))
+    {
+        return Err(vendor_key_blocked(platform, k, id));
+    }
+    if platform.faults.fires(Fault::CreateDropsBodyKeys) {
+        secrets.retain(|k, _| !catalog::is_strip_listed(k));
     }
     let online_external = r.external && !x.url.is_empty();
     let token = (!online_external).then(|| new_token("ws-"));
@@ -324,6 +360,14 @@ fn insert(platform: &Arc<Platform>, tables: &mut Tables, org: Uuid, req: CreateR
     }
     let connection = connection(&platform.url, org, id, &token);
     Ok(json!({"id": id.to_string(), "external": true, "status": "awaiting_agent", "connection": connection}))
+}
+
+/// Whether the create's vendor keys are the atomic BYOK-create shape the generation accepts.
+fn vendor_keys_allowed(platform: &Platform, r: &Resolved, secrets: &BTreeMap<String, String>) -> bool {
+    let cat = platform.cfg.platform.catalog;
+    let env: Vec<&str> = secrets.keys().map(String::as_str).collect();
+    cat.byok == Byok::KeysInCreateBody
+        && matches!(cat.derive_provider(&r.runtime, r.model.trim(), &env), Derived::Provider(p) if p != "platform")
 }
 
 /// `requested`, or the first of `requested (2)` … `requested (100)` free under `parent`.

@@ -20,13 +20,29 @@ impl Platform {
         if self.faults.is_on(Fault::RuntimeMisspells) {
             v.push(Fault::RuntimeMisspells);
         }
-        if self.faults.is_on(Fault::PlatformModelsMisroute) && crate::catalog::is_platform_model(runtime, model) {
+        if self.faults.is_on(Fault::PlatformModelsMisroute) && self.cfg.platform.catalog.is_platform_model(runtime, model) {
             v.push(Fault::PlatformModelsMisroute);
         }
         if self.faults.is_on(Fault::ReplyErrorMarker) {
             v.push(Fault::ReplyErrorMarker);
         }
         v
+    }
+
+    /// The provision-time BYOK preflight, where the generation has the create gate (it "REMAINS
+    /// the backstop", `h/model_registry_validation.go:201-203` @aeec8e47): a model that derives
+    /// to a vendor provider with none of its keys among the workspace's secrets cannot boot.
+    fn missing_credential(&self, runtime: &str, secrets: &std::collections::BTreeMap<String, String>) -> Option<String> {
+        let cat = self.cfg.platform.catalog;
+        let model = secrets.get("MODEL").map(String::as_str).unwrap_or_default();
+        if cat.byok != crate::generation::Byok::KeysInCreateBody || model.is_empty() {
+            return None;
+        }
+        let env: Vec<&str> = secrets.keys().map(String::as_str).collect();
+        let crate::catalog::Derived::Provider(name) = cat.derive_provider(runtime, model, &env) else { return None };
+        let p = cat.provider(runtime, name).filter(|p| p.name != "platform")?;
+        (!p.auth_env.iter().any(|k| env.contains(k)))
+            .then(|| format!("MISSING_BYOK_CREDENTIAL: model {model:?} resolves to BYOK provider {name:?} but no credential it accepts ({}) is set", p.auth_env.join(", ")))
     }
 
     /// (Re)provision `id`: status `provisioning`, url cleared, compute stopped; after `delay`
@@ -69,6 +85,11 @@ async fn provision_task(weak: Weak<Platform>, id: Uuid, generation: u64, delay: 
             ws.status = Status::AwaitingAgent;
             return;
         }
+        if let Some(why) = platform.missing_credential(&ws.runtime, &ws.secrets) {
+            ws.status = Status::Failed;
+            ws.last_error = Some(why);
+            return;
+        }
         (ws.runtime.clone(), ws.secrets.get("MODEL").cloned().unwrap_or_default())
     };
     start_runtime(&platform, id, generation, &runtime, &model).await;
@@ -92,7 +113,7 @@ async fn slow_bootstrap(weak: &Weak<Platform>, id: Uuid, generation: u64, delay:
 }
 
 /// Start the reference runtime of `id` and publish it: `online` with its URL, or `failed`.
-async fn start_runtime(platform: &Platform, id: Uuid, generation: u64, runtime: &str, model: &str) {
+async fn start_runtime(platform: &Arc<Platform>, id: Uuid, generation: u64, runtime: &str, model: &str) {
     let faults = platform.runtime_faults(runtime, model);
     let runtime_faults = faults.iter().map(|f| match f {
         Fault::ReplyErrorMarker => RuntimeFault::ErrorMarker,
@@ -113,6 +134,7 @@ async fn start_runtime(platform: &Platform, id: Uuid, generation: u64, runtime: 
             ws.status = Status::Online;
             ws.online_since = Some(Instant::now());
             ws.last_error = None;
+            platform.came_online(&mut tables, id);
         }
         Err(e) => {
             ws.status = Status::Failed;

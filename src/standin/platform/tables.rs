@@ -20,6 +20,8 @@ pub struct Tables {
     pub memories: Vec<Memory>,
     /// The control plane's purge audit, oldest first.
     pub purges: Vec<Purge>,
+    /// The A2A queue (`a2a_queue`), in enqueue order.
+    pub a2a_queue: Vec<super::queue_item::QueueItem>,
     next_seq: u64,
 }
 

@@ -40,8 +40,10 @@ row!(peers_own_token, |fx| {
 
 row!(peers_admin_token, |fx| {
     let (id, _) = fx.external("ext-a", "external").await;
-    // From e6aad44c (generation aeec8e47) the admin token passes; at 41409fb2 it was 401.
-    fx.tenant.peers(&id).await.expect("peers with the admin token at the latest generation");
+    // The fixture is the reference generation's: the admin token is refused (401); from
+    // e6aad44c (generation aeec8e47) it passes (`configuration::peers_take_the_admin_token_…`).
+    let e = fx.tenant.peers(&id).await.expect_err("peers refuse the admin token at 41409fb2");
+    assert_eq!(e.status(), Some(401), "{e}");
 });
 
 row!(upload_download, |fx| {
@@ -54,13 +56,13 @@ row!(upload_download, |fx| {
     assert_eq!(bytes, PIXEL_PNG, "byte-identical");
 });
 
-// Today's tenant is local docker without a docker client: the one failure the suite accepts.
+// The fixture is the reference generation: EC2, probed, `ok:true`.
 row!(diagnose_ok, |fx| {
     let id = fx.online("E2E Parent").await;
     let report = fx.tenant.diagnose(&id).await.expect("diagnose");
-    assert_eq!((&report["ok"], &report["remote"], &report["first_failure"]), (&json!(false), &json!(false), &json!("docker-available")), "{report}");
-    let verdict = molecule_e2e::scenario::full::diagnose_verdict(&report, molecule_e2e::generation::Backend::LocalDocker);
-    assert!(matches!(verdict, molecule_e2e::scenario::full::DiagnoseVerdict::Skipped(_)), "{verdict:?}");
+    assert_eq!(report["ok"], true, "{report}");
+    let steps = report["steps"].as_array().expect("steps");
+    assert!(!steps.is_empty() && steps.iter().all(|s| s["ok"] == true), "{report}");
 });
 
 row!(put_config_yaml, |fx| {
@@ -80,11 +82,9 @@ row!(shared_context_gone, |fx| {
 
 row!(delete_tenant, |fx| {
     fx.external("ext-a", "external").await;
-    let Presence::Present { org_id } = fx.cp.tenant_presence(SLUG).await.expect("presence") else { panic!("the org is present") };
-    let TenantDelete::Deleted(Some(answer)) = fx.cp.delete_tenant(SLUG).await.expect("delete tenant") else { panic!("200 with a receipt") };
-    let receipt = Receipt::decode(&answer, SLUG, &org_id).expect("a receipt");
-    assert_eq!(audit(&fx.cp.purges().await.expect("purges"), &receipt.purge_id, SLUG, &org_id), Audit::Completed);
-    assert_eq!(fx.cp.tenant_presence(SLUG).await.expect("presence"), Presence::Absent);
+    // The reference generation: 200 with no receipt, then the org leaves the list.
+    let deleted = fx.cp.delete_tenant(SLUG).await.expect("delete tenant");
+    assert!(matches!(&deleted, TenantDelete::Deleted(Some(v)) if Receipt::decode(v, SLUG, "").is_err()), "{deleted:?}");
     let cp = &fx.cp;
     wait(format!("org {SLUG} to leave the list"))
         .until(move || async move {
@@ -96,7 +96,6 @@ row!(delete_tenant, |fx| {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(fx.cp.list_orgs().await.expect("list").iter().all(|o| o.slug != SLUG));
-    // Today an org that does not exist is the exact 404 (June's DELETE was idempotent).
-    assert_eq!(fx.cp.delete_tenant(SLUG).await.expect_err("gone").status(), Some(404));
+    assert!(matches!(fx.cp.delete_tenant(SLUG).await.expect("idempotent"), TenantDelete::Deleted(_)));
     expect_api(fx.tenant.list_workspaces().await, 404, None);
 });

@@ -44,6 +44,8 @@ fn every_fault_has_a_unique_kebab_name_that_parses_back_and_a_promise() {
             Fault::Transient5xx,
             Fault::SlowProvisioning,
             Fault::WakingWithoutRetryAfter,
+            Fault::BootTurnHoldsFirstTurn,
+            Fault::InterruptAckOnce,
             Fault::CreateCold503,
             Fault::CreateReset,
             Fault::TeardownQueued,

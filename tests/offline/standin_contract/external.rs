@@ -33,7 +33,7 @@ async fn an_external_workspace_registers_goes_stale_and_comes_back() {
 async fn kimi_keeps_its_label_and_goes_offline_when_liveness_lapses(#[case] runtime: &str) {
     // The liveness TTL leaves a loaded machine half a second of room after the window.
     let delays = Delays { stale_after: Duration::from_millis(150), liveness_ttl: Duration::from_millis(800), ..kit::quick() };
-    let kit = Kit::start(StandInConfig::new().with_delays(delays)).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(delays)).await;
     let (id, token) = kit.external_ws(&format!("ext-{runtime}-e2e"), runtime).await;
     assert_eq!(kit.row(&id).await["runtime"], runtime);
     kit.register_poll(&id, &token).await.expect(200);
@@ -68,7 +68,7 @@ async fn a2a_to_a_poll_workspace_is_queued_with_exactly_three_keys_and_the_envel
 
 #[tokio::test]
 async fn activity_since_id_returns_rows_strictly_after_oldest_first() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (id, _) = kit.external_ws("poll", "external").await;
     for i in 0..4 {
         kit.admin(Method::POST, &format!("/workspaces/{id}/activity"), Some(json!({"activity_type": "agent_log", "summary": format!("n{i}")}))).await.expect(200);
@@ -86,7 +86,7 @@ async fn activity_since_id_returns_rows_strictly_after_oldest_first() {
 
 #[tokio::test]
 async fn delegation_with_the_callers_own_token_records_its_provenance() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (parent, _) = kit.external_ws("parent", "external").await;
     let (child, _) = kit.create(json!({"name": "child", "runtime": "external", "external": true, "parent_id": parent})).await;
     let minted = kit.admin(Method::POST, &format!("/admin/workspaces/{parent}/tokens"), None).await;
@@ -102,7 +102,7 @@ async fn delegation_with_the_callers_own_token_records_its_provenance() {
 
 #[tokio::test]
 async fn peers_lists_parent_children_and_siblings_but_never_self() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (parent, _) = kit.external_ws("parent", "external").await;
     let (a, a_token) = kit.create(json!({"name": "a", "runtime": "external", "external": true, "parent_id": parent})).await;
     let (b, _) = kit.create(json!({"name": "b", "runtime": "external", "external": true, "parent_id": parent})).await;

@@ -129,6 +129,8 @@ pub fn quick() -> Delays {
         wake: Duration::from_millis(60),
         stale_after: Duration::from_millis(300),
         liveness_ttl: Duration::from_millis(600),
+        // No boot turns: these rows send A2A themselves, unfollowed (the queue has rows of its own).
+        boot_turn: Duration::ZERO,
     }
 }
 
@@ -172,7 +174,7 @@ impl Kit {
 
     /// A clean stand-in with [`quick`] delays.
     pub async fn fast() -> Kit {
-        Kit::start(StandInConfig::new().with_delays(quick())).await
+        Kit::start(StandInConfig::reference().with_delays(quick())).await
     }
 
     pub async fn wait_org_running(&self) {

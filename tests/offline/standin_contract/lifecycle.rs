@@ -76,7 +76,7 @@ async fn a_config_yaml_put_restarts_the_workspace() {
 
 #[tokio::test]
 async fn byok_opt_in_then_vendor_key_write_is_accepted_and_get_reports_byok() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (id, _) = kit.create(json!({"name": "E2E Parent", "tier": 2, "runtime": "claude-code", "model": "sonnet"})).await;
     let path = format!("/admin/workspaces/{id}/llm-billing-mode");
     let before = kit.admin(Method::GET, &path, None).await;

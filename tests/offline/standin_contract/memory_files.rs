@@ -4,7 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn memory_kv_versions_guard_writes_and_memories_are_listed_by_scope() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (id, _) = kit.external_ws("mem", "external").await;
     let path = format!("/workspaces/{id}/memory");
     let set = |body: Value| kit.admin(Method::POST, &path, Some(body));
@@ -30,7 +30,7 @@ async fn memory_kv_versions_guard_writes_and_memories_are_listed_by_scope() {
 
 #[tokio::test]
 async fn an_uploaded_file_downloads_byte_for_byte() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (id, _) = kit.external_ws("files", "external").await;
     let (uri, bytes) = upload_png(&kit, &id).await;
     assert!(uri.starts_with("workspace:"), "{uri}");
@@ -91,7 +91,7 @@ async fn diagnose_of_an_online_workspace_is_ok_on_ec2() {
 
 #[tokio::test]
 async fn notify_is_recorded_as_an_a2a_send_row_with_method_notify() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (id, token) = kit.external_ws("agent", "external").await;
     kit.tenant(Method::POST, &format!("/workspaces/{id}/notify"), As::Token(token), Some(json!({"message": "done!"}))).await.expect(200);
     let rows = kit.activity(&id, "?type=a2a_send").await;

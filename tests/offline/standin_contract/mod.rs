@@ -21,5 +21,6 @@ mod lifecycle;
 mod external;
 mod memory_files;
 mod configuration;
+mod today;
 
 pub use memory_files::{download, upload_png};

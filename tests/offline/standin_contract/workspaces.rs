@@ -4,7 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn a_created_platform_workspace_reads_provisioning_with_the_row_fields_of_get() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (id, token) = kit.platform_ws("E2E Parent").await;
     assert!(token.starts_with("ws-"), "create returns a workspace token");
     let created = kit.row(&id).await;
@@ -87,14 +87,14 @@ async fn the_proxy_maps_a_dead_upstream_to_502_failed_to_reach_workspace_agent()
 
 #[tokio::test]
 async fn seo_agent_resolves_to_claude_code_through_its_template() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (id, _) = kit.create(json!({"name": "seo", "template": "seo-agent", "model": "sonnet"})).await;
     assert_eq!(kit.row(&id).await["runtime"], "claude-code");
 }
 
 #[tokio::test]
 async fn a_strip_listed_secret_at_create_creates_nothing() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let r = kit
         .admin(Method::POST, "/workspaces", Some(json!({"name": "x", "runtime": "claude-code", "model": "MiniMax-M2.7", "secrets": {"MINIMAX_API_KEY": "k"}})))
         .await;
@@ -106,7 +106,7 @@ async fn a_strip_listed_secret_at_create_creates_nothing() {
 
 #[tokio::test]
 async fn a_name_collision_under_the_same_parent_gets_a_numeric_suffix() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (a, _) = kit.external_ws("twin", "external").await;
     let (b, _) = kit.external_ws("twin", "external").await;
     let (c, _) = kit.external_ws("twin", "external").await;
@@ -117,7 +117,7 @@ async fn a_name_collision_under_the_same_parent_gets_a_numeric_suffix() {
 
 #[tokio::test]
 async fn the_external_create_response_carries_the_connection_block() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let r = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "ext-e2e", "runtime": "external", "external": true}))).await;
     r.expect(201);
     let c = &r.json["connection"];
@@ -134,7 +134,7 @@ async fn the_external_create_response_carries_the_connection_block() {
 
 #[tokio::test]
 async fn list_excludes_removed_rows_and_get_of_a_removed_row_is_410() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (parent, _) = kit.external_ws("parent", "external").await;
     let (child, _) = kit.create(json!({"name": "child", "runtime": "external", "external": true, "parent_id": parent})).await;
     let del = |q: &'static str| {

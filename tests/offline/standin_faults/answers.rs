@@ -1,10 +1,11 @@
 //! Faults in create and in what a workspace answers: allowlists, replies, activity, billing, retries.
 
 use super::*;
+use molecule_e2e::generation::G41409FB2;
 
 #[tokio::test]
 async fn allowlist_lacks_google_adk_refuses_google_adk_only() {
-    let (clean, faulty) = contrast(Fault::AllowlistLacksGoogleAdk, no_runtime_delays(), |kit| async move {
+    let (clean, faulty) = contrast_at(&G41409FB2, Fault::AllowlistLacksGoogleAdk, no_runtime_delays(), |kit| async move {
         let adk = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "adk", "runtime": "google-adk", "model": "gemini-2.5-pro"}))).await;
         let hermes = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "h", "runtime": "hermes", "model": "openai/gpt-4o"}))).await;
         seen(json!({"status": adk.status, "code": adk.json.get("code")}), json!(hermes.status))
@@ -65,7 +66,7 @@ async fn activity_not_recorded_drops_the_a2a_receive_rows() {
 
 #[tokio::test]
 async fn byok_ignored_answers_byok_but_keeps_platform_managed() {
-    let (clean, faulty) = contrast(Fault::ByokIgnored, no_runtime_delays(), |kit| async move {
+    let (clean, faulty) = contrast_at(&G41409FB2, Fault::ByokIgnored, no_runtime_delays(), |kit| async move {
         let (id, _) = kit.create(json!({"name": "E2E Parent", "tier": 2, "runtime": "claude-code", "model": "MiniMax-M2.7"})).await;
         let path = format!("/admin/workspaces/{id}/llm-billing-mode");
         let put = kit.admin(Method::PUT, &path, Some(json!({"mode": "byok"}))).await;
@@ -80,7 +81,7 @@ async fn byok_ignored_answers_byok_but_keeps_platform_managed() {
 
 #[tokio::test]
 async fn create_html_500_breaks_create_with_an_html_page() {
-    let (clean, faulty) = contrast(Fault::CreateHtml500, no_runtime_delays(), |kit| async move {
+    let (clean, faulty) = contrast_at(&G41409FB2, Fault::CreateHtml500, no_runtime_delays(), |kit| async move {
         let r = kit.admin(Method::POST, "/workspaces", Some(json!({"name": "x", "runtime": "hermes", "model": "openai/gpt-4o"}))).await;
         let ct = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let list = kit.admin(Method::GET, "/workspaces", None).await.status;
@@ -118,7 +119,7 @@ async fn platform_models_misroute_breaks_only_platform_managed_workspaces() {
     let (clean, faulty) = contrast(Fault::PlatformModelsMisroute, fast(), |kit| async move {
         // A platform-managed model (the kit's platform_ws) and a BYOK one on the same runtime.
         let platform = online_platform_ws(&kit).await;
-        let (byok, _) = kit.create(json!({"name": "byok", "tier": 2, "runtime": "claude-code", "model": "MiniMax-M2.7"})).await;
+        let (byok, _) = kit.create(json!({"name": "byok", "tier": 2, "runtime": "claude-code", "model": "MiniMax-M2.7", "secrets": {"MINIMAX_API_KEY": "k"}})).await;
         kit.wait_online(&byok).await;
         seen(json!(kit.pong(&platform).await.reply_text()), json!(kit.pong(&byok).await.reply_text()))
     })

@@ -111,8 +111,8 @@ async fn online_without_url_goes_online_with_an_empty_url() {
 #[tokio::test]
 async fn org_never_runs_fails_the_org_with_a_last_error() {
     let delays = Delays { org_ready: Duration::ZERO, ..no_runtime_delays() };
-    let clean_kit = Kit::start(StandInConfig::new().with_delays(delays.clone())).await;
-    let faulty = molecule_e2e::standin::StandIn::start(StandInConfig::new().with_delays(delays).with_fault(Fault::OrgNeverRuns), ([127, 0, 0, 1], 0).into())
+    let clean_kit = Kit::start(StandInConfig::reference().with_delays(delays.clone())).await;
+    let faulty = molecule_e2e::standin::StandIn::start(StandInConfig::reference().with_delays(delays).with_fault(Fault::OrgNeverRuns), ([127, 0, 0, 1], 0).into())
         .await
         .expect("stand-in starts");
     let http = crate::standin_contract::kit::loopback_client();

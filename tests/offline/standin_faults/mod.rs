@@ -17,6 +17,8 @@ mod edge_cp;
 mod external;
 mod full_mode;
 mod lifecycle;
+mod today;
+mod queue;
 
 /// What a scenario saw: the behaviour the fault names, and a neighbouring one.
 struct Seen {
@@ -36,8 +38,17 @@ where
     F: Fn(Kit) -> Fut,
     Fut: Future<Output = Seen>,
 {
-    let clean = StandInConfig::new().with_delays(delays.clone());
-    let faulty = StandInConfig::new().with_delays(delays).with_fault(fault);
+    contrast_at(molecule_e2e::generation::latest(), fault, delays, scenario).await
+}
+
+/// [`contrast`] on stand-ins of generation `g`.
+async fn contrast_at<F, Fut>(g: &'static molecule_e2e::generation::Generation, fault: Fault, delays: Delays, scenario: F) -> (Value, Value)
+where
+    F: Fn(Kit) -> Fut,
+    Fut: Future<Output = Seen>,
+{
+    let clean = StandInConfig::new().with_platform(g).with_delays(delays.clone());
+    let faulty = StandInConfig::new().with_platform(g).with_delays(delays).with_fault(fault);
     let (clean_kit, faulty_kit) = tokio::join!(Kit::start(clean), Kit::start(faulty));
     let (clean_standin, faulty_standin) = (clean_kit.standin.clone(), faulty_kit.standin.clone());
     let (c, f) = tokio::join!(scenario(clean_kit), scenario(faulty_kit));
@@ -67,7 +78,7 @@ async fn a2a(kit: &Kit, id: &str) -> Value {
 
 #[tokio::test]
 async fn requests_for_workspace_counts_only_the_requests_that_concern_that_workspace() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    let kit = Kit::start(StandInConfig::reference().with_delays(no_runtime_delays())).await;
     let (one, token) = kit.external_ws("E2E One", "external").await;
     let (two, _) = kit.external_ws("E2E Two", "external").await;
     let before = (kit.standin.requests_for_workspace(&one), kit.standin.requests_for_workspace(&two));
