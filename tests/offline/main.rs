@@ -47,3 +47,5 @@ mod sweep;
 mod topology;
 mod wait;
 mod workflows;
+mod cold_create;
+mod backend;
