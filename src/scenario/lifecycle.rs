@@ -30,7 +30,9 @@ fn gate(case: &Case, arm: &Arm) -> Option<String> {
     // An arm the run's generation pins red never comes online: there is nothing to take through
     // a transition (its arm case proves the pinned refusal).
     if let (crate::scenario::arms::Pin::Red { status, code, .. }, why) = arm.pin_at(s.platform) {
-        let why = why.map(|w| format!(": {w}")).unwrap_or_default();
+        // Not `CODE: why`: a secret-named code followed by a colon reads as an assignment to the
+        // redactor, which would mask the reason's first word.
+        let why = why.map(|w| format!(", because {w}")).unwrap_or_default();
         return Some(format!("arm {} is pinned red at {} ({status} {code}{why})", arm.name, s.platform.commit));
     }
     if s.mode != Mode::Full {
