@@ -175,6 +175,12 @@ promises! {
     /// Full mode 10b: pausing or resuming a parent with live children without `?cascade=true`
     /// is refused with 409 naming them and changes nothing; with it, the subtree follows.
     CascadeGuard => "cascade-guard",
+    /// Lifecycle: a paused workspace does not serve A2A (the proxy answers 503 `workspace has
+    /// no URL`; the platform's Go lifecycle test `assertNotServing`), and serves again after resume.
+    PausedNotServing => "paused-not-serving",
+    /// Lifecycle: a soft restart answers `provisioning` and the workspace comes back online and
+    /// answering (the platform's Go lifecycle test, `restart`).
+    RestartServes => "restart-serves",
     /// The platform serves what the declared generation (`MOLECULE_PLATFORM`) serves: the
     /// billing-mode route and the offered-models route are there, or not, as its catalogue says.
     PlatformGeneration => "platform-generation",

@@ -64,6 +64,12 @@ pub const ERROR_MARKERS: &[&str] = &[
     "exceeded your current quota",
     "insufficient_quota",
     "message contained no text content",
+    // An agent that cannot reach its LLM says so bare, without "Agent error"
+    // (tests/e2e/lib/completion_assert.sh at aeec8e47).
+    "Not logged in",
+    "Please run /login",
+    // The claude-code runtime's wrapped backend failure (FS:2086-2094 at aeec8e47).
+    "_ResultError",
 ];
 
 /// The [`ERROR_MARKERS`] found in `text`, in list order. Empty means the text is clean. Case
@@ -85,5 +91,7 @@ mod tests {
             ["Invalid API key", "insufficient_quota"]
         );
         assert!(error_markers("PONG").is_empty());
+        assert_eq!(error_markers("PONG\nNot logged in · Please run /login"), ["Not logged in", "Please run /login"]);
+        assert_eq!(error_markers("Agent error (_ResultError): HTTP 401"), ["Agent error", "_ResultError"]);
     }
 }

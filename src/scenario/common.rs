@@ -250,3 +250,29 @@ pub async fn expect_activity(case: &Case, tenant: &Tenant, ws: &Workspace, messa
 pub fn message_id(prefix: &str) -> String {
     format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
 }
+
+/// The harness's diagnostic burst for a `_ResultError` answer (FS:2086-2094,
+/// `lib/completion_assert.sh` `diagnose_staging_result_error` at aeec8e47): the runtime wrapped
+/// an LLM/backend failure as text, so the run shows the workspace's state and its recent
+/// activity (errors and summaries, redacted) before it fails. Diagnostics only: the check
+/// still fails on the marker.
+pub async fn result_error_burst(case: &Case, tenant: &Tenant, ws: &Workspace, asked: &Asked) {
+    let text = asked.reply.text().unwrap_or_default();
+    if !text.to_lowercase().contains("_resulterror") {
+        return;
+    }
+    case.step(&format!("{}: DIAGNOSTIC BURST (_ResultError): the runtime surfaced a backend failure as text", ws.label()));
+    match tenant.get_workspace(&ws.id).await {
+        Ok(row) => case.step(&format!("  workspace: {}", row.state())),
+        Err(e) => case.step(&format!("  workspace: unreadable ({e})")),
+    }
+    match tenant.activity(&ws.id, &ActivityQuery::default().limit(20)).await {
+        Ok(rows) => {
+            for r in rows.iter().filter(|r| r.error_detail.is_some() || r.status.as_deref() == Some("error")).take(5) {
+                let what = r.error_detail.as_deref().or(r.summary.as_deref()).unwrap_or_default();
+                case.step(&format!("  activity {} {}: {}", r.activity_type, r.status.as_deref().unwrap_or("?"), crate::redact::scrub(what)));
+            }
+        }
+        Err(e) => case.step(&format!("  activity: unreadable ({e})")),
+    }
+}

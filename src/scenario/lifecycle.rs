@@ -1,9 +1,10 @@
-//! Lifecycle transitions (contract §3.6, §4): pause → paused → resume → provisioning → online;
-//! hibernate → hibernated → A2A 503 waking → online → answered. Each transition is asserted
+//! Lifecycle transitions (contract §3.6, §4): pause → paused (not serving) → resume →
+//! provisioning → online (serving) → soft restart → online (serving); hibernate → hibernated →
+//! A2A 503 waking → online → answered. Each transition is asserted
 //! against what `GET /workspaces/:id` reports, not only against the action's answer.
 
 use crate::a2a::{Reply, SendMessage};
-use crate::client::Tenant;
+use crate::client::{RetryPolicy, Tenant};
 use crate::config::{Lifecycle, Mode};
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, Milestone, SlugKind, with_org};
@@ -111,6 +112,7 @@ pub async fn pause_resume(case: &Case, arm: &'static Arm) -> Result<Outcome<Life
             return Err(E2eError::broken(Promise::PauseReachesPaused, format!("pause answered status {:?}", ack.status)));
         }
         seen.push(wait_status(&c, &org.tenant, &ws, "paused", Promise::PauseReachesPaused).await.step("paused")?);
+        seen.push(not_serving(&c, &org.tenant, &ws).await?);
 
         c.step(&format!("{}: resume", ws.label()));
         let ack = org.tenant.resume(&ws.id).await.step("resume")?;
@@ -129,11 +131,49 @@ pub async fn pause_resume(case: &Case, arm: &'static Arm) -> Result<Outcome<Life
         let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online, Promise::ResumeReachesOnline)
             .await?;
         seen.push(row.status);
+        serves(&c, &org.tenant, &ws, "after resume", Promise::PausedNotServing).await?;
+        seen.push(restart(&c, &org.tenant, &ws).await?);
         c.stamp(Milestone::LifecyclePauseResume);
         c.require_milestones(&[Milestone::WorkspaceOnline, Milestone::LifecyclePauseResume])?;
         Ok(seen)
     })
     .await
+}
+
+/// One A2A probe to a paused workspace, not retried (the platform's Go lifecycle test
+/// `assertNotServing`): a runtime's answer means pause only flipped a flag. The proxy answers
+/// 503 `workspace has no URL` (`a2a_proxy.go` `resolveAgentURL`; paused is not a settling state).
+async fn not_serving(case: &Case, t: &Tenant, ws: &Workspace) -> Result<String> {
+    case.step(&format!("{}: A2A to the paused workspace must not reach a runtime", ws.label()));
+    let msg = SendMessage::text(PONG_PROMPT).with_id("e2e-paused-1").with_message_id(message_id("e2e-paused"));
+    match t.a2a(&ws.id, &msg.to_v03(), &RetryPolicy::hermetic(1)).await {
+        Err(E2eError::Api { status, error, .. }) => Ok(format!("not serving ({status} {})", error.unwrap_or_default())),
+        Err(other) => Err(other).step("A2A to paused"),
+        Ok(ans) => Err(E2eError::broken(
+            Promise::PausedNotServing,
+            format!("A2A to a paused workspace answered {} {}: it still reaches a runtime", ans.status, crate::redact::excerpt(ans.body.to_string().as_bytes())),
+        )),
+    }
+}
+
+/// The workspace answers PONG (`why` says when), or `promise` is broken.
+async fn serves(case: &Case, t: &Tenant, ws: &Workspace, why: &str, promise: Promise) -> Result<()> {
+    case.step(&format!("{}: A2A {why}", ws.label()));
+    let msg = SendMessage::text(PONG_PROMPT).with_id("e2e-serves-1").with_message_id(message_id("e2e-serves"));
+    let reply = ask(case, t, ws, &msg).await.breaks(promise, &format!("A2A {why}"))?;
+    expect_token(&reply, "PONG", promise).step(&format!("A2A {why}")).map(drop)
+}
+
+/// Soft restart → `provisioning` → `online` → answering (the Go lifecycle test's `restart`).
+async fn restart(case: &Case, t: &Tenant, ws: &Workspace) -> Result<String> {
+    case.step(&format!("{}: soft restart", ws.label()));
+    let ack = t.restart(&ws.id).await.breaks(Promise::RestartServes, "restart refused")?;
+    if ack.status != "provisioning" {
+        return Err(E2eError::broken(Promise::RestartServes, format!("restart answered status {:?}, not provisioning", ack.status)));
+    }
+    let row = wait_online(case, t, ws, case.target().timeouts.workspace_online, Promise::RestartServes).await?;
+    serves(case, t, ws, "after the restart", Promise::RestartServes).await?;
+    Ok(format!("restarted: {}", row.status))
 }
 
 /// hibernate → `hibernated` → A2A answered 503 `waking` → `online` → A2A answered.

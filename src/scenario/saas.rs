@@ -7,7 +7,8 @@ use crate::harness::{Case, Milestone, SlugKind, with_org};
 use crate::payload::CreateWorkspace;
 use crate::scenario::arms::{Arm, Expectation};
 use crate::scenario::common::{
-    KNOWN_ANSWER_PROMPT, PONG_PROMPT, ask, expect_activity, expect_token, message_id, provision, secrets_plan,
+    KNOWN_ANSWER_PROMPT, PONG_PROMPT, ask, expect_activity, expect_token, message_id, provision, result_error_burst,
+    secrets_plan,
 };
 use crate::scenario::{Outcome, full};
 
@@ -66,6 +67,7 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
                 c.step(&format!("{}: A2A PONG", ws.label()));
                 let pong_msg = SendMessage::text(PONG_PROMPT).with_id("e2e-msg-1").with_message_id(message_id("e2e"));
                 let reply = ask(&c, &org.tenant, &ws, &pong_msg).await.step("A2A PONG")?;
+                result_error_burst(&c, &org.tenant, &ws, &reply).await;
                 let pong = expect_token(&reply, "PONG", Promise::A2aAnswersPong).step("A2A PONG")?;
 
                 c.step(&format!("{}: known-answer gate (PINEAPPLE)", ws.label()));

@@ -99,6 +99,15 @@ macro_rules! fault_table {
         cascade_refusal_pauses CascadeRefusalPauses "cascade-refusal-pauses"
             "pause of a parent with live children answers the 409 refusal but pauses the parent anyway"
             [fails(CascadeGuard) @ "arm::claude_code_anthropic"];
+        paused_still_serves PausedStillServes "paused-still-serves"
+            "pause answers paused and clears the url, but the runtime keeps running and the proxy still reaches it"
+            [fails(PausedNotServing) @ "lifecycle::pause_resume"];
+        restart_never_returns RestartNeverReturns "restart-never-returns"
+            "restart answers provisioning and stops the runtime, but never brings it back online"
+            [fails(RestartServes) @ "lifecycle::pause_resume"];
+        reply_login_prompt ReplyLoginPrompt "reply-login-prompt"
+            "PONG answers carry the bare \"Not logged in · Please run /login\" of an agent without its LLM token (completion_assert.sh at aeec8e47)"
+            [fails(A2aAnswersPong) @ "arm::claude_code_platform"];
         upload_drops_mime UploadDropsMime "upload-drops-mime"
             "chat upload stores application/octet-stream instead of the part's Content-Type (chat_files.go safeMimetype; harness 7a at aeec8e47)"
             [fails(FileRoundTrip) @ "arm::openclaw"];

@@ -91,7 +91,10 @@ fn the_error_markers_are_the_contracts_in_its_order() {
     in_contract(MARKERS_LITERAL);
     in_contract(FAIL_MESSAGES_LITERAL);
     let want: Vec<String> = backticked(MARKERS_LITERAL).into_iter().chain(backticked(FAIL_MESSAGES_LITERAL)).collect();
-    assert_eq!(ERROR_MARKERS, want.iter().map(String::as_str).collect::<Vec<_>>().as_slice());
+    let (june, later) = ERROR_MARKERS.split_at(want.len().min(ERROR_MARKERS.len()));
+    assert_eq!(june, want.iter().map(String::as_str).collect::<Vec<_>>().as_slice());
+    // What the harness added by aeec8e47 (lib/completion_assert.sh:39-53, FS:2086-2094).
+    assert_eq!(later, ["Not logged in", "Please run /login", "_ResultError"]);
 }
 
 #[test]

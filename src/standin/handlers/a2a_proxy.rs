@@ -187,6 +187,11 @@ impl Call<'_> {
             drop(tables);
             return Err(self.queue_for_poll(target, &name));
         }
+        if ws.status == Status::Paused
+            && let Some(h) = ws.runtime_handle.as_ref().filter(|_| self.platform.faults.fires(Fault::PausedStillServes))
+        {
+            return Ok(h.url());
+        }
         if ws.url.is_empty() {
             if ws.status == Status::Hibernated {
                 if !self.platform.faults.fires(Fault::NeverWakes) {
@@ -281,6 +286,7 @@ impl Call<'_> {
             return json_reply(status, json!({"error": "agent returned empty response body"}));
         }
         let bytes = self.known_answer_rewrite(bytes);
+        let bytes = self.login_prompt_rewrite(bytes);
         let mut row = self.row(target, format!("{} → {name}", self.method));
         elapsed(&mut row);
         row.status = if status.as_u16() >= 400 { "error" } else { "ok" }.into();
@@ -312,6 +318,19 @@ impl Call<'_> {
         }
         let Ok(mut reply) = serde_json::from_slice::<Value>(&bytes) else { return bytes };
         if !replace_in_strings(&mut reply, KNOWN_ANSWER, WRONG_ANSWER) || !self.platform.faults.fires(Fault::KnownAnswerWrong) {
+            return bytes;
+        }
+        Bytes::from(reply.to_string())
+    }
+}
+
+impl Call<'_> {
+    /// [`Fault::ReplyLoginPrompt`]: a `PONG` answer gains the bare "Not logged in · Please run
+    /// /login" of an agent without its LLM token: the token is still there, only the error
+    /// markers can tell.
+    fn login_prompt_rewrite(&self, bytes: Bytes) -> Bytes {
+        let Ok(mut reply) = serde_json::from_slice::<Value>(&bytes) else { return bytes };
+        if !replace_in_strings(&mut reply, "PONG", "PONG\nNot logged in · Please run /login") || !self.platform.faults.fires(Fault::ReplyLoginPrompt) {
             return bytes;
         }
         Bytes::from(reply.to_string())

@@ -55,9 +55,13 @@ pub async fn pause(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth, Q
         return refused;
     }
     if !platform.faults.fires(Fault::PauseIgnored) {
+        let still_serves = platform.faults.is_on(Fault::PausedStillServes);
         for t in &targets {
             if let Some(w) = tables.workspaces.get_mut(t) {
+                // The fault: the flag flips but the runtime is never stopped.
+                let keep = if still_serves { w.runtime_handle.take() } else { None };
                 w.stop();
+                w.runtime_handle = keep;
                 w.status = Status::Paused;
             }
         }
@@ -145,10 +149,17 @@ pub async fn restart(
         return parent_paused(&name);
     }
     let delay = platform.cfg.delays.provision_for(&runtime);
-    if !restart_now(&platform, &mut tables, id, delay) {
+    let reset = query_flag(&q, "reset") || json_object(&body).is_some_and(|m| m.get("reset") == Some(&Value::Bool(true)));
+    let compute = tables.workspaces.get(&id).is_some_and(|w| !w.external_like() && w.runtime != "mock");
+    if compute
+        && platform.faults.fires(Fault::RestartNeverReturns)
+        && let Some(w) = tables.workspaces.get_mut(&id)
+    {
+        w.stop();
+        w.status = Status::Provisioning;
+    } else if !restart_now(&platform, &mut tables, id, delay) {
         let message = format!("runtime {runtime:?} has no platform-managed compute; restart is a no-op");
         return json_reply(StatusCode::OK, json!({"status": "noop", "runtime": runtime, "message": message}));
     }
-    let reset = query_flag(&q, "reset") || json_object(&body).is_some_and(|m| m.get("reset") == Some(&Value::Bool(true)));
     json_reply(StatusCode::OK, json!({"status": "provisioning", "config_dir": format!("/configs/{id}"), "reset_session": reset}))
 }

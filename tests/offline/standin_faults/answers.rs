@@ -40,6 +40,17 @@ async fn reply_error_marker_puts_an_agent_error_in_the_reply() {
 }
 
 #[tokio::test]
+async fn reply_login_prompt_keeps_the_token_and_adds_the_login_prompt() {
+    let (clean, faulty) = contrast(Fault::ReplyLoginPrompt, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        let r = kit.pong(&id).await;
+        seen(json!(r.reply_text()), json!(r.status))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!("PONG"), json!("PONG\nNot logged in · Please run /login")));
+}
+
+#[tokio::test]
 async fn activity_not_recorded_drops_the_a2a_receive_rows() {
     let (clean, faulty) = contrast(Fault::ActivityNotRecorded, fast(), |kit| async move {
         let id = online_platform_ws(&kit).await;

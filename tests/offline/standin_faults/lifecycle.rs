@@ -182,3 +182,28 @@ async fn cascade_refusal_pauses_refuses_but_pauses_the_parent() {
     .await;
     assert_eq!((clean, faulty), (json!([409, "online"]), json!([409, "paused"])));
 }
+
+#[tokio::test]
+async fn paused_still_serves_lets_a2a_reach_a_paused_workspace() {
+    let (clean, faulty) = contrast(Fault::PausedStillServes, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        kit.admin(Method::POST, &format!("/workspaces/{id}/pause"), None).await.expect(200);
+        let row = kit.row(&id).await;
+        seen(json!(kit.pong(&id).await.status), json!([row["status"], row["url"]]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!(503), json!(200)));
+}
+
+#[tokio::test]
+async fn restart_never_returns_leaves_the_workspace_provisioning() {
+    let (clean, faulty) = contrast(Fault::RestartNeverReturns, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{id}/restart"), None).await;
+        // Several provisioning delays: a clean restart is online long before this ends.
+        let later = kit.status_within(&id, "online", Duration::from_millis(400)).await;
+        seen(json!(later), json!([r.status, r.json["status"]]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!("online"), json!("provisioning")));
+}
