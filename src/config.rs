@@ -64,6 +64,9 @@ pub struct Timeouts {
     /// How long a case may wait for room under `E2E_MAX_WORKSPACES` before it fails: the
     /// queue of the run's cases ahead of it, so of the order of the whole run.
     pub room: Duration,
+    /// One A2A answer, start to end: the send, following a queued turn to its result and
+    /// re-sending after interrupt acknowledgements (docs/waits-and-teardown.md).
+    pub a2a_answer: Duration,
 }
 
 impl Timeouts {
@@ -77,6 +80,9 @@ impl Timeouts {
         transition: Duration::from_secs(120),
         teardown: Duration::from_secs(60),
         room: Duration::from_secs(3 * 3600),
+        // A platform boot turn (up to 90 s), the drain at the next heartbeat, the turn itself
+        // (the suite gives a send 90 s) and the harness's six interrupt re-sends of 12 s.
+        a2a_answer: Duration::from_secs(420),
     };
 
     /// Sized for the embedded stand-in's default delays (a few hundred ms): generous enough
@@ -91,6 +97,7 @@ impl Timeouts {
         transition: Duration::from_secs(5),
         teardown: Duration::from_secs(10),
         room: Duration::from_secs(600),
+        a2a_answer: Duration::from_secs(10),
     };
 
     /// `base` with every variable that is set taking precedence.
@@ -104,6 +111,7 @@ impl Timeouts {
             transition: base.transition,
             teardown: base.teardown,
             room: base.room,
+            a2a_answer: base.a2a_answer,
         }
     }
 }

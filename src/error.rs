@@ -184,6 +184,9 @@ promises! {
     /// The platform serves what the declared generation (`MOLECULE_PLATFORM`) serves: the
     /// billing-mode route and the offered-models route are there, or not, as its catalogue says.
     PlatformGeneration => "platform-generation",
+    /// aeec8e47: A2A to a settling (provisioning) workspace is queued (202 with a `queue_id`)
+    /// and answered once it is online (platform-today row 30).
+    SettlingTargetQueues => "settling-target-queues",
 }
 
 impl fmt::Display for Promise {

@@ -47,6 +47,11 @@ impl Reply {
                 "the poll-mode queued envelope (status {:?}, delivery_mode {:?}, method {:?}, keys {:?})",
                 q.status, q.delivery_mode, q.method, q.keys
             ),
+            Reply::Parked(p) => format!(
+                "push-async: the platform parked the {:?} turn past its canvas sync budget (A2A_CANVAS_SYNC_BUDGET); \
+                 its reply goes to the canvas WebSocket only",
+                p.method
+            ),
             Reply::Waking(w) => format!("waking (retry_after {:?}): {:?}", w.retry_after, cut(&w.error)),
             Reply::Busy(b) => format!(
                 "busy (queue_id {:?}, queue_depth {:?}): {:?}",

@@ -6,20 +6,23 @@
 //!   platform and its runtimes speak 0.3; 1.0 is for current SDK peers.
 //! * [`Reply::parse`] tells apart every answer the suite can get to a send: an agent
 //!   [`Message`] or [`Task`] (either dialect), a JSON-RPC [`RpcError`], and the platform's own
-//!   non-JSON-RPC answers ([`Queued`] for poll mode, [`Waking`], [`Busy`]; contract §5, §6.4).
+//!   non-JSON-RPC answers ([`Queued`] for poll mode, [`Waking`], [`Busy`], [`Parked`]; contract §5, §6.4).
 //! * [`echoes_prompt`] tells an answer from the prompt come back (the one echo rule).
+//! * [`follow`] decides what a caller does next with an answer: follow a queued turn, send
+//!   again after an interrupt acknowledgement, or stop on one that never becomes a reply.
 //! * [`error_markers`] finds the strings that turn an answer into a failure (contract §6.5).
 
 mod echo;
 mod envelope;
 mod evidence;
+pub mod follow;
 mod parts;
 mod reply;
 
 pub use echo::echoes_prompt;
 pub use envelope::SendMessage;
 pub use parts::{Part, ReplyPart};
-pub use reply::{Artifact, Busy, Message, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type};
+pub use reply::{Artifact, Busy, Message, Parked, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type};
 
 /// The header a 1.0 client must send: a 1.0 server reads its absence as 0.3 and answers
 /// `-32009 VersionNotSupported` (contract a2a.md §1.10).

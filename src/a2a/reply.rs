@@ -22,6 +22,10 @@ pub enum Reply {
     Waking(Waking),
     /// The agent was busy: the platform queued the request, or asked for a retry.
     Busy(Busy),
+    /// A canvas caller's turn outlived the platform's sync budget: it answered 200
+    /// `{"status":"queued","delivery_mode":"push-async"}` and the reply goes to the canvas's
+    /// WebSocket only (5d357ab6, `a2a_proxy.go:553-585` at aeec8e47). No result can be fetched.
+    Parked(Parked),
     /// A JSON-RPC error object, from the agent or its SDK.
     RpcError(RpcError),
 }
@@ -70,6 +74,13 @@ pub struct Queued {
     pub keys: Vec<String>,
 }
 
+/// HTTP 200 `{"status":"queued","delivery_mode":"push-async","method":"message/send"}`: the
+/// platform's canvas cap-and-queue parked the turn past `A2A_CANVAS_SYNC_BUDGET` (default 90 s).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parked {
+    pub method: String,
+}
+
 /// HTTP 503 `{"error":"workspace is waking from hibernation — …","waking":true,"retry_after":15}`.
 #[derive(Clone, PartialEq)]
 pub struct Waking {
@@ -78,7 +89,10 @@ pub struct Waking {
 }
 
 /// HTTP 202 `{"queued":true,"queue_id","queue_depth","message"}`: the platform queued the
-/// request for when the agent has capacity. Also the 503 fallback `{"error":…,"busy":true,
+/// request for when the agent has capacity (or, today, because the target is settling), and
+/// HTTP 200 `{"status":"queued","method","queued":true,"queue_id","queue_depth"}`: queued
+/// behind a platform boot turn (aeec8e47). Either is followed at
+/// `GET /workspaces/:id/a2a/queue/:queue_id` ([`crate::client::Tenant::a2a_answer`]). Also the 503 fallback `{"error":…,"busy":true,
 /// "retry_after":30}`, where nothing was queued: then `queue_id` is `None` and `message` holds
 /// the error text, and the caller must send again.
 #[derive(Clone, PartialEq)]
@@ -176,7 +190,7 @@ impl Reply {
                 }
                 Some(all.join("\n"))
             }
-            Reply::Queued(_) | Reply::Waking(_) | Reply::Busy(_) | Reply::RpcError(_) => None,
+            Reply::Queued(_) | Reply::Waking(_) | Reply::Busy(_) | Reply::Parked(_) | Reply::RpcError(_) => None,
         }
     }
 
@@ -188,6 +202,7 @@ impl Reply {
             Reply::Queued(_) => "queued",
             Reply::Waking(_) => "waking",
             Reply::Busy(_) => "busy",
+            Reply::Parked(_) => "parked",
             Reply::RpcError(_) => "rpc-error",
         }
     }

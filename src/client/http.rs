@@ -50,6 +50,11 @@ const CROSS_ORIGIN: &str = "refused a redirect to another origin:";
 /// The default per-request deadline (the harness's curl `--max-time 30`; A2A gets 90 s).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const A2A_TIMEOUT: Duration = Duration::from_secs(90);
+/// A send through the tenant's proxy waits 10 s longer: today's platform answers a canvas
+/// caller's turn that outlives its 90 s sync budget with 200 push-async (`a2a_proxy.go:553-585`
+/// at aeec8e47), and that answer must arrive before the suite gives up on the request, so the
+/// failure names the parking instead of a timeout.
+pub const A2A_PROXY_TIMEOUT: Duration = Duration::from_secs(100);
 
 /// A base URL plus credentials. Cloning is cheap.
 #[derive(Clone)]

@@ -3,6 +3,7 @@
 //! Every failure is an [`crate::E2eError`] naming the call, method, path, status, the
 //! platform's `code`/`error` and a redacted excerpt of the body.
 
+mod a2a_follow;
 mod cp;
 mod http;
 mod retry;
@@ -15,6 +16,7 @@ pub use http::{A2A_TIMEOUT, Http, REQUEST_TIMEOUT};
 pub use retry::RetryPolicy;
 pub use rows::{Ack, ActivityRow, BillingMode, Connection, Created, Guarded, Org, Registered, WorkspaceRow};
 pub use runtime::RuntimeClient;
+pub use a2a_follow::{Follow, Followed};
 pub use tenant::{A2aAnswer, ActivityQuery, CALLER_HEADER, ORG_HEADER, OfferedModel, Tenant, Uploaded};
 
 /// Decoding and retry internals: public only so this crate's offline tier can pin them; not

@@ -30,7 +30,7 @@ pub use offered::OfferedModel;
 /// One tenant, as one bearer (the tenant admin token, or a workspace's own token).
 #[derive(Debug, Clone)]
 pub struct Tenant {
-    http: Http,
+    pub(super) http: Http,
     org_id: String,
     /// `Some(host)` when calls go through a control plane that routes by slug.
     route_host: Option<String>,
@@ -306,7 +306,7 @@ impl Tenant {
         policy: &RetryPolicy,
     ) -> Result<A2aAnswer> {
         let path = format!("/workspaces/{}/a2a", seg(id));
-        let http = self.http.clone().with_timeout(super::http::A2A_TIMEOUT);
+        let http = self.http.clone().with_timeout(super::http::A2A_PROXY_TIMEOUT);
         let call = Call::new("a2a", "POST", &path);
         let (a, attempts) = send_retrying(policy, &call, || {
             let mut rb = http.request(Method::POST, &path).json(envelope);

@@ -195,6 +195,7 @@ pub const REGISTRY: &[Variable] = &[
     var("STANDIN_WAKE_MS", Kind::Number("milliseconds"), "the profile's", "stand-in", "StandInConfig", "wake delay override, milliseconds"),
     var("STANDIN_STALE_AFTER_MS", Kind::Number("milliseconds"), "the profile's", "stand-in", "StandInConfig", "external staleness delay override, milliseconds"),
     var("STANDIN_LIVENESS_TTL_MS", Kind::Number("milliseconds"), "the profile's", "stand-in", "StandInConfig", "liveness TTL override, milliseconds"),
+    var("STANDIN_BOOT_TURN_MS", Kind::Number("milliseconds"), "the profile's", "stand-in", "StandInConfig", "platform boot-turn (greeting, restart-context) duration override, milliseconds"),
     var("MOLECULE_PLATFORM", Kind::Choice, "`latest`", "live, stand-in", "Settings, StandInConfig", "the platform generation the suite expects and the stand-in behaves as: `41409fb2` (June 2026, the reference), `aeec8e47` (August 2026) or `latest` (the README's generation table)"),
     var("STANDIN_LOG", Kind::Flag, "CLI on, embedded off", "stand-in", "StandInConfig, tests/support/standin.rs", "`0` silences the CLI's request log; `1` turns the embedded one on"),
     var("STANDIN_TENANT_ROUTING", Kind::Choice, "`org-id`", "stand-in", "StandInConfig", "`slug`: serve as a throwaway control plane does, a tenant reached only through `Host: <slug>.<domain>` / `X-Molecule-Org-Slug`"),

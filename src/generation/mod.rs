@@ -12,6 +12,8 @@ pub mod catalog;
 pub mod registry_aeec8e47;
 
 pub use catalog::{ArmPin, Byok, CATALOG_41409FB2, CATALOG_AEEC8E47, Catalog, Offered};
+pub mod a2a;
+pub use a2a::A2aGeneration;
 
 /// One platform generation: the commit it was read from and every fact that differs.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,9 @@ pub struct Generation {
     /// The catalogue: allowlist, templates, model registry, slug defaults, the BYOK create flow
     /// and the routes that serve it, arm pins that differ (`catalog.rs` in this directory).
     pub catalog: &'static Catalog,
+    /// How the A2A proxy answers a turn that cannot run now (boot turns, settling targets,
+    /// the queue route): `a2a.rs`.
+    pub a2a: A2aGeneration,
 }
 
 /// The reference commit (2026-06-06): the platform summarised in `contract/platform.md`.
@@ -53,6 +58,7 @@ pub const G41409FB2: Generation = Generation {
     cascade_guard: false,
     tenant_routes: RouteTable(include_str!("routes/41409fb2.routes")),
     catalog: &CATALOG_41409FB2,
+    a2a: a2a::A2A_41409FB2,
 };
 
 /// The newest platform we can read (2026-08-14): `contract/platform-today.md` maps the changes.
@@ -66,6 +72,7 @@ pub const GAEEC8E47: Generation = Generation {
     cascade_guard: true,
     tenant_routes: RouteTable(include_str!("routes/aeec8e47.routes")),
     catalog: &CATALOG_AEEC8E47,
+    a2a: a2a::A2A_AEEC8E47,
 };
 
 /// Every generation, oldest first; the last is `latest`.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::a2a::{Part, Reply, SendMessage, error_markers};
-use crate::client::{ActivityQuery, ActivityRow, Tenant, WorkspaceRow};
+use crate::client::{ActivityQuery, ActivityRow, Follow, Tenant, WorkspaceRow};
 use crate::error::{BreaksExt, Call, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, Milestone, OrgHandle};
 use crate::payload::{CreateWorkspace, SecretsPlan};
@@ -142,6 +142,8 @@ pub struct Asked {
     pub call: Call,
     pub status: u16,
     pub attempts: u32,
+    /// The queue ids the platform queued the turn under, followed to this answer.
+    pub queued: Vec<String>,
 }
 
 impl std::ops::Deref for Asked {
@@ -159,11 +161,28 @@ impl Asked {
     }
 }
 
-/// Send `msg` through the tenant's A2A proxy and parse the answer.
+/// Send `msg` through the tenant's A2A proxy, follow it to the answer to judge, and parse
+/// it: a turn the platform queued (behind a boot turn, or for a settling target) is read at
+/// the queue route; an interrupt acknowledgement is sent again; a push-async parking fails by
+/// name ([`Tenant::a2a_answer`], one deadline: `Timeouts::a2a_answer`).
 pub async fn ask(case: &Case, tenant: &Tenant, ws: &Workspace, msg: &SendMessage) -> Result<Asked> {
-    let ans = tenant.a2a(&ws.id, &msg.to_v03(), &case.target().retry).await?;
+    let target = case.target();
+    let follow = Follow {
+        deadline: target.timeouts.a2a_answer,
+        queue_route: target.settings.platform.a2a.queue_route,
+        // The harness's 12 s between interrupt re-sends; the stand-in's policy pauses less.
+        resend_pause: target.retry.max_delay.min(Duration::from_secs(12)),
+    };
+    let followed = tenant.a2a_answer(&ws.id, &msg.to_v03(), &target.retry, &follow).await?;
+    let ans = followed.answer;
     if ans.attempts > 1 {
         case.step(&format!("{}: A2A answered after {} attempts (transient failures retried)", ws.label(), ans.attempts));
+    }
+    for qid in &followed.queued {
+        case.step(&format!("{}: A2A was queued (queue_id {qid}); followed to its result", ws.label()));
+    }
+    if followed.resends > 0 {
+        case.step(&format!("{}: A2A sent again after {} interrupt acknowledgement(s)", ws.label(), followed.resends));
     }
     let reply = Reply::parse(ans.status, &ans.body).map_err(|e| E2eError::Decode {
         call: ans.call.clone(),
@@ -182,7 +201,7 @@ pub async fn ask(case: &Case, tenant: &Tenant, ws: &Workspace, msg: &SendMessage
             _ => None,
         })
         .collect();
-    Ok(Asked { reply, prompt: prompt.join("\n"), call: ans.call, status: ans.status, attempts: ans.attempts })
+    Ok(Asked { reply, prompt: prompt.join("\n"), call: ans.call, status: ans.status, attempts: ans.attempts, queued: followed.queued })
 }
 
 /// The token gate (contract §6.5), judged only on what the protocol makes the agent's answer:

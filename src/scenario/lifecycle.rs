@@ -127,7 +127,11 @@ pub async fn pause_resume(case: &Case, arm: &'static Arm) -> Result<Outcome<Life
                 "resume answered provisioning but GET still reports paused",
             ));
         }
+        let settling = matches!(row.status.as_str(), "provisioning" | "awaiting_agent");
         seen.push(row.status);
+        if settling && c.target().settings.platform.a2a.settling_target_queues {
+            ask_settling(&c, &org.tenant, &ws).await?;
+        }
         let row = wait_online(&c, &org.tenant, &ws, c.target().timeouts.workspace_online, Promise::ResumeReachesOnline)
             .await?;
         seen.push(row.status);
@@ -138,6 +142,21 @@ pub async fn pause_resume(case: &Case, arm: &'static Arm) -> Result<Outcome<Life
         Ok(seen)
     })
     .await
+}
+
+/// A PONG to the resumed workspace while it is still settling: today's platform queues it
+/// (202 with a `queue_id`) and it is answered once the workspace is online, followed at the
+/// queue route (platform-today row 30); June's answered 503 `workspace has no URL`.
+async fn ask_settling(c: &Case, tenant: &Tenant, ws: &Workspace) -> Result<()> {
+    c.step(&format!("{}: A2A while it settles is queued and answered", ws.label()));
+    let msg = SendMessage::text(PONG_PROMPT).with_id("e2e-settling-1").with_message_id(message_id("e2e-settling"));
+    let promise = Promise::SettlingTargetQueues;
+    let reply = ask(c, tenant, ws, &msg).await.breaks(promise, "A2A to a settling workspace").step("A2A while settling")?;
+    expect_token(&reply, "PONG", promise).step("A2A while settling")?;
+    if reply.queued.is_empty() {
+        c.step(&format!("{}: answered directly (it was online by the time the send landed)", ws.label()));
+    }
+    Ok(())
 }
 
 /// One A2A probe to a paused workspace, not retried (the platform's Go lifecycle test
@@ -215,7 +234,8 @@ pub async fn hibernate_wake(case: &Case, arm: &'static Arm) -> Result<Outcome<Li
 
         c.step(&format!("{}: A2A after waking", ws.label()));
         let again = SendMessage::text(PONG_PROMPT).with_id("e2e-wake-2").with_message_id(message_id("e2e-wake"));
-        let reply = ask(&c, &org.tenant, &ws, &again).await.step("A2A after wake")?;
+        let reply =
+            ask(&c, &org.tenant, &ws, &again).await.breaks(Promise::HibernatedWakesOnA2a, "A2A after wake").step("A2A after wake")?;
         expect_token(&reply, "PONG", Promise::HibernatedWakesOnA2a).step("A2A after wake")?;
         c.stamp(Milestone::LifecycleHibernateWake);
         c.require_milestones(&[Milestone::WorkspaceOnline, Milestone::LifecycleHibernateWake])?;

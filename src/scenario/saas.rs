@@ -2,7 +2,7 @@
 //! arm's payload and BYOK plan, online, A2A PONG, the known-answer gate, activity, teardown.
 
 use crate::a2a::SendMessage;
-use crate::error::{E2eError, Promise, Result, StepExt};
+use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::{Case, Milestone, SlugKind, with_org};
 use crate::payload::CreateWorkspace;
 use crate::scenario::arms::{Arm, Expectation};
@@ -66,7 +66,7 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
 
                 c.step(&format!("{}: A2A PONG", ws.label()));
                 let pong_msg = SendMessage::text(PONG_PROMPT).with_id("e2e-msg-1").with_message_id(message_id("e2e"));
-                let reply = ask(&c, &org.tenant, &ws, &pong_msg).await.step("A2A PONG")?;
+                let reply = ask(&c, &org.tenant, &ws, &pong_msg).await.breaks(Promise::A2aAnswersPong, "A2A PONG").step("A2A PONG")?;
                 result_error_burst(&c, &org.tenant, &ws, &reply).await;
                 let pong = expect_token(&reply, "PONG", Promise::A2aAnswersPong).step("A2A PONG")?;
 
@@ -74,7 +74,8 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
                 let known_msg = SendMessage::text(KNOWN_ANSWER_PROMPT)
                     .with_id("e2e-known-answer-1")
                     .with_message_id(message_id("e2e"));
-                let reply = ask(&c, &org.tenant, &ws, &known_msg).await.step("known answer")?;
+                let reply =
+                    ask(&c, &org.tenant, &ws, &known_msg).await.breaks(Promise::KnownAnswer, "known answer").step("known answer")?;
                 let known_answer = expect_token(&reply, "PINEAPPLE", Promise::KnownAnswer).step("known answer")?;
                 c.stamp(Milestone::A2aRoundtrip);
 

@@ -25,6 +25,10 @@ pub struct Delays {
     /// The liveness key TTL of external-like workspaces (platform: 180 s); when it lapses
     /// kimi/kimi-cli read `offline`, external reads `awaiting_agent`.
     pub liveness_ttl: Duration,
+    /// How long a platform boot turn (the first-boot greeting, the restart-context turn) holds
+    /// a workspace after it comes online; callers' turns are queued meanwhile (platform: an
+    /// LLM turn of up to 90 s).
+    pub boot_turn: Duration,
 }
 
 impl Delays {
@@ -38,6 +42,8 @@ impl Delays {
             wake: Duration::from_millis(200),
             stale_after: Duration::from_secs(1),
             liveness_ttl: Duration::from_secs(2),
+            // Long enough that a PONG sent as soon as online is seen is queued behind it.
+            boot_turn: Duration::from_millis(250),
         }
     }
 
@@ -61,6 +67,7 @@ impl Delays {
             wake: ms(2000),
             stale_after: ms(5000),
             liveness_ttl: ms(10_000),
+            boot_turn: ms(1500),
         }
     }
 
@@ -140,7 +147,7 @@ impl StandInConfig {
     /// `MOLECULE_PLATFORM` (a [`Generation`], default the latest),
     /// `STANDIN_DELAYS=fast|realistic` (default `fast`), per-delay overrides in milliseconds
     /// (`STANDIN_ORG_READY_MS`, `STANDIN_PROVISION_MS`, `STANDIN_WAKE_MS`,
-    /// `STANDIN_STALE_AFTER_MS`, `STANDIN_LIVENESS_TTL_MS`) and `STANDIN_LOG=0` to silence
+    /// `STANDIN_STALE_AFTER_MS`, `STANDIN_LIVENESS_TTL_MS`, `STANDIN_BOOT_TURN_MS`) and `STANDIN_LOG=0` to silence
     /// the request log (on by default here, off in [`StandInConfig::new`]),
     /// `STANDIN_TENANT_ROUTING=slug|org-id` (see [`StandInConfig::slug_routing`]).
     pub fn from_env() -> Result<Self, String> {
@@ -195,6 +202,9 @@ impl StandInConfig {
         }
         if let Some(d) = ms("STANDIN_LIVENESS_TTL_MS")? {
             cfg.delays.liveness_ttl = d;
+        }
+        if let Some(d) = ms("STANDIN_BOOT_TURN_MS")? {
+            cfg.delays.boot_turn = d;
         }
         cfg.slug_routing = match get("STANDIN_TENANT_ROUTING").as_deref() {
             None | Some("org-id") => false,

@@ -171,6 +171,30 @@ macro_rules! fault_table {
         create_drops_body_keys CreateDropsBodyKeys "create-drops-body-keys"
             "a BYOK create accepts its vendor keys in the body but stores none: provisioning fails MISSING_BYOK_CREDENTIAL (h/workspace.go:884-910)"
             [fails(WorkspaceComesOnline) @ "arm::hermes"];
+        boot_turn_holds_first_turn BootTurnHoldsFirstTurn "boot-turn-holds-first-turn"
+            "the first-boot greeting is still in flight when the first caller turn arrives: it is answered 200 queued with a queue_id and drained after the greeting (platform-today rows 28, 30)"
+            [survives @ "arm::hermes"];
+        queue_never_resolves QueueNeverResolves "queue-never-resolves"
+            "a caller turn queued behind a boot turn is never drained: its queue item stays `queued` (platform-today row 28)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        queue_wrong_result QueueWrongResult "queue-wrong-result"
+            "a queued caller turn completes holding the boot turn's answer (\"Workspace restarted and ready…\"), not its own (platform-today row 28)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        queue_item_dropped QueueItemDropped "queue-item-dropped"
+            "a queued caller turn is dropped with a last_error instead of dispatched (platform-today row 28)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        interrupt_ack_once InterruptAckOnce "interrupt-ack-once"
+            "each workspace's agent answers its first message/send with the interrupt acknowledgement, then answers (platform-today row 31)"
+            [survives @ "arm::hermes"];
+        interrupt_ack_forever InterruptAckForever "interrupt-ack-forever"
+            "the agent answers every message/send with the interrupt acknowledgement and never the reply (platform-today row 31)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        push_async_parked PushAsyncParked "push-async-parked"
+            "canvas callers' turns are parked past the sync budget: 200 {status:queued, delivery_mode:push-async} and no reply (platform-today row 29)"
+            [fails(A2aAnswersPong) @ "arm::hermes"];
+        settling_answered_503 SettlingAnswered503 "settling-answered-503"
+            "A2A to a settling (provisioning) workspace answers 503 workspace has no URL instead of queueing it (platform-today row 30)"
+            [fails(SettlingTargetQueues) @ "lifecycle::pause_resume"];
         }
     };
 }

@@ -11,7 +11,7 @@ use axum::routing::{delete, get, post, put};
 
 use super::guard::guard;
 use super::handlers::{
-    a2a_proxy, activity, billing, buildinfo, control_plane as cp, create, diagnose, files, health, lifecycle, memory, metrics,
+    a2a_proxy, a2a_queue, activity, billing, buildinfo, control_plane as cp, create, diagnose, files, health, lifecycle, memory, metrics,
     offered, org_identity, registry, shared_context, workspaces,
 };
 use super::platform::Platform;
@@ -33,6 +33,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         // Open behind the tenant guard.
         .route("/workspaces/{id}", get(workspaces::get_row).delete(workspaces::delete))
         .route("/workspaces/{id}/a2a", post(a2a_proxy::a2a))
+        .route("/workspaces/{id}/a2a/queue/{queue_id}", get(a2a_queue::queue_status))
         .route("/registry/{id}/peers", get(registry::peers))
         .route("/org/identity", get(org_identity))
         // AdminAuth.

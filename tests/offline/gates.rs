@@ -17,7 +17,7 @@ fn asked(body: Value, prompt: &str) -> Asked {
 
 fn asked_with_status(status: u16, body: Value, prompt: &str) -> Asked {
     let reply = Reply::parse(status, &body).unwrap_or_else(|e| panic!("{body} should parse: {e}"));
-    Asked { reply, prompt: prompt.into(), call: Call::new("a2a", "POST", "/workspaces/ws-1/a2a"), status, attempts: 1 }
+    Asked { reply, prompt: prompt.into(), call: Call::new("a2a", "POST", "/workspaces/ws-1/a2a"), status, attempts: 1, queued: Vec::new() }
 }
 
 fn message(role: &str, text: &str) -> Value {

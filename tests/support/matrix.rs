@@ -142,6 +142,9 @@ pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
     transition: Duration::from_millis(350),
     teardown: Duration::from_secs(2),
     room: Duration::from_secs(2),
+    // Six interrupt re-sends at the hermetic 200 ms pause fit; a queue that never resolves
+    // fails within it.
+    a2a_answer: Duration::from_millis(1500),
 };
 
 /// Run `story` as a case; `Ok(())` when it passed.

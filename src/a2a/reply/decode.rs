@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Artifact, Busy, Message, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type, unrecognised};
+use super::{Artifact, Busy, Message, Parked, Queued, Reply, ReplyError, RpcError, Task, Waking, json_type, unrecognised};
 use crate::a2a::Dialect;
 use crate::a2a::parts::{ReplyPart, str_field};
 
@@ -31,6 +31,11 @@ pub(super) fn platform_answer(object: &Map<String, Value>) -> Option<Reply> {
     }
     if flag("busy") {
         return Some(Reply::Busy(Busy { queue_id: None, queue_depth: None, message: text("error") }));
+    }
+    // Canvas cap-and-queue: the same `status: queued` as poll mode, but nothing was queued for
+    // anyone to fetch; told apart by its delivery mode (`a2a_proxy.go:579-583` at aeec8e47).
+    if text("status").as_deref() == Some("queued") && text("delivery_mode").as_deref() == Some("push-async") {
+        return Some(Reply::Parked(Parked { method: text("method").unwrap_or_default() }));
     }
     if text("status").as_deref() == Some("queued") && object.contains_key("delivery_mode") {
         let mut keys: Vec<String> = object.keys().cloned().collect();

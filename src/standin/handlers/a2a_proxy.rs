@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::a2a_normalise::normalise_body;
 use crate::standin::Fault;
 use crate::standin::auth::{Credential, Tenant, bearer};
+use crate::standin::platform::a2a_queue::{interrupt_ack, shape_answer};
 use crate::standin::platform::{Activity, Platform, Status, http_client};
 use crate::standin::reply::{error, json_reply, workspace_not_found};
 
@@ -26,9 +27,6 @@ const MAX_BODY: usize = 1 << 20;
 const SYSTEM_PREFIXES: &[&str] = &["webhook:", "system:", "test:", "channel:"];
 /// Without `X-Timeout`, how long a dispatch may take (the platform's idle timeout).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-/// The known-answer prompt's token, and what [`Fault::KnownAnswerWrong`] turns it into.
-const KNOWN_ANSWER: &str = "PINEAPPLE";
-const WRONG_ANSWER: &str = "PAPAYA";
 
 /// Who is calling, as the proxy decided.
 struct Caller {
@@ -60,6 +58,12 @@ pub async fn a2a(
         Err(r) => return r,
     };
     let call = Call { platform: &platform, org: tenant.org_id, target: raw, caller: caller.id, method, envelope };
+    // Canvas cap-and-queue (`a2a_proxy.go:553-585` at aeec8e47): a canvas caller's turn that
+    // outlives the sync budget is answered push-async. The stand-in's turns are instant, so
+    // only the fault makes one outlive it.
+    if caller.canvas_user && call.method == "message/send" && platform.faults.fires(Fault::PushAsyncParked) {
+        return call.parked();
+    }
     let url = match call.route() {
         Ok(url) => url,
         Err(r) => return r,
@@ -192,6 +196,13 @@ impl Call<'_> {
         {
             return Ok(h.url());
         }
+        // A platform boot turn in flight: the caller's turn is queued, not interleaved
+        // (`a2a_proxy.go:885-917` at aeec8e47).
+        if self.platform.cfg.platform.a2a.boot_turns_queue && self.method == "message/send" && ws.boot_turn.is_some() {
+            drop(tables);
+            self.platform.faults.fires(Fault::BootTurnHoldsFirstTurn);
+            return Err(self.enqueue(target, &name, StatusCode::OK));
+        }
         if ws.url.is_empty() {
             if ws.status == Status::Hibernated {
                 if !self.platform.faults.fires(Fault::NeverWakes) {
@@ -200,6 +211,13 @@ impl Call<'_> {
                     self.platform.provision(&mut tables, target, delay);
                 }
                 return Err(waking(self.platform));
+            }
+            // A settling target is enqueued, 202 (`a2a_proxy.go:935-948`, `isRecoverableSettlingStatus`
+            // at aeec8e47); other URL-less states, and every one at 41409fb2, are 503.
+            let settling = matches!(ws.status, Status::Provisioning | Status::AwaitingAgent);
+            if settling && self.platform.cfg.platform.a2a.settling_target_queues && !self.platform.faults.fires(Fault::SettlingAnswered503) {
+                drop(tables);
+                return Err(self.enqueue(target, &name, StatusCode::ACCEPTED));
             }
             return Err(json_reply(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "workspace has no URL", "status": ws.status.as_str()})));
         }
@@ -223,6 +241,29 @@ impl Call<'_> {
         }
         let mode = if self.platform.faults.fires(Fault::QueuedSaysPush) { "push" } else { "poll" };
         json_reply(StatusCode::OK, json!({"status": "queued", "delivery_mode": mode, "method": self.method}))
+    }
+
+    /// Queue the turn (`EnqueueA2A`), its `a2a_receive` row written at receipt (row 32): 200
+    /// with the boot-turn envelope, or 202 with the busy/settling one (`enqueueBusyA2A`).
+    fn enqueue(&self, target: Uuid, name: &str, status: StatusCode) -> Response {
+        self.record(self.row(target, format!("{} → {name} (queued)", self.method)));
+        let (qid, depth) = self.platform.lock().enqueue(self.org, target, self.caller.clone(), self.envelope.clone());
+        let (qid, method) = (qid.to_string(), self.method.clone());
+        let body = if status == StatusCode::OK {
+            json!({"status": "queued", "method": method, "queued": true, "queue_id": qid, "queue_depth": depth})
+        } else {
+            let message = "workspace agent busy — request queued, will dispatch when capacity available";
+            json!({"queued": true, "queue_id": qid, "queue_depth": depth, "message": message})
+        };
+        json_reply(status, body)
+    }
+
+    /// The push-async answer (`a2a_proxy.go:579-583` at aeec8e47); the row is written at receipt.
+    fn parked(&self) -> Response {
+        if let Ok(target) = Uuid::parse_str(&self.target) {
+            self.record(self.row(target, format!("{} (parked: push-async)", self.method)));
+        }
+        json_reply(StatusCode::OK, json!({"status": "queued", "delivery_mode": "push-async", "method": self.method}))
     }
 
     /// Whether this call answers the target's own earlier message: the caller's inbox holds a
@@ -262,6 +303,12 @@ impl Call<'_> {
             None => return workspace_not_found(),
         };
         let started = Instant::now();
+        if let Some(ack) = interrupt_ack(self.platform, target, &self.envelope) {
+            let mut row = self.row(target, format!("{} → {name} (interrupt acknowledged)", self.method));
+            row.response_body = Some(ack.clone());
+            self.record(row);
+            return json_reply(StatusCode::OK, ack);
+        }
         let Ok(http) = http_client(url) else { return error(StatusCode::BAD_GATEWAY, "failed to reach workspace agent") };
         let sent = http.post(url).header(header::CONTENT_TYPE, "application/json").body(self.envelope.to_string()).timeout(timeout).send().await;
         let elapsed = |row: &mut Activity| row.duration_ms = Some(started.elapsed().as_millis() as i64);
@@ -285,8 +332,7 @@ impl Call<'_> {
         if status.is_success() && bytes.is_empty() {
             return json_reply(status, json!({"error": "agent returned empty response body"}));
         }
-        let bytes = self.known_answer_rewrite(bytes);
-        let bytes = self.login_prompt_rewrite(bytes);
+        let bytes = self.shape(bytes);
         let mut row = self.row(target, format!("{} → {name}", self.method));
         elapsed(&mut row);
         row.status = if status.as_u16() >= 400 { "error" } else { "ok" }.into();
@@ -308,45 +354,14 @@ impl Call<'_> {
         (status, [(header::CONTENT_TYPE, ct)], Body::from(bytes)).into_response()
     }
 
-    /// [`Fault::KnownAnswerWrong`]: when the request carries the known-answer prompt, every
-    /// `PINEAPPLE` in the reply's strings becomes `PAPAYA`: still a well-formed reply, only
-    /// wrong. Other prompts (PONG) pass untouched.
-    fn known_answer_rewrite(&self, bytes: Bytes) -> Bytes {
-        let asks_known_answer = self.envelope.pointer("/params/message/parts").is_some_and(|p| p.to_string().contains(KNOWN_ANSWER));
-        if !asks_known_answer {
-            return bytes;
+    /// The answer faults ([`shape_answer`]: known-answer, login prompt), shared with the
+    /// queue's drain so a queued answer is shaped as a direct one is.
+    fn shape(&self, bytes: Bytes) -> Bytes {
+        let Ok(reply) = serde_json::from_slice::<Value>(&bytes) else { return bytes };
+        match shape_answer(self.platform, &self.envelope, &reply) {
+            Some(shaped) => Bytes::from(shaped.to_string()),
+            None => bytes,
         }
-        let Ok(mut reply) = serde_json::from_slice::<Value>(&bytes) else { return bytes };
-        if !replace_in_strings(&mut reply, KNOWN_ANSWER, WRONG_ANSWER) || !self.platform.faults.fires(Fault::KnownAnswerWrong) {
-            return bytes;
-        }
-        Bytes::from(reply.to_string())
-    }
-}
-
-impl Call<'_> {
-    /// [`Fault::ReplyLoginPrompt`]: a `PONG` answer gains the bare "Not logged in · Please run
-    /// /login" of an agent without its LLM token: the token is still there, only the error
-    /// markers can tell.
-    fn login_prompt_rewrite(&self, bytes: Bytes) -> Bytes {
-        let Ok(mut reply) = serde_json::from_slice::<Value>(&bytes) else { return bytes };
-        if !replace_in_strings(&mut reply, "PONG", "PONG\nNot logged in · Please run /login") || !self.platform.faults.fires(Fault::ReplyLoginPrompt) {
-            return bytes;
-        }
-        Bytes::from(reply.to_string())
-    }
-}
-
-/// Replace `from` with `to` in every string of `v`; whether anything changed.
-fn replace_in_strings(v: &mut Value, from: &str, to: &str) -> bool {
-    match v {
-        Value::String(s) if s.contains(from) => {
-            *s = s.replace(from, to);
-            true
-        }
-        Value::Array(items) => items.iter_mut().fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
-        Value::Object(m) => m.values_mut().fold(false, |acc, i| replace_in_strings(i, from, to) | acc),
-        _ => false,
     }
 }
 

@@ -92,8 +92,11 @@ pub async fn resume(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth, 
         return refused;
     }
     if !platform.faults.fires(Fault::ResumeStaysPaused) {
+        // Under `settling-answered-503` a resumed workspace settles for at least 300 ms, so a
+        // send right after the resume surely meets it settling (the fault's refusal is certain).
+        let floor = if platform.faults.is_on(Fault::SettlingAnswered503) { Duration::from_millis(300) } else { Duration::ZERO };
         for t in &targets {
-            let delay = tables.workspaces.get(t).map(|w| platform.cfg.delays.provision_for(&w.runtime)).unwrap_or_default();
+            let delay = tables.workspaces.get(t).map(|w| platform.cfg.delays.provision_for(&w.runtime)).unwrap_or_default().max(floor);
             platform.provision(&mut tables, *t, delay);
         }
     }
@@ -131,6 +134,8 @@ pub fn restart_now(platform: &Arc<Platform>, tables: &mut Tables, id: Uuid, dela
         return false;
     }
     platform.provision(tables, id, delay);
+    // After the provision's stop, which would clear it: the gate is up from the restart on.
+    platform.schedule_restart_context(tables, id);
     true
 }
 

@@ -2,6 +2,7 @@
 
 pub mod a2a_normalise;
 pub mod a2a_proxy;
+pub mod a2a_queue;
 pub mod activity;
 pub mod billing;
 pub mod control_plane;

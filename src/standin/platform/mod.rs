@@ -4,8 +4,10 @@
 //! tasks sleep, spawn runtimes and only then take the lock to publish the result, checking a
 //! per-workspace generation so a pause or delete that happened meanwhile wins.
 
+pub mod a2a_queue;
 mod hierarchy;
 mod provision;
+pub mod queue_item;
 pub mod records;
 pub mod tables;
 

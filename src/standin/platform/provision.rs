@@ -113,7 +113,7 @@ async fn slow_bootstrap(weak: &Weak<Platform>, id: Uuid, generation: u64, delay:
 }
 
 /// Start the reference runtime of `id` and publish it: `online` with its URL, or `failed`.
-async fn start_runtime(platform: &Platform, id: Uuid, generation: u64, runtime: &str, model: &str) {
+async fn start_runtime(platform: &Arc<Platform>, id: Uuid, generation: u64, runtime: &str, model: &str) {
     let faults = platform.runtime_faults(runtime, model);
     let runtime_faults = faults.iter().map(|f| match f {
         Fault::ReplyErrorMarker => RuntimeFault::ErrorMarker,
@@ -134,6 +134,7 @@ async fn start_runtime(platform: &Platform, id: Uuid, generation: u64, runtime: 
             ws.status = Status::Online;
             ws.online_since = Some(Instant::now());
             ws.last_error = None;
+            platform.came_online(&mut tables, id);
         }
         Err(e) => {
             ws.status = Status::Failed;

@@ -168,6 +168,15 @@ pub struct Workspace {
     pub runtime_faults: Vec<Fault>,
     /// A2A dispatches so far ([`Fault::Transient5xx`] fails the first two).
     pub a2a_dispatches: u32,
+    /// The first-boot greeting was delivered (`workspaces.has_greeted`): later boots take a
+    /// restart-context turn instead (`restart_context.go:84-96` at aeec8e47).
+    pub greeted: bool,
+    /// A platform boot turn (greeting or restart-context) is scheduled or in flight: callers'
+    /// `message/send` are queued meanwhile (`restartContextPending`). The value names the
+    /// turn, so only the task that owns it clears it.
+    pub boot_turn: Option<u64>,
+    /// Interrupt acknowledgements this workspace's agent answered (the interrupt faults).
+    pub interrupt_acks: u32,
     pub kv: BTreeMap<String, KvEntry>,
     pub files: BTreeMap<String, StoredFile>,
     pub config_files: BTreeMap<String, String>,
@@ -209,6 +218,9 @@ impl Workspace {
             runtime_handle: None,
             runtime_faults: Vec::new(),
             a2a_dispatches: 0,
+            greeted: false,
+            boot_turn: None,
+            interrupt_acks: 0,
             kv: BTreeMap::new(),
             files: BTreeMap::new(),
             config_files: BTreeMap::new(),
@@ -282,6 +294,9 @@ impl Workspace {
         self.url.clear();
         self.online_since = None;
         self.generation += 1;
+        // Its agent is gone, so a boot turn in flight fails and its gate clears (the deferred
+        // `clearRestartContextPending` of the greeter and of `sendRestartContext`).
+        self.boot_turn = None;
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Tables {
     /// Every activity row, in insertion order (`seq` ascending).
     pub activity: Vec<Activity>,
     pub memories: Vec<Memory>,
+    /// The A2A queue (`a2a_queue`), in enqueue order.
+    pub a2a_queue: Vec<super::queue_item::QueueItem>,
     next_seq: u64,
 }
 

@@ -152,6 +152,7 @@ async fn slow(delay: Duration) -> MockServer {
 mod errors;
 mod sends;
 mod a2a_retry;
+mod a2a_follow;
 mod control_plane;
 mod runtime;
 

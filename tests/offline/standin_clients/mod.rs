@@ -49,6 +49,8 @@ fn delays() -> Delays {
         wake: Duration::from_millis(20),
         stale_after: Duration::from_secs(60),
         liveness_ttl: Duration::from_secs(120),
+        // No boot turns: these rows send A2A themselves, unfollowed (the queue has rows of its own).
+        boot_turn: Duration::ZERO,
     }
 }
 

@@ -38,7 +38,10 @@ fn every_fault_has_a_unique_kebab_name_that_parses_back_and_a_promise() {
         assert!(!f.description().is_empty());
     }
     let survive: Vec<Fault> = Fault::ALL.into_iter().filter(|f| f.outcome() == FaultOutcome::Survive).collect();
-    assert_eq!(survive, [Fault::Transient5xx, Fault::SlowProvisioning, Fault::WakingWithoutRetryAfter]);
+    assert_eq!(
+        survive,
+        [Fault::Transient5xx, Fault::SlowProvisioning, Fault::WakingWithoutRetryAfter, Fault::BootTurnHoldsFirstTurn, Fault::InterruptAckOnce]
+    );
 }
 
 /// A workspace's A2A as its own caller (`X-Workspace-ID` + its token); the status.

@@ -129,6 +129,8 @@ pub fn quick() -> Delays {
         wake: Duration::from_millis(60),
         stale_after: Duration::from_millis(300),
         liveness_ttl: Duration::from_millis(600),
+        // No boot turns: these rows send A2A themselves, unfollowed (the queue has rows of its own).
+        boot_turn: Duration::ZERO,
     }
 }
 

@@ -17,6 +17,7 @@ mod external;
 mod full_mode;
 mod lifecycle;
 mod today;
+mod queue;
 
 /// What a scenario saw: the behaviour the fault names, and a neighbouring one.
 struct Seen {
