@@ -9,6 +9,7 @@ pub mod common;
 pub mod external;
 pub mod full;
 pub mod lifecycle;
+pub mod platform_root;
 pub mod saas;
 
 /// How a scenario ended when it did not fail.

@@ -195,6 +195,15 @@ macro_rules! fault_table {
         settling_answered_503 SettlingAnswered503 "settling-answered-503"
             "A2A to a settling (provisioning) workspace answers 503 workspace has no URL instead of queueing it (platform-today row 30)"
             [fails(SettlingTargetQueues) @ "lifecycle::pause_resume"];
+        platform_root_missing PlatformRootMissing "platform-root-missing"
+            "the org comes up without its kind=platform root (platform_agent_ensure.go; h/platform_agent.go:1933 installPlatformAgent)"
+            [fails(PlatformRoot) @ "arm::hermes"];
+        platform_root_offline PlatformRootOffline "platform-root-offline"
+            "the org's platform root is installed but never provisioned: listed offline with no URL (platform_agent_ensure.go)"
+            [fails(PlatformRoot) @ "arm::hermes"];
+        parentless_not_under_root ParentlessNotUnderRoot "parentless-not-under-root"
+            "a parentless create keeps parent_id NULL instead of landing under the sole platform root (h/workspace.go:771-776, defaultCreateParentID)"
+            [fails(PlatformRoot) @ "arm::hermes"];
         }
     };
 }
