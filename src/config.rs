@@ -195,6 +195,9 @@ pub struct Settings {
     pub intentional_failure: bool,
     /// `E2E_MAX_WORKSPACES`: the most workspaces alive at once in the run's org.
     pub max_workspaces: usize,
+    /// `E2E_PROVIDER`: the compute provider org create names where the generation takes one
+    /// (default `molecules-server`, as the platform harness pins it).
+    pub provider: String,
     pub timeouts: TimeoutVars,
 }
 
@@ -221,6 +224,7 @@ impl fmt::Debug for Settings {
             .field("keep_org", &self.keep_org)
             .field("intentional_failure", &self.intentional_failure)
             .field("max_workspaces", &self.max_workspaces)
+            .field("provider", &self.provider)
             .field("timeouts", &self.timeouts)
             .finish()
     }
@@ -246,6 +250,10 @@ pub const RETIRED: &[(&str, &str)] = &[
 
 mod registry;
 pub use registry::{Kind, REGISTRY, Variable, check, check_read_by, env_value};
+
+/// `E2E_PROVIDER`'s default: the local-docker compute backend's wire id, as the platform
+/// harness pins it (test_staging_external_runtime.sh:102-106 at aeec8e47).
+pub const DEFAULT_PROVIDER: &str = "molecules-server";
 
 /// Every variable [`Settings`] reads, for documentation and for tests.
 pub static VARIABLES: std::sync::LazyLock<Vec<&'static str>> =
@@ -399,6 +407,7 @@ impl Settings {
             keep_org: flag(&get, "E2E_KEEP_ORG")?,
             intentional_failure: flag(&get, "E2E_INTENTIONAL_FAILURE")?,
             max_workspaces: max_workspaces(&get)?,
+            provider: get("E2E_PROVIDER").unwrap_or_else(|| DEFAULT_PROVIDER.to_owned()),
             timeouts,
         })
     }

@@ -115,7 +115,8 @@ macro_rules! promises {
 promises! {
     /// §2: org create answers an `id` and the org reaches `instance_status: running`.
     OrgBecomesRunning => "org-becomes-running",
-    /// §2: a deleted org leaves the org list within 60 s.
+    /// §2: a deleted org is proven gone within the teardown budget: it leaves the org list
+    /// (41409fb2), or its purge receipt, completed audit row and exact 404 prove it (aeec8e47).
     TeardownLeavesNoOrg => "teardown-leaves-no-org",
     /// §3.2: create answers 201 with an `id` (and the workspace's token).
     CreateAccepted => "create-accepted",
@@ -156,7 +157,8 @@ promises! {
     ByoReplyDelivered => "byo-reply-delivered",
     /// Full mode 7a: an uploaded file downloads byte-identical.
     FileRoundTrip => "file-round-trip",
-    /// Full mode 7b: terminal diagnose reports `ok`.
+    /// Full mode 7b: terminal diagnose reports `ok` (on a local-docker backend, or fails only
+    /// `docker-available`, or answers the remote shape: harness FS:1543-1592 at aeec8e47).
     TerminalDiagnose => "terminal-diagnose",
     /// Full mode 7c/7d: a config rewrite is accepted and the workspace comes back online.
     ConfigRewrite => "config-rewrite",

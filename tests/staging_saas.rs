@@ -443,7 +443,7 @@ mod run_end {
         let cp = s.cp();
         for i in 0..600 {
             let slug = format!("e2e-20260101-other-{i:03}");
-            cp.create_org(&slug, &slug).await.expect("create org");
+            cp.create_org(&slug, &slug, None).await.expect("create org");
         }
         let id = run_id("kill");
         let slug = run_slug(SlugKind::Full, &today(), &id);

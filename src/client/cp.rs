@@ -5,6 +5,7 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use super::http::{Accept, Http};
+use super::purge::{Presence, TenantDelete, presence};
 use super::rows::{Org, decode_orgs, str_field};
 use super::seg;
 use crate::config::STAGING_CP_ORIGIN;
@@ -49,9 +50,13 @@ impl ControlPlane {
         self.http.json_accepting("cp_health", Method::GET, "/health", None, Accept::Only(&[200])).await.map(drop)
     }
 
-    /// `POST /cp/admin/orgs`; the answer must carry an `id`.
-    pub async fn create_org(&self, slug: &str, name: &str) -> Result<Org> {
-        let body = json!({"slug": slug, "name": name, "owner_user_id": format!("e2e-runner:{slug}")});
+    /// `POST /cp/admin/orgs`, naming the compute `provider` where the generation takes one
+    /// (38595f04); the answer must carry an `id`.
+    pub async fn create_org(&self, slug: &str, name: &str, provider: Option<&str>) -> Result<Org> {
+        let mut body = json!({"slug": slug, "name": name, "owner_user_id": format!("e2e-runner:{slug}")});
+        if let Some(p) = provider {
+            body["provider"] = json!(p);
+        }
         let a = self.http.json("create_org", Method::POST, "/cp/admin/orgs", Some(&body)).await?;
         let v = a.json()?;
         let id = str_field(&v, "id").map_err(|why| a.malformed("an org with an \"id\"", why))?;
@@ -91,11 +96,33 @@ impl ControlPlane {
         }
     }
 
-    /// `DELETE /cp/admin/tenants/<slug>` with `{"confirm":slug}` (200 or 204, idempotent).
-    pub async fn delete_tenant(&self, slug: &str) -> Result<()> {
+    /// `DELETE /cp/admin/tenants/<slug>` with `{"confirm":slug}`: 200/204 (with the receipt's
+    /// JSON when there is one), 202 queued, 409 busy; anything else is an error. Whether the
+    /// receipt proves anything is the caller's to check ([`super::purge::Receipt::decode`]).
+    pub async fn delete_tenant(&self, slug: &str) -> Result<TenantDelete> {
         let path = format!("/cp/admin/tenants/{}", seg(slug));
         let http = self.http.clone().with_timeout(std::time::Duration::from_secs(120));
-        http.json("delete_tenant", Method::DELETE, &path, Some(&json!({"confirm": slug}))).await.map(drop)
+        let a = http
+            .json_accepting("delete_tenant", Method::DELETE, &path, Some(&json!({"confirm": slug})), Accept::Only(&[200, 202, 204, 409]))
+            .await?;
+        Ok(match a.status {
+            202 => TenantDelete::Queued,
+            409 => TenantDelete::Busy,
+            _ => TenantDelete::Deleted(serde_json::from_slice(&a.body).ok()),
+        })
+    }
+
+    /// `GET /cp/admin/tenants/<slug>/boot-events?limit=1`: whether the org exists, read as
+    /// [`presence`] reads it; an inconclusive answer is an error naming why.
+    pub async fn tenant_presence(&self, slug: &str) -> Result<Presence> {
+        let path = format!("/cp/admin/tenants/{}/boot-events?limit=1", seg(slug));
+        let a = self.http.json_accepting("tenant_presence", Method::GET, &path, None, Accept::Any).await?;
+        presence(a.status, &a.body, slug).map_err(|why| a.malformed("exact org presence or absence", why))
+    }
+
+    /// `GET /cp/admin/purges?limit=500`: the purge audit (read with [`super::purge::audit`]).
+    pub async fn purges(&self) -> Result<Value> {
+        self.http.json("list_purges", Method::GET, "/cp/admin/purges?limit=500", None).await?.json()
     }
 
     /// `POST /cp/admin/orphan-tunnels/cleanup` (the platform's sweeper runs it after deleting

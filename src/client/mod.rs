@@ -6,6 +6,7 @@
 mod a2a_follow;
 mod cp;
 mod http;
+mod purge;
 mod retry;
 mod rows;
 mod runtime;
@@ -13,6 +14,7 @@ mod tenant;
 
 pub use cp::{ControlPlane, require_admin_origin};
 pub use http::{A2A_TIMEOUT, Http, REQUEST_TIMEOUT};
+pub use purge::{Audit, Presence, Receipt, TenantDelete, audit, audit_of_org, presence};
 pub use retry::RetryPolicy;
 pub use rows::{Ack, ActivityRow, BillingMode, Connection, Created, Guarded, Org, Registered, WorkspaceRow};
 pub use runtime::RuntimeClient;

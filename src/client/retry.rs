@@ -1,8 +1,10 @@
-//! The transient-retry policy for A2A and register (contract §4): retry only 502/503/504
-//! answers whose body says the failure is passing, a bounded number of times, honouring
-//! `Retry-After`, and never past the deadline (the surrounding wait's, or the policy's own
-//! budget). Everything else fails at once. The decision ([`RetryPolicy::after_transient`]) is
-//! pure; [`send_retrying`] does the sleeping.
+//! The retry policies, one place for both. A2A and register (contract §4): retry only
+//! 502/503/504 answers whose body says the failure is passing, a bounded number of times,
+//! honouring `Retry-After`, and never past the deadline (the surrounding wait's, or the policy's
+//! own budget). Workspace create ([`send_cold_retrying`]): only the edge's cold-origin window,
+//! an empty-body 503 or a reset before any answer, since a create is not idempotent. Everything
+//! else fails at once. The decisions ([`RetryPolicy::after_transient`], [`is_cold_origin_answer`],
+//! [`is_cold_origin_failure`], [`RetryPolicy::cold_pause`]) are pure; the senders do the sleeping.
 
 use std::future::Future;
 use std::time::Duration;
@@ -158,6 +160,89 @@ fn gave_up(call: &Call, attempts: u32, why: String, last: E2eError) -> E2eError 
     E2eError::GaveUp { call: call.clone(), attempts, why, last: Box::new(last) }
 }
 
+/// How many times `POST /workspaces` is tried across the edge's cold-origin write window
+/// (`CREATE_MAX_ATTEMPTS`, FS:883-951 at aeec8e47; c1e3398d).
+pub const COLD_CREATE_ATTEMPTS: u32 = 8;
+/// The pause when the edge names none, and the most a `Retry-After` may ask
+/// (`create_parse_retry_after` in tests/e2e/lib/workspace_create_retry.sh at aeec8e47).
+pub const COLD_DEFAULT_PAUSE: Duration = Duration::from_secs(2);
+pub const COLD_MAX_PAUSE: Duration = Duration::from_secs(10);
+
+/// An answer from the edge, not the platform: a 503 with an empty body (the Go handler always
+/// writes one). A 503 with a body, a 502 or a 504 may come from a handler that already
+/// created the workspace, so they are never retried.
+pub fn is_cold_origin_answer(status: u16, body: &[u8]) -> bool {
+    status == 503 && body.iter().all(u8::is_ascii_whitespace)
+}
+
+/// A create that never reached a handler: refused, never connected, or reset before any
+/// answer (curl 6, 7, 35, 56). A timeout is never one: the origin may have created it.
+pub fn is_cold_origin_failure(e: &E2eError) -> bool {
+    use crate::error::TransportKind as K;
+    match e {
+        E2eError::Transport { kind: K::ConnectionRefused | K::Connect, .. } => true,
+        E2eError::Transport { kind: K::Other | K::Body, detail, .. } => {
+            let d = detail.to_ascii_lowercase();
+            ["connection closed before message completed", "connection reset", "broken pipe"].iter().any(|m| d.contains(m))
+        }
+        _ => false,
+    }
+}
+
+impl RetryPolicy {
+    /// The pause after a cold-origin answer: the edge's `Retry-After` (2 s when it names none,
+    /// at most 10 s, as the harness reads it), never above this policy's ceiling (a hermetic
+    /// target's is milliseconds).
+    pub fn cold_pause(&self, retry_after: Option<Duration>) -> Duration {
+        retry_after.unwrap_or(COLD_DEFAULT_PAUSE).min(COLD_MAX_PAUSE).min(self.max_delay)
+    }
+}
+
+/// Send a non-idempotent create with `attempt` (any status accepted), trying again only over
+/// the edge's cold-origin write window ([`is_cold_origin_answer`], [`is_cold_origin_failure`]),
+/// at most [`COLD_CREATE_ATTEMPTS`] times and never past the deadline in scope. Every retry is
+/// said on stderr, so weather that passed stays visible. Returns the first other answer and
+/// the attempts made; a window that never closes is an [`E2eError::GaveUp`].
+pub async fn send_cold_retrying<F, Fut>(policy: &RetryPolicy, call: &Call, mut attempt: F) -> Result<(Answer, u32)>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Answer>>,
+{
+    let deadline = policy.deadline(call);
+    within(deadline.clone(), async {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let (last, retry_after) = match attempt().await {
+                Ok(a) if is_cold_origin_answer(a.status, &a.body) => {
+                    let ra = a.retry_after();
+                    (api_error(call.clone(), a.status, &a.body), ra)
+                }
+                Ok(a) => return Ok((a, attempts)),
+                Err(e) if is_cold_origin_failure(&e) => (e, None),
+                Err(e) => return Err(e),
+            };
+            if attempts >= COLD_CREATE_ATTEMPTS {
+                let why = format!("the edge's cold-origin window stayed open for all {COLD_CREATE_ATTEMPTS} attempts");
+                return Err(gave_up(call, attempts, why, last));
+            }
+            let pause = policy.cold_pause(retry_after);
+            if pause >= deadline.left() {
+                let why = format!("the next pause ({:.1}s) ends past {}", pause.as_secs_f64(), deadline.whose());
+                return Err(gave_up(call, attempts, why, last));
+            }
+            eprintln!(
+                "molecule-e2e: {call}: attempt {attempts}/{COLD_CREATE_ATTEMPTS} met the edge's cold-origin window ({}); \
+                 retrying in {:.1}s",
+                crate::redact::scrub(&last.to_string()),
+                pause.as_secs_f64()
+            );
+            sleep_for(pause).await;
+        }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +255,36 @@ mod tests {
         assert!(!is_transient(503, br#"{"error":"workspace has no URL","status":"paused"}"#));
         assert!(!is_transient(500, b"Bad Gateway"));
         assert!(!is_transient(404, b"Service Unavailable"));
+    }
+
+    #[test]
+    fn only_an_empty_503_is_the_edge() {
+        assert!(is_cold_origin_answer(503, b""));
+        assert!(is_cold_origin_answer(503, b" \r\n"));
+        assert!(!is_cold_origin_answer(503, br#"{"error":"service unavailable"}"#));
+        assert!(!is_cold_origin_answer(502, b""));
+        assert!(!is_cold_origin_answer(504, b""));
+        assert!(!is_cold_origin_answer(201, b""));
+    }
+
+    #[test]
+    fn a_reset_is_retried_and_a_timeout_never() {
+        use crate::error::TransportKind as K;
+        let t = |kind, detail: &str| E2eError::Transport { call: Call::new("create_workspace", "POST", "/workspaces"), kind, detail: detail.into() };
+        assert!(is_cold_origin_failure(&t(K::ConnectionRefused, "refused")));
+        assert!(is_cold_origin_failure(&t(K::Other, "error sending request: connection closed before message completed")));
+        assert!(is_cold_origin_failure(&t(K::Other, "Connection reset by peer (os error 104)")));
+        assert!(!is_cold_origin_failure(&t(K::Timeout, "operation timed out")));
+        assert!(!is_cold_origin_failure(&t(K::Other, "builder error")));
+    }
+
+    #[test]
+    fn the_cold_pause_is_the_edges_retry_after_capped() {
+        let s = RetryPolicy::staging(8);
+        assert_eq!(s.cold_pause(None), Duration::from_secs(2));
+        assert_eq!(s.cold_pause(Some(Duration::from_secs(3))), Duration::from_secs(3));
+        assert_eq!(s.cold_pause(Some(Duration::from_secs(3600))), Duration::from_secs(10));
+        assert_eq!(RetryPolicy::hermetic(8).cold_pause(Some(Duration::from_secs(1))), Duration::from_millis(200));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
 use super::http::{Accept, Answer, Http, api_error};
-use super::retry::{RetryPolicy, send_retrying};
+use super::retry::{COLD_CREATE_ATTEMPTS, RetryPolicy, send_cold_retrying, send_retrying};
 use super::rows::{
     ActivityRow, Ack, BillingMode, Created, Guarded, Registered, WorkspaceRow, decode_activity, json_type, str_field,
 };
@@ -34,6 +34,8 @@ pub struct Tenant {
     org_id: String,
     /// `Some(host)` when calls go through a control plane that routes by slug.
     route_host: Option<String>,
+    /// The target's retry policy: its ceiling bounds the create's cold-origin pauses.
+    retry: RetryPolicy,
 }
 
 /// Filters of `GET /workspaces/:id/activity`.
@@ -89,7 +91,13 @@ impl std::fmt::Debug for A2aAnswer {
 impl Tenant {
     pub fn new(base: &str, org_id: &str, token: SecretString) -> Result<Tenant> {
         let http = Http::new(base)?.with_bearer(token).with_header(ORG_HEADER, org_id)?;
-        Ok(Tenant { http, org_id: org_id.to_owned(), route_host: None })
+        Ok(Tenant { http, org_id: org_id.to_owned(), route_host: None, retry: RetryPolicy::staging(COLD_CREATE_ATTEMPTS) })
+    }
+
+    /// The same tenant under the target's retry policy (a hermetic target's pauses are short).
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Tenant {
+        self.retry = policy;
+        self
     }
 
     /// The same tenant behind a throwaway control plane: every call carries `Host: <host>` and
@@ -163,12 +171,18 @@ impl Tenant {
         }
     }
 
-    /// `POST /workspaces` → 201 with an `id`.
+    /// `POST /workspaces` → 201 with an `id`, tried again only across the edge's cold-origin
+    /// write window (an empty-body 503 or a reset; [`super::retry::send_cold_retrying`]).
     pub async fn create_workspace(&self, req: &CreateWorkspace) -> Result<Created> {
-        let a = self
-            .http
-            .json_accepting("create_workspace", Method::POST, "/workspaces", Some(&req.to_body()), Accept::Only(&[201]))
-            .await?;
+        let call = Call::new("create_workspace", "POST", "/workspaces");
+        let body = req.to_body();
+        let (a, _) = send_cold_retrying(&self.retry, &call, || {
+            self.http.json_accepting("create_workspace", Method::POST, "/workspaces", Some(&body), Accept::Any)
+        })
+        .await?;
+        if a.status != 201 {
+            return Err(api_error(call, a.status, &a.body));
+        }
         Created::decode(&a.json()?).map_err(|e| a.malformed("a created workspace with an \"id\"", e))
     }
 

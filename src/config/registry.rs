@@ -232,4 +232,5 @@ pub const REGISTRY: &[Variable] = &[
     var("NEXTEST", Kind::Set, "set by nextest", "live", "tests/support/run.rs", "a process per test: the run needs `E2E_ORG_SLUG` against a remote platform"),
     var("NEXTEST_RUN_ID", Kind::Set, "set by nextest", "live", "tests/support/run.rs, report.rs", "as above; the summary is rendered by `staging.sh summary`"),
     var("NEXTEST_EXECUTION_MODE", Kind::Choice, "set by nextest", "offline", "tests/support/matrix.rs", "`process-per-test`: the fault matrix proves only the test's own fault"),
+    var("E2E_PROVIDER", Kind::Id, "`molecules-server`", "live", "Settings", "the compute provider org create names (`\"provider\"`) where the platform generation takes one (aeec8e47: an empty one falls to the control plane's default, the closed AWS path)"),
 ];

@@ -4,8 +4,11 @@
 //! generations is a field here or in a table one of these fields points at, never an `if` on a
 //! commit spread through scenarios (`docs/extending.md`, "A new platform generation").
 
+pub mod control_plane;
+
 use std::fmt;
 
+pub use control_plane::{Backend, CpFacts, TeardownProof};
 mod routes;
 pub use routes::RouteTable;
 pub mod catalog;
@@ -35,6 +38,8 @@ pub struct Generation {
     /// The tenant serves `GET /org/identity` (1c42488b, `router.go`, `platform_agent.go`
     /// `OrgIdentity`); a throwaway control plane's readiness probe.
     pub org_identity: bool,
+    /// The control plane, the tenants' backend and the stale window (`control_plane.rs`).
+    pub cp: CpFacts,
     /// Pause and resume of a workspace with live descendants answer 409 naming them unless
     /// `?cascade=true` (22ee2b0e; `workspace_restart.go` `Pause` 1687-1693, `Resume` 2010-2016
     /// at aeec8e47); before, both always took the whole subtree.
@@ -60,6 +65,7 @@ pub const G41409FB2: Generation = Generation {
     peers_accept_admin: false,
     a2a_caller_must_authenticate: false,
     org_identity: false,
+    cp: control_plane::CP_41409FB2,
     cascade_guard: false,
     tenant_routes: RouteTable(include_str!("routes/41409fb2.routes")),
     catalog: &CATALOG_41409FB2,
@@ -75,6 +81,7 @@ pub const GAEEC8E47: Generation = Generation {
     peers_accept_admin: true,
     a2a_caller_must_authenticate: true,
     org_identity: true,
+    cp: control_plane::CP_AEEC8E47,
     cascade_guard: true,
     tenant_routes: RouteTable(include_str!("routes/aeec8e47.routes")),
     catalog: &CATALOG_AEEC8E47,

@@ -4,6 +4,7 @@
 
 pub mod footprint;
 mod org;
+pub mod purge;
 pub mod preflight;
 pub mod sweep;
 mod target;

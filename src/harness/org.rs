@@ -8,7 +8,8 @@ use std::pin::Pin;
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 
-use crate::client::{ControlPlane, Tenant};
+use crate::client::{ControlPlane, TenantDelete, Tenant};
+use crate::generation::TeardownProof;
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
 use crate::harness::target::loud;
 use crate::harness::footprint::Room;
@@ -168,7 +169,7 @@ where
     let handle = OrgHandle {
         slug: info.slug.clone(),
         id: info.id.clone(),
-        tenant: info.tenant()?,
+        tenant: info.tenant()?.with_retry(target.retry),
     };
     let tenant = handle.tenant.clone();
     // Spawned so that a panic in the body is caught here and teardown still runs.
@@ -225,7 +226,13 @@ pub async fn create_org(target: &Target, kind: SlugKind, slug: &str, say: &(dyn 
         _ => format!("E2E {slug}"),
     };
     say(&format!("create org {slug}"));
-    let org = match cp.create_org(slug, &name).await {
+    // Today's control plane falls to its default provider (the closed AWS path) without one.
+    let provider = target.settings.platform.cp.org_create_provider.then_some(target.settings.provider.as_str());
+    // A control plane that accepts the create and never answers ends it at the provision
+    // deadline, not at the request's own cap (issue 22).
+    let p = target.timeouts.provision;
+    let deadline = Deadline::after(p, format!("the {:.0}s org create of {slug}", p.as_secs_f64()));
+    let org = match within(deadline, cp.create_org(slug, &name, provider)).await {
         Ok(org) => org,
         Err(e) => {
             if !matches!(e.status(), Some(400..=499))
@@ -305,8 +312,9 @@ async fn ready(target: &Target, cp: &ControlPlane, slug: &str, org_id: &str, say
     Ok(info)
 }
 
-/// Delete org `slug` and wait until it leaves the org list (else a leak naming the org).
-/// `E2E_KEEP_ORG=1` keeps it, loudly.
+/// Delete org `slug` and prove it gone as the platform generation does (else a leak naming the
+/// org): the org list at 41409fb2, the purge receipt, audit and exact absence today
+/// ([`crate::harness::purge`]). `E2E_KEEP_ORG=1` keeps it, loudly.
 pub async fn delete_org(target: &Target, slug: &str, say: &(dyn Fn(&str) + Sync)) -> Result<()> {
     if target.settings.keep_org {
         loud(&format!(
@@ -322,21 +330,35 @@ pub async fn delete_org(target: &Target, slug: &str, say: &(dyn Fn(&str) + Sync)
     let b = target.timeouts.teardown;
     let budget = Deadline::after(b, format!("the {:.0}s teardown budget of org {slug}", b.as_secs_f64()));
     within(budget.clone(), async {
-        cp.delete_tenant(slug).await.step("teardown: delete tenant")?;
-        let left = budget.left();
-        let leak_window = target.timeouts.transition.min(left.saturating_sub(crate::wait::grace(left)));
-        Wait::new(format!("org {slug} to leave the org list"), leak_window)
-            .until(|| async {
-                match cp.org(slug).await? {
-                    None => Ok(Probe::Ready(())),
-                    Some(o) => Ok(Probe::Pending(format!("still listed (instance_status {:?})", o.instance_status))),
-                }
-            })
-            .await
-            .breaks(Promise::TeardownLeavesNoOrg, &format!("org {slug} is still listed after DELETE: a leak"))
-            .step("teardown: leak check")
+        match target.settings.platform.cp.teardown {
+            TeardownProof::PurgeReceipt => crate::harness::purge::delete_and_prove(&cp, slug, say).await,
+            TeardownProof::OrgList => leaves_the_list(target, &cp, slug, &budget).await,
+        }
     })
     .await
+}
+
+/// The June proof: DELETE answers 2xx, then the org leaves `GET /cp/admin/orgs`.
+async fn leaves_the_list(target: &Target, cp: &ControlPlane, slug: &str, budget: &Deadline) -> Result<()> {
+    match cp.delete_tenant(slug).await.step("teardown: delete tenant")? {
+        TenantDelete::Deleted(_) => {}
+        other => {
+            let e = E2eError::Unmet(format!("DELETE of org {slug} answered {other:?}, which the 41409fb2 control plane never does"));
+            return Err(e).step("teardown: delete tenant");
+        }
+    }
+    let left = budget.left();
+    let leak_window = target.timeouts.transition.min(left.saturating_sub(crate::wait::grace(left)));
+    Wait::new(format!("org {slug} to leave the org list"), leak_window)
+        .until(|| async {
+            match cp.org(slug).await? {
+                None => Ok(Probe::Ready(())),
+                Some(o) => Ok(Probe::Pending(format!("still listed (instance_status {:?})", o.instance_status))),
+            }
+        })
+        .await
+        .breaks(Promise::TeardownLeavesNoOrg, &format!("org {slug} is still listed after DELETE: a leak"))
+        .step("teardown: leak check")
 }
 
 #[cfg(test)]

@@ -113,8 +113,10 @@ async fn delete_each(cp: &ControlPlane, slugs: &[String], dry_run: bool, report:
             report.deleted.push(slug.clone());
             continue;
         }
+        // The sweeper only asks: a 202 (queued) or 409 (busy) org is left to the next sweep.
         match cp.delete_tenant(slug).await {
-            Ok(()) => report.deleted.push(slug.clone()),
+            Ok(crate::client::TenantDelete::Deleted(_)) => report.deleted.push(slug.clone()),
+            Ok(other) => report.failed.push((slug.clone(), format!("DELETE answered {other:?}: not torn down yet"))),
             Err(e) => report.failed.push((slug.clone(), e.to_string())),
         }
     }

@@ -8,6 +8,9 @@ use std::time::Duration;
 use super::Fault;
 use crate::generation::Generation;
 
+/// How much shorter than the platform's the realistic profile's stale window is.
+pub const REALISTIC_SCALE: u32 = 36;
+
 /// How long the stand-in's time-driven transitions take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delays {
@@ -20,7 +23,8 @@ pub struct Delays {
     /// Auto-wake of a hibernated workspace (`provisioning` → `online`).
     pub wake: Duration,
     /// An `online`/`degraded` workspace of runtime exactly `external` with no heartbeat or
-    /// register for this long reads `awaiting_agent` (platform: 90 s).
+    /// register for this long reads `awaiting_agent` (platform: `DefaultRemoteStaleAfter`, 90 s
+    /// at 41409fb2, 180 s at aeec8e47: [`crate::generation::CpFacts::remote_stale_after`]).
     pub stale_after: Duration,
     /// The liveness key TTL of external-like workspaces (platform: 180 s); when it lapses
     /// kimi/kimi-cli read `offline`, external reads `awaiting_agent`.
@@ -69,6 +73,13 @@ impl Delays {
             liveness_ttl: ms(10_000),
             boot_turn: ms(1500),
         }
+    }
+
+    /// [`Delays::realistic`] with the generation's stale window at the same scale (1/36: the
+    /// platform's 90 s reads 2.5 s, today's 180 s reads 5 s), so a realistic run keeps the
+    /// window's proportion to the suite's deadlines.
+    pub fn realistic_for(platform: &Generation) -> Self {
+        Delays { stale_after: platform.cp.remote_stale_after / REALISTIC_SCALE, ..Delays::realistic() }
     }
 
     /// The provisioning time of `runtime`.
@@ -178,7 +189,7 @@ impl StandInConfig {
         cfg.platform = Generation::from_lookup(get)?;
         cfg.delays = match get("STANDIN_DELAYS").as_deref() {
             None | Some("fast") => Delays::fast(),
-            Some("realistic") => Delays::realistic(),
+            Some("realistic") => Delays::realistic_for(cfg.platform),
             Some(other) => return Err(format!("STANDIN_DELAYS={other:?}: expected fast or realistic")),
         };
         let ms = |k: &str| -> Result<Option<Duration>, String> {

@@ -121,7 +121,7 @@ macro_rules! fault_table {
             "memories answer 503 memory plugin is not configured (§3.1 #11)"
             [fails(Memories) @ "arm::hermes"];
         diagnose_fails DiagnoseFails "diagnose-fails"
-            "terminal diagnose reports ok:false, first_failure llm-reachable (§3.1 #8)"
+            "terminal diagnose reports ok:false at a step other than docker-available: llm-reachable at 41409fb2, container-running on local docker (§3.1 #8)"
             [fails(TerminalDiagnose) @ "arm::hermes"];
         shared_context_served SharedContextServed "shared-context-served"
             "the removed shared-context route answers 200 (§3.1 #18)"
@@ -195,6 +195,30 @@ macro_rules! fault_table {
         settling_answered_503 SettlingAnswered503 "settling-answered-503"
             "A2A to a settling (provisioning) workspace answers 503 workspace has no URL instead of queueing it (platform-today row 30)"
             [fails(SettlingTargetQueues) @ "lifecycle::pause_resume"];
+        create_cold_503 CreateCold503 "create-cold-503"
+            "the edge answers the first two workspace creates with an empty-body 503 and Retry-After: 1, the cold-origin write window (c1e3398d; retried by the suite)"
+            [survives @ "arm::hermes"];
+        create_reset CreateReset "create-reset"
+            "the first workspace create's connection is dropped before any answer, the cold-origin window at the transport layer (retried by the suite)"
+            [survives @ "arm::hermes"];
+        create_503_json Create503Json "create-503-json"
+            "the first workspace create answers 503 with a JSON body: a handler answered and may have created it, so it must not be retried"
+            [fails(CreateAccepted) @ "arm::hermes"];
+        teardown_queued TeardownQueued "teardown-queued"
+            "tenant DELETE answers 202 (teardown queued behind a lifecycle operation) twice before its receipt (0c36acfe; retried by the suite)"
+            [survives @ "arm::hermes"];
+        teardown_busy TeardownBusy "teardown-busy"
+            "tenant DELETE answers 409 (a lifecycle operation is running) twice before its receipt (3dd3675e; retried by the suite)"
+            [survives @ "arm::hermes"];
+        purge_receipt_missing PurgeReceiptMissing "purge-receipt-missing"
+            "tenant DELETE tears the tenant down but answers 200 {\"status\":\"deleted\"} with no purge receipt (aeec8e47 teardown proof)"
+            [fails(TeardownLeavesNoOrg) @ "arm::hermes"];
+        diagnose_remote_shape DiagnoseRemoteShape "diagnose-remote-shape"
+            "terminal diagnose answers the remote (EC2) shape, remote:true ok:false, on a local-docker tenant: no honest local assertion, skipped as the harness does"
+            [survives @ "arm::hermes"];
+        teardown_answer_lost TeardownAnswerLost "teardown-answer-lost"
+            "the first tenant DELETE tears the tenant down and completes its purge, then drops the connection before answering (local docker detaching the tenant's network; cp_purge_receipt.sh:306-318)"
+            [survives @ "arm::hermes"];
         platform_root_missing PlatformRootMissing "platform-root-missing"
             "the org comes up without its kind=platform root (platform_agent_ensure.go; h/platform_agent.go:1933 installPlatformAgent)"
             [fails(PlatformRoot) @ "arm::hermes"];
@@ -335,6 +359,16 @@ impl ActiveFaults {
     /// Count one hit of `f` whose effect was decided earlier (a runtime started faulty answers).
     pub fn count(&self, f: Fault) {
         self.hits[Self::index(f)].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether `f` is on and has fired fewer than `n` times; if so, one hit is counted (a
+    /// fault that models weather passing after its first few answers).
+    pub fn fires_first(&self, f: Fault, n: u64) -> bool {
+        let on = self.is_on(f) && self.hits(f) < n;
+        if on {
+            self.count(f);
+        }
+        on
     }
 
     pub fn hits(&self, f: Fault) -> u64 {

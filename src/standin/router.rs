@@ -11,8 +11,8 @@ use axum::routing::{delete, get, post, put};
 
 use super::guard::guard;
 use super::handlers::{
-    a2a_proxy, a2a_queue, activity, billing, buildinfo, control_plane as cp, create, diagnose, files, health, lifecycle, memory, metrics,
-    offered, org_identity, registry, shared_context, workspaces,
+    a2a_proxy, a2a_queue, activity, billing, buildinfo, control_plane as cp, create, diagnose, edge, files, health, lifecycle, memory,
+    metrics, offered, org_identity, registry, shared_context, workspaces,
 };
 use super::platform::Platform;
 use super::reply::canvas_not_found;
@@ -30,6 +30,8 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/cp/admin/orgs/{slug}/admin-token", get(cp::org_admin_token))
         .route("/cp/admin/tenants/{slug}", delete(cp::delete_tenant))
         .route("/cp/admin/orphan-tunnels/cleanup", post(cp::orphan_tunnels))
+        .route("/cp/admin/tenants/{slug}/boot-events", get(cp::boot_events))
+        .route("/cp/admin/purges", get(cp::purges))
         // Open behind the tenant guard.
         .route("/workspaces/{id}", get(workspaces::get_row).delete(workspaces::delete))
         .route("/workspaces/{id}/a2a", post(a2a_proxy::a2a))
@@ -65,5 +67,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .method_not_allowed_fallback(|| async { canvas_not_found() })
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(middleware::from_fn_with_state(platform.clone(), guard))
+        // The edge stands before the tenant guard, as Cloudflare stands before the tenant.
+        .layer(middleware::from_fn_with_state(platform.clone(), edge::edge))
         .with_state(platform)
 }

@@ -77,6 +77,7 @@ fn read(s: &Settings, var: &str) -> String {
         "E2E_CP_STAGING_ORIGIN" => s.cp_staging_origin.clone(),
         "E2E_MAX_WORKSPACES" => s.max_workspaces.to_string(),
         "MOLECULE_PLATFORM" => s.platform.commit.to_owned(),
+        "E2E_PROVIDER" => s.provider.clone(),
         other => panic!("no reader for {other}: add it to `read` and `SAMPLES`"),
     }
 }
@@ -112,6 +113,7 @@ const SAMPLES: &[(&str, &str, &str)] = &[
     ("E2E_CP_STAGING_ORIGIN", "https://cp.example.test/", "https://cp.example.test"),
     ("E2E_MAX_WORKSPACES", "4", "4"),
     ("MOLECULE_PLATFORM", "41409fb2", "41409fb2"),
+    ("E2E_PROVIDER", "molecules-server-b", "molecules-server-b"),
 ];
 
 #[test]

@@ -229,3 +229,17 @@ async fn register_gives_up_after_its_attempts_naming_them() {
     let text = expect_gave_up(e, 3, 502);
     assert!(text.contains("every attempt the policy allows (3)"), "{text}");
 }
+
+/// The staging stale deadline fits every generation's window plus one sweep: 135 s of margin
+/// at 41409fb2 (90 s), 45 s at aeec8e47 (180 s) (docs/waits-and-teardown.md).
+#[test]
+fn the_staging_stale_deadline_fits_every_generations_window() {
+    use molecule_e2e::config::Timeouts;
+    use molecule_e2e::generation::{G41409FB2, GENERATIONS, GAEEC8E47};
+    let deadline = Timeouts::STAGING.stale_poll_deadline;
+    for g in GENERATIONS {
+        assert!(g.cp.stale_margin(deadline).is_some(), "{g}: {deadline:?} does not fit {:?}", g.cp.stale_worst_case());
+    }
+    assert_eq!(G41409FB2.cp.stale_margin(deadline), Some(Duration::from_secs(135)));
+    assert_eq!(GAEEC8E47.cp.stale_margin(deadline), Some(Duration::from_secs(45)));
+}

@@ -145,3 +145,30 @@ async fn cases_of_one_run_share_one_org_and_delete_only_their_own_workspaces() {
     let left: Vec<_> = tenant.list_workspaces().await.expect("list").into_iter().filter(|w| w.kind.as_deref() != Some("platform")).collect();
     assert!(left.is_empty(), "no workspace left in the run's org (its platform root is the org's): {left:?}");
 }
+
+/// Org create names `E2E_PROVIDER` where the generation takes one: today a provider the
+/// control plane runs nothing on (the closed `aws` path) fails the org naming
+/// `[org-becomes-running]`, which proves it was sent; June's org create sends none.
+#[tokio::test]
+async fn org_create_sends_e2e_provider_where_the_generation_takes_one() {
+    use molecule_e2e::generation::G41409FB2;
+    use molecule_e2e::standin::StandInConfig;
+    let settings = |platform: &str| {
+        let p = platform.to_owned();
+        Settings::from_lookup(move |k| match k {
+            "E2E_PROVIDER" => Some("aws".to_owned()),
+            "MOLECULE_PLATFORM" => Some(p.clone()),
+            _ => None,
+        })
+        .expect("settings")
+    };
+    let today = faulty(&[]).await;
+    let target = target_over(&today, settings("aeec8e47"), Some(FAULT_TIMEOUTS));
+    let e = create_org(&target, SlugKind::Full, "e2e-20260101-closed", &|_| {}).await.expect_err("the closed provider never runs");
+    let text = e.to_string();
+    assert!(text.contains("[org-becomes-running]") && text.contains("provider aws is closed"), "{text}");
+    assert_eq!(today.org_count(), 0, "the failed org was deleted");
+    let june = StandIn::start(StandInConfig::new().with_platform(&G41409FB2), ([127, 0, 0, 1], 0).into()).await.expect("start");
+    let target = target_over(&june, settings("41409fb2"), Some(FAULT_TIMEOUTS));
+    create_org(&target, SlugKind::Full, "e2e-20260101-june", &|_| {}).await.expect("June's org create sends no provider");
+}

@@ -172,7 +172,7 @@ async fn child_drives_clients_and_scenarios_against_a_hostile_platform() {
     let mut out = Vec::new();
 
     // The CP echoes the admin bearer beside an org id of the wrong type.
-    let e = cp.create_org("e2e-hostile", "E2E hostile").await.expect_err("a numeric id");
+    let e = cp.create_org("e2e-hostile", "E2E hostile", None).await.expect_err("a numeric id");
     keep(&mut out, &e, "\"id\" is a number");
 
     let token = cp.tenant_admin_token("e2e-hostile").await.expect("the tenant token");

@@ -26,11 +26,14 @@ fn hung(req: &Request) -> bool {
     req.method() == axum::http::Method::GET && segs.len() == 2 && segs[0] == "workspaces"
 }
 
-async fn forward(State(upstream): State<(reqwest::Client, String)>, req: Request) -> Response {
-    if hung(&req) {
+/// The proxy's upstream and which requests it holds forever.
+type Upstream = (reqwest::Client, String, fn(&Request) -> bool);
+
+async fn forward(State(upstream): State<Upstream>, req: Request) -> Response {
+    let (client, base, hangs) = upstream;
+    if hangs(&req) {
         return std::future::pending().await;
     }
-    let (client, base) = upstream;
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -56,12 +59,17 @@ async fn forward(State(upstream): State<(reqwest::Client, String)>, req: Request
 
 /// A proxy to `upstream` that hangs `GET /workspaces/:id`; its URL.
 async fn hanging_proxy(upstream: String) -> String {
+    proxy_hanging(upstream, hung).await
+}
+
+/// A proxy to `upstream` that holds every request `hangs` picks forever; its URL.
+async fn proxy_hanging(upstream: String, hangs: fn(&Request) -> bool) -> String {
     let client = molecule_e2e::net::client_builder(&upstream)
         .build()
         .expect("proxy client");
     let app = axum::Router::new()
         .fallback(forward)
-        .with_state((client, upstream));
+        .with_state((client, upstream, hangs));
     let l = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -123,4 +131,31 @@ async fn an_arm_on_a_hung_workspace_route_ends_within_its_deadline_grace_and_tea
         0,
         "the case's own org went with its teardown"
     );
+}
+
+/// Issue 22's "a control plane that hangs during org create": `POST /cp/admin/orgs` is accepted
+/// and never answered. The org-create step ends within its deadline (the provision timeout)
+/// plus its grace and the org's teardown budget, failing in `create org` naming
+/// `[org-becomes-running]`.
+#[tokio::test]
+async fn an_org_create_on_a_hung_control_plane_ends_within_its_deadline_naming_the_step() {
+    fn org_create(req: &Request) -> bool {
+        req.method() == axum::http::Method::POST && req.uri().path() == "/cp/admin/orgs"
+    }
+    let s = faulty(&[]).await;
+    let url = proxy_hanging(s.url(), org_create).await;
+    let timeouts = Timeouts { provision: Duration::from_millis(500), teardown: Duration::from_millis(500), ..FAULT_TIMEOUTS };
+    let target = Target::standin(url, SecretString::from(s.admin_token().to_owned()), Settings::hermetic(), Some(timeouts));
+    let started = Instant::now();
+    let e = molecule_e2e::harness::create_org(&target, molecule_e2e::harness::SlugKind::Full, "e2e-20260101-hung", &|_| {})
+        .await
+        .expect_err("the hung create fails");
+    let took = started.elapsed();
+    let bound = timeouts.provision + grace(timeouts.provision) + timeouts.teardown;
+    assert!(took <= bound + Duration::from_millis(300), "took {took:?}, bound {bound:?}");
+    assert!(took >= timeouts.provision, "the create had its whole deadline: {took:?}");
+    let text = e.to_string();
+    assert!(text.contains("step `create org`") && text.contains("[org-becomes-running]"), "{text}");
+    assert!(text.contains("no answer before the deadline of the"), "{text}");
+    assert_eq!(s.org_count(), 0, "nothing reached the control plane");
 }

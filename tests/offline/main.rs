@@ -46,3 +46,5 @@ mod sweep;
 mod topology;
 mod wait;
 mod workflows;
+mod cold_create;
+mod backend;

@@ -14,7 +14,7 @@ async fn control_plane_with(slugs: &[&str]) -> (StandIn, ControlPlane) {
     let s = StandIn::start(StandInConfig::new(), ([127, 0, 0, 1], 0).into()).await.expect("stand-in");
     let cp = ControlPlane::new(&s.url(), Some(SecretString::from(s.admin_token().to_owned()))).expect("client");
     for slug in slugs {
-        cp.create_org(slug, slug).await.expect("create org");
+        cp.create_org(slug, slug, None).await.expect("create org");
     }
     (s, cp)
 }
@@ -44,7 +44,7 @@ async fn a_run_sweep_finds_its_orgs_past_600_others_and_deletes_nothing_else() {
     s.seed_orgs(others.iter().map(String::as_str));
     let mine = [run_slug(SlugKind::Full, &today(), "run-42"), run_slug(SlugKind::External, &today(), "run-42")];
     for slug in &mine {
-        cp.create_org(slug, slug).await.expect("create org");
+        cp.create_org(slug, slug, None).await.expect("create org");
     }
     let first_page = cp.list_orgs().await.expect("list");
     assert!(!first_page.iter().any(|o| mine.contains(&o.slug)), "the run's orgs must lie past the first page");

@@ -115,7 +115,7 @@ async fn slug_standin() -> StandIn {
 }
 
 async fn running_org(cp: &ControlPlane, slug: &str) -> (String, SecretString) {
-    let org = cp.create_org(slug, slug).await.expect("org create");
+    let org = cp.create_org(slug, slug, None).await.expect("org create");
     Wait::new(format!("org {slug} running"), Duration::from_secs(5))
         .until(|| async {
             let o = cp.org(slug).await?;

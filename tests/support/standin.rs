@@ -153,9 +153,13 @@ impl StandInProcess {
         v["orgs"].as_array().expect("orgs").iter().filter_map(|o| o["slug"].as_str().map(str::to_owned)).collect()
     }
 
-    /// The environment a run (or the CLI) needs to talk to this stand-in as to staging.
+    /// The environment a run (or the CLI) needs to talk to this stand-in as to staging. The
+    /// run expects the generation the stand-in process inherited (`MOLECULE_PLATFORM`), since
+    /// the run's own environment is cleaned.
     pub fn env(&self, run_id: &str) -> Vec<(String, String)> {
+        let platform = molecule_e2e::config::env_value("MOLECULE_PLATFORM").unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| "latest".to_owned());
         [
+            ("MOLECULE_PLATFORM", platform.as_str()),
             ("MOLECULE_CP_URL", self.url.as_str()),
             ("MOLECULE_ADMIN_TOKEN", PROCESS_ADMIN_TOKEN),
             ("MOLECULE_TENANT_URL_TEMPLATE", self.url.as_str()),

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod control_plane;
 pub mod create;
 pub mod diagnose;
+pub mod edge;
 pub mod files;
 pub mod lifecycle;
 pub mod memory;

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::StandInConfig;
 use super::faults::ActiveFaults;
-pub use records::{Activity, KvEntry, Memory, Org, Status, StoredFile, Workspace, new_token, now_rfc3339, rfc3339};
+pub use records::{Activity, KvEntry, Memory, Org, Purge, Status, StoredFile, Workspace, new_token, now_rfc3339, rfc3339};
 pub use tables::Tables;
 
 /// The proxy's HTTP client for `url`: no system proxy (everything is loopback), no redirects,

@@ -65,6 +65,22 @@ pub fn new_token(prefix: &str) -> String {
     format!("{prefix}{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
 }
 
+/// The provider an org gets when create names none: the throwaway control plane's
+/// `MOLECULE_DEFAULT_PROVIDER` (tests/e2e/ephemeral_cp_happy_path.sh:385 at aeec8e47), which
+/// is what the platform harness runs against.
+pub const DEFAULT_PROVIDER: &str = "molecules-server";
+
+/// One teardown in the control plane's purge audit (`GET /cp/admin/purges`).
+pub struct Purge {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub org_slug: String,
+    /// `pending` (queued behind a lifecycle operation) or `completed`.
+    pub status: &'static str,
+    pub last_step: &'static str,
+    pub completed_at: Option<String>,
+}
+
 /// One org: a control-plane row plus its tenant.
 pub struct Org {
     pub id: Uuid,
@@ -77,6 +93,8 @@ pub struct Org {
     pub torn_down: bool,
     /// Live org API tokens (`POST /org/tokens`): accepted wherever the admin token is.
     pub api_tokens: Vec<String>,
+    /// The compute provider org create named (or the control plane's default).
+    pub provider: String,
 }
 
 impl Org {
@@ -91,6 +109,7 @@ impl Org {
             created: Instant::now(),
             torn_down: false,
             api_tokens: Vec::new(),
+            provider: DEFAULT_PROVIDER.to_owned(),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use super::records::{Activity, Memory, Org, Status, Workspace};
+use super::records::{Activity, Memory, Org, Purge, Status, Workspace};
 use crate::standin::config::Delays;
 use crate::standin::Fault;
 use crate::standin::faults::ActiveFaults;
@@ -18,6 +18,8 @@ pub struct Tables {
     /// Every activity row, in insertion order (`seq` ascending).
     pub activity: Vec<Activity>,
     pub memories: Vec<Memory>,
+    /// The control plane's purge audit, oldest first.
+    pub purges: Vec<Purge>,
     /// The A2A queue (`a2a_queue`), in enqueue order.
     pub a2a_queue: Vec<super::queue_item::QueueItem>,
     next_seq: u64,

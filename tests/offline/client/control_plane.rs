@@ -14,7 +14,7 @@ async fn create_org_sends_the_harness_body_with_the_admin_bearer() {
         .expect(1)
         .mount(&server)
         .await;
-    let org = cp(&server).create_org("e2e-20260606-1", "E2E e2e-20260606-1").await.expect("an org");
+    let org = cp(&server).create_org("e2e-20260606-1", "E2E e2e-20260606-1", None).await.expect("an org");
     assert_eq!((org.id.as_str(), org.instance_status.as_deref()), ("org-1", Some("provisioning")));
 }
 
@@ -27,7 +27,7 @@ async fn create_org_sends_the_harness_body_with_the_admin_bearer() {
 #[tokio::test]
 async fn create_org_without_a_string_id_names_the_field_and_its_type(#[case] body: Value, #[case] reason: &str) {
     let server = answering(ResponseTemplate::new(200).set_body_json(&body)).await;
-    let e = cp(&server).create_org("e2e-x", "E2E e2e-x").await.expect_err("no id");
+    let e = cp(&server).create_org("e2e-x", "E2E e2e-x", None).await.expect_err("no id");
     let text = expect_decode(e, 200, reason);
     assert!(text.starts_with("create_org (POST /cp/admin/orgs): HTTP 200 answer is not an org with an \"id\""), "{text}");
 }
@@ -35,7 +35,7 @@ async fn create_org_without_a_string_id_names_the_field_and_its_type(#[case] bod
 #[tokio::test]
 async fn create_org_duplicate_slug_is_a_409() {
     let server = answering(ResponseTemplate::new(409).set_body_json(json!({"error": "slug already taken"}))).await;
-    let e = cp(&server).create_org("e2e-x", "E2E e2e-x").await.unwrap_err();
+    let e = cp(&server).create_org("e2e-x", "E2E e2e-x", None).await.unwrap_err();
     expect_api(e, 409, None, Some("slug already taken"));
 }
 

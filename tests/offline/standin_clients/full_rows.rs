@@ -56,6 +56,7 @@ row!(upload_download, |fx| {
     assert_eq!(bytes, PIXEL_PNG, "byte-identical");
 });
 
+// The fixture is the reference generation: EC2, probed, `ok:true`.
 row!(diagnose_ok, |fx| {
     let id = fx.online("E2E Parent").await;
     let report = fx.tenant.diagnose(&id).await.expect("diagnose");
@@ -81,7 +82,9 @@ row!(shared_context_gone, |fx| {
 
 row!(delete_tenant, |fx| {
     fx.external("ext-a", "external").await;
-    fx.cp.delete_tenant(SLUG).await.expect("delete tenant");
+    // The reference generation: 200 with no receipt, then the org leaves the list.
+    let deleted = fx.cp.delete_tenant(SLUG).await.expect("delete tenant");
+    assert!(matches!(&deleted, TenantDelete::Deleted(Some(v)) if Receipt::decode(v, SLUG, "").is_err()), "{deleted:?}");
     let cp = &fx.cp;
     wait(format!("org {SLUG} to leave the list"))
         .until(move || async move {
@@ -93,6 +96,6 @@ row!(delete_tenant, |fx| {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(fx.cp.list_orgs().await.expect("list").iter().all(|o| o.slug != SLUG));
-    fx.cp.delete_tenant(SLUG).await.expect("idempotent");
+    assert!(matches!(fx.cp.delete_tenant(SLUG).await.expect("idempotent"), TenantDelete::Deleted(_)));
     expect_api(fx.tenant.list_workspaces().await, 404, None);
 });

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use molecule_e2e::E2eError;
 use molecule_e2e::a2a::{Reply, SendMessage};
-use molecule_e2e::client::{A2aAnswer, ActivityQuery, ControlPlane, Org, RetryPolicy, Tenant, WorkspaceRow};
+use molecule_e2e::client::{A2aAnswer, ActivityQuery, ControlPlane, Org, Receipt, RetryPolicy, Tenant, TenantDelete, WorkspaceRow};
 use molecule_e2e::payload::{CreateWorkspace, register_body};
 use molecule_e2e::standin::{Delays, StandIn, StandInConfig};
 use molecule_e2e::wait::{Probe, Wait};
@@ -75,7 +75,7 @@ impl Fx {
             .await
             .expect("the stand-in starts");
         let cp = ControlPlane::new(&standin.url(), Some(secret(standin.admin_token()))).expect("control-plane client");
-        let org = cp.create_org(SLUG, "E2E clients").await.expect("org create");
+        let org = cp.create_org(SLUG, "E2E clients", None).await.expect("org create");
         org_running(&cp, SLUG).await;
         let token = cp.tenant_admin_token(SLUG).await.expect("tenant admin token");
         let tenant = Tenant::new(&standin.url(), &org.id, token.clone()).expect("tenant client");

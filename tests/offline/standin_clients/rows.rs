@@ -21,7 +21,7 @@ row!(cp_health, |fx| {
 
 row!(org_create_then_running, |fx| {
     let slug = "e2e-clients-second";
-    let org = fx.cp.create_org(slug, "E2E second").await.expect("org create");
+    let org = fx.cp.create_org(slug, "E2E second", None).await.expect("org create");
     assert!(uuid::Uuid::parse_str(&org.id).is_ok(), "the org id is a uuid: {org:?}");
     assert_eq!(org.slug, slug);
     assert_eq!(org.instance_status.as_deref(), Some("provisioning"), "a new org is not running yet");
@@ -32,7 +32,7 @@ row!(org_create_then_running, |fx| {
 });
 
 row!(org_duplicate_slug, |fx| {
-    let e = expect_api(fx.cp.create_org(SLUG, "E2E again").await, 409, None);
+    let e = expect_api(fx.cp.create_org(SLUG, "E2E again", None).await, 409, None);
     assert!(!e.error().is_empty(), "a JSON error body: {}", e.excerpt);
     assert_eq!(fx.cp.list_orgs().await.expect("list").iter().filter(|o| o.slug == SLUG).count(), 1);
 });

@@ -40,7 +40,19 @@ fn every_fault_has_a_unique_kebab_name_that_parses_back_and_a_promise() {
     let survive: Vec<Fault> = Fault::ALL.into_iter().filter(|f| f.outcome() == FaultOutcome::Survive).collect();
     assert_eq!(
         survive,
-        [Fault::Transient5xx, Fault::SlowProvisioning, Fault::WakingWithoutRetryAfter, Fault::BootTurnHoldsFirstTurn, Fault::InterruptAckOnce]
+        [
+            Fault::Transient5xx,
+            Fault::SlowProvisioning,
+            Fault::WakingWithoutRetryAfter,
+            Fault::BootTurnHoldsFirstTurn,
+            Fault::InterruptAckOnce,
+            Fault::CreateCold503,
+            Fault::CreateReset,
+            Fault::TeardownQueued,
+            Fault::TeardownBusy,
+            Fault::DiagnoseRemoteShape,
+            Fault::TeardownAnswerLost
+        ]
     );
 }
 

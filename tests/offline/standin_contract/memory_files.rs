@@ -78,8 +78,8 @@ pub async fn upload_png(kit: &Kit, id: &str) -> (String, Vec<u8>) {
 }
 
 #[tokio::test]
-async fn diagnose_of_an_online_workspace_is_ok() {
-    let kit = Kit::fast().await;
+async fn diagnose_of_an_online_workspace_is_ok_on_ec2() {
+    let kit = Kit::start(StandInConfig::new().with_delays(Delays::fast()).with_platform(&G41409FB2)).await;
     let (id, _) = kit.platform_ws("E2E Parent").await;
     kit.wait_online(&id).await;
     let r = kit.admin(Method::GET, &format!("/workspaces/{id}/terminal/diagnose"), None).await;

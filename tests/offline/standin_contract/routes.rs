@@ -75,6 +75,7 @@ struct Want(u16, &'static str);
 #[case::cp_tenant_delete_without_confirm_is_400(req("DELETE", "/cp/admin/tenants/{slug}").who(Who::Cp).json("{}"), Want(400, ""))]
 #[case::cp_tenant_delete_with_the_wrong_confirm_is_400(req("DELETE", "/cp/admin/tenants/{slug}").who(Who::Cp).json(r#"{"confirm":"other"}"#), Want(400, ""))]
 #[case::cp_tenant_delete_of_an_unknown_slug_is_200_idempotent(req("DELETE", "/cp/admin/tenants/gone").who(Who::Cp).json(r#"{"confirm":"gone"}"#), Want(200, ""))]
+#[case::cp_purges_need_the_cp_bearer(req("GET", "/cp/admin/purges?limit=500").who(Who::Admin), Want(401, ""))]
 #[case::cp_duplicate_slug_is_409(req("POST", "/cp/admin/orgs").who(Who::Cp).json(r#"{"slug":"e2e-standin-test","name":"x","owner_user_id":"y"}"#), Want(409, ""))]
 #[case::admin_route_without_a_bearer_is_401_admin_auth_required(req("GET", "/workspaces").who(Who::Nobody), Want(401, r#"{"error":"admin auth required"}"#))]
 #[case::admin_route_with_a_wrong_bearer_is_401_invalid_admin_auth_token(req("GET", "/workspaces").who(Who::Wrong), Want(401, r#"{"error":"invalid admin auth token"}"#))]

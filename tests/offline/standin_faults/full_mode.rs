@@ -77,15 +77,25 @@ async fn memory_503_says_the_memory_plugin_is_not_configured() {
 }
 
 #[tokio::test]
-async fn diagnose_fails_reports_llm_reachable_as_the_first_failure() {
+async fn diagnose_fails_reports_another_step_than_docker_available_as_the_first_failure() {
     let (clean, faulty) = contrast(Fault::DiagnoseFails, fast(), |kit| async move {
         let id = online_platform_ws(&kit).await;
         let r = kit.admin(Method::GET, &format!("/workspaces/{id}/terminal/diagnose"), None).await;
-        let a2a_step = r.json["steps"].as_array().and_then(|s| s.iter().find(|s| s["name"] == "a2a-reachable")).map(|s| s["ok"].clone());
-        seen(json!([r.json["ok"], r.json["first_failure"]]), json!([r.status, a2a_step]))
+        seen(json!([r.json["ok"], r.json["first_failure"]]), json!([r.status, r.json["remote"]]))
     })
     .await;
-    assert_eq!((clean, faulty), (json!([true, null]), json!([false, "llm-reachable"])));
+    assert_eq!((clean, faulty), (json!([false, "docker-available"]), json!([false, "container-running"])));
+}
+
+#[tokio::test]
+async fn diagnose_remote_shape_answers_as_an_ec2_instance_would() {
+    let (clean, faulty) = contrast(Fault::DiagnoseRemoteShape, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        let r = kit.admin(Method::GET, &format!("/workspaces/{id}/terminal/diagnose"), None).await;
+        seen(json!([r.json["remote"], r.json["first_failure"]]), json!([r.status, r.json["ok"]]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!([false, "docker-available"]), json!([true, "send-ssh-public-key"])));
 }
 
 #[tokio::test]

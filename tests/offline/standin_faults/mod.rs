@@ -13,6 +13,7 @@ use crate::standin_contract::kit::{As, Kit, no_runtime_delays, pong_envelope, qu
 use crate::standin_contract::{download, upload_png};
 
 mod answers;
+mod edge_cp;
 mod external;
 mod full_mode;
 mod lifecycle;
