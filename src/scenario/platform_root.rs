@@ -1,15 +1,16 @@
 //! `[platform-root]` (aeec8e47): the org's `kind='platform'` root is listed, online with a URL,
 //! answers A2A, and the arm's parentless create landed under it (`parent_id` = the root's id).
 //!
-//! Checked at every SaaS arm, not once per run: each arm has its own org (`with_org`), the root
-//! and the default-parent rule are per org, and the root is already up by the time the arm's
-//! workspace is online (both provision together), so the cost is one list and one A2A turn.
+//! Checked at every SaaS arm, after its own A2A and full mode (a fault there names that promise
+//! first). The cases of a run share one org, so the root is the run's; it is checked per arm
+//! anyway because the placement is per create, and the root is long up by then, so the cost is
+//! one list, one GET and one A2A turn per arm.
 //!
 //! The root is never the case's: it is not in `case.own`, so the case's teardown never deletes
 //! it, and deleting the case's workspace cannot cascade into the root (it is the parent, not a
 //! child). The 0-platform-root fallback (`defaultCreateParentID`: the sole plain root becomes
-//! every later parentless create's parent) would make the arm's workspace the parent of the
-//! next one, and its teardown would cascade into it. The suite refuses that loudly rather than
+//! every later parentless create's parent) would make one case's workspace the parent of every
+//! other case's in the shared org, and its teardown would cascade into theirs. The suite refuses that loudly rather than
 //! creating with an explicit parent: at a generation that installs the root, a missing root IS
 //! the broken promise, and hiding it behind explicit parents would leave the org's hierarchy
 //! (approval, discovery, delegation routing) as broken as the platform's comment says.
