@@ -28,11 +28,8 @@ fn gate(case: &Case, arm: &Arm) -> Option<String> {
     if let Some(why) = narrowed_out(arm, s.platform.catalog, s.runtime.as_deref()) {
         return Some(why);
     }
-    // An arm the run's generation pins red never comes online: there is nothing to take through
-    // a transition (its arm case proves the pinned refusal).
-    if let (crate::scenario::arms::Pin::Red { status, code, .. }, why) = arm.pin_at(s.platform) {
-        let why = why.map(|w| format!(": {w}")).unwrap_or_default();
-        return Some(format!("arm {} is pinned red at {} ({status} {code}{why})", arm.name, s.platform.commit));
+    if let Some(why) = pinned_red(arm, s.platform) {
+        return Some(why);
     }
     if s.mode != Mode::Full {
         return Some("lifecycle transitions run only with E2E_MODE=full (this run is smoke)".into());
@@ -41,6 +38,16 @@ fn gate(case: &Case, arm: &Arm) -> Option<String> {
         return Some("E2E_LIFECYCLE=off".into());
     }
     None
+}
+
+/// Why an arm that generation `g` pins red has no lifecycle there: it never comes online, so
+/// there is nothing to take through a transition (its arm case proves the pinned refusal).
+pub fn pinned_red(arm: &Arm, g: &crate::generation::Generation) -> Option<String> {
+    let (crate::scenario::arms::Pin::Red { status, code, .. }, why) = arm.pin_at(g) else { return None };
+    // Not `CODE: why`: a secret-named code followed by a colon reads as an assignment to the
+    // redactor, which would mask the reason's first word.
+    let why = why.map(|w| format!(", because {w}")).unwrap_or_default();
+    Some(format!("arm {} is pinned red at {} ({status} {code}{why})", arm.name, g.commit))
 }
 
 /// Whether `arm` takes part in the lifecycle cases when `E2E_RUNTIME` is `narrow` (unset: every

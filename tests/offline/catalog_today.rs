@@ -114,3 +114,19 @@ fn the_readme_generation_table_is_the_declared_generations() {
     assert_eq!(G41409FB2.catalog.default_platform_model, "moonshot/kimi-k2.6");
     assert_eq!(GAEEC8E47.catalog.default_platform_model, "minimax/MiniMax-M2.7");
 }
+
+/// The lifecycle cases of an arm a generation pins red are gated with a reason that names the
+/// pin and survives the redactor whole (after `CODE:` it once masked the reason's first word).
+#[test]
+fn a_pinned_red_arm_s_lifecycle_is_gated_naming_the_pin() {
+    use molecule_e2e::scenario::{arms, lifecycle};
+    let subscription = arms::arm("claude_code_subscription").expect("arm");
+    let why = lifecycle::pinned_red(subscription, &GAEEC8E47).expect("gated at aeec8e47");
+    assert!(why.contains("422 MISSING_BYOK_CREDENTIAL, because sonnet derives to anthropic-oauth") && why.contains("1bf1b2b9"), "{why}");
+    assert_eq!(molecule_e2e::redact::scrub(&why), why, "the reason is printed whole");
+    let adk = lifecycle::pinned_red(arms::arm("google_adk").expect("arm"), &GAEEC8E47).expect("gated");
+    assert!(adk.contains("d8692123"), "{adk}");
+    for a in arms::ARMS.iter().filter(|a| a.pin == arms::Pin::Online) {
+        assert_eq!(lifecycle::pinned_red(a, &G41409FB2), None, "{} runs its lifecycle at the reference commit", a.name);
+    }
+}
