@@ -189,6 +189,9 @@ promises! {
     /// aeec8e47: A2A to a settling (provisioning) workspace is queued (202 with a `queue_id`)
     /// and answered once it is online (platform-today row 30).
     SettlingTargetQueues => "settling-target-queues",
+    /// aeec8e47: the org's `kind='platform'` root is listed, online and answers A2A, and a
+    /// parentless create lands under it (`defaultCreateParentID`, `h/platform_agent.go:91-110`).
+    PlatformRoot => "platform-root",
 }
 
 impl fmt::Display for Promise {

@@ -193,6 +193,9 @@ pub struct WorkspaceRow {
     pub parent_id: Option<String>,
     #[serde(default)]
     pub agent_card: Option<Value>,
+    /// `workspace` or `platform` (the org's root) at aeec8e47; absent before.
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -210,6 +213,7 @@ impl fmt::Debug for WorkspaceRow {
             ("runtime", &self.runtime),
             ("parent_id", &self.parent_id),
             ("agent_card", &card),
+            ("kind", &self.kind),
         ])
     }
 }

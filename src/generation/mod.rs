@@ -17,6 +17,8 @@ pub mod registry_aeec8e47;
 pub use catalog::{ArmPin, Byok, CATALOG_41409FB2, CATALOG_AEEC8E47, Catalog, Offered};
 pub mod a2a;
 pub use a2a::A2aGeneration;
+pub mod platform_root;
+pub use platform_root::PlatformRoot;
 
 /// One platform generation: the commit it was read from and every fact that differs.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,9 @@ pub struct Generation {
     /// How the A2A proxy answers a turn that cannot run now (boot turns, settling targets,
     /// the queue route): `a2a.rs`.
     pub a2a: A2aGeneration,
+    /// The org's `kind='platform'` root and the default parent of a parentless create:
+    /// `platform_root.rs`.
+    pub platform_root: PlatformRoot,
 }
 
 /// The reference commit (2026-06-06): the platform summarised in `contract/platform.md`.
@@ -65,6 +70,7 @@ pub const G41409FB2: Generation = Generation {
     tenant_routes: RouteTable(include_str!("routes/41409fb2.routes")),
     catalog: &CATALOG_41409FB2,
     a2a: a2a::A2A_41409FB2,
+    platform_root: platform_root::PLATFORM_ROOT_41409FB2,
 };
 
 /// The newest platform we can read (2026-08-14): `contract/platform-today.md` maps the changes.
@@ -80,6 +86,7 @@ pub const GAEEC8E47: Generation = Generation {
     tenant_routes: RouteTable(include_str!("routes/aeec8e47.routes")),
     catalog: &CATALOG_AEEC8E47,
     a2a: a2a::A2A_AEEC8E47,
+    platform_root: platform_root::PLATFORM_ROOT_AEEC8E47,
 };
 
 /// Every generation, oldest first; the last is `latest`.

@@ -10,6 +10,7 @@ pub mod cross;
 pub mod external;
 pub mod full;
 pub mod lifecycle;
+pub mod platform_root;
 pub mod saas;
 
 /// How a scenario ended when it did not fail.

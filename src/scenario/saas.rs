@@ -82,6 +82,8 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
                 let row = expect_activity(&c, &org.tenant, &ws, pong_msg.message_id()).await?;
 
                 let full_mode = full::run(&c, &org, arm, &ws).await?;
+                // Last: a fault in the arm's own A2A or full mode is that promise, not the root's.
+                crate::scenario::platform_root::check(&c, &org.tenant, &ws).await?;
                 Ok(ArmReport::Online {
                     org: org.slug.clone(),
                     workspace_id: ws.id.clone(),

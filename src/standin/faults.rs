@@ -222,6 +222,15 @@ macro_rules! fault_table {
         cross_runtime_refused CrossRuntimeRefused "cross-runtime-refused"
             "the A2A proxy answers 403 when the caller's runtime differs from the target's, though CanCommunicate reads only the hierarchy (issue 23)"
             [fails(DelegationProvenance) @ "cross::hermes::openclaw"];
+        platform_root_missing PlatformRootMissing "platform-root-missing"
+            "the org comes up without its kind=platform root (platform_agent_ensure.go; h/platform_agent.go:1933 installPlatformAgent)"
+            [fails(PlatformRoot) @ "arm::hermes"];
+        platform_root_offline PlatformRootOffline "platform-root-offline"
+            "the org's platform root is installed but never provisioned: listed offline with no URL (platform_agent_ensure.go)"
+            [fails(PlatformRoot) @ "arm::hermes"];
+        parentless_not_under_root ParentlessNotUnderRoot "parentless-not-under-root"
+            "a parentless create keeps parent_id NULL instead of landing under the sole platform root (h/workspace.go:771-776, defaultCreateParentID)"
+            [fails(PlatformRoot) @ "arm::hermes"];
         }
     };
 }

@@ -90,6 +90,7 @@ pub async fn create_org(_: CpAdmin, State(platform): State<Arc<Platform>>, body:
     let mut org = Org::new(slug, str_field(&m, "name").unwrap_or(slug));
     org.provider = provider;
     let body = org_json(&platform, &org);
+    platform.install_platform_root(&mut tables, org.id, &org.name);
     tables.orgs.push(org);
     json_reply(StatusCode::CREATED, body)
 }

@@ -300,7 +300,7 @@ fn valid_workspace_dir(d: &str) -> bool {
 /// create answer.
 fn insert(platform: &Arc<Platform>, tables: &mut Tables, org: Uuid, req: CreateRequest, r: &Resolved, x: Extras) -> Result<Value, Response> {
     let parent_id = match req.parent_id.as_deref().filter(|p| !p.is_empty()) {
-        None => None,
+        None => platform.default_create_parent(tables, org),
         Some(p) => Some(
             Uuid::parse_str(p)
                 .ok()

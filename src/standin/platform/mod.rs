@@ -6,6 +6,7 @@
 
 pub mod a2a_queue;
 mod hierarchy;
+mod platform_root;
 mod provision;
 pub mod queue_item;
 pub mod records;

@@ -178,6 +178,8 @@ pub struct Workspace {
     pub compute: Value,
     pub x: f64,
     pub y: f64,
+    /// `workspaces.kind`: `platform` for the org's root (aeec8e47), else `workspace`.
+    pub kind: &'static str,
     /// Bumped by every (re)provision, pause, hibernate and delete: a background task whose
     /// generation no longer matches gives up.
     pub generation: u64,
@@ -233,6 +235,7 @@ impl Workspace {
             compute: json!({}),
             x: 0.0,
             y: 0.0,
+            kind: "workspace",
             generation: 0,
             runtime_handle: None,
             runtime_faults: Vec::new(),
@@ -296,6 +299,9 @@ impl Workspace {
             "agent_card": self.agent_card,
             "last_outbound_at": Value::Null,
         });
+        if platform.cfg.platform.platform_root.installed && let Some(obj) = row.as_object_mut() {
+            obj.insert("kind".into(), json!(self.kind));
+        }
         if list && let Some(obj) = row.as_object_mut() {
             obj.insert("budget_limit".into(), json!(self.budget_limit));
             obj.insert("monthly_spend".into(), json!(0));

@@ -66,7 +66,10 @@ async fn a2a_as(kit: &Kit, from: &(String, String), to: &str) -> u16 {
 
 #[tokio::test]
 async fn the_hierarchy_lets_relatives_talk_and_keeps_roots_and_cousins_apart() {
-    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays())).await;
+    // June: two parentless creates are two roots. At aeec8e47 both land under the org's platform
+    // root and are siblings (`defaultCreateParentID`), so "root → other root" would be 200.
+    let june = StandInConfig::new().with_delays(no_runtime_delays()).with_platform(&molecule_e2e::generation::G41409FB2);
+    let kit = Kit::start(june).await;
     let ext = |name: &str, parent: Option<&str>| {
         let mut body = json!({"name": name, "runtime": "external", "external": true});
         if let Some(p) = parent {

@@ -42,3 +42,57 @@ async fn create_drops_body_keys_leaves_a_byok_workspace_unable_to_boot() {
     .await;
     assert_eq!((clean, faulty), (json!("online"), json!("failed")));
 }
+
+/// The org's platform root's id, where the list shows one (`kind` = `platform`).
+async fn platform_root(kit: &Kit) -> Option<String> {
+    let rows = kit.admin(Method::GET, "/workspaces", None).await.json;
+    rows.as_array().into_iter().flatten().find(|w| w["kind"] == "platform").and_then(|w| w["id"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn platform_root_missing_leaves_the_org_without_its_root_and_the_first_create_as_parent() {
+    let (clean, faulty) = contrast_at(&GAEEC8E47, Fault::PlatformRootMissing, no_runtime_delays(), |kit| async move {
+        let root = platform_root(&kit).await;
+        let (first, _) = kit.platform_ws("first").await;
+        let (second, _) = kit.platform_ws("second").await;
+        // With no platform root, the sole plain root parents every later parentless create.
+        let under_first = kit.row(&second).await["parent_id"] == json!(first);
+        seen(json!([root.is_some(), under_first]), json!(kit.row(&first).await["kind"]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!([true, false]), json!([false, true])));
+}
+
+#[tokio::test]
+async fn platform_root_offline_lists_the_root_but_never_brings_it_online() {
+    let (clean, faulty) = contrast_at(&GAEEC8E47, Fault::PlatformRootOffline, fast(), |kit| async move {
+        let root = platform_root(&kit).await.unwrap_or_default();
+        let status = kit.status_within(&root, "online", Duration::from_millis(600)).await;
+        seen(json!(status), json!(kit.row(&root).await["kind"]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!("online"), json!("offline")));
+}
+
+#[tokio::test]
+async fn parentless_not_under_root_keeps_a_parentless_create_at_the_top() {
+    let (clean, faulty) = contrast_at(&GAEEC8E47, Fault::ParentlessNotUnderRoot, no_runtime_delays(), |kit| async move {
+        let root = platform_root(&kit).await;
+        let (id, _) = kit.platform_ws("p").await;
+        seen(json!(kit.row(&id).await["parent_id"] == json!(root)), json!(root.is_some()))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!(true), json!(false)));
+}
+
+/// June (41409fb2): no platform root, no `kind`, and a parentless create stays a root.
+#[tokio::test]
+async fn the_june_platform_installs_no_root_and_keeps_parentless_creates_at_the_top() {
+    let kit = Kit::start(StandInConfig::new().with_delays(no_runtime_delays()).with_platform(&molecule_e2e::generation::G41409FB2)).await;
+    let (first, _) = kit.platform_ws("first").await;
+    let (second, _) = kit.platform_ws("second").await;
+    let rows = kit.admin(Method::GET, "/workspaces", None).await.json;
+    assert_eq!(rows.as_array().map(Vec::len), Some(2), "{rows}");
+    assert!(rows.as_array().into_iter().flatten().all(|w| w.get("kind").is_none() && w["parent_id"].is_null()), "{rows}");
+    assert_ne!(first, second);
+}
