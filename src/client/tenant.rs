@@ -13,7 +13,7 @@ use super::rows::{
     ActivityRow, Ack, BillingMode, Created, Guarded, Registered, WorkspaceRow, decode_activity, json_type, str_field,
 };
 use super::{query, seg};
-use crate::error::{Call, E2eError, Result};
+use crate::error::{Call, Result};
 use crate::payload::CreateWorkspace;
 
 /// The routing header every tenant call carries (contract §1).
@@ -24,7 +24,9 @@ pub const CALLER_HEADER: &str = "x-workspace-id";
 /// (tests/e2e/lib/tenant_topology.sh at aeec8e47, `TENANT_ROUTE_HDRS`).
 pub const ROUTE_SLUG_HEADER: &str = "x-molecule-org-slug";
 
+mod files;
 mod offered;
+pub use files::Uploaded;
 pub use offered::OfferedModel;
 
 /// One tenant, as one bearer (the tenant admin token, or a workspace's own token).
@@ -444,28 +446,6 @@ impl Tenant {
         v.as_array().cloned().ok_or_else(|| a.malformed("an array of peers", format!("the answer is {}", json_type(&v))))
     }
 
-    /// `POST /workspaces/:id/chat/uploads` (multipart field `files`) → the file's `uri` and the
-    /// `mimeType` the platform stored (the harness's 7a requires it, FS:1470-1541 at aeec8e47).
-    pub async fn upload(&self, id: &str, name: &str, mime: &str, bytes: Vec<u8>) -> Result<Uploaded> {
-        let path = format!("/workspaces/{}/chat/uploads", seg(id));
-        let part = reqwest::multipart::Part::bytes(bytes)
-            .file_name(name.to_owned())
-            .mime_str(mime)
-            .map_err(|e| E2eError::Unmet(format!("mime type {mime:?}: {e}")))?;
-        let form = reqwest::multipart::Form::new().part("files", part);
-        let rb = self.http.request(Method::POST, &path).multipart(form);
-        let a = self.http.send(Call::new("upload", "POST", &path), rb, Accept::Success).await?;
-        let v = a.json()?;
-        find_file(&v).ok_or_else(|| a.malformed("an upload answer with a nested \"uri\"", "no \"uri\" found"))
-    }
-
-    /// `GET /workspaces/:id/chat/download?path=…` (the uri without `workspace:`) → raw bytes.
-    pub async fn download(&self, id: &str, uri: &str) -> Result<Vec<u8>> {
-        let p = uri.strip_prefix("workspace:").unwrap_or(uri);
-        let path = query(&format!("/workspaces/{}/chat/download", seg(id)), &[("path", p.to_owned())]);
-        Ok(self.http.json("download", Method::GET, &path, None).await?.body)
-    }
-
     /// `GET /workspaces/:id/terminal/diagnose` (the JSON report).
     pub async fn diagnose(&self, id: &str) -> Result<Value> {
         let path = format!("/workspaces/{}/terminal/diagnose", seg(id));
@@ -492,24 +472,3 @@ fn ack(a: &Answer) -> Result<Ack> {
     Ack::decode(&a.json()?).map_err(|e| a.malformed("{\"status\":…}", e))
 }
 
-/// What an upload answered for the file: its `uri` and the `mimeType` stored with it
-/// (`mime` in older answers; `None` when the answer has neither).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Uploaded {
-    pub uri: String,
-    pub mime_type: Option<String>,
-}
-
-fn find_file(v: &Value) -> Option<Uploaded> {
-    match v {
-        Value::Object(m) => {
-            if let Some(u) = m.get("uri").and_then(Value::as_str) {
-                let mime = m.get("mimeType").or_else(|| m.get("mime")).and_then(Value::as_str).map(str::to_owned);
-                return Some(Uploaded { uri: u.to_owned(), mime_type: mime });
-            }
-            m.values().find_map(find_file)
-        }
-        Value::Array(items) => items.iter().find_map(find_file),
-        _ => None,
-    }
-}

@@ -11,10 +11,15 @@
 use molecule_e2e::generation::{GENERATIONS, Generation, RouteTable};
 
 // The tenant client with its child module of generation probes (offered-models).
-const TENANT_CLIENT: &str = concat!(include_str!("../../src/client/tenant.rs"), include_str!("../../src/client/tenant/offered.rs"));
+const TENANT_CLIENT: &str = concat!(
+    include_str!("../../src/client/tenant.rs"),
+    include_str!("../../src/client/tenant/offered.rs"),
+    include_str!("../../src/client/tenant/files.rs")
+);
 const CLIENT_SOURCES: &[(&str, &str)] = &[
     ("src/client/tenant.rs", include_str!("../../src/client/tenant.rs")),
     ("src/client/tenant/offered.rs", include_str!("../../src/client/tenant/offered.rs")),
+    ("src/client/tenant/files.rs", include_str!("../../src/client/tenant/files.rs")),
     ("src/client/http.rs", include_str!("../../src/client/http.rs")),
     ("src/client/mod.rs", include_str!("../../src/client/mod.rs")),
 ];
