@@ -200,7 +200,7 @@ where
         Ok(r) => r,
         Err(join) if join.is_panic() => {
             if let Err(leak) = &down {
-                loud(&format!("[{}] TEARDOWN FAILED after a panic: {leak}", case.name()));
+                case.say(&format!("[{}] TEARDOWN FAILED after a panic: {leak}", case.name()));
             }
             std::panic::resume_unwind(join.into_panic());
         }
@@ -211,7 +211,7 @@ where
         (Ok(_), Err(leak)) => Err(leak),
         (Err(e), Ok(())) => Err(e),
         (Err(e), Err(leak)) => {
-            loud(&format!("[{}] TEARDOWN FAILED too: {leak}", case.name()));
+            case.say(&format!("[{}] TEARDOWN FAILED too: {leak}", case.name()));
             Err(e)
         }
     }

@@ -140,7 +140,7 @@ macro_rules! fault_table {
             [survives @ "arm::hermes"];
         slow_provisioning SlowProvisioning "slow-provisioning"
             "provisioning takes 5x longer and passes through a transient `failed` status before online (§4)"
-            [survives @ "arm::claude_code_platform"];
+            [survives @ "lifecycle::pause_resume"];
         waking_without_retry_after WakingWithoutRetryAfter "waking-without-retry-after"
             "the waking 503 has no Retry-After header and no retry_after field (§6.4)"
             [survives @ "lifecycle::hibernate_wake"];

@@ -8,21 +8,35 @@ use molecule_e2e::runtime::{Layout, ReplyShape, RuntimeConfig, RuntimeFault, spa
 
 use crate::support::canary::{Check, CpSim, Failure, Outcome};
 
+/// The runtime notices a hang-up at its next stream tick (20 ms): a third of a second is
+/// room for a loaded machine, and the stream faults' runs wait out no more than that.
+const IN_PROCESS_CANCEL: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Where the runtimes keep their memory: in RAM where the machine offers it. Every fact is a
+/// file, and on a disk filesystem creating the fault runs' hundreds of them was a tenth of
+/// the offline tier's CPU.
+fn scratch() -> std::path::PathBuf {
+    let shm = std::path::Path::new("/dev/shm");
+    if shm.is_dir() { shm.to_owned() } else { std::env::temp_dir() }
+}
+
 /// Every check's verdict against a fresh runtime started from `cfg` (canary mode, its own
 /// memory root).
 async fn verdicts_of(cfg: RuntimeConfig) -> Vec<(Check, Result<Outcome, Failure>)> {
-    let root = std::env::temp_dir().join(format!("canary-inprocess-{}", uuid::Uuid::new_v4().simple()));
+    let root = scratch().join(format!("canary-inprocess-{}", uuid::Uuid::new_v4().simple()));
     let mut cfg = cfg.with_memory_root(&root);
     cfg.canary_mode = true;
     let rt = spawn(cfg).await.expect("runtime starts");
-    let client = CpSim::new(rt.url());
+    let client = CpSim::new(rt.url()).with_cancel_deadline(IN_PROCESS_CANCEL);
     let mut out = Vec::new();
     for c in Check::ALL {
         out.push((c, c.run(&client).await));
     }
     rt.stop().await;
-    if let Err(e) = std::fs::remove_dir_all(&root) {
-        panic!("cannot remove {}: {e}", root.display());
+    // A runtime that never reached its memory (no card to find it by) made no root.
+    match std::fs::remove_dir_all(&root) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("cannot remove {}: {e}", root.display()),
+        _ => {}
     }
     out
 }
@@ -76,12 +90,14 @@ async fn a_runtime_whose_card_offers_no_mcp_gets_the_recall_check_not_applicable
     }
 }
 
-/// One case per reply shape (and the root layout once), so they run on separate threads.
+/// One case per reply shape, so they run on separate threads, and the root layout once (a
+/// fault run is the costliest thing `cargo test` does, so it rides on a shape's case rather
+/// than a fourth). Not `/a2a` alone: there a runtime without its card cannot be found at all,
+/// so `agent-card-missing` rightly fails every check (the layout test covers that layout).
 #[rstest::rstest]
 #[case::task(ReplyShape::Task, Layout::Both)]
-#[case::message(ReplyShape::Message, Layout::Both)]
+#[case::message_at_the_root(ReplyShape::Message, Layout::Root)]
 #[case::open_task(ReplyShape::OpenTask, Layout::Both)]
-#[case::task_at_the_root(ReplyShape::Task, Layout::Root)]
 #[tokio::test]
 async fn each_runtime_fault_fails_exactly_its_guard_in_every_reply_shape(#[case] shape: ReplyShape, #[case] layout: Layout) {
     assert_eq!(ReplyShape::ALL.len(), 3, "a new reply shape needs a case here");

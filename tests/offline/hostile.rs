@@ -187,15 +187,17 @@ async fn child_drives_clients_and_scenarios_against_a_hostile_platform() {
     let e = provision(&case, &org, arm, "mistyped").await.expect_err("mistyped fields");
     keep(&mut out, &e, "\"external\" is a string, expected a boolean");
     // A good create whose snippet assigns a token, then a status that echoes it and the
-    // bearer until the wait times out: `WaitTimeout.last_seen`.
-    let e = provision(&case, &org, arm, "snippet").await.expect_err("never online");
-    keep(&mut out, &e, "timed out");
-    // Long enough that the first probe is answered on a loaded machine: 50 ms and then 250 ms
-    // waits ran out before the first answer came back under CI's load (the echo went untested).
-    let e = wait_online(&case, &tenant, &workspace("ws-wait"), std::time::Duration::from_millis(1000), Promise::ResumeReachesOnline)
-        .await
-        .expect_err("never online");
-    keep(&mut out, &e, "last seen: booting");
+    // bearer until the wait times out: `WaitTimeout.last_seen`. Beside it, a plain wait on the
+    // same echo, long enough that the first probe is answered on a loaded machine (50 ms and
+    // then 250 ms waits ran out before the first answer came back under CI's load, and the
+    // echo went untested). The two run at once: each only waits out its deadline.
+    let ws_wait = workspace("ws-wait");
+    let (snippet, waited) = tokio::join!(
+        provision(&case, &org, arm, "snippet"),
+        wait_online(&case, &tenant, &ws_wait, std::time::Duration::from_millis(1000), Promise::ResumeReachesOnline),
+    );
+    keep(&mut out, &snippet.expect_err("never online"), "timed out");
+    keep(&mut out, &waited.expect_err("never online"), "last seen: booting");
 
     // A2A: the platform's `{"error":"token <bearer>"}`, a JSON-RPC error quoting it, a failed
     // task quoting it in its status message, and a 502 quoting it.

@@ -230,6 +230,8 @@ pub struct CpSim {
     http: reqwest::Client,
     /// The card's reading, made once per client.
     found: Arc<OnceCell<Result<Endpoints, CardError>>>,
+    /// How long after a hang-up the stream canary waits for the task to leave `working`.
+    pub cancel_deadline: Duration,
 }
 
 /// `prefix` followed by `n` random hex digits.
@@ -306,7 +308,14 @@ impl CpSim {
         // The runtime is local (container port or CANARY_RUNTIME_URL); a proxy from the
         // environment would only get in the way.
         let http = molecule_e2e::net::client_builder(&base).no_proxy().timeout(Duration::from_secs(30)).build().unwrap_or_default();
-        CpSim { base, http, found: Arc::default() }
+        CpSim { base, http, found: Arc::default(), cancel_deadline: super::canary_stream::CANCEL_DEADLINE }
+    }
+
+    /// A shorter cancel deadline, for a runtime in this process: it notices a hang-up within
+    /// a stream tick, and a fault run need not wait out the container tier's second.
+    pub fn with_cancel_deadline(mut self, d: Duration) -> Self {
+        self.cancel_deadline = d;
+        self
     }
 
     /// The endpoints the card names, read once: the card at the first of [`CARD_PATHS`]

@@ -18,8 +18,9 @@ use super::verdict::excerpt;
 
 /// The prompt: an answer long enough to hang up in the middle of.
 pub const STREAM_PROMPT: &str = "Please count from 1 to 40, one number at a time.";
-/// How long after the hang-up the task may take to leave `working`.
-const CANCEL_DEADLINE: Duration = Duration::from_secs(1);
+/// How long after the hang-up the task may take to leave `working` (a container's runtime;
+/// [`CpSim::with_cancel_deadline`] changes it).
+pub const CANCEL_DEADLINE: Duration = Duration::from_secs(1);
 /// How long a canceled task is watched for writes.
 const QUIET: Duration = Duration::from_millis(150);
 /// How soon a new message must be answered after the hang-up.
@@ -136,8 +137,8 @@ async fn cancel_in(rt: &CpSim, dialect: Dialect) -> Result<String, String> {
         if !["submitted", "working"].contains(&state.as_str()) {
             break (task, state);
         }
-        if hung_up.elapsed() > CANCEL_DEADLINE {
-            return Err(format!("task {task_id} stayed {state:?} {} s after the client hung up: a disconnected stream must cancel its task", CANCEL_DEADLINE.as_secs()));
+        if hung_up.elapsed() > rt.cancel_deadline {
+            return Err(format!("task {task_id} stayed {state:?} {} ms after the client hung up: a disconnected stream must cancel its task", rt.cancel_deadline.as_millis()));
         }
         tokio::time::sleep(POLL).await;
     };

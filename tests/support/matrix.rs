@@ -127,12 +127,15 @@ pub fn markdown_table() -> String {
 /// The matrix's stand-ins run at a fifth of the `fast` profile's delays (org 30 ms, workspace
 /// 40 ms, wake 40 ms, stale 200 ms), so a row whose broken promise only shows as a deadline
 /// passing (a resume that stays paused, an org still listed) ends within half a second of it.
+/// Boot turns last 20 ms: every arm meets one per workspace, and the rows that need a turn
+/// queued behind one (the queue faults) hold it until one is.
 pub fn matrix_delays() -> Delays {
     Delays {
         org_ready: Duration::from_millis(30),
         provision: Duration::from_millis(40),
         wake: Duration::from_millis(40),
         stale_after: Duration::from_millis(200),
+        boot_turn: Duration::from_millis(20),
         ..Delays::fast()
     }
 }
@@ -148,12 +151,16 @@ pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
     stale_poll_deadline: Duration::from_millis(600),
     transient_retries: 6,
     transition: Duration::from_millis(350),
-    teardown: Duration::from_secs(2),
+    teardown: Duration::from_secs(1),
     room: Duration::from_secs(2),
-    // Six interrupt re-sends at the hermetic 200 ms pause fit; a queue that never resolves
-    // fails within it.
-    a2a_answer: Duration::from_millis(1500),
+    // Six interrupt re-sends at the matrix's 50 ms pause (`FAULT_RETRY_MAX`) fit with room
+    // for a loaded machine; a queue that never resolves fails within it.
+    a2a_answer: Duration::from_millis(800),
 };
+
+/// The longest pause between a fault run's retries (and its interrupt re-sends): a quarter
+/// of the hermetic 200 ms, so the rows whose weather is retried end in a few matrix delays.
+pub const FAULT_RETRY_MAX: Duration = Duration::from_millis(50);
 
 /// Run `story` as a case; `Ok(())` when it passed.
 pub async fn run_story(case: &Case, story: Story) -> Result<()> {
@@ -236,7 +243,8 @@ pub async fn prove_row_with(row: &Row, faults: &[Fault]) -> std::result::Result<
     let cfg = StandInConfig::new().with_platform(row.generation).with_delays(matrix_delays()).with_faults(faults.iter().copied());
     let standin = StandIn::start(cfg, ([127, 0, 0, 1], 0).into()).await.expect("start a stand-in");
     let settings = Settings { platform: row.generation, ..Settings::hermetic() };
-    let target = target_over(&standin, settings, Some(FAULT_TIMEOUTS));
+    let mut target = target_over(&standin, settings, Some(FAULT_TIMEOUTS));
+    std::sync::Arc::get_mut(&mut target).expect("a target of its own").retry.max_delay = FAULT_RETRY_MAX;
     let case = Case::captured(format!("fault::{}→{}", row.fault.name(), row.story.name()), target);
     let result = run_story(&case, row.story).await;
     verdict(row, &standin, result)
