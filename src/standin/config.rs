@@ -41,13 +41,16 @@ impl Delays {
     pub fn fast() -> Self {
         Delays {
             org_ready: Duration::from_millis(150),
-            provision: Duration::from_millis(200),
+            // A run of 40-odd workspaces under the default cap of 3 pays this and the boot
+            // turn about 15 times over: both stay short (the hermetic tiers' 10 s budget).
+            provision: Duration::from_millis(100),
             provision_by_runtime: BTreeMap::new(),
             wake: Duration::from_millis(200),
             stale_after: Duration::from_secs(1),
             liveness_ttl: Duration::from_secs(2),
-            // Long enough that a PONG sent as soon as online is seen is queued behind it.
-            boot_turn: Duration::from_millis(250),
+            // Long enough that a PONG sent as soon as online is seen is queued behind it
+            // (every arm's first turn in a hermetic run is, at 60 ms as at 250).
+            boot_turn: Duration::from_millis(60),
         }
     }
 
