@@ -40,12 +40,12 @@ impl Delays {
     /// which must leave a test time to register and read `online` first.
     pub fn fast() -> Self {
         Delays {
-            org_ready: Duration::from_millis(150),
-            // A run of 40-odd workspaces under the default cap of 3 pays this and the boot
-            // turn about 15 times over: both stay short (the hermetic tiers' 10 s budget).
+            org_ready: Duration::from_millis(100),
+            // A run of 40-odd workspaces under the default cap of 3 pays these and the boot
+            // turn about 15 times over: they stay short (the hermetic tiers' 10 s budget).
             provision: Duration::from_millis(100),
             provision_by_runtime: BTreeMap::new(),
-            wake: Duration::from_millis(200),
+            wake: Duration::from_millis(100),
             stale_after: Duration::from_secs(1),
             liveness_ttl: Duration::from_secs(2),
             // Long enough that a PONG sent as soon as online is seen is queued behind it
