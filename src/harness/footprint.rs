@@ -214,9 +214,10 @@ impl Room {
         slots.pop().ok_or_else(|| E2eError::Unmet("workspace cap: a slot taken is missing".into()))
     }
 
-    /// A case created workspace `id` in this org.
-    pub fn created(&self, id: &str) {
-        self.log(&format!("+ ws {id}"));
+    /// `case` created workspace `id` in this org (the case named, so a benchmark can read
+    /// each case's shape from the log: `bench/footprint.sh`).
+    pub fn created(&self, id: &str, case: &str) {
+        self.log(&format!("+ ws {id} {case}"));
     }
 
     /// A case saw workspace `id` leave the org's list.
@@ -273,7 +274,8 @@ pub struct Footprint {
 }
 
 impl Footprint {
-    /// From an events log (`<ms> +|- ws <id>` and `<ms> +|- hold <n> <case>` lines).
+    /// From an events log (`<ms> + ws <id> <case>`, `<ms> - ws <id>` and
+    /// `<ms> +|- hold <n> <case>` lines).
     pub fn parse(events: &str, cap: usize) -> Footprint {
         let mut lines: Vec<(u128, &str)> = events
             .lines()
@@ -285,7 +287,7 @@ impl Footprint {
         for (_, e) in lines {
             let f: Vec<&str> = e.split(' ').collect();
             match f.as_slice() {
-                ["+", "ws", id] => {
+                ["+", "ws", id, ..] => {
                     fp.created += 1;
                     alive.insert(*id);
                 }

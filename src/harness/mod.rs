@@ -319,7 +319,7 @@ impl Case {
     pub fn own(&self, id: &str, name: &str) {
         locked(&self.inner.created).push(Owned { id: id.to_owned(), name: name.to_owned() });
         if let Some((room, _)) = locked(&self.inner.room).as_ref() {
-            room.created(id);
+            room.created(id, &self.inner.name);
             let alive = {
                 let mut alive = locked(&self.inner.alive);
                 alive.insert(id.to_owned());

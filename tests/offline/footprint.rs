@@ -96,7 +96,7 @@ async fn a_slot_held_by_another_process_is_waited_for() {
 
 #[test]
 fn the_footprint_counts_workspaces_created_and_the_peak_alive_from_the_events() {
-    let events = "1 + hold 2 arm::a\n2 + ws w1\n3 + ws w2\n5 - ws w1\n4 + hold 1 arm::b\n6 + ws w3\n7 - ws w2\n\
+    let events = "1 + hold 2 arm::a\n2 + ws w1 arm::a\n3 + ws w2 arm::a\n5 - ws w1\n4 + hold 1 arm::b\n6 + ws w3 arm::b\n7 - ws w2\n\
                   8 - hold 2 arm::a\n9 - ws w3\n10 - hold 1 arm::b\n";
     let fp = Footprint::parse(events, 3);
     assert_eq!(fp, Footprint { created: 3, peak_alive: 2, peak_held: 3, cap: 3 });
@@ -140,9 +140,9 @@ fn the_report_of_a_process_per_case_run_counts_the_shared_rooms_footprint() {
     let slug = format!("e2e-footprint-{}", uuid::Uuid::new_v4().simple());
     let r = Room::for_org("http://127.0.0.1:1", &slug, 2);
     // Two processes' cases: a and b alive together, then c after a left the list.
-    ["a", "b"].iter().for_each(|id| r.created(id));
+    ["a", "b"].iter().for_each(|id| r.created(id, "arm::x"));
     r.gone("a");
-    r.created("c");
+    r.created("c", "arm::y");
     let (records, out) = (r.dir().with_extension("md.jsonl"), r.dir().with_extension("md"));
     let rec = CaseRecord {
         binary: "staging_saas".into(),
