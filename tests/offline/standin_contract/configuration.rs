@@ -28,6 +28,19 @@ fn config_from_the_environment_reads_faults_delays_and_overrides() {
     assert!(StandInConfig::from_lookup(env(&[("STANDIN_PROVISION_MS", "soon")])).is_err());
 }
 
+/// `STANDIN_PLATFORM` is retired; the platform's harness tool still passes `head` for today's
+/// platform, which is the default anyway, so that one value is let by while it agrees.
+#[test]
+fn the_retired_standin_platform_is_refused_unless_it_is_head_meaning_the_default() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned());
+    let head = StandInConfig::from_lookup(env(&[("STANDIN_PLATFORM", "head")])).expect("head is today's platform");
+    assert!(head.platform.is_latest());
+    for vars in [&[("STANDIN_PLATFORM", "ref")][..], &[("STANDIN_PLATFORM", "head"), ("MOLECULE_PLATFORM", "41409fb2")]] {
+        let err = StandInConfig::from_lookup(env(vars)).expect_err("retired");
+        assert!(err.contains("is retired: set MOLECULE_PLATFORM"), "{err}");
+    }
+}
+
 #[test]
 fn every_fault_has_a_unique_kebab_name_that_parses_back_and_a_promise() {
     let mut names = std::collections::BTreeSet::new();
