@@ -58,16 +58,18 @@ molecule_e2e::arm_table!(live_cases);
 
 /// The cross-runtime delegations (`molecule_e2e::cross_table!`): `cross::<parent>::<child>`.
 macro_rules! cross_cases {
-    ($($parent:ident => $child:ident;)*) => {
+    ($($parent:ident => [$($child:ident),*];)*) => {
         mod cross {
             $(
                 mod $parent {
-                    /// A parent on one runtime delegates to a child on another; the child's activity names it.
-                    #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
-                    #[tokio::test]
-                    async fn $child() {
-                        crate::cross_pair(stringify!($parent), stringify!($child)).await;
-                    }
+                    $(
+                        /// A parent on one runtime delegates to a child on another; the child's activity names it.
+                        #[ignore = "live tier: cargo test --test staging_saas -- --ignored (embedded stand-in unless MOLECULE_CP_URL is set)"]
+                        #[tokio::test]
+                        async fn $child() {
+                            crate::cross_pair(stringify!($parent), stringify!($child)).await;
+                        }
+                    )*
                 }
             )*
         }

@@ -200,6 +200,19 @@ pub fn live_cases(target: &str) -> Vec<String> {
     }
 }
 
+/// The `staging_saas` cases a run at generation `g` gates for a pin: the lifecycle cases of each
+/// table-online arm `g` pins red and the cross pairs naming one, since no workspace of that arm
+/// comes online there (each case prints the pin: `lifecycle::pinned_red`). What the run's
+/// summary counts as gated, and the workflows and `.ci/run` with it.
+pub fn pinned_gated_cases(g: &Generation) -> Vec<String> {
+    let red = |a: &Arm| matches!(a.pin_at(g).0, Pin::Red { .. });
+    let red_online = || ARMS.iter().filter(move |a| a.pin == Pin::Online && red(a));
+    let lifecycle = TRANSITIONS.iter().flat_map(|t| red_online().map(move |a| format!("lifecycle::{t}::{}", a.name)));
+    let named_red = |name: &str| arm(name).is_some_and(red);
+    let cross = CROSS_PAIRS.iter().filter(|(p, c)| named_red(p) || named_red(c)).map(|(p, c)| cross_case_name(p, c));
+    lifecycle.chain(cross).collect()
+}
+
 /// The arm with this case name.
 pub fn arm(name: &str) -> Option<&'static Arm> {
     ARMS.iter().find(|a| a.name == name)
@@ -208,37 +221,43 @@ pub fn arm(name: &str) -> Option<&'static Arm> {
 // Cross-runtime delegation (issue 23, `scenario::cross`): which arm pairs run, declared here
 // with the arms they name.
 //
-// The pairs are a cycle over the runtimes online in every generation (claude-code, hermes,
-// openclaw, seo-agent), so each is a parent once and a child once with one case per runtime
-// (four) instead of every ordered pair (twelve): the run's org is shared and capped at three
-// workspaces alive at once, and each case holds two. google-adk is left out: aeec8e47 retired
-// it (its arm is pinned red there), and a cycle through it would break at the latest platform.
+// Every ordered pair of distinct runtimes the catalogue runs: the runtimes with an online arm in
+// the table (claude-code, hermes, openclaw, google-adk), 4 × 3 = 12 pairs. One arm stands for
+// each runtime: hermes, openclaw and google-adk by their own (only) arm; claude-code by
+// claude_code_platform as the parent (the platform path, no vendor key) and by seo_agent as the
+// child (the template that resolves to claude-code), so a template created under a parent is
+// covered at no extra case. codex has no pair: its arm is red in every generation, and like its
+// lifecycle cases, its pairs would never come online. A generation that pins an arm red gates
+// that arm's pairs there, naming the pin (google_adk at aeec8e47: 6 of the 12 run there, all 12
+// at 41409fb2). Each case holds two workspaces of the org's three and waits for room like the
+// rest. `a_new_runtime_joins_every_cross_pair` (tests/offline/extending.rs) checks the table
+// against the arm table.
 
-/// The cross-runtime pairs, `parent => child` by arm name: a cycle over one arm per online
-/// runtime. `molecule_e2e::cross_table!(their_macro)` expands them (the live cases).
+/// The cross-runtime pairs, `parent => [child, …];` by arm name: every ordered pair of distinct
+/// online runtimes. `molecule_e2e::cross_table!(their_macro)` expands them (the live cases).
 #[macro_export]
 macro_rules! cross_table {
     ($callback:ident) => {
         $callback! {
-            claude_code_platform => hermes;
-            hermes => openclaw;
-            openclaw => seo_agent;
-            seo_agent => claude_code_platform;
+            claude_code_platform => [hermes, openclaw, google_adk];
+            hermes => [seo_agent, openclaw, google_adk];
+            openclaw => [seo_agent, hermes, google_adk];
+            google_adk => [seo_agent, hermes, openclaw];
         }
     };
 }
 
 macro_rules! pairs_const {
-    ($($parent:ident => $child:ident;)*) => {
-        /// [`cross_table!`]'s pairs as arm names.
-        pub const CROSS_PAIRS: &[(&str, &str)] = &[$((stringify!($parent), stringify!($child))),*];
+    ($($parent:ident => [$($child:ident),*];)*) => {
+        /// [`cross_table!`]'s pairs as arm names, `(parent, child)`.
+        pub const CROSS_PAIRS: &[(&str, &str)] = &[$($((stringify!($parent), stringify!($child)),)*)*];
     };
 }
 
 cross_table!(pairs_const);
 
-/// A pair's case name: `cross::<parent>::<child>` (a module per parent arm, each a parent
-/// once, holding its child's case).
+/// A pair's case name: `cross::<parent>::<child>` (a module per parent arm, holding a case per
+/// child).
 pub fn cross_case_name(parent: &str, child: &str) -> String {
     format!("cross::{parent}::{child}")
 }

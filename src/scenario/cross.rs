@@ -4,9 +4,10 @@
 //! (`CanCommunicate`), never the runtimes, so every pair of runtimes the catalogue offers may
 //! delegate.
 //!
-//! The pairs (`cross_table!` in [`crate::scenario::arms`], which says why these) are a cycle
-//! over the runtimes online in every generation. A pair one of whose arms the run's
-//! generation pins red is gated, naming the pin: no workspace of that arm comes online.
+//! The pairs (`cross_table!` in [`crate::scenario::arms`], which says why these) are every
+//! ordered pair of distinct runtimes with an online arm. A pair one of whose arms the run's
+//! generation pins red is gated, naming the pin as that arm's lifecycle cases do: no workspace
+//! of that arm comes online.
 
 use crate::a2a::SendMessage;
 use crate::client::{ActivityQuery, Tenant};
@@ -15,6 +16,7 @@ use crate::harness::{Case, SlugKind, with_org};
 use crate::payload::{CreateWorkspace, KeyPath};
 use crate::scenario::Outcome;
 use crate::scenario::arms::{Arm, arm};
+use crate::scenario::lifecycle::pinned_red;
 pub use crate::scenario::arms::{CROSS_PAIRS, cross_case_name as case_name};
 use crate::scenario::common::{Workspace, apply_byok, ask, expect_token, message_id, provision, secrets_plan};
 use crate::wait::{Probe, Wait};
@@ -38,11 +40,8 @@ pub async fn cross_delegation(case: &Case, parent_arm: &str, child_arm: &str) ->
         return Err(E2eError::Unmet(format!("cross pair {parent_arm} → {child_arm} names an arm the arm table lacks")));
     };
     let target = case.target().clone();
-    for a in [p, c] {
-        if let (crate::scenario::arms::Pin::Red { status, code, .. }, why) = a.pin_at(target.settings.platform) {
-            let why = why.map(|w| format!(": {w}")).unwrap_or_default();
-            return Ok(Outcome::Gated(format!("arm {} is pinned red at {} ({status} {code}{why})", a.name, target.settings.platform.commit)));
-        }
+    if let Some(why) = [p, c].into_iter().find_map(|a| pinned_red(a, target.settings.platform)) {
+        return Ok(Outcome::Gated(why));
     }
     for a in [p, c] {
         if let Some(vendor) = a.key.vendor()

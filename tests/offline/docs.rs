@@ -24,6 +24,7 @@ fn the_readmes_figures_follow_from_the_declarations() {
         format!("{} live\ncases", saas + external),
         format!("{saas} SaaS cases"),
         format!("{external} external cases"),
+        format!("{} cross-runtime delegations", molecule_e2e::scenario::arms::CROSS_PAIRS.len()),
         format!("{} faults", Fault::ALL.len()),
     ];
     for f in &figures {
@@ -63,7 +64,7 @@ fn words(n: usize) -> String {
 }
 
 /// The counts the other docs give follow from the declarations: arms, cases, lifecycle cases,
-/// the container tier's canaries, diagnostics, runtime faults and reply shapes.
+/// cross-runtime pairs, the container tier's canaries, diagnostics, runtime faults and reply shapes.
 #[test]
 fn the_docs_counts_follow_from_the_declarations() {
     use crate::support::canary::Check;
@@ -72,16 +73,17 @@ fn the_docs_counts_follow_from_the_declarations() {
     let (saas, external) = (live_cases("staging_saas").len(), live_cases("staging_external").len());
     let red = ARMS.iter().filter(|a| a.pin != Pin::Online).count();
     let lifecycle = TRANSITIONS.len() * (ARMS.len() - red);
-    // What a run at the latest generation reports: its red arms, and the gated lifecycle cases
-    // of the table-online arms it pins red.
+    // What a run at the latest generation reports: its red arms, and the lifecycle and cross
+    // cases of the table-online arms it pins red, gated.
     let now = molecule_e2e::generation::latest();
     let now_red = ARMS.iter().filter(|a| matches!(a.pin_at(now).0, Pin::Red { .. })).count();
-    let now_gated = TRANSITIONS.len() * ARMS.iter().filter(|a| a.pin == Pin::Online && matches!(a.pin_at(now).0, Pin::Red { .. })).count();
+    let now_gated = molecule_e2e::scenario::arms::pinned_gated_cases(now).len();
     let canaries = Check::CANARIES.len();
     let figures = [
         ("docs/ci.md", format!("# {} cases: {} passed, {now_red} expected red, {now_gated} gated", saas + external, saas + external - now_red - now_gated)),
         ("docs/ci.md", format!("`{saas} cases: {} passed, 0 failed, {now_red} expected red, 0 skipped, {now_gated} gated`", saas - now_red - now_gated)),
         ("docs/ci.md", format!("`{external} cases: {external} passed`")),
+        ("docs/standin.md", format!("({} pairs, `cross_table!`)", molecule_e2e::scenario::arms::CROSS_PAIRS.len())),
         ("docs/waits-and-teardown.md", format!("({} arms in full mode, {lifecycle} lifecycle cases)", ARMS.len())),
         ("docs/waits-and-teardown.md", format!("an arm's parent ({} arms, {} rejected at create)", ARMS.len(), words(red))),
         ("bench/README.md", format!("all {} arms", ARMS.len())),
@@ -104,7 +106,7 @@ fn every_case_the_docs_name_exists() {
         let text = read(doc);
         for q in quoted(&text) {
             let name = q.split_whitespace().last().unwrap_or_default();
-            let is_case = ["arm::", "lifecycle::", "external::", "fault_matrix::"].iter().any(|p| name.starts_with(p));
+            let is_case = ["arm::", "lifecycle::", "cross::", "external::", "fault_matrix::"].iter().any(|p| name.starts_with(p));
             if !is_case || name.contains(['<', '*']) || name.ends_with("::") {
                 continue;
             }

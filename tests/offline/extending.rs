@@ -69,6 +69,36 @@ fn a_new_arm_has_its_runtime_row_and_snapshots() {
     }
 }
 
+/// The cross-runtime pairs are every ordered pair of distinct runtimes with an online arm, once
+/// each, and at every generation each pair of runtimes it runs is a pair that is not gated there.
+#[test]
+fn a_new_runtime_joins_every_cross_pair() {
+    use molecule_e2e::scenario::arms::{CROSS_PAIRS, arm, cross_case_name, pinned_gated_cases};
+    for g in GENERATIONS {
+        let rt = |name: &str| arm(name).map(|a| a.runtime(g.catalog));
+        let online = |a: &&molecule_e2e::scenario::arms::Arm| a.pin == Pin::Online;
+        let mut runtimes: Vec<&str> = ARMS.iter().filter(online).map(|a| a.runtime(g.catalog)).collect();
+        runtimes.sort_unstable();
+        runtimes.dedup();
+        for &(p, c) in CROSS_PAIRS {
+            let ok = arm(p).is_some_and(|a| online(&a)) && arm(c).is_some_and(|a| online(&a));
+            step("A new arm", 5, ok, format!("cross pair {p} → {c} names an arm the table lacks or pins red"));
+            step("A new arm", 5, rt(p) != rt(c), format!("cross pair {p} → {c} is one runtime at {}", g.commit));
+        }
+        let gated = pinned_gated_cases(g);
+        for (a, b) in runtimes.iter().flat_map(|a| runtimes.iter().filter(move |b| *b != a).map(move |b| (*a, *b))) {
+            let pairs: Vec<_> = CROSS_PAIRS.iter().filter(|(p, c)| rt(p) == Some(a) && rt(c) == Some(b)).collect();
+            step("A new arm", 5, pairs.len() == 1, format!("cross_table! has {} pairs {a} → {b} (one each): {pairs:?}", pairs.len()));
+            // A runtime some arm runs at g, whose pair is gated there: another arm must stand for it.
+            let runs = |r: &str| ARMS.iter().any(|x| x.runtime(g.catalog) == r && !matches!(x.pin_at(g).0, Pin::Red { .. }));
+            if runs(a) && runs(b) {
+                let ran = pairs.iter().any(|(p, c)| !gated.contains(&cross_case_name(p, c)));
+                step("A new arm", 5, ran, format!("{a} → {b} runs at {} but its cross pair is gated there: pick an arm online there", g.commit));
+            }
+        }
+    }
+}
+
 #[test]
 fn a_new_transition_has_its_scenario() {
     let lifecycle = read("src/scenario/lifecycle.rs");
