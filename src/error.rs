@@ -136,8 +136,13 @@ promises! {
     PauseReachesPaused => "pause-reaches-paused",
     /// §3.6: resume takes a paused workspace back through `provisioning` to `online`.
     ResumeReachesOnline => "resume-reaches-online",
-    /// §3.6: hibernate answers `hibernated` and GET reports it, url cleared.
+    /// §3.6: hibernate answers `hibernated` and GET reports it, url cleared; with
+    /// `?force=true` also in the middle of a turn (core#4293, from aeec8e47).
     HibernateReachesHibernated => "hibernate-reaches-hibernated",
+    /// Full mode 10b (core#4293): hibernating a workspace in the middle of a turn (GET reports
+    /// `active_tasks` > 0) without `?force=true` answers 409 and changes nothing: still online,
+    /// same url, the turn still running.
+    BusyHibernateRefused => "busy-hibernate-refused",
     /// §4/§6.4: A2A to a hibernated workspace answers 503 `waking` (with `Retry-After`) and
     /// the workspace comes back online and answers.
     HibernatedWakesOnA2a => "hibernated-wakes-on-a2a",

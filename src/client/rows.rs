@@ -196,6 +196,9 @@ pub struct WorkspaceRow {
     /// `workspace` or `platform` (the org's root) at aeec8e47; absent before.
     #[serde(default)]
     pub kind: Option<String>,
+    /// The turns in flight, as the agent's heartbeat last reported them.
+    #[serde(default)]
+    pub active_tasks: i64,
 }
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -214,6 +217,7 @@ impl fmt::Debug for WorkspaceRow {
             ("parent_id", &self.parent_id),
             ("agent_card", &card),
             ("kind", &self.kind),
+            ("active_tasks", &self.active_tasks),
         ])
     }
 }

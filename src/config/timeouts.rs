@@ -39,6 +39,10 @@ pub struct Timeouts {
     /// One A2A answer, start to end: the send, following a queued turn to its result and
     /// re-sending after interrupt acknowledgements (docs/waits-and-teardown.md).
     pub a2a_answer: Duration,
+    /// How long the busy turn of the busy hibernate asks the runtime to work: it must outlast
+    /// the wait for the platform to report it (one heartbeat, within `transition`) and the two
+    /// hibernates after it. The forced hibernate cuts it off, so a green run never waits it out.
+    pub busy_turn: Duration,
 }
 
 impl Timeouts {
@@ -55,6 +59,8 @@ impl Timeouts {
         // A platform boot turn (up to 90 s), the drain at the next heartbeat, the turn itself
         // (the suite gives a send 90 s) and the harness's six interrupt re-sends of 12 s.
         a2a_answer: Duration::from_secs(420),
+        // The harness's `E2E_HIBERNATE_BUSY_SLEEP_SECS` (FS:2886 at aeec8e47).
+        busy_turn: Duration::from_secs(180),
     };
 
     /// Sized for the embedded stand-in's default delays (a few hundred ms): generous enough
@@ -70,6 +76,8 @@ impl Timeouts {
         teardown: Duration::from_secs(10),
         room: Duration::from_secs(600),
         a2a_answer: Duration::from_secs(10),
+        // The stand-in reports a turn at once; the margin is for a loaded machine.
+        busy_turn: Duration::from_secs(30),
     };
 
     /// `base` with every variable that is set taking precedence.
@@ -84,6 +92,7 @@ impl Timeouts {
             teardown: base.teardown,
             room: base.room,
             a2a_answer: base.a2a_answer,
+            busy_turn: base.busy_turn,
         }
     }
 }

@@ -44,6 +44,11 @@ pub struct Generation {
     /// `?cascade=true` (22ee2b0e; `workspace_restart.go` `Pause` 1687-1693, `Resume` 2010-2016
     /// at aeec8e47); before, both always took the whole subtree.
     pub cascade_guard: bool,
+    /// `?force=true` hibernates a workspace with active tasks (core#4293: the atomic claim
+    /// drops its `active_tasks = 0` predicate under force, `workspace_restart.go:730-749` at
+    /// aeec8e47). Before, the handler answered 200 `hibernated` and the claim matched no row:
+    /// the busy workspace stayed online (core#4292; `workspace_restart.go:438-473` at 41409fb2).
+    pub force_hibernates_busy: bool,
     /// The tenant's routes and the `X-*` headers it reads (`.ci/pin-platform-routes`).
     pub tenant_routes: RouteTable,
     /// The catalogue: allowlist, templates, model registry, slug defaults, the BYOK create flow
@@ -67,6 +72,7 @@ pub const G41409FB2: Generation = Generation {
     org_identity: false,
     cp: control_plane::CP_41409FB2,
     cascade_guard: false,
+    force_hibernates_busy: false,
     tenant_routes: RouteTable(include_str!("routes/41409fb2.routes")),
     catalog: &CATALOG_41409FB2,
     a2a: a2a::A2A_41409FB2,
@@ -83,6 +89,7 @@ pub const GAEEC8E47: Generation = Generation {
     org_identity: true,
     cp: control_plane::CP_AEEC8E47,
     cascade_guard: true,
+    force_hibernates_busy: true,
     tenant_routes: RouteTable(include_str!("routes/aeec8e47.routes")),
     catalog: &CATALOG_AEEC8E47,
     a2a: a2a::A2A_AEEC8E47,

@@ -91,6 +91,16 @@ pub(super) fn incoming(p: &Value, dialect: Dialect) -> Result<Incoming, RpcError
     Ok(Incoming { message_id, context_id: str_field("contextId"), task_id: str_field("taskId"), parts })
 }
 
+/// How long a send asks the runtime to work before it answers ([`super::answer::work_asked`]);
+/// `None` for every other request, and for a send that is not well formed (it is refused at once).
+pub fn work_of(req: &Request, dialect: Dialect) -> Option<std::time::Duration> {
+    if !matches!(req.method.as_str(), "message/send" | "SendMessage") {
+        return None;
+    }
+    let msg = incoming(&req.params, dialect).ok()?;
+    super::answer::work_asked(&user_message(&msg.parts).text)
+}
+
 fn send(rt: &Runtime, p: &Value, dialect: Dialect) -> Result<Answered, RpcError> {
     let msg = incoming(p, dialect)?;
     let history_length = history_length(p)?;

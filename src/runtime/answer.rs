@@ -1,6 +1,8 @@
 //! The canary-mode answerer: deterministic, built only from the conversation it is given and
 //! the workspace's memory. No LLM, no credentials, no network.
 
+use std::time::Duration;
+
 use serde::Serialize;
 
 use super::memory::{MemoryStore, key_value_of, normalize_key};
@@ -90,7 +92,8 @@ fn broken_token(cfg: &RuntimeConfig, token: String) -> String {
 /// The token a canary prompt asks for, if it is one.
 pub fn exact_token(prompt: &str) -> Option<String> {
     let lower = prompt.to_ascii_lowercase();
-    for cue in ["the single token:", "exactly the word", "exactly:"] {
+    // "the single token BUSYDONE": the harness's busy turn (FS:2897-2899 at aeec8e47).
+    for cue in ["the single token:", "the single token ", "exactly the word", "exactly:"] {
         if let Some(i) = lower.find(cue) {
             let rest = &prompt[i + cue.len()..];
             let token: String = rest
@@ -104,6 +107,17 @@ pub fn exact_token(prompt: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// How long a prompt asks the runtime to work before it answers: the harness's busy turn,
+/// "run exactly this one command and wait for it to finish: sleep <N>. Then reply with the
+/// single token BUSYDONE." (FS:2889-2899 at aeec8e47). The reference runtime has no shell: it
+/// waits the N seconds itself (at most an hour), which keeps it as busy as the command would.
+pub fn work_asked(prompt: &str) -> Option<Duration> {
+    let lower = prompt.to_ascii_lowercase();
+    let rest = &lower[lower.find("sleep ")? + "sleep ".len()..];
+    let secs: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    secs.parse::<u64>().ok().filter(|s| (1..=3600).contains(s)).map(Duration::from_secs)
 }
 
 fn file_only(files: &[FilePart]) -> String {
@@ -365,6 +379,17 @@ mod tests {
         answer_with(&cfg, &[user("remember: my home city is Oslo.")], &memory);
         let all = answer_with(&cfg, &[user("Use the memory tool to recall everything you know about me.")], &memory);
         assert_eq!(all, "From memory: favorite color is blue; home city is Oslo.");
+    }
+
+    #[test]
+    fn the_busy_turn_works_as_long_as_asked_then_answers_its_token() {
+        let busy = "Platform lifecycle test. Using your shell/bash tool, run exactly this one command and wait for it to \
+                    finish: sleep 180. Then reply with the single token BUSYDONE. Do nothing else.";
+        assert_eq!(work_asked(busy), Some(Duration::from_secs(180)));
+        assert_eq!(answer(&RuntimeConfig::new("w"), &[user(busy)]), "BUSYDONE");
+        for idle in ["Reply with exactly: ok", "sleep well", "sleep 0 then answer", "sleep 99999"] {
+            assert_eq!(work_asked(idle), None, "{idle}");
+        }
     }
 
     #[test]

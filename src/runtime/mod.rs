@@ -15,6 +15,7 @@
 mod a2a;
 mod answer;
 mod card;
+mod lifeline;
 mod memory;
 mod parts;
 mod probe;

@@ -13,9 +13,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 use super::card::{agent_card as card_json, endpoint, origin};
+use super::lifeline::{Lifeline, StoppableListener};
 use super::memory::{Amend, MemoryStore, key_value_of};
 use super::rpc::{self, RpcError};
 use super::store::{SessionStore, persist};
@@ -27,10 +27,10 @@ type Shared = Arc<Runtime>;
 
 /// The runtime's routes, for embedding or serving.
 pub fn router(cfg: RuntimeConfig) -> Router {
-    router_at(cfg, None)
+    router_at(cfg, None, Lifeline::new())
 }
 
-fn router_at(cfg: RuntimeConfig, listening: Option<SocketAddr>) -> Router {
+fn router_at(cfg: RuntimeConfig, listening: Option<SocketAddr>, lifeline: Lifeline) -> Router {
     let memory = match &cfg.memory_root {
         Some(root) => MemoryStore::on_disk(root, &cfg.workspace_id),
         None => MemoryStore::in_memory(),
@@ -39,7 +39,7 @@ fn router_at(cfg: RuntimeConfig, listening: Option<SocketAddr>) -> Router {
     .amending(amend_of(&cfg));
     let sessions = SessionStore::new(cfg.memory_root.as_deref());
     let log_requests = cfg.log_requests;
-    let rt = Arc::new(Runtime { cfg, sessions, memory, tasks: TaskStore::default(), listening });
+    let rt = Arc::new(Runtime { cfg, sessions, memory, tasks: TaskStore::default(), listening, lifeline });
     let layout = rt.cfg.layout;
     let mut app = Router::new().route("/health", get(|| async { "ok" }));
     for path in layout.rpc_paths() {
@@ -78,10 +78,11 @@ async fn log_request(req: Request, next: Next) -> Response {
     res
 }
 
-/// A running runtime. Dropping the handle stops it.
+/// A running runtime. Dropping the handle stops it, as stopping its container would: the
+/// turns in flight are cut off with their connections.
 pub struct RuntimeHandle {
     addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
+    lifeline: Lifeline,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -95,11 +96,14 @@ impl RuntimeHandle {
         format!("http://{}", self.addr)
     }
 
+    /// The A2A turns in flight: what the runtime's heartbeat reports as `active_tasks`.
+    pub fn active_turns(&self) -> usize {
+        self.lifeline.turns()
+    }
+
     /// Stop serving and wait until the listener is closed.
     pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.lifeline.stop();
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -108,9 +112,7 @@ impl RuntimeHandle {
 
 impl Drop for RuntimeHandle {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.lifeline.stop();
     }
 }
 
@@ -118,22 +120,19 @@ impl Drop for RuntimeHandle {
 pub async fn spawn(cfg: RuntimeConfig) -> std::io::Result<RuntimeHandle> {
     let listener = TcpListener::bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
-    let (tx, rx) = oneshot::channel::<()>();
-    let app = router_at(cfg, Some(addr));
+    let lifeline = Lifeline::new();
+    let app = router_at(cfg, Some(addr), lifeline.clone());
+    let (listener, until) = (StoppableListener { inner: listener, lifeline: lifeline.clone() }, lifeline.clone());
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
+        let _ = axum::serve(listener, app).with_graceful_shutdown(async move { until.stopped().await }).await;
     });
-    Ok(RuntimeHandle { addr, shutdown: Some(tx), task: Some(task) })
+    Ok(RuntimeHandle { addr, lifeline, task: Some(task) })
 }
 
 /// Serve on `listener` until the process ends (the CLI's `runtime` subcommand).
 pub async fn serve(cfg: RuntimeConfig, listener: TcpListener) -> std::io::Result<()> {
     let addr = listener.local_addr().ok();
-    axum::serve(listener, router_at(cfg, addr)).await
+    axum::serve(listener, router_at(cfg, addr, Lifeline::new())).await
 }
 
 async fn agent_card(State(rt): State<Shared>, headers: HeaderMap) -> Response {
@@ -171,7 +170,22 @@ async fn a2a(
         let streamed = rpc::negotiate(&req.method, dialect, asked).and_then(|()| super::stream::respond(rt.clone(), &req, dialect));
         return streamed.unwrap_or_else(|e| Json(rpc::failure(req.id, &e, dialect)).into_response());
     }
-    let answered = rpc::negotiate(&req.method, dialect, asked).and_then(|()| super::a2a::handle(&rt, &req, dialect));
+    let answered = match rpc::negotiate(&req.method, dialect, asked) {
+        Ok(()) => {
+            // A send is a turn in flight until it is answered (or cut off by a stop).
+            let _turn = matches!(req.method.as_str(), "message/send" | "SendMessage").then(|| rt.lifeline.turn());
+            if let Some(work) = super::a2a::work_of(&req, dialect) {
+                tokio::select! {
+                    () = tokio::time::sleep(work) => {}
+                    // Stopped mid-turn: whatever is answered here never reaches the caller,
+                    // whose connection the stop cuts (`lifeline.rs`).
+                    () = rt.lifeline.stopped() => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+                }
+            }
+            super::a2a::handle(&rt, &req, dialect)
+        }
+        Err(e) => Err(e),
+    };
     match answered {
         Ok((result, snapshot)) => {
             if let Some((path, body)) = snapshot

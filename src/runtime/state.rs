@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use super::RuntimeConfig;
+use super::lifeline::Lifeline;
 use super::memory::MemoryStore;
 use super::store::SessionStore;
 use super::tasks::TaskStore;
@@ -19,4 +20,6 @@ pub struct Runtime {
     pub(super) tasks: TaskStore,
     /// Where the listener is bound, for the card when a request carries no `Host`.
     pub(super) listening: Option<SocketAddr>,
+    /// Its stop signal and its turns in flight.
+    pub(super) lifeline: Lifeline,
 }

@@ -1,6 +1,6 @@
 //! Lifecycle transitions (contract §3.6, §4): pause → paused (not serving) → resume →
-//! provisioning → online (serving) → soft restart → online (serving); hibernate → hibernated →
-//! A2A 503 waking → online → answered. Each transition is asserted
+//! provisioning → online (serving) → soft restart → online (serving); busy (a turn in flight)
+//! → hibernate refused 409 → hibernate (force) → hibernated → A2A 503 waking → online → answered. Each transition is asserted
 //! against what `GET /workspaces/:id` reports, not only against the action's answer.
 
 use crate::a2a::{Reply, SendMessage};
@@ -188,6 +188,22 @@ async fn serves(case: &Case, t: &Tenant, ws: &Workspace, why: &str, promise: Pro
     expect_token(&reply, "PONG", promise).step(&format!("A2A {why}")).map(drop)
 }
 
+/// Where the generation's `?force=true` hibernates a busy workspace (core#4293): the workspace
+/// answers (so no boot turn holds the next one), a turn keeps it busy, and hibernate without
+/// force is refused with nothing changed; the turn is returned for the forced hibernate to cut.
+async fn busy_turn(c: &Case, t: &Tenant, ws: &Workspace, seen: &mut Vec<String>) -> Result<Option<crate::scenario::busy::BusyTurn>> {
+    let g = c.target().settings.platform;
+    if !g.force_hibernates_busy {
+        c.step(&format!("busy hibernate: not checked, at {} ?force=true leaves a busy workspace online (core#4292)", g.commit));
+        return Ok(None);
+    }
+    serves(c, t, ws, "before the busy turn", Promise::A2aAnswersPong).await?;
+    let (turn, busy) = crate::scenario::busy::start(c, t, ws).await?;
+    seen.push(format!("busy (active_tasks {})", busy.active_tasks));
+    seen.push(turn.refused(c, t, ws, &busy).await?);
+    Ok(Some(turn))
+}
+
 /// Soft restart → `provisioning` → `online` → answering (the Go lifecycle test's `restart`).
 async fn restart(case: &Case, t: &Tenant, ws: &Workspace) -> Result<String> {
     case.step(&format!("{}: soft restart", ws.label()));
@@ -200,10 +216,12 @@ async fn restart(case: &Case, t: &Tenant, ws: &Workspace) -> Result<String> {
     Ok(format!("restarted: {}", row.status))
 }
 
-/// hibernate → `hibernated` → A2A answered 503 `waking` → `online` → A2A answered.
+/// (busy: a turn in flight → hibernate refused 409, nothing changed →) hibernate (force) →
+/// `hibernated` (the turn cut off) → A2A answered 503 `waking` → `online` → A2A answered.
 pub async fn hibernate_wake(case: &Case, arm: &'static Arm) -> Result<Outcome<LifecycleReport>> {
     run(case, arm, |c, org, ws| async move {
         let mut seen = Vec::new();
+        let busy = busy_turn(&c, &org.tenant, &ws, &mut seen).await?;
         c.step(&format!("{}: hibernate (force)", ws.label()));
         let ack = org.tenant.hibernate(&ws.id, true).await.step("hibernate")?;
         if ack.status != "hibernated" {
@@ -217,6 +235,9 @@ pub async fn hibernate_wake(case: &Case, arm: &'static Arm) -> Result<Outcome<Li
                 .await
                 .step("hibernated")?,
         );
+        if let Some(turn) = busy {
+            seen.push(turn.cut_off(&c, &ws).await?);
+        }
 
         c.step(&format!("{}: A2A to the hibernated workspace must answer 503 waking", ws.label()));
         let wake = SendMessage::text(WAKE_PROMPT).with_id("e2e-wake-1").with_message_id(message_id("e2e-wake"));

@@ -4,6 +4,7 @@
 //! declarations (`arm_table!` in [`arms`]).
 
 pub mod arms;
+pub mod busy;
 pub mod cascade;
 pub mod common;
 pub mod cross;

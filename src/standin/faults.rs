@@ -150,6 +150,12 @@ macro_rules! fault_table {
         hibernate_ignored HibernateIgnored "hibernate-ignored"
             "hibernate answers 200 hibernated but the workspace stays online (§3.6)"
             [fails(HibernateReachesHibernated) @ "lifecycle::hibernate_wake"];
+        hibernate_ignores_busy HibernateIgnoresBusy "hibernate-ignores-busy"
+            "hibernate without ?force=true hibernates a workspace in the middle of a turn (active_tasks > 0) instead of answering 409 (workspace_restart.go:651-661 at aeec8e47)"
+            [fails(BusyHibernateRefused) @ "lifecycle::hibernate_wake"];
+        force_spares_busy ForceSparesBusy "force-spares-busy"
+            "hibernate?force=true of a workspace in the middle of a turn answers 200 hibernated and leaves it online, as before core#4293 (workspace_restart.go:718-749 at aeec8e47)"
+            [fails(HibernateReachesHibernated) @ "lifecycle::hibernate_wake"];
         external_created_online ExternalCreatedOnline "external-created-online"
             "external create answers status online with no connection block: no awaiting_agent, no connection.auth_token (§3.2, §5)"
             [fails(ExternalAwaitsAgent) @ "external::transitions"];

@@ -156,6 +156,9 @@ pub const FAULT_TIMEOUTS: Timeouts = Timeouts {
     // Six interrupt re-sends at the matrix's 50 ms pause (`FAULT_RETRY_MAX`) fit with room
     // for a loaded machine; a queue that never resolves fails within it.
     a2a_answer: Duration::from_millis(800),
+    // Whole seconds (the prompt says `sleep <secs>`); the forced hibernate or the teardown
+    // cuts it off, so no row waits it out.
+    busy_turn: Duration::from_secs(5),
 };
 
 /// The longest pause between a fault run's retries (and its interrupt re-sends): a quarter

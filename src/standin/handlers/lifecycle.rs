@@ -103,21 +103,27 @@ pub async fn resume(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth, 
     json_reply(StatusCode::OK, json!({"status": "provisioning", "resumed_count": targets.len()}))
 }
 
-/// `POST /workspaces/{id}/hibernate[?force=true]`: only `online`/`degraded`; active tasks
-/// need `force`.
+/// `POST /workspaces/{id}/hibernate[?force=true]` (`workspace_restart.go` `Hibernate` 633-686 at
+/// aeec8e47): only `online`/`degraded` (404 else); a workspace with active tasks (its runtime's
+/// turns in flight) answers 409 naming their count unless `?force=true`; forced, it hibernates
+/// and its runtime stops, cutting the turns off, where the generation has core#4293
+/// (`Generation::force_hibernates_busy`); before, the forced claim matched no row and the
+/// handler still answered 200 `hibernated` (41409fb2:438-473).
 pub async fn hibernate(State(platform): State<Arc<Platform>>, auth: WorkspaceAuth, Query(q): Query<HashMap<String, String>>) -> Response {
     let mut tables = platform.lock();
     let hibernatable = |w: &&mut crate::standin::platform::Workspace| matches!(w.status, Status::Online | Status::Degraded);
     let Some(ws) = tables.workspace_mut(auth.tenant.org_id, auth.id).filter(hibernatable) else {
         return error(StatusCode::NOT_FOUND, "workspace not found or not in a hibernatable state (must be online or degraded)");
     };
-    if ws.active_tasks > 0 && !query_flag(&q, "force") {
+    let (busy, force) = (ws.active_tasks > 0, query_flag(&q, "force"));
+    if busy && !force && !platform.faults.fires(Fault::HibernateIgnoresBusy) {
         return json_reply(
             StatusCode::CONFLICT,
             json!({"error": "workspace has active tasks; use ?force=true to terminate them", "active_tasks": ws.active_tasks}),
         );
     }
-    if !platform.faults.fires(Fault::HibernateIgnored) {
+    let spared = busy && force && (!platform.cfg.platform.force_hibernates_busy || platform.faults.fires(Fault::ForceSparesBusy));
+    if !spared && !platform.faults.fires(Fault::HibernateIgnored) {
         ws.stop();
         ws.active_tasks = 0;
         ws.status = Status::Hibernated;

@@ -85,12 +85,18 @@ impl Tables {
         id
     }
 
-    /// Evaluate the time-driven transitions of external-like workspaces (contract §4): a
+    /// Read each in-process runtime's turns in flight into `active_tasks`, and evaluate the
+    /// time-driven transitions of external-like workspaces (contract §4): a
     /// runtime-`external` row that has not registered or heartbeated for `stale_after` goes
     /// `awaiting_agent`; a lapsed liveness key sends kimi/kimi-cli `offline` and external
     /// `awaiting_agent`. Done on read, so no sweeper and no timing races in tests.
     pub fn refresh(&mut self, d: &Delays, faults: &ActiveFaults) {
         for ws in self.workspaces.values_mut() {
+            if let Some(h) = &ws.runtime_handle {
+                // The runtime's heartbeat, read as it happens: `active_tasks` is what the agent
+                // reports of its turns in flight, stored verbatim (`registry.go:1425-1436` @aeec8e47).
+                ws.active_tasks = h.active_turns() as i64;
+            }
             if !ws.external_like() {
                 continue;
             }
