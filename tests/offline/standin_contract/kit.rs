@@ -135,6 +135,7 @@ pub fn quick() -> Delays {
 }
 
 /// A stand-in with one org whose tenant is ready.
+#[derive(Clone)]
 pub struct Kit {
     /// Shared so a test can still read the stand-in's counters after a scenario consumed the kit.
     pub standin: std::sync::Arc<StandIn>,
@@ -319,6 +320,15 @@ impl Kit {
         self.admin(Method::POST, &format!("/workspaces/{id}/a2a"), Some(pong_envelope())).await
     }
 
+    /// The harness's busy turn (`sleep 30`, then BUSYDONE) through the proxy, in the
+    /// background; returns its send once GET reports the turn in flight (`active_tasks` > 0).
+    pub async fn busy(&self, id: &str) -> tokio::task::JoinHandle<Reply> {
+        let (kit, path) = (self.clone(), format!("/workspaces/{id}/a2a"));
+        let send = tokio::spawn(async move { kit.admin(Method::POST, &path, Some(busy_envelope())).await });
+        eventually("the busy turn in flight (active_tasks > 0)", || async { (self.row(id).await["active_tasks"].as_i64()? > 0).then_some(()) }).await;
+        send
+    }
+
     pub async fn activity(&self, id: &str, query: &str) -> Vec<Value> {
         let r = self.admin(Method::GET, &format!("/workspaces/{id}/activity{query}"), None).await;
         r.expect(200);
@@ -334,4 +344,10 @@ impl Kit {
 
 pub fn pong_envelope() -> Value {
     json!({"jsonrpc": "2.0", "method": "message/send", "id": "e2e-msg-1", "params": {"message": {"role": "user", "messageId": "e2e-0000beef", "parts": [{"kind": "text", "text": "This is the platform smoke test verifying agent wiring. No tools or memory are needed — please respond with exactly the single token: PONG"}]}}})
+}
+
+/// The harness's busy prompt (FS:2889-2899 at aeec8e47), working 30 s.
+pub fn busy_envelope() -> Value {
+    let text = molecule_e2e::scenario::busy::busy_prompt(30);
+    json!({"jsonrpc": "2.0", "method": "message/send", "id": "e2e-busy-1", "params": {"message": {"role": "user", "messageId": "e2e-busy-0001", "parts": [{"kind": "text", "text": text}]}}})
 }

@@ -93,3 +93,40 @@ async fn byok_opt_in_then_vendor_key_write_is_accepted_and_get_reports_byok() {
     let r = kit.admin(Method::PUT, &path, Some(json!({"mode": null}))).await;
     assert_eq!(r.json["workspace_override"], Value::Null);
 }
+
+#[tokio::test]
+async fn a_workspace_mid_turn_refuses_hibernate_without_force_and_hibernates_with_it_cutting_the_turn_off() {
+    let kit = Kit::start(StandInConfig::new().with_platform(&GAEEC8E47).with_delays(quick())).await;
+    let (id, _) = kit.platform_ws("E2E Busy").await;
+    kit.wait_online(&id).await;
+    let send = kit.busy(&id).await;
+    let before = kit.row(&id).await;
+    assert_eq!(before["active_tasks"], json!(1), "the runtime's turn in flight is the heartbeat's active_tasks");
+    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate"), None).await;
+    r.expect(409);
+    assert_eq!(r.json, json!({"error": "workspace has active tasks; use ?force=true to terminate them", "active_tasks": 1}));
+    assert_eq!(kit.row(&id).await, before, "the refused hibernate changes nothing");
+    assert!(!send.is_finished(), "the turn is still running");
+    kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate?force=true"), None).await.expect(200);
+    let row = kit.row(&id).await;
+    assert_eq!((row["status"].as_str(), row["url"].as_str(), row["active_tasks"].as_i64()), (Some("hibernated"), Some(""), Some(0)));
+    // The stopped runtime takes the turn with it: the proxy loses its agent mid-request.
+    let cut = send.await.expect("the busy send");
+    assert_eq!((cut.status, cut.json.clone()), (502, json!({"error": "failed to reach workspace agent"})));
+}
+
+#[tokio::test]
+async fn at_41409fb2_force_answers_hibernated_and_leaves_a_busy_workspace_online() {
+    // Kit::fast is the reference generation, 41409fb2.
+    let kit = Kit::fast().await;
+    let (id, _) = kit.platform_ws("E2E Busy").await;
+    kit.wait_online(&id).await;
+    let send = kit.busy(&id).await;
+    kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate"), None).await.expect(409);
+    let r = kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate?force=true"), None).await;
+    assert_eq!((r.status, r.json), (200, json!({"status": "hibernated"})), "core#4292: the handler answers before the claim");
+    let row = kit.row(&id).await;
+    assert_eq!((row["status"].as_str(), row["active_tasks"].as_i64()), (Some("online"), Some(1)));
+    assert!(!send.is_finished(), "the turn is still running");
+    send.abort();
+}

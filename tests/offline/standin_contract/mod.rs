@@ -7,7 +7,7 @@ pub mod kit;
 
 use std::time::Duration;
 
-use kit::{As, Kit, answer_text, eventually, holds_for, is_subset, no_runtime_delays, pong_envelope};
+use kit::{As, Kit, answer_text, eventually, holds_for, is_subset, no_runtime_delays, pong_envelope, quick};
 use molecule_e2e::generation::{G41409FB2, GAEEC8E47};
 use molecule_e2e::standin::{Delays, Fault, FaultOutcome, StandInConfig};
 use reqwest::Method;

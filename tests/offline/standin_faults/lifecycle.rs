@@ -55,6 +55,38 @@ async fn hibernate_ignored_answers_hibernated_but_stays_online() {
 }
 
 #[tokio::test]
+async fn hibernate_ignores_busy_hibernates_a_workspace_mid_turn_without_force() {
+    let (clean, faulty) = contrast(Fault::HibernateIgnoresBusy, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        let send = kit.busy(&id).await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate"), None).await;
+        // The neighbour: an idle workspace's hibernate is the same either way.
+        let idle = online_platform_ws(&kit).await;
+        let i = kit.admin(Method::POST, &format!("/workspaces/{idle}/hibernate"), None).await;
+        send.abort();
+        seen(json!([r.status, kit.status(&id).await]), json!([i.status, i.json, kit.status(&idle).await]))
+    })
+    .await;
+    assert_eq!((clean, faulty), (json!([409, "online"]), json!([200, "hibernated"])));
+}
+
+#[tokio::test]
+async fn force_spares_busy_answers_hibernated_but_leaves_a_workspace_mid_turn_online() {
+    let (clean, faulty) = contrast(Fault::ForceSparesBusy, fast(), |kit| async move {
+        let id = online_platform_ws(&kit).await;
+        let send = kit.busy(&id).await;
+        let r = kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate?force=true"), None).await;
+        let idle = online_platform_ws(&kit).await;
+        let i = kit.admin(Method::POST, &format!("/workspaces/{idle}/hibernate?force=true"), None).await;
+        send.abort();
+        seen(json!([r.status, r.json, kit.status(&id).await]), json!([i.status, i.json, kit.status(&idle).await]))
+    })
+    .await;
+    assert_eq!(clean, json!([200, {"status": "hibernated"}, "hibernated"]));
+    assert_eq!(faulty, json!([200, {"status": "hibernated"}, "online"]));
+}
+
+#[tokio::test]
 async fn slow_provisioning_passes_through_failed_before_online() {
     // The transient `failed` lasts half of 5 x 60 ms: seven or so looks at 20 ms.
     let delays = quick();
