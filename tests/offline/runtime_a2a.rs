@@ -229,3 +229,23 @@ async fn the_runtime_replies_are_pinned_by_snapshots() {
     assert_reply_snapshot("runtime_reply_v10_task", &rt.rpc("SendMessage", params, Some("1.0")).await);
     assert_reply_snapshot("runtime_reply_v10_task_not_found", &rt.rpc("GetTask", json!({"id": "nope"}), Some("1.0")).await);
 }
+
+/// A stop mid-turn is a container stopped under it (the forced hibernate of a busy workspace):
+/// the turn counts as in flight until then, and its caller's connection drops unanswered.
+#[tokio::test]
+async fn a_stopped_runtime_cuts_off_its_turn_in_flight() {
+    let rt = Rt::start(ReplyShape::Task).await;
+    let busy = molecule_e2e::scenario::busy::busy_prompt(30);
+    let body = json!({"jsonrpc": "2.0", "id": "r-1", "method": "message/send", "params": {"message": {"role": "user", "messageId": "m-busy", "parts": [{"kind": "text", "text": busy}]}}});
+    let send = tokio::spawn(rt.http.post(format!("{}/a2a", rt.handle.url())).json(&body).send());
+    let (mut tick, start) = (tokio::time::interval(std::time::Duration::from_millis(5)), std::time::Instant::now());
+    while rt.handle.active_turns() == 0 {
+        tick.tick().await;
+        assert!(!send.is_finished(), "the 30 s turn ended before it was seen in flight");
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "the turn was never counted in flight");
+    }
+    assert_eq!(rt.handle.active_turns(), 1);
+    rt.handle.stop().await;
+    let cut = send.await.expect("the send task");
+    assert!(cut.is_err(), "the turn's caller must lose its connection, not get an answer: {cut:?}");
+}
