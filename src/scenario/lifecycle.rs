@@ -1,7 +1,8 @@
 //! Lifecycle transitions (contract §3.6, §4): pause → paused (not serving) → resume →
 //! provisioning → online (serving) → soft restart → online (serving); busy (a turn in flight)
-//! → hibernate refused 409 → hibernate (force) → hibernated → A2A 503 waking → online → answered. Each transition is asserted
-//! against what `GET /workspaces/:id` reports, not only against the action's answer.
+//! → hibernate refused 409 → hibernate (force) → hibernated → A2A 503 waking → online →
+//! answered. Each transition is asserted against what `GET /workspaces/:id` reports, not only
+//! against the action's answer.
 
 use crate::a2a::{Reply, SendMessage};
 use crate::client::{RetryPolicy, Tenant};
