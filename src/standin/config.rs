@@ -43,13 +43,13 @@ impl Delays {
             org_ready: Duration::from_millis(100),
             // A run of 40-odd workspaces under the default cap of 3 pays these and the boot
             // turn about 15 times over: they stay short (the hermetic tiers' 10 s budget).
-            provision: Duration::from_millis(100),
+            provision: Duration::from_millis(60),
             provision_by_runtime: BTreeMap::new(),
             wake: Duration::from_millis(100),
-            stale_after: Duration::from_secs(1),
+            stale_after: Duration::from_millis(500),
             liveness_ttl: Duration::from_secs(2),
             // Long enough that a PONG sent as soon as online is seen is queued behind it
-            // (every arm's first turn in a hermetic run is, at 60 ms as at 250).
+            // (every arm's first turn in a hermetic run is, at 60 ms as at 250; at 40 ms most are not).
             boot_turn: Duration::from_millis(60),
         }
     }
