@@ -57,18 +57,25 @@ pub async fn a2a(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let call = Call { platform: &platform, org: tenant.org_id, target: raw, caller: caller.id, method, envelope };
-    // Canvas cap-and-queue (`a2a_proxy.go:553-585` at aeec8e47): a canvas caller's turn that
-    // outlives the sync budget is answered push-async. The stand-in's turns are instant, so
-    // only the fault makes one outlive it.
-    if caller.canvas_user && call.method == "message/send" && platform.faults.fires(Fault::PushAsyncParked) {
-        return call.parked();
-    }
-    let url = match call.route() {
-        Ok(url) => url,
-        Err(r) => return r,
-    };
-    call.dispatch(&url, timeout(&headers)).await
+    let (org, timeout) = (tenant.org_id, timeout(&headers));
+    // `dispatchA2A` forwards under `context.WithoutCancel` (`a2a_proxy.go:1658-1685` at
+    // aeec8e47): a turn survives its caller hanging up (the harness's busy turn outlives its
+    // 30 s curl), runs to its answer or its runtime's stop, and its activity row is written.
+    let detached = tokio::spawn(async move {
+        let call = Call { platform: &platform, org, target: raw, caller: caller.id, method, envelope };
+        // Canvas cap-and-queue (`a2a_proxy.go:553-585` at aeec8e47): a canvas caller's turn that
+        // outlives the sync budget is answered push-async. The stand-in's turns are instant, so
+        // only the fault makes one outlive it.
+        if caller.canvas_user && call.method == "message/send" && platform.faults.fires(Fault::PushAsyncParked) {
+            return call.parked();
+        }
+        let url = match call.route() {
+            Ok(url) => url,
+            Err(r) => return r,
+        };
+        call.dispatch(&url, timeout).await
+    });
+    detached.await.unwrap_or_else(|e| error(StatusCode::INTERNAL_SERVER_ERROR, &format!("proxy task failed: {e}")))
 }
 
 /// `X-Timeout: <secs>` (positive), else the idle timeout.

@@ -115,6 +115,26 @@ async fn a_workspace_mid_turn_refuses_hibernate_without_force_and_hibernates_wit
     assert_eq!((cut.status, cut.json.clone()), (502, json!({"error": "failed to reach workspace agent"})));
 }
 
+/// `dispatchA2A` forwards under `context.WithoutCancel`: a caller that hangs up (the harness's
+/// curl gives up on its busy turn after 30 s) leaves the turn running and the workspace busy.
+#[tokio::test]
+async fn a_turn_whose_caller_hangs_up_runs_on_and_keeps_the_workspace_busy() {
+    let kit = Kit::start(StandInConfig::new().with_platform(&GAEEC8E47).with_delays(quick())).await;
+    let (id, _) = kit.platform_ws("E2E Busy").await;
+    kit.wait_online(&id).await;
+    let send = kit.busy(&id).await;
+    send.abort();
+    assert!(send.await.is_err_and(|e| e.is_cancelled()), "the caller hung up");
+    // A window, not a wait: the turn must still be in flight all through it (a proxy that
+    // cancels with its caller drops it within milliseconds).
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(300);
+    while std::time::Instant::now() < until {
+        assert_eq!(kit.row(&id).await["active_tasks"], json!(1), "the turn ran on after its caller hung up");
+    }
+    kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate"), None).await.expect(409);
+    kit.admin(Method::POST, &format!("/workspaces/{id}/hibernate?force=true"), None).await.expect(200);
+}
+
 #[tokio::test]
 async fn at_41409fb2_force_answers_hibernated_and_leaves_a_busy_workspace_online() {
     // Kit::fast is the reference generation, 41409fb2.
