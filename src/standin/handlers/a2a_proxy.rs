@@ -59,7 +59,7 @@ pub async fn a2a(
     };
     let (org, timeout) = (tenant.org_id, timeout(&headers));
     // `dispatchA2A` forwards under `context.WithoutCancel` (`a2a_proxy.go:1658-1685` at
-    // aeec8e47): a turn survives its caller hanging up (the harness's busy turn outlives its
+    // aeec8e47, 934-961 at 41409fb2): a turn survives its caller hanging up (the harness's busy turn outlives its
     // 30 s curl), runs to its answer or its runtime's stop, and its activity row is written.
     let detached = tokio::spawn(async move {
         let call = Call { platform: &platform, org, target: raw, caller: caller.id, method, envelope };
