@@ -52,8 +52,16 @@ impl Held {
         self.slots.push(slot);
     }
 
-    /// Give back one slot (its workspace was proven gone).
+    /// How many slots it holds.
+    pub fn held(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Give back the extra slot (its workspace was proven gone) and the turn to grow: a case
+    /// grows once, and a turn kept by a case that will not grow again would keep another
+    /// growing case from starting.
     pub fn release_one(&mut self) {
+        self.grower = None;
         if self.grown() && self.slots.pop().is_some() {
             self.room.log(&format!("- hold 1 {}", self.case));
         }

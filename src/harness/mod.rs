@@ -224,14 +224,16 @@ impl Case {
     }
 
     /// Wait for room for one more workspace (a case that [`may_grow`](Case::may_grow), in a
-    /// run's org; nothing to wait for elsewhere, nor when the case holds that room already).
+    /// run's org; nothing to wait for elsewhere, nor when the case holds a slot no workspace
+    /// of its own fills: its grown slot, or its own once its workspaces were deleted).
     pub async fn one_more(&self) -> crate::Result<()> {
         let room = match locked(&self.inner.room).as_ref() {
-            Some((_, held)) if held.grown() => return Ok(()),
+            Some((_, held)) if held.held() > locked(&self.inner.alive).len() => return Ok(()),
             Some((room, held)) if held.can_grow() => room.clone(),
             Some(_) => {
                 return Err(crate::E2eError::Unmet(format!(
-                    "{} asked for room for one more workspace without declaring may_grow",
+                    "{} asked for room for one more workspace without declaring may_grow, or after giving \
+                     its grown slot back (Case::one_less)",
                     self.inner.name
                 )));
             }
@@ -244,7 +246,8 @@ impl Case {
         Ok(())
     }
 
-    /// The extra workspace is proven gone: give its slot back.
+    /// The extra workspace is proven gone: give its slot back, and with it the case's turn to
+    /// grow (a case grows once).
     pub fn one_less(&self) {
         if let Some((_, held)) = locked(&self.inner.room).as_mut() {
             held.release_one();

@@ -60,12 +60,7 @@ pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Res
     if let Some(line) = byok_guard(case, t, arm, ws).await.step("8c BYOK guard")? {
         done(line);
     }
-    if arm.probe {
-        let skipped = provider_probe(case, org, arm).await.step("8d provider probe")?;
-        report.skipped_models = skipped;
-        report.steps.push("8d provider probe".into());
-    }
-    let mut done = |s: &str| report.steps.push(s.to_owned());
+    // 8d, the provider probe, runs last: `probe_last`.
     memories(case, t, ws).await.step("9 memories")?;
     case.stamp(Milestone::MemoryOnline);
     done("9 memories");
@@ -241,6 +236,32 @@ pub fn model_list_difference(pinned: &[String], live: &[String]) -> Option<Strin
     (!parts.is_empty()).then(|| parts.join(" / "))
 }
 
+/// 8d, the provider probe, last (the arm calls it after its platform-root check): after every
+/// check of the parent and its child, so that a fault in those still names their promise, not
+/// the probe's; and after both were deleted and proven gone, so that the probe's workspaces,
+/// one at a time, fill the case's own slot. The arm then grows for its child alone and gives
+/// that slot back before the probe: a parent kept alive and idle while its arm waited for
+/// room for a probe was what kept a capped run from its bound (docs/waits-and-teardown.md,
+/// "Cost in wall time"). `None` in smoke mode.
+pub async fn probe_last(case: &Case, org: &OrgHandle, arm: &Arm, report: Option<FullReport>) -> Result<Option<FullReport>> {
+    let Some(mut report) = report else { return Ok(None) };
+    if !arm.probe {
+        return Ok(Some(report));
+    }
+    if case.target().settings.keep_org {
+        // Kept for a look (E2E_KEEP_ORG=1): the probe grows beside them, as the child did.
+        case.step("8d provider probe: E2E_KEEP_ORG=1 keeps the parent and its child; the probe grows beside them");
+    } else {
+        let owned = case.workspaces();
+        case.step(&format!("8d provider probe: delete the parent and its child first ({} workspace(s))", owned.len()));
+        crate::harness::teardown::delete_now(case, &org.tenant, &owned).await.step("delete the parent and its child before the probe")?;
+        case.one_less();
+    }
+    report.skipped_models = provider_probe(case, org, arm).await.step("8d provider probe")?;
+    report.steps.push("8d provider probe".into());
+    Ok(Some(report))
+}
+
 /// Each platform model of the arm's runtime is created and must answer the known-answer
 /// prompt; models whose vendor key is absent are skipped loudly. Returns the skipped models.
 ///
@@ -280,6 +301,7 @@ async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<S
 async fn probe_one(case: &Case, tenant: &Tenant, runtime: &str, model: &str) -> Result<()> {
     let name = format!("E2E Probe {model}");
     let req = CreateWorkspace::platform_in(case.target().settings.platform.catalog, &name, runtime, model);
+    // No wait once the parent and child are gone: the case's own slot is free.
     case.one_more().await.step("wait for room for a probe workspace")?;
     case.step(&format!("8d probe {runtime} with {model}"));
     let created = tenant.create_workspace(&req).await.breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
@@ -290,9 +312,8 @@ async fn probe_one(case: &Case, tenant: &Tenant, runtime: &str, model: &str) -> 
     let reply = ask(case, tenant, &ws, &msg).await.breaks(Promise::ProviderProbe, &format!("{model} A2A"))?;
     expect_token(&reply, "PINEAPPLE", Promise::ProviderProbe)?;
     let owned = crate::harness::Owned { id: ws.id.clone(), name: ws.name.clone() };
-    // The slot stays the case's for the next probe and the child: given back between them, a
-    // short case would take it and this arm's parent would idle while it waits.
-    crate::harness::teardown::delete_now(case, tenant, owned).await.step("delete the probe workspace")
+    // The slot stays the case's for the next probe: the case holds it to its end.
+    crate::harness::teardown::delete_now(case, tenant, &[owned]).await.step("delete the probe workspace")
 }
 
 async fn memories(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {

@@ -82,8 +82,11 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
                 let row = expect_activity(&c, &org.tenant, &ws, pong_msg.message_id()).await?;
 
                 let full_mode = full::run(&c, &org, arm, &ws).await?;
+                // Read while the parent lives: the provider probe deletes it first.
+                let placed = crate::scenario::platform_root::arm_row(&c, &org.tenant, &ws).await?;
+                let full_mode = full::probe_last(&c, &org, arm, full_mode).await?;
                 // Last: a fault in the arm's own A2A or full mode is that promise, not the root's.
-                crate::scenario::platform_root::check(&c, &org.tenant, &ws).await?;
+                crate::scenario::platform_root::check(&c, &org.tenant, placed).await?;
                 Ok(ArmReport::Online {
                     org: org.slug.clone(),
                     workspace_id: ws.id.clone(),
