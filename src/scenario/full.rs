@@ -48,6 +48,8 @@ pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Res
         return Ok(None);
     }
     let t = &org.tenant;
+    // The child's slot sought now, while the parent works through 7a-9d, not once it is due.
+    case.one_more_soon();
     let mut report = FullReport::default();
     let mut done = |s: &str| report.steps.push(s.to_owned());
 
@@ -268,7 +270,8 @@ pub async fn probe_last(case: &Case, org: &OrgHandle, arm: &Arm, report: Option<
 /// One probe workspace at a time, each deleted once it answered: a workspace proves one model
 /// (the model is fixed at create, and answering under a rewritten config would prove the
 /// rewrite, not the create), so the models cannot share one; but none needs to outlive its
-/// check, which keeps the case within two workspaces alive (the parent and one probe). The
+/// check, which keeps the probe within one workspace alive (the arm's own slot, its parent
+/// and child gone by then: [`probe_last`]; with `E2E_KEEP_ORG=1`, beside them). The
 /// parent already proves the arm's own model when it was created the probe's way (same
 /// runtime, the platform's key): that model is not created twice.
 async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<String>> {
