@@ -48,33 +48,17 @@ pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Res
         return Ok(None);
     }
     let t = &org.tenant;
-    // The child's slot sought now, while the parent works through 7a-9d, not once it is due.
-    case.one_more_soon();
-    let mut report = FullReport::default();
-    let mut done = |s: &str| report.steps.push(s.to_owned());
-
-    file_round_trip(case, t, ws).await.step("7a file round trip")?;
-    done("7a file round trip: sha256 equal");
-    diagnose(case, t, ws).await.step("7b terminal diagnose")?;
-    done("7b terminal diagnose ok");
-    config_rewrite(case, t, ws).await.step("7c/7d config rewrite")?;
-    done("7c/7d config rewrite, back online");
-    if let Some(line) = byok_guard(case, t, arm, ws).await.step("8c BYOK guard")? {
-        done(line);
-    }
-    // 8d, the provider probe, runs last: `probe_last`.
-    memories(case, t, ws).await.step("9 memories")?;
-    case.stamp(Milestone::MemoryOnline);
-    done("9 memories");
-    peers_and_activity(case, t, ws).await.step("9b peers and activity")?;
-    done("9b peers and activity");
-    memory_kv(case, t, ws).await.step("9c memory KV")?;
-    done("9c memory KV");
-    removed_route(case, t, ws).await.step("9d shared-context gone")?;
-    done("9d shared-context gone");
-    let child = delegation(case, org, arm, ws).await.step("10 delegation")?;
+    // The child is created and brought online while the parent works through 7a-9d (it waits
+    // for its slot meanwhile, under the run's cap), and used only at 10: a fault in the
+    // parent's steps still names their promise, and the parent is not alive and idle while
+    // its arm waits for room or for the child to provision. Joined, not spawned: the case's
+    // teardown never races a child still being created.
+    let (own, child) = tokio::join!(parent_steps(case, t, arm, ws), child_online(case, org, arm, ws));
+    let mut report = FullReport { steps: own?, ..FullReport::default() };
+    let child = child.step("10 delegation")?;
+    crate::scenario::cross::delegate(case, t, ws, &child).await.step("10 delegation")?;
     case.stamp(Milestone::DelegationProvenance);
-    done("10 delegation with provenance");
+    report.steps.push("10 delegation with provenance".into());
     let s = &case.target().settings;
     if !s.platform.cascade_guard {
         case.step(&format!("10b cascade guard: not checked, the platform generation {} has none (22ee2b0e)", s.platform.commit));
@@ -85,6 +69,31 @@ pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Res
         report.steps.push("10b cascade guard: refused without ?cascade=true, cascaded with it".into());
     }
     Ok(Some(report))
+}
+
+/// 7a-9d on the parent (8d, the provider probe, runs last: [`probe_last`]); the steps done.
+async fn parent_steps(case: &Case, t: &Tenant, arm: &Arm, ws: &Workspace) -> Result<Vec<String>> {
+    let mut steps = Vec::new();
+    let mut done = |s: &str| steps.push(s.to_owned());
+    file_round_trip(case, t, ws).await.step("7a file round trip")?;
+    done("7a file round trip: sha256 equal");
+    diagnose(case, t, ws).await.step("7b terminal diagnose")?;
+    done("7b terminal diagnose ok");
+    config_rewrite(case, t, ws).await.step("7c/7d config rewrite")?;
+    done("7c/7d config rewrite, back online");
+    if let Some(line) = byok_guard(case, t, arm, ws).await.step("8c BYOK guard")? {
+        done(line);
+    }
+    memories(case, t, ws).await.step("9 memories")?;
+    case.stamp(Milestone::MemoryOnline);
+    done("9 memories");
+    peers_and_activity(case, t, ws).await.step("9b peers and activity")?;
+    done("9b peers and activity");
+    memory_kv(case, t, ws).await.step("9c memory KV")?;
+    done("9c memory KV");
+    removed_route(case, t, ws).await.step("9d shared-context gone")?;
+    done("9d shared-context gone");
+    Ok(steps)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -390,16 +399,16 @@ async fn removed_route(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     Ok(())
 }
 
-/// The parent delegates to a fresh child; the child is returned for the cascade guard.
-async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace) -> Result<Workspace> {
+/// A fresh child of `parent`, online (step 10's first half; the delegation is the caller's).
+async fn child_online(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace) -> Result<Workspace> {
     let t = &org.tenant;
-    case.step(&format!("{}: create a child workspace", parent.label()));
     let plan = secrets_plan(case, arm);
     let cat = case.target().settings.platform.catalog;
     let req = CreateWorkspace::platform_in(cat, "E2E Child", arm.runtime_or_template, &parent.model)
         .with_secrets(plan.in_body.clone())
         .with_parent(&parent.id);
     case.one_more().await.step("wait for room for the child")?;
+    case.step(&format!("{}: create a child workspace", parent.label()));
     let created = t.create_workspace(&req).await.breaks(Promise::DelegationProvenance, "child create refused")?;
     case.own(&created.id, "E2E Child");
     let child = Workspace {
@@ -413,8 +422,5 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
         apply_byok(case, t, &child, &plan).await?;
     }
     wait_online(case, t, &child, case.target().timeouts.workspace_online, Promise::DelegationProvenance).await?;
-
-    // The same delegation and provenance check as the cross-runtime cases (scenario::cross).
-    crate::scenario::cross::delegate(case, t, parent, &child).await?;
     Ok(child)
 }
