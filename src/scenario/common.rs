@@ -48,13 +48,6 @@ pub fn secrets_plan(case: &Case, arm: &Arm) -> SecretsPlan {
 /// Create `arm`'s workspace in `org` (named `name`), apply its BYOK plan, and wait for it to be
 /// online with a url.
 pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> Result<Workspace> {
-    let ws = create(case, org, arm, name).await?;
-    come_online(case, org, &ws).await?;
-    Ok(ws)
-}
-
-/// [`provision`]'s first half: the workspace created, owned, and its BYOK plan applied.
-pub async fn create(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> Result<Workspace> {
     let target = case.target();
     let model = arm.model(&target.settings)?;
     let plan = secrets_plan(case, arm);
@@ -87,14 +80,9 @@ pub async fn create(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> Resu
     if plan.needs_byok() {
         apply_byok(case, &org.tenant, &ws, &plan).await?;
     }
-    Ok(ws)
-}
-
-/// [`provision`]'s second half: `ws` online.
-pub async fn come_online(case: &Case, org: &OrgHandle, ws: &Workspace) -> Result<()> {
-    wait_online(case, &org.tenant, ws, case.target().timeouts.workspace_online, Promise::WorkspaceComesOnline).await?;
+    wait_online(case, &org.tenant, &ws, case.target().timeouts.workspace_online, Promise::WorkspaceComesOnline).await?;
     case.stamp(Milestone::WorkspaceOnline);
-    Ok(())
+    Ok(ws)
 }
 
 /// `PUT …/llm-billing-mode {"mode":"byok"}` must resolve to byok; then one secret write per

@@ -18,7 +18,7 @@ use crate::scenario::Outcome;
 use crate::scenario::arms::{Arm, arm};
 use crate::scenario::lifecycle::pinned_red;
 pub use crate::scenario::arms::{CROSS_PAIRS, cross_case_name as case_name};
-use crate::scenario::common::{Workspace, apply_byok, ask, come_online, create, expect_token, message_id, secrets_plan};
+use crate::scenario::common::{Workspace, apply_byok, ask, expect_token, message_id, provision, secrets_plan};
 use crate::wait::{Probe, Wait};
 
 /// The prompt the parent delegates to its child (full mode's delegation and the
@@ -57,16 +57,10 @@ pub async fn cross_delegation(case: &Case, parent_arm: &str, child_arm: &str) ->
     case.may_grow();
     let cc = case.clone();
     let report = with_org(case, SlugKind::Full, move |org| async move {
-        // The child's slot sought from the start, and the child created and brought online
-        // while the parent provisions (the platform takes a child under a parent that is not
-        // online yet: `validateCreateParentID`, workspace_reparent.go:319-340 @aeec8e47); the
-        // parent's own result is judged first. Joined, not spawned: the teardown never races a
-        // child still being created.
+        // The child's slot sought while the parent provisions.
         cc.one_more_soon();
-        let parent = create(&cc, &org, p, "E2E Parent").await?;
-        let (up, child) = tokio::join!(come_online(&cc, &org, &parent), child_of(&cc, &org.tenant, c, &parent));
-        up?;
-        let child = child?;
+        let parent = provision(&cc, &org, p, "E2E Parent").await?;
+        let child = child_of(&cc, &org.tenant, c, &parent).await?;
         let answer = delegate(&cc, &org.tenant, &parent, &child).await?;
         Ok(CrossReport { parent: format!("{} ({})", parent.id, parent.runtime), child: format!("{} ({})", child.id, child.runtime), answer })
     })
