@@ -6,8 +6,10 @@
 # list, from the room's events); no schedule under the cap can beat LB = max(L, A / CAP). It
 # prints the capped wall time over LB (target ≤ 1.1) and the footprint lines of both runs.
 #
-# Measured (docs/waits-and-teardown.md, bench/README.md): uncapped 30.5–31 s, 44 workspaces,
-# 24 alive at peak; cap 3: 109–122 s, 3 alive at peak, 1.15–1.28 × the bound of 94.5–94.7 s.
+# Measured (docs/waits-and-teardown.md, bench/README.md): uncapped 37.5–37.6 s, 47 workspaces,
+# 36 alive at peak; cap 3: 152.9–153.9 s, 3 alive at peak, 1.19–1.20 × the bound of 128.1–128.7 s
+# (target 1.1, not met). It also prints the workspace-seconds of each case kind, uncapped and
+# capped: where the capped run's workspaces live longer.
 #
 #   bench/footprint.sh                      # realistic delays, cap 3
 #   PROFILE=x1 CAP=2 bench/footprint.sh

@@ -207,7 +207,7 @@ impl Case {
 
     /// The case may, for a while, have one workspace alive beyond what it [`needs`](Case::needs)
     /// at its start, taken with [`Case::one_more`] and given back with [`Case::one_less`] (the
-    /// provider probe's workspaces, the delegation child).
+    /// delegation child of a full arm or a cross-runtime case).
     pub fn may_grow(&self) -> &Case {
         self.inner.grows.store(true, Ordering::SeqCst);
         self
