@@ -6,8 +6,10 @@
 # list, from the room's events); no schedule under the cap can beat LB = max(L, A / CAP). It
 # prints the capped wall time over LB (target ≤ 1.1) and the footprint lines of both runs.
 #
-# Measured (docs/waits-and-teardown.md, bench/README.md): uncapped 30.5–31 s, 44 workspaces,
-# 24 alive at peak; cap 3: 109–122 s, 3 alive at peak, 1.15–1.28 × the bound of 94.5–94.7 s.
+# Measured (docs/waits-and-teardown.md, bench/README.md): uncapped 37.5–37.6 s, 47 workspaces,
+# 36 alive at peak; cap 3: 152.9–153.9 s, 3 alive at peak, 1.19–1.20 × the bound of 128.1–128.7 s
+# (target 1.1, not met). It also prints the workspace-seconds of each case kind, uncapped and
+# capped: where the capped run's workspaces live longer.
 #
 #   bench/footprint.sh                      # realistic delays, cap 3
 #   PROFILE=x1 CAP=2 bench/footprint.sh
@@ -17,7 +19,8 @@ CAP=${CAP:-3}
 PROFILE=${PROFILE:-realistic}
 cargo test --locked --no-run -q --test staging_saas
 out=$(mktemp -d /tmp/footprint-bench.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+# KEEP=1 keeps the runs' logs and events (the directory is printed at the end).
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$out"' EXIT
 
 run() { # <name> <cap>
   local id="fp-$1-$$"
@@ -73,5 +76,20 @@ print(f"cap {cap}: {w_cap:.1f} s wall; best schedule under the cap >= max({longe
 print(f"capped wall / best schedule bound = {w_cap / lb:.2f} (target <= 1.1)")
 print(footprint("uncapped"))
 print(footprint("capped"))
-print(f"capped: {alive_seconds('capped'):.1f} workspace-seconds (alive longer under the cap: growing arms' parents wait for room)")
+print(f"capped: {alive_seconds('capped'):.1f} workspace-seconds")
+def by_kind(n):
+    born, kinds = {}, {}
+    for line in open(f"{out}/{n}.events"):
+        t, sign, kind, *rest = line.split()
+        if kind != "ws":
+            continue
+        if sign == "+":
+            born[rest[0]] = (int(t), rest[1].split("::")[0] if len(rest) > 1 else "?")
+        elif rest[0] in born:
+            b, k = born.pop(rest[0])
+            kinds[k] = kinds.get(k, 0.0) + (int(t) - b) / 1000
+    return kinds
+un, ca = by_kind("uncapped"), by_kind("capped")
+print("workspace-seconds by case kind, uncapped -> capped: " + ", ".join(f"{k} {un.get(k, 0):.0f} -> {ca.get(k, 0):.0f}" for k in sorted(set(un) | set(ca))))
 EOF
+[ -z "${KEEP:-}" ] || echo "logs and events kept in $out"

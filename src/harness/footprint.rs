@@ -52,8 +52,16 @@ impl Held {
         self.slots.push(slot);
     }
 
-    /// Give back one slot (its workspace was proven gone).
+    /// How many slots it holds.
+    pub fn held(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Give back the extra slot (its workspace was proven gone) and the turn to grow: a case
+    /// grows once, and a turn kept by a case that will not grow again would keep another
+    /// growing case from starting.
     pub fn release_one(&mut self) {
+        self.grower = None;
         if self.grown() && self.slots.pop().is_some() {
             self.room.log(&format!("- hold 1 {}", self.case));
         }
@@ -103,16 +111,19 @@ impl Room {
             .map_err(|e| E2eError::Unmet(format!("workspace cap: cannot open {}: {e}", self.dir.join(name).display())))
     }
 
-    /// Take `n` free slots at once, or none. A new case (`first`) takes none while a growing
-    /// case waits for one: that case's alive workspace holds a slot while it waits, so it goes
-    /// first.
-    fn try_take(&self, n: usize, first: bool) -> Result<Option<Vec<File>>> {
+    /// Take `n` free slots at once, or none, unless a case of a `behind` token family waits: a
+    /// growing case waiting for its start (`want`) goes before new cases, and one waiting for
+    /// its one more slot (`need`) before every start, since it holds a slot (and often an
+    /// alive workspace) while it waits.
+    fn try_take(&self, n: usize, behind: &[&str]) -> Result<Option<Vec<File>>> {
         let gate = self.open("gate")?;
         if !lock_nb(&gate) {
             return Ok(None);
         }
-        if first && self.a_grower_waits()? {
-            return Ok(None);
+        for family in behind {
+            if self.one_waits(family)? {
+                return Ok(None);
+            }
         }
         let mut got = Vec::with_capacity(n);
         for i in 0..self.cap {
@@ -150,11 +161,12 @@ impl Room {
         Ok(None)
     }
 
-    /// Whether a case holding a grower token waits for its one more slot (holds its `want-i`).
-    fn a_grower_waits(&self) -> Result<bool> {
+    /// Whether a case holding a grower token waits (holds a `<family>-i`: `want` for its
+    /// start, `need` for its one more slot).
+    fn one_waits(&self, family: &str) -> Result<bool> {
         for i in 0..self.cap.saturating_sub(1) {
             // Locked and dropped at once: only whether someone else holds it matters.
-            if !lock_nb(&self.open(&format!("want-{i}"))?) {
+            if !lock_nb(&self.open(&format!("{family}-{i}"))?) {
                 return Ok(true);
             }
         }
@@ -193,23 +205,24 @@ impl Room {
             // its start too, so the long cases do not all end up last (the schedule's tail).
             let grower = self.wait_for(format!("a turn to grow for {case}"), timeout, || self.try_grower()).await?;
             let want = self.wait_for(format!("{case}'s place ahead of new cases"), timeout, || self.try_want()).await?;
-            let slots = self.wait_for(what, timeout, || self.try_take(n, false)).await?;
+            let slots = self.wait_for(what, timeout, || self.try_take(n, &["need"])).await?;
             drop(want);
             (Some(grower), slots)
         } else {
-            (None, self.wait_for(what, timeout, || self.try_take(n, true)).await?)
+            (None, self.wait_for(what, timeout, || self.try_take(n, &["want", "need"])).await?)
         };
         self.log(&format!("+ hold {n} {case}"));
         Ok(Held { base: slots.len(), slots, grower, room: self.clone(), case: case.to_owned() })
     }
 
     /// One more slot for `case`, which holds a grower token (waits at most `timeout`, ahead
-    /// of new cases).
+    /// of every case waiting for its start: in a room of 3, two growing arms each holding one
+    /// slot, a third arm starting in the free one would leave both waiting for a whole arm).
     pub async fn one_more(&self, case: &str, timeout: Duration) -> Result<File> {
         let what = format!("room for one more workspace of {case} under E2E_MAX_WORKSPACES={}", self.cap);
-        let want = self.wait_for(format!("{case}'s place ahead of new cases"), timeout, || self.try_want()).await?;
-        let mut slots = self.wait_for(what, timeout, || self.try_take(1, false)).await?;
-        drop(want);
+        let need = self.wait_for(format!("{case}'s place ahead of every start"), timeout, || self.try_token("need")).await?;
+        let mut slots = self.wait_for(what, timeout, || self.try_take(1, &[])).await?;
+        drop(need);
         self.log(&format!("+ hold 1 {case}"));
         slots.pop().ok_or_else(|| E2eError::Unmet("workspace cap: a slot taken is missing".into()))
     }

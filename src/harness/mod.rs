@@ -146,6 +146,8 @@ struct CaseInner {
     grows: std::sync::atomic::AtomicBool,
     /// The run org's room and the case's slots there, while it holds them.
     room: Mutex<Option<(footprint::Room, footprint::Held)>>,
+    /// The wait for the one more slot, started early ([`Case::one_more_soon`]).
+    soon: Mutex<Option<tokio::task::JoinHandle<crate::Result<()>>>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -183,6 +185,7 @@ impl Case {
                 alive: Mutex::new(std::collections::BTreeSet::new()),
                 grows: std::sync::atomic::AtomicBool::new(false),
                 room: Mutex::new(None),
+                soon: Mutex::new(None),
             }),
         }
     }
@@ -204,7 +207,7 @@ impl Case {
 
     /// The case may, for a while, have one workspace alive beyond what it [`needs`](Case::needs)
     /// at its start, taken with [`Case::one_more`] and given back with [`Case::one_less`] (the
-    /// provider probe's workspaces, the delegation child).
+    /// delegation child of a full arm or a cross-runtime case).
     pub fn may_grow(&self) -> &Case {
         self.inner.grows.store(true, Ordering::SeqCst);
         self
@@ -220,18 +223,49 @@ impl Case {
 
     /// Give back the case's slots (after its teardown).
     pub(crate) fn leave_room(&self) {
+        if let Some(soon) = locked(&self.inner.soon).take() {
+            soon.abort();
+        }
         locked(&self.inner.room).take();
     }
 
+    /// Start waiting for room for the one more workspace now, in the background, while the
+    /// case works: [`Case::one_more`] then takes what it found. A parent that waits for its
+    /// child's slot only once it needs it is alive and idle for the whole wait; this way the
+    /// wait overlaps the parent's own steps (in a run's org; nothing to wait for elsewhere).
+    pub fn one_more_soon(&self) {
+        if locked(&self.inner.room).is_none() || !self.grows() {
+            return;
+        }
+        let me = self.clone();
+        *locked(&self.inner.soon) = Some(tokio::spawn(async move { me.grow().await }));
+    }
+
     /// Wait for room for one more workspace (a case that [`may_grow`](Case::may_grow), in a
-    /// run's org; nothing to wait for elsewhere, nor when the case holds that room already).
+    /// run's org; nothing to wait for elsewhere, nor when the case holds a slot no workspace
+    /// of its own fills: its grown slot, or its own once its workspaces were deleted).
     pub async fn one_more(&self) -> crate::Result<()> {
+        let soon = locked(&self.inner.soon).take();
+        if let Some(soon) = soon {
+            soon.await.map_err(|e| crate::E2eError::Unmet(format!("the early wait for room was lost: {e}")))??;
+        }
+        if let Some((_, held)) = locked(&self.inner.room).as_ref()
+            && held.held() > locked(&self.inner.alive).len()
+        {
+            return Ok(());
+        }
+        self.grow().await
+    }
+
+    /// Take the case's one extra slot (at once if it holds it already).
+    async fn grow(&self) -> crate::Result<()> {
         let room = match locked(&self.inner.room).as_ref() {
             Some((_, held)) if held.grown() => return Ok(()),
             Some((room, held)) if held.can_grow() => room.clone(),
             Some(_) => {
                 return Err(crate::E2eError::Unmet(format!(
-                    "{} asked for room for one more workspace without declaring may_grow",
+                    "{} asked for room for one more workspace without declaring may_grow, or after giving \
+                     its grown slot back (Case::one_less)",
                     self.inner.name
                 )));
             }
@@ -244,7 +278,8 @@ impl Case {
         Ok(())
     }
 
-    /// The extra workspace is proven gone: give its slot back.
+    /// The extra workspace is proven gone: give its slot back, and with it the case's turn to
+    /// grow (a case grows once).
     pub fn one_less(&self) {
         if let Some((_, held)) = locked(&self.inner.room).as_mut() {
             held.release_one();

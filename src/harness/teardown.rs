@@ -128,22 +128,22 @@ pub async fn delete_workspaces(case: &Case, tenant: &Tenant) -> Result<()> {
     )))
 }
 
-/// Delete one workspace before the case ends (it has served its check), under a teardown
-/// budget of its own, so that it stops counting against the run's cap; `Err` when it cannot be
-/// proven gone (the case's teardown tries again).
-pub async fn delete_now(case: &Case, tenant: &Tenant, owned: Owned) -> Result<()> {
-    let (fates, look) = within(budget(case), settle(tenant, std::slice::from_ref(&owned), &owned.name)).await;
-    match fates.first() {
-        Some(f) if f.gone() => {
-            case.gone(&f.owned.id);
-            Ok(())
-        }
-        f => Err(E2eError::Unmet(format!(
-            "{}{}",
-            f.map(Fate::to_string).unwrap_or_default(),
-            look.map(|e| format!("; the list check: {e}")).unwrap_or_default()
-        ))),
+/// Delete workspaces before the case ends (they have served their checks; newest first), under
+/// a teardown budget of their own, so that they stop counting against the run's cap; `Err`
+/// names each one not proven gone (the case's teardown tries again).
+pub async fn delete_now(case: &Case, tenant: &Tenant, owned: &[Owned]) -> Result<()> {
+    let what = owned.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ");
+    let (fates, look) = within(budget(case), settle(tenant, owned, &what)).await;
+    fates.iter().filter(|f| f.gone()).for_each(|f| case.gone(&f.owned.id));
+    if fates.iter().all(Fate::gone) {
+        return Ok(());
     }
+    let each: Vec<String> = fates.iter().filter(|f| !f.gone()).map(Fate::to_string).collect();
+    Err(E2eError::Unmet(format!(
+        "{}{}",
+        each.join("; "),
+        look.map(|e| format!("; the list check: {e}")).unwrap_or_default()
+    )))
 }
 
 /// Delete `owned` (newest first) and look for them in the list until every one has left or

@@ -57,6 +57,8 @@ pub async fn cross_delegation(case: &Case, parent_arm: &str, child_arm: &str) ->
     case.may_grow();
     let cc = case.clone();
     let report = with_org(case, SlugKind::Full, move |org| async move {
+        // The child's slot sought while the parent provisions.
+        cc.one_more_soon();
         let parent = provision(&cc, &org, p, "E2E Parent").await?;
         let child = child_of(&cc, &org.tenant, c, &parent).await?;
         let answer = delegate(&cc, &org.tenant, &parent, &child).await?;

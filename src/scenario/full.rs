@@ -48,36 +48,17 @@ pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Res
         return Ok(None);
     }
     let t = &org.tenant;
-    let mut report = FullReport::default();
-    let mut done = |s: &str| report.steps.push(s.to_owned());
-
-    file_round_trip(case, t, ws).await.step("7a file round trip")?;
-    done("7a file round trip: sha256 equal");
-    diagnose(case, t, ws).await.step("7b terminal diagnose")?;
-    done("7b terminal diagnose ok");
-    config_rewrite(case, t, ws).await.step("7c/7d config rewrite")?;
-    done("7c/7d config rewrite, back online");
-    if let Some(line) = byok_guard(case, t, arm, ws).await.step("8c BYOK guard")? {
-        done(line);
-    }
-    if arm.probe {
-        let skipped = provider_probe(case, org, arm).await.step("8d provider probe")?;
-        report.skipped_models = skipped;
-        report.steps.push("8d provider probe".into());
-    }
-    let mut done = |s: &str| report.steps.push(s.to_owned());
-    memories(case, t, ws).await.step("9 memories")?;
-    case.stamp(Milestone::MemoryOnline);
-    done("9 memories");
-    peers_and_activity(case, t, ws).await.step("9b peers and activity")?;
-    done("9b peers and activity");
-    memory_kv(case, t, ws).await.step("9c memory KV")?;
-    done("9c memory KV");
-    removed_route(case, t, ws).await.step("9d shared-context gone")?;
-    done("9d shared-context gone");
-    let child = delegation(case, org, arm, ws).await.step("10 delegation")?;
+    // The child is created and brought online while the parent works through 7a-9d (it waits
+    // for its slot meanwhile, under the run's cap), and used only at 10: a fault in the
+    // parent's steps still names their promise, and the parent is not alive and idle while
+    // its arm waits for room or for the child to provision. Joined, not spawned: the case's
+    // teardown never races a child still being created.
+    let (own, child) = tokio::join!(parent_steps(case, t, arm, ws), child_online(case, org, arm, ws));
+    let mut report = FullReport { steps: own?, ..FullReport::default() };
+    let child = child.step("10 delegation")?;
+    crate::scenario::cross::delegate(case, t, ws, &child).await.step("10 delegation")?;
     case.stamp(Milestone::DelegationProvenance);
-    done("10 delegation with provenance");
+    report.steps.push("10 delegation with provenance".into());
     let s = &case.target().settings;
     if !s.platform.cascade_guard {
         case.step(&format!("10b cascade guard: not checked, the platform generation {} has none (22ee2b0e)", s.platform.commit));
@@ -88,6 +69,31 @@ pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Res
         report.steps.push("10b cascade guard: refused without ?cascade=true, cascaded with it".into());
     }
     Ok(Some(report))
+}
+
+/// 7a-9d on the parent (8d, the provider probe, runs last: [`probe_last`]); the steps done.
+async fn parent_steps(case: &Case, t: &Tenant, arm: &Arm, ws: &Workspace) -> Result<Vec<String>> {
+    let mut steps = Vec::new();
+    let mut done = |s: &str| steps.push(s.to_owned());
+    file_round_trip(case, t, ws).await.step("7a file round trip")?;
+    done("7a file round trip: sha256 equal");
+    diagnose(case, t, ws).await.step("7b terminal diagnose")?;
+    done("7b terminal diagnose ok");
+    config_rewrite(case, t, ws).await.step("7c/7d config rewrite")?;
+    done("7c/7d config rewrite, back online");
+    if let Some(line) = byok_guard(case, t, arm, ws).await.step("8c BYOK guard")? {
+        done(line);
+    }
+    memories(case, t, ws).await.step("9 memories")?;
+    case.stamp(Milestone::MemoryOnline);
+    done("9 memories");
+    peers_and_activity(case, t, ws).await.step("9b peers and activity")?;
+    done("9b peers and activity");
+    memory_kv(case, t, ws).await.step("9c memory KV")?;
+    done("9c memory KV");
+    removed_route(case, t, ws).await.step("9d shared-context gone")?;
+    done("9d shared-context gone");
+    Ok(steps)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -241,13 +247,40 @@ pub fn model_list_difference(pinned: &[String], live: &[String]) -> Option<Strin
     (!parts.is_empty()).then(|| parts.join(" / "))
 }
 
+/// 8d, the provider probe, last (the arm calls it after its platform-root check): after every
+/// check of the parent and its child, so that a fault in those still names their promise, not
+/// the probe's; and after both were deleted and proven gone, so that the probe's workspaces,
+/// one at a time, fill the case's own slot. The arm then grows for its child alone and gives
+/// that slot back before the probe: a parent kept alive and idle while its arm waited for
+/// room for a probe was what kept a capped run from its bound (docs/waits-and-teardown.md,
+/// "Cost in wall time"). `None` in smoke mode.
+pub async fn probe_last(case: &Case, org: &OrgHandle, arm: &Arm, report: Option<FullReport>) -> Result<Option<FullReport>> {
+    let Some(mut report) = report else { return Ok(None) };
+    if !arm.probe {
+        return Ok(Some(report));
+    }
+    if case.target().settings.keep_org {
+        // Kept for a look (E2E_KEEP_ORG=1): the probe grows beside them, as the child did.
+        case.step("8d provider probe: E2E_KEEP_ORG=1 keeps the parent and its child; the probe grows beside them");
+    } else {
+        let owned = case.workspaces();
+        case.step(&format!("8d provider probe: delete the parent and its child first ({} workspace(s))", owned.len()));
+        crate::harness::teardown::delete_now(case, &org.tenant, &owned).await.step("delete the parent and its child before the probe")?;
+        case.one_less();
+    }
+    report.skipped_models = provider_probe(case, org, arm).await.step("8d provider probe")?;
+    report.steps.push("8d provider probe".into());
+    Ok(Some(report))
+}
+
 /// Each platform model of the arm's runtime is created and must answer the known-answer
 /// prompt; models whose vendor key is absent are skipped loudly. Returns the skipped models.
 ///
 /// One probe workspace at a time, each deleted once it answered: a workspace proves one model
 /// (the model is fixed at create, and answering under a rewritten config would prove the
 /// rewrite, not the create), so the models cannot share one; but none needs to outlive its
-/// check, which keeps the case within two workspaces alive (the parent and one probe). The
+/// check, which keeps the probe within one workspace alive (the arm's own slot, its parent
+/// and child gone by then: [`probe_last`]; with `E2E_KEEP_ORG=1`, beside them). The
 /// parent already proves the arm's own model when it was created the probe's way (same
 /// runtime, the platform's key): that model is not created twice.
 async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<String>> {
@@ -280,6 +313,7 @@ async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<S
 async fn probe_one(case: &Case, tenant: &Tenant, runtime: &str, model: &str) -> Result<()> {
     let name = format!("E2E Probe {model}");
     let req = CreateWorkspace::platform_in(case.target().settings.platform.catalog, &name, runtime, model);
+    // No wait once the parent and child are gone: the case's own slot is free.
     case.one_more().await.step("wait for room for a probe workspace")?;
     case.step(&format!("8d probe {runtime} with {model}"));
     let created = tenant.create_workspace(&req).await.breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
@@ -290,9 +324,8 @@ async fn probe_one(case: &Case, tenant: &Tenant, runtime: &str, model: &str) -> 
     let reply = ask(case, tenant, &ws, &msg).await.breaks(Promise::ProviderProbe, &format!("{model} A2A"))?;
     expect_token(&reply, "PINEAPPLE", Promise::ProviderProbe)?;
     let owned = crate::harness::Owned { id: ws.id.clone(), name: ws.name.clone() };
-    // The slot stays the case's for the next probe and the child: given back between them, a
-    // short case would take it and this arm's parent would idle while it waits.
-    crate::harness::teardown::delete_now(case, tenant, owned).await.step("delete the probe workspace")
+    // The slot stays the case's for the next probe: the case holds it to its end.
+    crate::harness::teardown::delete_now(case, tenant, &[owned]).await.step("delete the probe workspace")
 }
 
 async fn memories(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
@@ -366,16 +399,16 @@ async fn removed_route(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     Ok(())
 }
 
-/// The parent delegates to a fresh child; the child is returned for the cascade guard.
-async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace) -> Result<Workspace> {
+/// A fresh child of `parent`, online (step 10's first half; the delegation is the caller's).
+async fn child_online(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace) -> Result<Workspace> {
     let t = &org.tenant;
-    case.step(&format!("{}: create a child workspace", parent.label()));
     let plan = secrets_plan(case, arm);
     let cat = case.target().settings.platform.catalog;
     let req = CreateWorkspace::platform_in(cat, "E2E Child", arm.runtime_or_template, &parent.model)
         .with_secrets(plan.in_body.clone())
         .with_parent(&parent.id);
     case.one_more().await.step("wait for room for the child")?;
+    case.step(&format!("{}: create a child workspace", parent.label()));
     let created = t.create_workspace(&req).await.breaks(Promise::DelegationProvenance, "child create refused")?;
     case.own(&created.id, "E2E Child");
     let child = Workspace {
@@ -389,8 +422,5 @@ async fn delegation(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace)
         apply_byok(case, t, &child, &plan).await?;
     }
     wait_online(case, t, &child, case.target().timeouts.workspace_online, Promise::DelegationProvenance).await?;
-
-    // The same delegation and provenance check as the cross-runtime cases (scenario::cross).
-    crate::scenario::cross::delegate(case, t, parent, &child).await?;
     Ok(child)
 }

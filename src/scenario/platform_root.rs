@@ -42,12 +42,23 @@ pub fn placed_under(ws: &WorkspaceRow, root: &WorkspaceRow) -> std::result::Resu
     }
 }
 
-/// The `[platform-root]` check for the arm's workspace `ws` (created without a parent).
-pub async fn check(case: &Case, tenant: &Tenant, ws: &Workspace) -> Result<()> {
-    let target = case.target();
-    if !target.settings.platform.platform_root.installed {
-        return Ok(());
+/// The arm's workspace's row for [`check`], read while it lives (a full arm deletes it before
+/// its provider probe; its placement is fixed at its create); `None` where the generation
+/// installs no root.
+pub async fn arm_row(case: &Case, tenant: &Tenant, ws: &Workspace) -> Result<Option<WorkspaceRow>> {
+    if !case.target().settings.platform.platform_root.installed {
+        return Ok(None);
     }
+    tenant.get_workspace(&ws.id).await.step("GET the arm's workspace").map(Some)
+}
+
+/// The `[platform-root]` check for the arm's workspace, created without a parent, whose row
+/// [`arm_row`] read.
+pub async fn check(case: &Case, tenant: &Tenant, arm_row: Option<WorkspaceRow>) -> Result<()> {
+    let Some(row) = arm_row else {
+        return Ok(());
+    };
+    let target = case.target();
     case.step("[platform-root] the org's platform root is online and routable; the arm's workspace is under it");
     let root = Wait::new("the org's platform root to be listed online", target.timeouts.workspace_online)
         .until(|| async {
@@ -60,7 +71,6 @@ pub async fn check(case: &Case, tenant: &Tenant, ws: &Workspace) -> Result<()> {
         .await
         .breaks(Promise::PlatformRoot, "the org's platform root is missing or not online")
         .step("platform root online")?;
-    let row = tenant.get_workspace(&ws.id).await.step("GET the arm's workspace")?;
     placed_under(&row, &root).map_err(|why| E2eError::broken(Promise::PlatformRoot, why)).step("parentless create placement")?;
     let as_ws = Workspace { id: root.id.clone(), name: root.name.clone(), runtime: root.runtime.clone(), model: String::new(), token: None };
     let msg = SendMessage::text(PONG_PROMPT).with_id("e2e-platform-root").with_message_id(message_id("e2e"));

@@ -46,8 +46,9 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
         crate::config::Mode::Full => SlugKind::Full,
         crate::config::Mode::Smoke => SlugKind::Smoke,
     };
-    // Alive at once: the parent, and in full mode for a while one more (a provider-probe
-    // workspace, one at a time, or the delegation child). An arm pinned to be rejected at
+    // Alive at once: the parent, and in full mode for a while one more (the delegation
+    // child; the provider probe's workspaces come after both are gone, in the arm's own slot:
+    // `full::probe_last`). An arm pinned to be rejected at
     // create never gets there: it does not take one of the cap's `cap - 1` turns to grow (an arm
     // that grows would wait for it) nor go ahead of new cases as a grower does.
     if target.settings.mode == crate::config::Mode::Full && matches!(expectation, Expectation::Online) {
@@ -82,8 +83,11 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
                 let row = expect_activity(&c, &org.tenant, &ws, pong_msg.message_id()).await?;
 
                 let full_mode = full::run(&c, &org, arm, &ws).await?;
+                // Read while the parent lives: the provider probe deletes it first.
+                let placed = crate::scenario::platform_root::arm_row(&c, &org.tenant, &ws).await?;
+                let full_mode = full::probe_last(&c, &org, arm, full_mode).await?;
                 // Last: a fault in the arm's own A2A or full mode is that promise, not the root's.
-                crate::scenario::platform_root::check(&c, &org.tenant, &ws).await?;
+                crate::scenario::platform_root::check(&c, &org.tenant, placed).await?;
                 Ok(ArmReport::Online {
                     org: org.slug.clone(),
                     workspace_id: ws.id.clone(),

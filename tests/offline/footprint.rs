@@ -132,6 +132,20 @@ async fn growing_cases_are_at_most_the_cap_less_one_so_the_one_that_grows_finds_
     cleanup(&r);
 }
 
+#[tokio::test]
+async fn a_case_that_gives_its_grown_slot_back_gives_back_its_turn_to_grow() {
+    let r = room(2);
+    let mut a = r.reserve("arm::a", 1, true, Duration::from_secs(1)).await.expect("a base slot and the grower token");
+    a.add(r.one_more("arm::a", Duration::from_millis(200)).await.expect("the free slot"));
+    // Its child gone, the arm probes in its own slot: another growing case may start.
+    a.release_one();
+    assert!(!a.can_grow() && !a.grown() && a.held() == 1);
+    let b = r.reserve("arm::b", 1, true, Duration::from_millis(500)).await.expect("the turn a gave back");
+    assert!(b.can_grow());
+    drop((a, b));
+    cleanup(&r);
+}
+
 /// Under nextest every case is a process of its own, so no process prints the run's footprint:
 /// `molecule-e2e report` counts it from the shared org's room (the same env the run had).
 #[test]
