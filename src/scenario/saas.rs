@@ -48,9 +48,9 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
     };
     // Alive at once: the parent, and in full mode for a while one more (the delegation
     // child; the provider probe's workspaces come after both are gone, in the arm's own slot:
-    // `full::probe_last`). An arm pinned to be rejected at
-    // create never gets there: it does not take one of the cap's `cap - 1` turns to grow (an arm
-    // that grows would wait for it) nor go ahead of new cases as a grower does.
+    // `full::probe_last`). An arm pinned to be rejected at create never gets there: it does
+    // not take one of the cap's `cap - 1` turns to grow (an arm that grows would wait for it)
+    // nor go ahead of new cases as a grower does.
     if target.settings.mode == crate::config::Mode::Full && matches!(expectation, Expectation::Online) {
         case.may_grow();
     }
