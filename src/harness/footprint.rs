@@ -4,8 +4,12 @@
 //! The cap holds across the test threads of a binary and across processes (nextest runs every
 //! case in a process of its own): the room is a directory per run org holding `cap` slot files,
 //! and a case holds one `flock` per workspace it may have alive at once. A case reserves its
-//! whole peak in one step (all or nothing, under a gate lock), so two cases can never each hold
-//! part of what they need and wait for each other. The kernel releases a dead process's locks.
+//! whole peak at its start in one step (all or nothing, under a gate lock) and only ever gives
+//! slots back, so no case holds part of what it needs while it waits for the rest: a parent
+//! is never alive and idle while its case waits for room for a child. Cases waiting for room
+//! go in the order of the run's schedule ([`crate::harness::schedule`]): the first waiting
+//! case in it is the next to start, even when a later one would fit now. The kernel releases a
+//! dead process's locks.
 //! An `events` file in the same directory logs each workspace created and proven gone, so the
 //! summary can count them across processes.
 
@@ -29,40 +33,19 @@ pub struct Room {
 #[derive(Debug)]
 pub struct Held {
     slots: Vec<File>,
-    /// How many of `slots` the case reserved at its start.
-    base: usize,
-    /// The right to grow by one ([`Room::try_grower`]).
-    grower: Option<File>,
     room: Room,
     case: String,
 }
 
 impl Held {
-    pub fn can_grow(&self) -> bool {
-        self.grower.is_some()
-    }
-
-    /// Whether it holds its one extra slot already.
-    pub fn grown(&self) -> bool {
-        self.slots.len() > self.base
-    }
-
-    /// Keep a slot taken with [`Room::one_more`].
-    pub fn add(&mut self, slot: File) {
-        self.slots.push(slot);
-    }
-
     /// How many slots it holds.
     pub fn held(&self) -> usize {
         self.slots.len()
     }
 
-    /// Give back the extra slot (its workspace was proven gone) and the turn to grow: a case
-    /// grows once, and a turn kept by a case that will not grow again would keep another
-    /// growing case from starting.
+    /// Give one slot back (its workspace was proven gone, and the case needs it no more).
     pub fn release_one(&mut self) {
-        self.grower = None;
-        if self.grown() && self.slots.pop().is_some() {
+        if self.slots.pop().is_some() {
             self.room.log(&format!("- hold 1 {}", self.case));
         }
     }
@@ -111,19 +94,12 @@ impl Room {
             .map_err(|e| E2eError::Unmet(format!("workspace cap: cannot open {}: {e}", self.dir.join(name).display())))
     }
 
-    /// Take `n` free slots at once, or none, unless a case of a `behind` token family waits: a
-    /// growing case waiting for its start (`want`) goes before new cases, and one waiting for
-    /// its one more slot (`need`) before every start, since it holds a slot (and often an
-    /// alive workspace) while it waits.
-    fn try_take(&self, n: usize, behind: &[&str]) -> Result<Option<Vec<File>>> {
+    /// Take `n` free slots at once, or none, unless a case ahead of `me` in the schedule
+    /// waits for room (it holds its `queue-` file's lock while it waits).
+    fn try_take(&self, n: usize, me: &str) -> Result<Option<Vec<File>>> {
         let gate = self.open("gate")?;
-        if !lock_nb(&gate) {
+        if !lock_nb(&gate) || self.one_ahead_waits(me)? {
             return Ok(None);
-        }
-        for family in behind {
-            if self.one_waits(family)? {
-                return Ok(None);
-            }
         }
         let mut got = Vec::with_capacity(n);
         for i in 0..self.cap {
@@ -138,35 +114,13 @@ impl Room {
         Ok(None)
     }
 
-    /// One of the `cap - 1` grower tokens: at most that many cases may hold part of their peak
-    /// and wait for the rest, so at least one slot is always held by a case that waits for
-    /// nothing (or is free): growing cannot deadlock.
-    fn try_grower(&self) -> Result<Option<File>> {
-        self.try_token("grow")
-    }
-
-    /// A place ahead of new cases, for a case holding a grower token while it waits.
-    fn try_want(&self) -> Result<Option<File>> {
-        self.try_token("want")
-    }
-
-    /// The first free `<family>-i` of the `cap - 1` tokens of that family, locked.
-    fn try_token(&self, family: &str) -> Result<Option<File>> {
-        for i in 0..self.cap.saturating_sub(1) {
-            let token = self.open(&format!("{family}-{i}"))?;
-            if lock_nb(&token) {
-                return Ok(Some(token));
-            }
-        }
-        Ok(None)
-    }
-
-    /// Whether a case holding a grower token waits (holds a `<family>-i`: `want` for its
-    /// start, `need` for its one more slot).
-    fn one_waits(&self, family: &str) -> Result<bool> {
-        for i in 0..self.cap.saturating_sub(1) {
+    /// Whether a case whose queue file sorts before `me` waits for room now.
+    fn one_ahead_waits(&self, me: &str) -> Result<bool> {
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(|e| E2eError::Unmet(format!("workspace cap: cannot list {}: {e}", self.dir.display())))?;
+        for name in entries.filter_map(|e| e.ok()?.file_name().into_string().ok()) {
             // Locked and dropped at once: only whether someone else holds it matters.
-            if !lock_nb(&self.open(&format!("{family}-{i}"))?) {
+            if name.starts_with("queue-") && name.as_str() < me && !lock_nb(&self.open(&name)?) {
                 return Ok(true);
             }
         }
@@ -177,54 +131,39 @@ impl Room {
     /// at once) until it yields, for at most `timeout`; progress lines say what is awaited.
     async fn wait_for<T>(&self, what: String, timeout: Duration, take: impl Fn() -> Result<Option<T>>) -> Result<T> {
         Wait::new(what, timeout)
-            .interval(Duration::from_millis(20), Duration::from_millis(250))
+            .interval(Duration::from_millis(20), Duration::from_millis(100))
             .progress_every(Duration::from_secs(30))
             .until(|| async {
                 Ok(match take()? {
                     Some(v) => Probe::Ready(v),
-                    None => Probe::Pending("every slot held by other cases".into()),
+                    None => Probe::Pending("every slot held by other cases, or one ahead in the schedule waits".into()),
                 })
             })
             .await
     }
 
-    /// Reserve room for `n` workspaces alive at once for `case` (all or nothing), and with
-    /// `grow` the right to one more later ([`Room::one_more`]); wait at most `timeout` for it.
-    /// A peak above the cap is an error naming both.
-    pub async fn reserve(&self, case: &str, n: usize, grow: bool, timeout: Duration) -> Result<Held> {
-        let peak = n + usize::from(grow);
-        if peak > self.cap {
+    /// Reserve room for `n` workspaces alive at once for `case` (all or nothing), in its turn
+    /// in the run's schedule; wait at most `timeout` for it. A peak above the cap is an error
+    /// naming both.
+    pub async fn reserve(&self, case: &str, n: usize, timeout: Duration) -> Result<Held> {
+        if n > self.cap {
             return Err(E2eError::Unmet(format!(
-                "{case} needs {peak} workspaces alive at once, above E2E_MAX_WORKSPACES={}: raise the cap to at least {peak}",
+                "{case} needs {n} workspaces alive at once, above E2E_MAX_WORKSPACES={}: raise the cap to at least {n}",
                 self.cap
             )));
         }
+        // The case's place in line, held while it waits (the process's own lock: a dead
+        // waiter's place is freed by the kernel).
+        let me = format!("queue-{:04}-{}", crate::harness::schedule::rank(case), clean(case));
+        let place = self.open(&me)?;
+        if !lock_nb(&place) {
+            return Err(E2eError::Unmet(format!("workspace cap: {case} already waits for room in {}", self.dir.display())));
+        }
         let what = format!("room for {n} workspace(s) of {case} under E2E_MAX_WORKSPACES={}", self.cap);
-        let (grower, slots) = if grow {
-            // A growing case is a long one (a full arm): it goes ahead of new short cases for
-            // its start too, so the long cases do not all end up last (the schedule's tail).
-            let grower = self.wait_for(format!("a turn to grow for {case}"), timeout, || self.try_grower()).await?;
-            let want = self.wait_for(format!("{case}'s place ahead of new cases"), timeout, || self.try_want()).await?;
-            let slots = self.wait_for(what, timeout, || self.try_take(n, &["need"])).await?;
-            drop(want);
-            (Some(grower), slots)
-        } else {
-            (None, self.wait_for(what, timeout, || self.try_take(n, &["want", "need"])).await?)
-        };
+        let slots = self.wait_for(what, timeout, || self.try_take(n, &me)).await?;
+        drop(place);
         self.log(&format!("+ hold {n} {case}"));
-        Ok(Held { base: slots.len(), slots, grower, room: self.clone(), case: case.to_owned() })
-    }
-
-    /// One more slot for `case`, which holds a grower token (waits at most `timeout`, ahead
-    /// of every case waiting for its start: in a room of 3, two growing arms each holding one
-    /// slot, a third arm starting in the free one would leave both waiting for a whole arm).
-    pub async fn one_more(&self, case: &str, timeout: Duration) -> Result<File> {
-        let what = format!("room for one more workspace of {case} under E2E_MAX_WORKSPACES={}", self.cap);
-        let need = self.wait_for(format!("{case}'s place ahead of every start"), timeout, || self.try_token("need")).await?;
-        let mut slots = self.wait_for(what, timeout, || self.try_take(1, &[])).await?;
-        drop(need);
-        self.log(&format!("+ hold 1 {case}"));
-        slots.pop().ok_or_else(|| E2eError::Unmet("workspace cap: a slot taken is missing".into()))
+        Ok(Held { slots, room: self.clone(), case: case.to_owned() })
     }
 
     /// `case` created workspace `id` in this org (the case named, so a benchmark can read

@@ -5,6 +5,7 @@
 pub mod footprint;
 mod org;
 pub mod purge;
+pub mod schedule;
 pub mod preflight;
 pub mod sweep;
 mod target;
@@ -142,12 +143,8 @@ struct CaseInner {
     needs: AtomicUsize,
     /// Workspaces created and not yet proven gone.
     alive: Mutex<std::collections::BTreeSet<String>>,
-    /// The case may have one more workspace alive, for a while, than it reserves at its start.
-    grows: std::sync::atomic::AtomicBool,
     /// The run org's room and the case's slots there, while it holds them.
     room: Mutex<Option<(footprint::Room, footprint::Held)>>,
-    /// The wait for the one more slot, started early ([`Case::one_more_soon`]).
-    soon: Mutex<Option<tokio::task::JoinHandle<crate::Result<()>>>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -183,9 +180,7 @@ impl Case {
                 live_progress,
                 needs: AtomicUsize::new(1),
                 alive: Mutex::new(std::collections::BTreeSet::new()),
-                grows: std::sync::atomic::AtomicBool::new(false),
                 room: Mutex::new(None),
-                soon: Mutex::new(None),
             }),
         }
     }
@@ -205,83 +200,37 @@ impl Case {
         self.inner.needs.load(Ordering::SeqCst)
     }
 
-    /// The case may, for a while, have one workspace alive beyond what it [`needs`](Case::needs)
-    /// at its start, taken with [`Case::one_more`] and given back with [`Case::one_less`] (the
-    /// delegation child of a full arm or a cross-runtime case).
-    pub fn may_grow(&self) -> &Case {
-        self.inner.grows.store(true, Ordering::SeqCst);
-        self
-    }
-
-    pub fn grows(&self) -> bool {
-        self.inner.grows.load(Ordering::SeqCst)
-    }
-
     pub(crate) fn enter_room(&self, room: footprint::Room, held: footprint::Held) {
         *locked(&self.inner.room) = Some((room, held));
     }
 
     /// Give back the case's slots (after its teardown).
     pub(crate) fn leave_room(&self) {
-        if let Some(soon) = locked(&self.inner.soon).take() {
-            soon.abort();
-        }
         locked(&self.inner.room).take();
     }
 
-    /// Start waiting for room for the one more workspace now, in the background, while the
-    /// case works: [`Case::one_more`] then takes what it found. A parent that waits for its
-    /// child's slot only once it needs it is alive and idle for the whole wait; this way the
-    /// wait overlaps the parent's own steps (in a run's org; nothing to wait for elsewhere).
-    pub fn one_more_soon(&self) {
-        if locked(&self.inner.room).is_none() || !self.grows() {
-            return;
+    /// A slot of the case's reservation that no workspace of its own fills, for one more
+    /// workspace (a probe's, once the parent is gone); an error names the case that asks for
+    /// more than it reserved (in a run's org; elsewhere there is no cap to hold).
+    pub fn one_more(&self) -> crate::Result<()> {
+        let alive = locked(&self.inner.alive).len();
+        match locked(&self.inner.room).as_ref() {
+            Some((_, held)) if held.held() <= alive => Err(crate::E2eError::Unmet(format!(
+                "{} wants one more workspace alive than the {} it reserved (Case::needs)",
+                self.inner.name,
+                held.held()
+            ))),
+            _ => Ok(()),
         }
-        let me = self.clone();
-        *locked(&self.inner.soon) = Some(tokio::spawn(async move { me.grow().await }));
     }
 
-    /// Wait for room for one more workspace (a case that [`may_grow`](Case::may_grow), in a
-    /// run's org; nothing to wait for elsewhere, nor when the case holds a slot no workspace
-    /// of its own fills: its grown slot, or its own once its workspaces were deleted).
-    pub async fn one_more(&self) -> crate::Result<()> {
-        let soon = locked(&self.inner.soon).take();
-        if let Some(soon) = soon {
-            soon.await.map_err(|e| crate::E2eError::Unmet(format!("the early wait for room was lost: {e}")))??;
-        }
-        if let Some((_, held)) = locked(&self.inner.room).as_ref()
-            && held.held() > locked(&self.inner.alive).len()
-        {
-            return Ok(());
-        }
-        self.grow().await
-    }
-
-    /// Take the case's one extra slot (at once if it holds it already).
-    async fn grow(&self) -> crate::Result<()> {
-        let room = match locked(&self.inner.room).as_ref() {
-            Some((_, held)) if held.grown() => return Ok(()),
-            Some((room, held)) if held.can_grow() => room.clone(),
-            Some(_) => {
-                return Err(crate::E2eError::Unmet(format!(
-                    "{} asked for room for one more workspace without declaring may_grow, or after giving \
-                     its grown slot back (Case::one_less)",
-                    self.inner.name
-                )));
-            }
-            None => return Ok(()),
-        };
-        let slot = room.one_more(&self.inner.name, self.inner.target.timeouts.room).await?;
-        if let Some((_, held)) = locked(&self.inner.room).as_mut() {
-            held.add(slot);
-        }
-        Ok(())
-    }
-
-    /// The extra workspace is proven gone: give its slot back, and with it the case's turn to
-    /// grow (a case grows once).
+    /// One of the case's workspaces was proven gone and its peak is behind it: give one slot
+    /// back to the room (never below what its workspaces still alive hold).
     pub fn one_less(&self) {
-        if let Some((_, held)) = locked(&self.inner.room).as_mut() {
+        let alive = locked(&self.inner.alive).len();
+        if let Some((_, held)) = locked(&self.inner.room).as_mut()
+            && held.held() > alive.max(1)
+        {
             held.release_one();
         }
     }
@@ -289,8 +238,8 @@ impl Case {
     /// Workspace `id` was proven gone from the org's list (the footprint counts it no more).
     pub(crate) fn gone(&self, id: &str) {
         // Once per workspace: the case's teardown sees an early-deleted one gone again.
-        if let Some((room, _)) = locked(&self.inner.room).as_ref()
-            && locked(&self.inner.alive).remove(id)
+        let first = locked(&self.inner.alive).remove(id);
+        if first && let Some((room, _)) = locked(&self.inner.room).as_ref()
         {
             room.gone(id);
         }
@@ -353,16 +302,15 @@ impl Case {
     /// signal). Call it the moment the create answers.
     pub fn own(&self, id: &str, name: &str) {
         locked(&self.inner.created).push(Owned { id: id.to_owned(), name: name.to_owned() });
-        if let Some((room, _)) = locked(&self.inner.room).as_ref() {
+        let alive = {
+            let mut alive = locked(&self.inner.alive);
+            alive.insert(id.to_owned());
+            alive.len()
+        };
+        if let Some((room, held)) = locked(&self.inner.room).as_ref() {
             room.created(id, &self.inner.name);
-            let alive = {
-                let mut alive = locked(&self.inner.alive);
-                alive.insert(id.to_owned());
-                alive.len()
-            };
-            let reserved = self.needed() + usize::from(self.grows());
-            if alive > reserved {
-                self.say(&format!("[{}] {alive} workspaces alive, above the {reserved} it reserved", self.inner.name));
+            if alive > held.held() {
+                self.say(&format!("[{}] {alive} workspaces alive, above the {} slots it holds", self.inner.name, held.held()));
             }
         }
         if let Some(run) = &self.inner.run {
@@ -373,6 +321,12 @@ impl Case {
     /// Every workspace the case created, in creation order.
     pub fn workspaces(&self) -> Vec<Owned> {
         locked(&self.inner.created).clone()
+    }
+
+    /// The workspaces the case created and has not yet seen leave the list, in creation order.
+    pub fn alive_workspaces(&self) -> Vec<Owned> {
+        let alive = locked(&self.inner.alive);
+        locked(&self.inner.created).iter().filter(|o| alive.contains(&o.id)).cloned().collect()
     }
 
     /// Under `E2E_REQUIRE_LIVE=1`, every one of `required` must have been reached.

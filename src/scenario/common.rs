@@ -48,6 +48,21 @@ pub fn secrets_plan(case: &Case, arm: &Arm) -> SecretsPlan {
 /// Create `arm`'s workspace in `org` (named `name`), apply its BYOK plan, and wait for it to be
 /// online with a url.
 pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> Result<Workspace> {
+    let ws = create(case, org, arm, name).await?;
+    online(case, org, &ws).await?;
+    Ok(ws)
+}
+
+/// `ws`, created by [`create`], comes online (the `workspace_online` milestone).
+pub async fn online(case: &Case, org: &OrgHandle, ws: &Workspace) -> Result<()> {
+    wait_online(case, &org.tenant, ws, case.target().timeouts.workspace_online, Promise::WorkspaceComesOnline).await?;
+    case.stamp(Milestone::WorkspaceOnline);
+    Ok(())
+}
+
+/// The create half of [`provision`] (with BYOK applied where the arm needs it): a case that
+/// creates a child beside its parent does so once the parent's id is known, not once it is online.
+pub async fn create(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> Result<Workspace> {
     let target = case.target();
     let model = arm.model(&target.settings)?;
     let plan = secrets_plan(case, arm);
@@ -80,8 +95,6 @@ pub async fn provision(case: &Case, org: &OrgHandle, arm: &Arm, name: &str) -> R
     if plan.needs_byok() {
         apply_byok(case, &org.tenant, &ws, &plan).await?;
     }
-    wait_online(case, &org.tenant, &ws, case.target().timeouts.workspace_online, Promise::WorkspaceComesOnline).await?;
-    case.stamp(Milestone::WorkspaceOnline);
     Ok(ws)
 }
 

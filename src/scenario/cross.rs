@@ -18,7 +18,7 @@ use crate::scenario::Outcome;
 use crate::scenario::arms::{Arm, arm};
 use crate::scenario::lifecycle::pinned_red;
 pub use crate::scenario::arms::{CROSS_PAIRS, cross_case_name as case_name};
-use crate::scenario::common::{Workspace, apply_byok, ask, expect_token, message_id, provision, secrets_plan};
+use crate::scenario::common::{Workspace, apply_byok, ask, create, expect_token, message_id, online, secrets_plan};
 use crate::wait::{Probe, Wait};
 
 /// The prompt the parent delegates to its child (full mode's delegation and the
@@ -53,14 +53,16 @@ pub async fn cross_delegation(case: &Case, parent_arm: &str, child_arm: &str) ->
             }));
         }
     }
-    // Alive at once: the parent and its child (two of the org's three).
-    case.may_grow();
+    // Alive at once: the parent and its child, both from the start (two of the org's three,
+    // reserved together: a case that waits for room while holding a workspace leaves it idle).
+    case.needs(2);
     let cc = case.clone();
     let report = with_org(case, SlugKind::Full, move |org| async move {
-        // The child's slot sought while the parent provisions.
-        cc.one_more_soon();
-        let parent = provision(&cc, &org, p, "E2E Parent").await?;
-        let child = child_of(&cc, &org.tenant, c, &parent).await?;
+        // The child is created once the parent's id is known, and both come online at once.
+        let parent = create(&cc, &org, p, "E2E Parent").await?;
+        let (up, child) = tokio::join!(online(&cc, &org, &parent), child_of(&cc, &org.tenant, c, &parent));
+        up?;
+        let child = child?;
         let answer = delegate(&cc, &org.tenant, &parent, &child).await?;
         Ok(CrossReport { parent: format!("{} ({})", parent.id, parent.runtime), child: format!("{} ({})", child.id, child.runtime), answer })
     })
@@ -75,7 +77,6 @@ async fn child_of(case: &Case, t: &Tenant, arm: &Arm, parent: &Workspace) -> Res
     let plan = secrets_plan(case, arm);
     let cat = case.target().settings.platform.catalog;
     let req = CreateWorkspace::platform_in(cat, "E2E Child", arm.runtime_or_template, &model).with_secrets(plan.in_body.clone()).with_parent(&parent.id);
-    case.one_more().await.step("wait for room for the child")?;
     let created = t.create_workspace(&req).await.breaks(Promise::DelegationProvenance, "child create refused")?;
     case.own(&created.id, "E2E Child");
     let child = Workspace { id: created.id.clone(), name: "E2E Child".into(), runtime: arm.runtime(cat).to_owned(), model, token: created.token().cloned() };

@@ -40,22 +40,31 @@ pub struct FullReport {
     pub skipped_models: Vec<String>,
 }
 
-/// Run the full-mode steps for `ws`; `None` in smoke mode (which says so).
-pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Result<Option<FullReport>> {
+/// Run the full-mode steps for `ws`, whose delegation `child` came online beside it
+/// ([`child_online`]); `None` in smoke mode (which says so).
+///
+/// Step 10 and 10b (the child's) run first, then the child is deleted and its slot given back,
+/// then 7a-9d on the parent alone: the case's peak of two workspaces is at its start, where it
+/// reserves room, and never in its middle, where waiting for room would leave the parent alive
+/// and idle (docs/waits-and-teardown.md, "Cost in wall time"). A fault in the parent's steps
+/// still names their promise: the delegation passed before them.
+pub async fn run(
+    case: &Case,
+    org: &OrgHandle,
+    arm: &Arm,
+    ws: &Workspace,
+    child: Option<Result<Workspace>>,
+) -> Result<Option<FullReport>> {
     if case.target().settings.mode == Mode::Smoke {
         case.step("E2E_MODE=smoke: full-mode steps skipped (file round trip, diagnose, config rewrite, BYOK guard, \
                    provider probe, memories, peers, memory KV, removed route, delegation)");
         return Ok(None);
     }
     let t = &org.tenant;
-    // The child is created and brought online while the parent works through 7a-9d (it waits
-    // for its slot meanwhile, under the run's cap), and used only at 10: a fault in the
-    // parent's steps still names their promise, and the parent is not alive and idle while
-    // its arm waits for room or for the child to provision. Joined, not spawned: the case's
-    // teardown never races a child still being created.
-    let (own, child) = tokio::join!(parent_steps(case, t, arm, ws), child_online(case, org, arm, ws));
-    let mut report = FullReport { steps: own?, ..FullReport::default() };
-    let child = child.step("10 delegation")?;
+    let child = child
+        .unwrap_or_else(|| Err(E2eError::Unmet("full mode without its delegation child".into())))
+        .step("10 delegation")?;
+    let mut report = FullReport::default();
     crate::scenario::cross::delegate(case, t, ws, &child).await.step("10 delegation")?;
     case.stamp(Milestone::DelegationProvenance);
     report.steps.push("10 delegation with provenance".into());
@@ -68,6 +77,13 @@ pub async fn run(case: &Case, org: &OrgHandle, arm: &Arm, ws: &Workspace) -> Res
         crate::scenario::cascade::guard(case, t, ws, &child).await.step("10b cascade guard")?;
         report.steps.push("10b cascade guard: refused without ?cascade=true, cascaded with it".into());
     }
+    if !s.keep_org {
+        case.step(&format!("{}: done with its child; delete it", ws.label()));
+        let owned = crate::harness::Owned { id: child.id.clone(), name: child.name.clone() };
+        crate::harness::teardown::delete_now(case, t, &[owned]).await.step("delete the child after 10b")?;
+        case.one_less();
+    }
+    report.steps.extend(parent_steps(case, t, arm, ws).await?);
     Ok(Some(report))
 }
 
@@ -247,26 +263,23 @@ pub fn model_list_difference(pinned: &[String], live: &[String]) -> Option<Strin
     (!parts.is_empty()).then(|| parts.join(" / "))
 }
 
-/// 8d, the provider probe, last (the arm calls it after its platform-root check): after every
-/// check of the parent and its child, so that a fault in those still names their promise, not
-/// the probe's; and after both were deleted and proven gone, so that the probe's workspaces,
-/// one at a time, fill the case's own slot. The arm then grows for its child alone and gives
-/// that slot back before the probe: a parent kept alive and idle while its arm waited for
-/// room for a probe was what kept a capped run from its bound (docs/waits-and-teardown.md,
-/// "Cost in wall time"). `None` in smoke mode.
+/// 8d, the provider probe, last (the arm calls it after reading its platform-root row): after
+/// every check of the parent and its child, so that a fault in those still names their
+/// promise, not the probe's; and after the parent was deleted and proven gone (the child went
+/// after 10b: [`run`]), so that the probe's workspaces, one at a time, fill the case's own
+/// slot. `None` in smoke mode.
 pub async fn probe_last(case: &Case, org: &OrgHandle, arm: &Arm, report: Option<FullReport>) -> Result<Option<FullReport>> {
     let Some(mut report) = report else { return Ok(None) };
     if !arm.probe {
         return Ok(Some(report));
     }
     if case.target().settings.keep_org {
-        // Kept for a look (E2E_KEEP_ORG=1): the probe grows beside them, as the child did.
-        case.step("8d provider probe: E2E_KEEP_ORG=1 keeps the parent and its child; the probe grows beside them");
+        // Kept for a look (E2E_KEEP_ORG=1): the arm reserved a slot for the probe beside them.
+        case.step("8d provider probe: E2E_KEEP_ORG=1 keeps the parent and its child; the probe runs beside them");
     } else {
-        let owned = case.workspaces();
-        case.step(&format!("8d provider probe: delete the parent and its child first ({} workspace(s))", owned.len()));
-        crate::harness::teardown::delete_now(case, &org.tenant, &owned).await.step("delete the parent and its child before the probe")?;
-        case.one_less();
+        let owned = case.alive_workspaces();
+        case.step(&format!("8d provider probe: delete the parent first ({} workspace(s))", owned.len()));
+        crate::harness::teardown::delete_now(case, &org.tenant, &owned).await.step("delete the parent before the probe")?;
     }
     report.skipped_models = provider_probe(case, org, arm).await.step("8d provider probe")?;
     report.steps.push("8d provider probe".into());
@@ -280,7 +293,7 @@ pub async fn probe_last(case: &Case, org: &OrgHandle, arm: &Arm, report: Option<
 /// (the model is fixed at create, and answering under a rewritten config would prove the
 /// rewrite, not the create), so the models cannot share one; but none needs to outlive its
 /// check, which keeps the probe within one workspace alive (the arm's own slot, its parent
-/// and child gone by then: [`probe_last`]; with `E2E_KEEP_ORG=1`, beside them). The
+/// and child gone by then: [`probe_last`]; with `E2E_KEEP_ORG=1`, a slot reserved beside them). The
 /// parent already proves the arm's own model when it was created the probe's way (same
 /// runtime, the platform's key): that model is not created twice.
 async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<String>> {
@@ -313,8 +326,8 @@ async fn provider_probe(case: &Case, org: &OrgHandle, arm: &Arm) -> Result<Vec<S
 async fn probe_one(case: &Case, tenant: &Tenant, runtime: &str, model: &str) -> Result<()> {
     let name = format!("E2E Probe {model}");
     let req = CreateWorkspace::platform_in(case.target().settings.platform.catalog, &name, runtime, model);
-    // No wait once the parent and child are gone: the case's own slot is free.
-    case.one_more().await.step("wait for room for a probe workspace")?;
+    // The parent and child are gone: the case's own slot is free.
+    case.one_more().step("room for a probe workspace")?;
     case.step(&format!("8d probe {runtime} with {model}"));
     let created = tenant.create_workspace(&req).await.breaks(Promise::ProviderProbe, &format!("create with {model}"))?;
     case.own(&created.id, &name);
@@ -399,15 +412,14 @@ async fn removed_route(case: &Case, t: &Tenant, ws: &Workspace) -> Result<()> {
     Ok(())
 }
 
-/// A fresh child of `parent`, online (step 10's first half; the delegation is the caller's).
-async fn child_online(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace) -> Result<Workspace> {
+/// A fresh child of `parent`, online (step 10's first half; the delegation is [`run`]'s).
+pub async fn child_online(case: &Case, org: &OrgHandle, arm: &Arm, parent: &Workspace) -> Result<Workspace> {
     let t = &org.tenant;
     let plan = secrets_plan(case, arm);
     let cat = case.target().settings.platform.catalog;
     let req = CreateWorkspace::platform_in(cat, "E2E Child", arm.runtime_or_template, &parent.model)
         .with_secrets(plan.in_body.clone())
         .with_parent(&parent.id);
-    case.one_more().await.step("wait for room for the child")?;
     case.step(&format!("{}: create a child workspace", parent.label()));
     let created = t.create_workspace(&req).await.breaks(Promise::DelegationProvenance, "child create refused")?;
     case.own(&created.id, "E2E Child");

@@ -7,8 +7,8 @@ use crate::harness::{Case, Milestone, SlugKind, with_org};
 use crate::payload::CreateWorkspace;
 use crate::scenario::arms::{Arm, Expectation};
 use crate::scenario::common::{
-    KNOWN_ANSWER_PROMPT, PONG_PROMPT, ask, expect_activity, expect_token, message_id, provision, result_error_burst,
-    secrets_plan,
+    KNOWN_ANSWER_PROMPT, PONG_PROMPT, ask, expect_activity, expect_token, message_id, online, result_error_burst,
+    secrets_plan, create,
 };
 use crate::scenario::{Outcome, full};
 
@@ -46,13 +46,15 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
         crate::config::Mode::Full => SlugKind::Full,
         crate::config::Mode::Smoke => SlugKind::Smoke,
     };
-    // Alive at once: the parent, and in full mode for a while one more (the delegation
-    // child; the provider probe's workspaces come after both are gone, in the arm's own slot:
-    // `full::probe_last`). An arm pinned to be rejected at create never gets there: it does
-    // not take one of the cap's `cap - 1` turns to grow (an arm that grows would wait for it)
-    // nor go ahead of new cases as a grower does.
-    if target.settings.mode == crate::config::Mode::Full && matches!(expectation, Expectation::Online) {
-        case.may_grow();
+    // Alive at once: the parent, and in full mode its delegation child from the start until
+    // step 10b is done (`full::run` gives the child's slot back then); the provider probe's
+    // workspaces come after the parent is gone, in the arm's own slot (`full::probe_last`).
+    // The whole peak is reserved at the start: a parent alive and idle while its arm waits
+    // for room mid-case was what kept a capped run from its bound (docs/waits-and-teardown.md).
+    let with_child = target.settings.mode == crate::config::Mode::Full && matches!(expectation, Expectation::Online);
+    if with_child {
+        // E2E_KEEP_ORG=1 deletes nothing early: the child stays beside the probe's workspace.
+        case.needs(2 + usize::from(target.settings.keep_org && arm.probe));
     }
     let c = case.clone();
     let report = with_org(case, kind, move |org| async move {
@@ -63,7 +65,17 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
                 })
             }
             Expectation::Online => {
-                let ws = provision(&c, &org, arm, "E2E Parent").await?;
+                let ws = create(&c, &org, arm, "E2E Parent").await?;
+                // In full mode the delegation child comes online beside the parent; its
+                // result waits for step 10, so a fault in the parent's own steps still names
+                // their promise.
+                let (up, child) = if with_child {
+                    let (up, child) = tokio::join!(online(&c, &org, &ws), full::child_online(&c, &org, arm, &ws));
+                    (up, Some(child))
+                } else {
+                    (online(&c, &org, &ws).await, None)
+                };
+                up?;
 
                 c.step(&format!("{}: A2A PONG", ws.label()));
                 let pong_msg = SendMessage::text(PONG_PROMPT).with_id("e2e-msg-1").with_message_id(message_id("e2e"));
@@ -82,7 +94,7 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
 
                 let row = expect_activity(&c, &org.tenant, &ws, pong_msg.message_id()).await?;
 
-                let full_mode = full::run(&c, &org, arm, &ws).await?;
+                let full_mode = full::run(&c, &org, arm, &ws, child).await?;
                 // Read while the parent lives: the provider probe deletes it first.
                 let placed = crate::scenario::platform_root::arm_row(&c, &org.tenant, &ws).await?;
                 let full_mode = full::probe_last(&c, &org, arm, full_mode).await?;

@@ -30,7 +30,7 @@ async fn six_cases_in_a_room_of_two_never_hold_more_than_two_and_finish_in_three
     for i in 0..6 {
         let (r, now, peak) = (r.clone(), now.clone(), peak.clone());
         set.spawn(async move {
-            let held = r.reserve(&format!("case-{i}"), 1, false, Duration::from_secs(5)).await.expect("room");
+            let held = r.reserve(&format!("case-{i}"), 1, Duration::from_secs(5)).await.expect("room");
             let n = now.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(n, Ordering::SeqCst);
             molecule_e2e::wait::sleep_for(HOLD).await;
@@ -51,11 +51,11 @@ async fn six_cases_in_a_room_of_two_never_hold_more_than_two_and_finish_in_three
 #[tokio::test]
 async fn a_case_reserves_its_peak_all_or_nothing_so_a_smaller_case_passes_it() {
     let r = room(3);
-    let first = r.reserve("parent-and-child", 2, false, Duration::from_secs(1)).await.expect("two of three");
+    let first = r.reserve("parent-and-child", 2, Duration::from_secs(1)).await.expect("two of three");
     // Two more do not fit: the reservation waits instead of taking the one free slot.
-    let waited = r.reserve("another-pair", 2, false, Duration::from_millis(200)).await.expect_err("no room for two");
+    let waited = r.reserve("another-pair", 2, Duration::from_millis(200)).await.expect_err("no room for two");
     assert!(waited.to_string().contains("room for 2 workspace(s) of another-pair under E2E_MAX_WORKSPACES=3"), "{waited}");
-    let single = r.reserve("single", 1, false, Duration::from_millis(200)).await.expect("the free slot");
+    let single = r.reserve("single", 1, Duration::from_millis(200)).await.expect("the free slot");
     drop((first, single));
     cleanup(&r);
 }
@@ -63,7 +63,7 @@ async fn a_case_reserves_its_peak_all_or_nothing_so_a_smaller_case_passes_it() {
 #[tokio::test]
 async fn a_case_needing_more_than_the_cap_fails_at_once_naming_both() {
     let r = room(1);
-    let e = r.reserve("arm::hermes", 2, false, Duration::from_secs(5)).await.expect_err("above the cap");
+    let e = r.reserve("arm::hermes", 2, Duration::from_secs(5)).await.expect_err("above the cap");
     assert!(e.to_string().contains("needs 2 workspaces alive at once, above E2E_MAX_WORKSPACES=1"), "{e}");
     cleanup(&r);
 }
@@ -71,7 +71,7 @@ async fn a_case_needing_more_than_the_cap_fails_at_once_naming_both() {
 #[tokio::test]
 async fn a_slot_held_by_another_process_is_waited_for() {
     let r = room(1);
-    let _ = r.reserve("probe", 1, false, Duration::from_secs(1)).await.expect("creates the slot file");
+    let _ = r.reserve("probe", 1, Duration::from_secs(1)).await.expect("creates the slot file");
     // Another process (flock(1), the same lock as ours) holds the only slot for 300 ms.
     let mut other = std::process::Command::new("flock")
         .args(["-x", &r.dir().join("slot-0").display().to_string(), "sleep", "0.3"])
@@ -80,14 +80,14 @@ async fn a_slot_held_by_another_process_is_waited_for() {
     let started = Instant::now();
     let seen_held = loop {
         // Wait until the other process has the lock (it starts asynchronously).
-        match r.reserve("probe", 1, false, Duration::from_millis(1)).await {
+        match r.reserve("probe", 1, Duration::from_millis(1)).await {
             Ok(held) if started.elapsed() < Duration::from_secs(2) => drop(held),
             Ok(_) => break false,
             Err(_) => break true,
         }
     };
     assert!(seen_held, "the other process never held the slot");
-    let held = r.reserve("case-a", 1, false, Duration::from_secs(5)).await.expect("room once the other process let go");
+    let held = r.reserve("case-a", 1, Duration::from_secs(5)).await.expect("room once the other process let go");
     assert!(started.elapsed() >= Duration::from_millis(200), "did not wait: {:?}", started.elapsed());
     let _ = other.wait();
     drop(held);
@@ -113,36 +113,41 @@ fn the_cap_defaults_to_the_platforms_provision_concurrency_and_reads_the_variabl
     assert!(e.to_string().contains("E2E_MAX_WORKSPACES"), "{e}");
 }
 
+/// Cases the schedule does not name wait in name order (`harness::schedule`): "a-pair" is ahead.
 #[tokio::test]
-async fn growing_cases_are_at_most_the_cap_less_one_so_the_one_that_grows_finds_room() {
-    let r = room(2);
-    let mut a = r.reserve("arm::a", 1, true, Duration::from_secs(1)).await.expect("a base slot and the grower token");
-    // A second grower would hold the other slot and both would wait for a third: it waits
-    // for a turn instead, and the first grows into the free slot.
-    let b = r.reserve("arm::b", 1, true, Duration::from_millis(200)).await.expect_err("no turn to grow");
-    assert!(b.to_string().contains("a turn to grow for arm::b"), "{b}");
-    let slot = r.one_more("arm::a", Duration::from_millis(200)).await.expect("the free slot");
-    a.add(slot);
-    let full = r.reserve("lifecycle::x", 1, false, Duration::from_millis(100)).await.expect_err("both slots held");
-    assert!(full.to_string().contains("room for 1 workspace(s) of lifecycle::x"), "{full}");
-    a.release_one();
-    let single = r.reserve("lifecycle::x", 1, false, Duration::from_millis(200)).await.expect("the slot given back");
-    drop((a, single));
-    assert_eq!(r.footprint().peak_held, 2);
+async fn a_case_waiting_for_two_slots_is_not_passed_by_a_later_case_that_would_fit() {
+    let r = room(3);
+    let holder = r.reserve("0-holder", 2, Duration::from_secs(1)).await.expect("two of three");
+    let (r2, started) = (r.clone(), Instant::now());
+    let pair = tokio::spawn(async move { r2.reserve("a-pair", 2, Duration::from_secs(5)).await.map(|h| (h, started.elapsed())) });
+    // Until the pair has its place in line, the single could still go first.
+    while !r.dir().join("queue-9999-a-pair").exists() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let e = r.reserve("b-single", 1, Duration::from_millis(300)).await.expect_err("a slot is free, but the pair is ahead");
+    assert!(e.to_string().contains("room for 1 workspace(s) of b-single"), "{e}");
+    drop(holder);
+    let (pair, waited) = pair.await.expect("joined").expect("the pair's room once the holder let go");
+    assert!(waited >= Duration::from_millis(300), "the pair started after {waited:?}, before the holder let go");
+    let single = r.reserve("b-single", 1, Duration::from_secs(1)).await.expect("the slot left beside the pair");
+    assert_eq!(pair.held() + single.held(), 3);
+    drop((pair, single));
     cleanup(&r);
 }
 
 #[tokio::test]
-async fn a_case_that_gives_its_grown_slot_back_gives_back_its_turn_to_grow() {
+async fn a_case_gives_its_slots_back_one_at_a_time_and_another_case_takes_one_at_once() {
     let r = room(2);
-    let mut a = r.reserve("arm::a", 1, true, Duration::from_secs(1)).await.expect("a base slot and the grower token");
-    a.add(r.one_more("arm::a", Duration::from_millis(200)).await.expect("the free slot"));
-    // Its child gone, the arm probes in its own slot: another growing case may start.
+    let mut a = r.reserve("arm::a", 2, Duration::from_secs(1)).await.expect("the whole room");
+    let full = r.reserve("lifecycle::x", 1, Duration::from_millis(100)).await.expect_err("both slots held");
+    assert!(full.to_string().contains("room for 1 workspace(s) of lifecycle::x"), "{full}");
+    // Its child gone, the arm goes on in one slot.
     a.release_one();
-    assert!(!a.can_grow() && !a.grown() && a.held() == 1);
-    let b = r.reserve("arm::b", 1, true, Duration::from_millis(500)).await.expect("the turn a gave back");
-    assert!(b.can_grow());
-    drop((a, b));
+    assert_eq!(a.held(), 1);
+    let single = r.reserve("lifecycle::x", 1, Duration::from_millis(300)).await.expect("the slot given back");
+    drop((a, single));
+    let fp = r.footprint();
+    assert_eq!(fp.peak_held, 2);
     cleanup(&r);
 }
 
@@ -188,12 +193,12 @@ fn the_report_of_a_process_per_case_run_counts_the_shared_rooms_footprint() {
     cleanup(&r);
 }
 
-/// In full mode an arm that comes online may grow (a probe workspace, the delegation child)
-/// and so takes one of the cap's `cap - 1` turns to grow; an arm pinned to be rejected at
-/// create never has a second workspace and takes none (a turn it held kept an arm that grows
-/// waiting). On a stand-in whose creates answer 500, every arm's case ends at its create.
+/// In full mode an arm that comes online reserves two slots at its start (its parent and,
+/// until 10b is done, its delegation child); an arm pinned to be rejected at create never has
+/// a second workspace and reserves one. On a stand-in whose creates answer 500, every arm's
+/// case ends at its create.
 #[tokio::test]
-async fn in_full_mode_only_an_arm_that_comes_online_takes_a_turn_to_grow() {
+async fn in_full_mode_only_an_arm_that_comes_online_reserves_room_for_its_child() {
     use molecule_e2e::config::Mode;
     use molecule_e2e::harness::{Case, Target};
     use molecule_e2e::scenario::arms::{ARMS, Expectation};
@@ -205,12 +210,12 @@ async fn in_full_mode_only_an_arm_that_comes_online_takes_a_turn_to_grow() {
     let mut set = tokio::task::JoinSet::new();
     for arm in ARMS {
         let case = Case::captured(format!("arm::{}", arm.name), target.clone());
-        set.spawn(async move { (arm, molecule_e2e::scenario::saas::runtime_arm(&case, arm).await.is_err(), case.grows()) });
+        set.spawn(async move { (arm, molecule_e2e::scenario::saas::runtime_arm(&case, arm).await.is_err(), case.needed()) });
     }
     while let Some(done) = set.join_next().await {
-        let (arm, failed, grows) = done.expect("the arm's case ended");
+        let (arm, failed, needed) = done.expect("the arm's case ended");
         assert!(failed, "arm {}: every create answers 500, the case must fail", arm.name);
         let online = matches!(arm.expectation(target.settings.platform), Expectation::Online);
-        assert_eq!(grows, online, "arm {} ({:?})", arm.name, arm.expectation(target.settings.platform));
+        assert_eq!(needed, 1 + usize::from(online), "arm {} ({:?})", arm.name, arm.expectation(target.settings.platform));
     }
 }
