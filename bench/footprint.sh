@@ -6,10 +6,11 @@
 # list, from the room's events); no schedule under the cap can beat LB = max(L, A / CAP). It
 # prints the capped wall time over LB (target ≤ 1.1) and the footprint lines of both runs.
 #
-# Measured (docs/waits-and-teardown.md, bench/README.md): uncapped 37.5–37.6 s, 47 workspaces,
-# 36 alive at peak; cap 3: 152.9–153.9 s, 3 alive at peak, 1.19–1.20 × the bound of 128.1–128.7 s
-# (target 1.1, not met). It also prints the workspace-seconds of each case kind, uncapped and
-# capped: where the capped run's workspaces live longer.
+# Measured (docs/waits-and-teardown.md, bench/README.md): uncapped 36.1-36.2 s, 47 workspaces,
+# 36 alive at peak; cap 3: 125.7-126.5 s, 3 alive at peak, 1.06-1.07 x the bound of 118.1-118.2 s
+# (target 1.1, met). It also prints the workspace-seconds of each case kind, uncapped and
+# capped: where the capped run's workspaces live longer. KEEP=1 keeps the events, from which
+# bench/plan.py computes the run's schedule (src/harness/schedule.txt).
 #
 #   bench/footprint.sh                      # realistic delays, cap 3
 #   PROFILE=x1 CAP=2 bench/footprint.sh
