@@ -155,10 +155,15 @@ impl Room {
         // The case's place in line, held while it waits (the process's own lock: a dead
         // waiter's place is freed by the kernel).
         let me = format!("queue-{:04}-{}", crate::harness::schedule::rank(case), clean(case));
-        let place = self.open(&me)?;
+        // Locked under a name no one reads, then renamed (the lock stays with the file): a
+        // place others can see is a place held.
+        let draft = format!("draft-{}", uuid::Uuid::new_v4().simple());
+        let place = self.open(&draft)?;
         if !lock_nb(&place) {
-            return Err(E2eError::Unmet(format!("workspace cap: {case} already waits for room in {}", self.dir.display())));
+            return Err(E2eError::Unmet(format!("workspace cap: cannot lock {draft} in {}", self.dir.display())));
         }
+        std::fs::rename(self.dir.join(&draft), self.dir.join(&me))
+            .map_err(|e| E2eError::Unmet(format!("workspace cap: cannot take {case}'s place in line in {}: {e}", self.dir.display())))?;
         let what = format!("room for {n} workspace(s) of {case} under E2E_MAX_WORKSPACES={}", self.cap);
         let slots = self.wait_for(what, timeout, || self.try_take(n, &me)).await?;
         drop(place);

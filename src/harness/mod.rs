@@ -200,6 +200,11 @@ impl Case {
         self.inner.needs.load(Ordering::SeqCst)
     }
 
+    /// Whether the case holds slots in a run org's room (under `E2E_MAX_WORKSPACES`).
+    pub fn in_room(&self) -> bool {
+        locked(&self.inner.room).is_some()
+    }
+
     pub(crate) fn enter_room(&self, room: footprint::Room, held: footprint::Held) {
         *locked(&self.inner.room) = Some((room, held));
     }
