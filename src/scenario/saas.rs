@@ -3,7 +3,7 @@
 
 use crate::a2a::SendMessage;
 use crate::error::{BreaksExt, E2eError, Promise, Result, StepExt};
-use crate::harness::{Case, Milestone, SlugKind, with_org};
+use crate::harness::{Case, Milestone, OrgHandle, SlugKind, with_org};
 use crate::payload::CreateWorkspace;
 use crate::scenario::arms::{Arm, Expectation};
 use crate::scenario::common::{
@@ -64,52 +64,7 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
                     ArmReport::Rejected { org: org.slug.clone(), model: model.clone(), status, code }
                 })
             }
-            Expectation::Online => {
-                let ws = create(&c, &org, arm, "E2E Parent").await?;
-                // In full mode the delegation child comes online beside the parent; its
-                // result waits for step 10, so a fault in the parent's own steps still names
-                // their promise.
-                let (up, child) = if with_child {
-                    let (up, child) = tokio::join!(online(&c, &org, &ws), full::child_online(&c, &org, arm, &ws));
-                    (up, Some(child))
-                } else {
-                    (online(&c, &org, &ws).await, None)
-                };
-                up?;
-
-                c.step(&format!("{}: A2A PONG", ws.label()));
-                let pong_msg = SendMessage::text(PONG_PROMPT).with_id("e2e-msg-1").with_message_id(message_id("e2e"));
-                let reply = ask(&c, &org.tenant, &ws, &pong_msg).await.breaks(Promise::A2aAnswersPong, "A2A PONG").step("A2A PONG")?;
-                result_error_burst(&c, &org.tenant, &ws, &reply).await;
-                let pong = expect_token(&reply, "PONG", Promise::A2aAnswersPong).step("A2A PONG")?;
-
-                c.step(&format!("{}: known-answer gate (PINEAPPLE)", ws.label()));
-                let known_msg = SendMessage::text(KNOWN_ANSWER_PROMPT)
-                    .with_id("e2e-known-answer-1")
-                    .with_message_id(message_id("e2e"));
-                let reply =
-                    ask(&c, &org.tenant, &ws, &known_msg).await.breaks(Promise::KnownAnswer, "known answer").step("known answer")?;
-                let known_answer = expect_token(&reply, "PINEAPPLE", Promise::KnownAnswer).step("known answer")?;
-                c.stamp(Milestone::A2aRoundtrip);
-
-                let row = expect_activity(&c, &org.tenant, &ws, pong_msg.message_id()).await?;
-
-                let full_mode = full::run(&c, &org, arm, &ws, child).await?;
-                // Read while the parent lives: the provider probe deletes it first.
-                let placed = crate::scenario::platform_root::arm_row(&c, &org.tenant, &ws).await?;
-                let full_mode = full::probe_last(&c, &org, arm, full_mode).await?;
-                // Last: a fault in the arm's own A2A or full mode is that promise, not the root's.
-                crate::scenario::platform_root::check(&c, &org.tenant, placed).await?;
-                Ok(ArmReport::Online {
-                    org: org.slug.clone(),
-                    workspace_id: ws.id.clone(),
-                    model: ws.model.clone(),
-                    pong,
-                    known_answer,
-                    activity_row: row.id,
-                    full_mode,
-                })
-            }
+            Expectation::Online => online_arm(&c, &org, arm, with_child).await,
         }
     })
     .await?;
@@ -118,6 +73,51 @@ pub async fn runtime_arm(case: &Case, arm: &'static Arm) -> Result<Outcome<ArmRe
         case.require_milestones(&Milestone::for_arm(s.mode, s.lifecycle, s.platform.cascade_guard))?;
     }
     Ok(Outcome::Ran(report))
+}
+
+/// An arm that must come online: parent (and in full mode its child beside it), PONG, the
+/// known answer, activity, full mode, the provider probe, and the platform-root check last.
+async fn online_arm(c: &Case, org: &OrgHandle, arm: &'static Arm, with_child: bool) -> Result<ArmReport> {
+    let ws = create(c, org, arm, "E2E Parent").await?;
+    // In full mode the delegation child comes online beside the parent; its result waits for
+    // step 10, so a fault in the parent's own steps still names their promise.
+    let (up, child) = if with_child {
+        let (up, child) = tokio::join!(online(c, org, &ws), full::child_online(c, org, arm, &ws));
+        (up, Some(child))
+    } else {
+        (online(c, org, &ws).await, None)
+    };
+    up?;
+
+    c.step(&format!("{}: A2A PONG", ws.label()));
+    let pong_msg = SendMessage::text(PONG_PROMPT).with_id("e2e-msg-1").with_message_id(message_id("e2e"));
+    let reply = ask(c, &org.tenant, &ws, &pong_msg).await.breaks(Promise::A2aAnswersPong, "A2A PONG").step("A2A PONG")?;
+    result_error_burst(c, &org.tenant, &ws, &reply).await;
+    let pong = expect_token(&reply, "PONG", Promise::A2aAnswersPong).step("A2A PONG")?;
+
+    c.step(&format!("{}: known-answer gate (PINEAPPLE)", ws.label()));
+    let known_msg = SendMessage::text(KNOWN_ANSWER_PROMPT).with_id("e2e-known-answer-1").with_message_id(message_id("e2e"));
+    let reply = ask(c, &org.tenant, &ws, &known_msg).await.breaks(Promise::KnownAnswer, "known answer").step("known answer")?;
+    let known_answer = expect_token(&reply, "PINEAPPLE", Promise::KnownAnswer).step("known answer")?;
+    c.stamp(Milestone::A2aRoundtrip);
+
+    let row = expect_activity(c, &org.tenant, &ws, pong_msg.message_id()).await?;
+
+    let full_mode = full::run(c, org, arm, &ws, child).await?;
+    // Read while the parent lives: the provider probe deletes it first.
+    let placed = crate::scenario::platform_root::arm_row(c, &org.tenant, &ws).await?;
+    let full_mode = full::probe_last(c, org, arm, full_mode).await?;
+    // Last: a fault in the arm's own A2A or full mode is that promise, not the root's.
+    crate::scenario::platform_root::check(c, &org.tenant, placed).await?;
+    Ok(ArmReport::Online {
+        org: org.slug.clone(),
+        workspace_id: ws.id.clone(),
+        model: ws.model.clone(),
+        pong,
+        known_answer,
+        activity_row: row.id,
+        full_mode,
+    })
 }
 
 /// The create must be refused with exactly `status` and `code`: a pinned red arm.
