@@ -10,7 +10,7 @@
 # 36 alive at peak; cap 3: 125.7-126.5 s, 3 alive at peak, 1.06-1.07 x the bound of 118.1-118.2 s
 # (target 1.1, met). It also prints the workspace-seconds of each case kind, uncapped and
 # capped: where the capped run's workspaces live longer. KEEP=1 keeps the events, from which
-# bench/plan.py computes the run's schedule (src/harness/schedule.txt).
+# bench/plan.py computes the run's schedule (src/harness/schedule/<generation>.txt).
 #
 #   bench/footprint.sh                      # realistic delays, cap 3
 #   PROFILE=x1 CAP=2 bench/footprint.sh

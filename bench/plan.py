@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The run's schedule (src/harness/schedule.txt) from the shapes an uncapped run measured.
+"""A run's schedule (src/harness/schedule/<generation>.txt) from the shapes an uncapped run measured.
 
-    bench/plan.py <events of an uncapped run> [cap] > src/harness/schedule.txt
+    bench/plan.py <events of an uncapped run> [cap] > src/harness/schedule/<generation>.txt
 
 KEEP=1 bench/footprint.sh keeps the events (uncapped.events). Each case's shape is read from the
 room's hold events: the slots it reserved at its start, and when it gave each back. The order

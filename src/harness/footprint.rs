@@ -143,9 +143,9 @@ impl Room {
     }
 
     /// Reserve room for `n` workspaces alive at once for `case` (all or nothing), in its turn
-    /// in the run's schedule; wait at most `timeout` for it. A peak above the cap is an error
-    /// naming both.
-    pub async fn reserve(&self, case: &str, n: usize, timeout: Duration) -> Result<Held> {
+    /// (`rank`: its place in the run's schedule, [`crate::harness::schedule::rank`]; ties in
+    /// name order); wait at most `timeout` for it. A peak above the cap is an error naming both.
+    pub async fn reserve(&self, case: &str, n: usize, rank: usize, timeout: Duration) -> Result<Held> {
         if n > self.cap {
             return Err(E2eError::Unmet(format!(
                 "{case} needs {n} workspaces alive at once, above E2E_MAX_WORKSPACES={}: raise the cap to at least {n}",
@@ -154,7 +154,7 @@ impl Room {
         }
         // The case's place in line, held while it waits (the process's own lock: a dead
         // waiter's place is freed by the kernel).
-        let me = format!("queue-{:04}-{}", crate::harness::schedule::rank(case), clean(case));
+        let me = format!("queue-{:04}-{}", rank.min(9999), clean(case));
         // Locked under a name no one reads, then renamed (the lock stays with the file): a
         // place others can see is a place held.
         let draft = format!("draft-{}", uuid::Uuid::new_v4().simple());

@@ -162,7 +162,8 @@ where
     // room for its peak (held until its teardown has run).
     if case.run().is_some() {
         let room = Room::for_org(target.cp_url(), &info.slug, target.settings.max_workspaces);
-        let held = room.reserve(case.name(), case.needed(), target.timeouts.room).await.step("wait for room")?;
+        let rank = crate::harness::schedule::rank(case.name(), target.settings.platform);
+        let held = room.reserve(case.name(), case.needed(), rank, target.timeouts.room).await.step("wait for room")?;
         case.enter_room(room, held);
     }
 

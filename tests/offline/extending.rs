@@ -243,21 +243,24 @@ fn a_new_runtime_fault_is_guarded_asked_where_the_runtime_answers_and_listed() {
     step("A new canary", 4, doc.contains(&format!("| {all} |")), format!("docs/container-tier.md's fault-proof row should say \"{all}\" (RuntimeFault::ALL has {n})"));
 }
 
-/// The run's schedule (`src/harness/schedule.txt`, from `bench/plan.py`) names only cases the
-/// SaaS binary has: a renamed or removed case would leave a stale line, and its successor
-/// would wait behind every planned case.
+/// Each generation's schedule (`src/harness/schedule/<commit>.txt`, from `bench/plan.py`)
+/// names only cases the SaaS binary has: a renamed or removed case would leave a stale line,
+/// and its successor would wait behind every planned case.
 #[test]
 fn the_schedule_names_only_cases_the_saas_binary_has() {
-    use molecule_e2e::scenario::arms::{ARMS, CROSS_PAIRS, TRANSITIONS, cross_case_name};
+    use molecule_e2e::harness::schedule::{ORDERS, names};
+    use molecule_e2e::scenario::arms::{CROSS_PAIRS, cross_case_name};
     let mut known: Vec<String> = ARMS.iter().map(|a| format!("arm::{}", a.name)).collect();
     known.extend(CROSS_PAIRS.iter().map(|(p, c)| cross_case_name(p, c)));
     known.extend(TRANSITIONS.iter().flat_map(|t| ARMS.iter().map(move |a| format!("lifecycle::{t}::{}", a.name))));
-    for line in read("src/harness/schedule.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        step(
-            "A renamed or removed case",
-            1,
-            known.iter().any(|k| k == line),
-            format!("src/harness/schedule.txt names {line}, which is no case of tests/staging_saas.rs: rerun bench/plan.py"),
-        );
+    for (commit, order) in ORDERS {
+        for name in names(order) {
+            step(
+                "A renamed or removed case",
+                1,
+                known.iter().any(|k| k == name),
+                format!("src/harness/schedule/{commit}.txt names {name}, which is no case of tests/staging_saas.rs: rerun bench/plan.py"),
+            );
+        }
     }
 }

@@ -21,6 +21,9 @@ fn cleanup(r: &Room) {
 
 const HOLD: Duration = Duration::from_millis(100);
 
+/// The rank of a case no schedule names: such cases wait in name order.
+const UNPLANNED: usize = 9999;
+
 #[tokio::test]
 async fn six_cases_in_a_room_of_two_never_hold_more_than_two_and_finish_in_three_rounds() {
     let r = room(2);
@@ -30,7 +33,7 @@ async fn six_cases_in_a_room_of_two_never_hold_more_than_two_and_finish_in_three
     for i in 0..6 {
         let (r, now, peak) = (r.clone(), now.clone(), peak.clone());
         set.spawn(async move {
-            let held = r.reserve(&format!("case-{i}"), 1, Duration::from_secs(5)).await.expect("room");
+            let held = r.reserve(&format!("case-{i}"), 1, UNPLANNED, Duration::from_secs(5)).await.expect("room");
             let n = now.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(n, Ordering::SeqCst);
             molecule_e2e::wait::sleep_for(HOLD).await;
@@ -51,11 +54,11 @@ async fn six_cases_in_a_room_of_two_never_hold_more_than_two_and_finish_in_three
 #[tokio::test]
 async fn a_case_reserves_its_peak_all_or_nothing_so_a_smaller_case_passes_it() {
     let r = room(3);
-    let first = r.reserve("parent-and-child", 2, Duration::from_secs(1)).await.expect("two of three");
+    let first = r.reserve("parent-and-child", 2, UNPLANNED, Duration::from_secs(1)).await.expect("two of three");
     // Two more do not fit: the reservation waits instead of taking the one free slot.
-    let waited = r.reserve("another-pair", 2, Duration::from_millis(200)).await.expect_err("no room for two");
+    let waited = r.reserve("another-pair", 2, UNPLANNED, Duration::from_millis(200)).await.expect_err("no room for two");
     assert!(waited.to_string().contains("room for 2 workspace(s) of another-pair under E2E_MAX_WORKSPACES=3"), "{waited}");
-    let single = r.reserve("single", 1, Duration::from_millis(200)).await.expect("the free slot");
+    let single = r.reserve("single", 1, UNPLANNED, Duration::from_millis(200)).await.expect("the free slot");
     drop((first, single));
     cleanup(&r);
 }
@@ -63,7 +66,7 @@ async fn a_case_reserves_its_peak_all_or_nothing_so_a_smaller_case_passes_it() {
 #[tokio::test]
 async fn a_case_needing_more_than_the_cap_fails_at_once_naming_both() {
     let r = room(1);
-    let e = r.reserve("arm::hermes", 2, Duration::from_secs(5)).await.expect_err("above the cap");
+    let e = r.reserve("arm::hermes", 2, UNPLANNED, Duration::from_secs(5)).await.expect_err("above the cap");
     assert!(e.to_string().contains("needs 2 workspaces alive at once, above E2E_MAX_WORKSPACES=1"), "{e}");
     cleanup(&r);
 }
@@ -71,7 +74,7 @@ async fn a_case_needing_more_than_the_cap_fails_at_once_naming_both() {
 #[tokio::test]
 async fn a_slot_held_by_another_process_is_waited_for() {
     let r = room(1);
-    let _ = r.reserve("probe", 1, Duration::from_secs(1)).await.expect("creates the slot file");
+    let _ = r.reserve("probe", 1, UNPLANNED, Duration::from_secs(1)).await.expect("creates the slot file");
     // Another process (flock(1), the same lock as ours) holds the only slot for 300 ms.
     let mut other = std::process::Command::new("flock")
         .args(["-x", &r.dir().join("slot-0").display().to_string(), "sleep", "0.3"])
@@ -80,14 +83,14 @@ async fn a_slot_held_by_another_process_is_waited_for() {
     let started = Instant::now();
     let seen_held = loop {
         // Wait until the other process has the lock (it starts asynchronously).
-        match r.reserve("probe", 1, Duration::from_millis(1)).await {
+        match r.reserve("probe", 1, UNPLANNED, Duration::from_millis(1)).await {
             Ok(held) if started.elapsed() < Duration::from_secs(2) => drop(held),
             Ok(_) => break false,
             Err(_) => break true,
         }
     };
     assert!(seen_held, "the other process never held the slot");
-    let held = r.reserve("case-a", 1, Duration::from_secs(5)).await.expect("room once the other process let go");
+    let held = r.reserve("case-a", 1, UNPLANNED, Duration::from_secs(5)).await.expect("room once the other process let go");
     assert!(started.elapsed() >= Duration::from_millis(200), "did not wait: {:?}", started.elapsed());
     let _ = other.wait();
     drop(held);
@@ -117,19 +120,19 @@ fn the_cap_defaults_to_the_platforms_provision_concurrency_and_reads_the_variabl
 #[tokio::test]
 async fn a_case_waiting_for_two_slots_is_not_passed_by_a_later_case_that_would_fit() {
     let r = room(3);
-    let holder = r.reserve("0-holder", 2, Duration::from_secs(1)).await.expect("two of three");
+    let holder = r.reserve("0-holder", 2, UNPLANNED, Duration::from_secs(1)).await.expect("two of three");
     let (r2, started) = (r.clone(), Instant::now());
-    let pair = tokio::spawn(async move { r2.reserve("a-pair", 2, Duration::from_secs(5)).await.map(|h| (h, started.elapsed())) });
+    let pair = tokio::spawn(async move { r2.reserve("a-pair", 2, UNPLANNED, Duration::from_secs(5)).await.map(|h| (h, started.elapsed())) });
     // Until the pair has its place in line, the single could still go first.
     while !r.dir().join("queue-9999-a-pair").exists() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let e = r.reserve("b-single", 1, Duration::from_millis(300)).await.expect_err("a slot is free, but the pair is ahead");
+    let e = r.reserve("b-single", 1, UNPLANNED, Duration::from_millis(300)).await.expect_err("a slot is free, but the pair is ahead");
     assert!(e.to_string().contains("room for 1 workspace(s) of b-single"), "{e}");
     drop(holder);
     let (pair, waited) = pair.await.expect("joined").expect("the pair's room once the holder let go");
     assert!(waited >= Duration::from_millis(300), "the pair started after {waited:?}, before the holder let go");
-    let single = r.reserve("b-single", 1, Duration::from_secs(1)).await.expect("the slot left beside the pair");
+    let single = r.reserve("b-single", 1, UNPLANNED, Duration::from_secs(1)).await.expect("the slot left beside the pair");
     assert_eq!(pair.held() + single.held(), 3);
     drop((pair, single));
     cleanup(&r);
@@ -138,13 +141,13 @@ async fn a_case_waiting_for_two_slots_is_not_passed_by_a_later_case_that_would_f
 #[tokio::test]
 async fn a_case_gives_its_slots_back_one_at_a_time_and_another_case_takes_one_at_once() {
     let r = room(2);
-    let mut a = r.reserve("arm::a", 2, Duration::from_secs(1)).await.expect("the whole room");
-    let full = r.reserve("lifecycle::x", 1, Duration::from_millis(100)).await.expect_err("both slots held");
+    let mut a = r.reserve("arm::a", 2, UNPLANNED, Duration::from_secs(1)).await.expect("the whole room");
+    let full = r.reserve("lifecycle::x", 1, UNPLANNED, Duration::from_millis(100)).await.expect_err("both slots held");
     assert!(full.to_string().contains("room for 1 workspace(s) of lifecycle::x"), "{full}");
     // Its child gone, the arm goes on in one slot.
     a.release_one();
     assert_eq!(a.held(), 1);
-    let single = r.reserve("lifecycle::x", 1, Duration::from_millis(300)).await.expect("the slot given back");
+    let single = r.reserve("lifecycle::x", 1, UNPLANNED, Duration::from_millis(300)).await.expect("the slot given back");
     drop((a, single));
     let fp = r.footprint();
     assert_eq!(fp.peak_held, 2);
