@@ -42,4 +42,15 @@ mod tests {
             assert!(rank("no::such::case", g) >= named);
         }
     }
+
+    /// `bench/plan.py` states how many cases it planned: a file cut short (a closed pipe)
+    /// would leave its last cases unplanned, waiting behind all the others.
+    #[test]
+    fn each_order_names_as_many_cases_as_its_header_says_were_planned() {
+        for (commit, order) in ORDERS {
+            let said = order.split_once(" cases, ").map(|(head, _)| head.rsplit('(').next().unwrap_or("").parse::<usize>());
+            let Some(Ok(said)) = said else { panic!("schedule/{commit}.txt: no \"(<n> cases\" in its header") };
+            assert_eq!(names(order).count(), said, "schedule/{commit}.txt is cut short: rerun bench/plan.py");
+        }
+    }
 }
