@@ -57,6 +57,39 @@ impl Drop for Held {
     }
 }
 
+/// A case's place in line for room, held until it has its slots (or gives up).
+#[derive(Debug)]
+pub struct Place {
+    room: Room,
+    case: String,
+    name: String,
+    /// The locked queue file: whoever sees it locked waits behind it.
+    _file: File,
+}
+
+impl Place {
+    /// The room this place is in.
+    pub fn room(&self) -> &Room {
+        &self.room
+    }
+
+    /// Wait, at most `timeout`, until this case is the first in line that waits and `n` slots
+    /// are free, and take them. A peak above the cap is an error naming both.
+    pub async fn take(self, n: usize, timeout: Duration) -> Result<Held> {
+        let room = &self.room;
+        if n > room.cap {
+            return Err(E2eError::Unmet(format!(
+                "{} needs {n} workspaces alive at once, above E2E_MAX_WORKSPACES={}: raise the cap to at least {n}",
+                self.case, room.cap
+            )));
+        }
+        let what = format!("room for {n} workspace(s) of {} under E2E_MAX_WORKSPACES={}", self.case, room.cap);
+        let slots = room.wait_for(what, timeout, || room.try_take(n, &self.name)).await?;
+        room.log(&format!("+ hold {n} {}", self.case));
+        Ok(Held { slots, room: room.clone(), case: self.case.clone() })
+    }
+}
+
 /// An exclusive lock without waiting (`flock` on Unix: per open file, so two opens in one
 /// process exclude each other as two processes do).
 fn lock_nb(f: &File) -> bool {
@@ -146,29 +179,25 @@ impl Room {
     /// (`rank`: its place in the run's schedule, [`crate::harness::schedule::rank`]; ties in
     /// name order); wait at most `timeout` for it. A peak above the cap is an error naming both.
     pub async fn reserve(&self, case: &str, n: usize, rank: usize, timeout: Duration) -> Result<Held> {
-        if n > self.cap {
-            return Err(E2eError::Unmet(format!(
-                "{case} needs {n} workspaces alive at once, above E2E_MAX_WORKSPACES={}: raise the cap to at least {n}",
-                self.cap
-            )));
-        }
-        // The case's place in line, held while it waits (the process's own lock: a dead
-        // waiter's place is freed by the kernel).
-        let me = format!("queue-{:04}-{}", rank.min(9999), clean(case));
+        self.line_up(case, rank)?.take(n, timeout).await
+    }
+
+    /// Take `case`'s place in line (`rank`, as for [`Room::reserve`]) now, to wait for room
+    /// later with [`Place::take`]: cases that line up while the run's org is still being
+    /// made are all in line when it is ready, so the first slots go in the schedule's order.
+    pub fn line_up(&self, case: &str, rank: usize) -> Result<Place> {
+        let name = format!("queue-{:04}-{}", rank.min(9999), clean(case));
         // Locked under a name no one reads, then renamed (the lock stays with the file): a
-        // place others can see is a place held.
+        // place others can see is a place held. The process's own lock: a dead waiter's place
+        // is freed by the kernel.
         let draft = format!("draft-{}", uuid::Uuid::new_v4().simple());
-        let place = self.open(&draft)?;
-        if !lock_nb(&place) {
+        let file = self.open(&draft)?;
+        if !lock_nb(&file) {
             return Err(E2eError::Unmet(format!("workspace cap: cannot lock {draft} in {}", self.dir.display())));
         }
-        std::fs::rename(self.dir.join(&draft), self.dir.join(&me))
+        std::fs::rename(self.dir.join(&draft), self.dir.join(&name))
             .map_err(|e| E2eError::Unmet(format!("workspace cap: cannot take {case}'s place in line in {}: {e}", self.dir.display())))?;
-        let what = format!("room for {n} workspace(s) of {case} under E2E_MAX_WORKSPACES={}", self.cap);
-        let slots = self.wait_for(what, timeout, || self.try_take(n, &me)).await?;
-        drop(place);
-        self.log(&format!("+ hold {n} {case}"));
-        Ok(Held { slots, room: self.clone(), case: case.to_owned() })
+        Ok(Place { room: self.clone(), case: case.to_owned(), name, _file: file })
     }
 
     /// `case` created workspace `id` in this org (the case named, so a benchmark can read

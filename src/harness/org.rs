@@ -122,6 +122,8 @@ impl OrgInfo {
 pub trait RunOrg: Send + Sync + 'static {
     /// The run's org: created (or attached) by the first case that asks, awaited by the rest.
     fn org(&self) -> Pin<Box<dyn Future<Output = Result<OrgInfo>> + Send + '_>>;
+    /// The slug of the run's org, known before the org is (cases line up for room under it).
+    fn slug(&self) -> String;
     /// A case created workspace `id` in the run's org.
     fn created(&self, id: &str, name: &str);
     /// A case deleted workspace `id` and saw it leave the list.
@@ -148,6 +150,16 @@ where
 {
     let target = case.target().clone();
     let say = |s: &str| case.step(s);
+    // In the run's shared org, the case's workspaces count against the run's cap: it takes
+    // its place in line for room at once (the org's slug is known before the org is), so that
+    // every case is in line when the org is ready and the first slots go in the run's order.
+    let place = match case.run() {
+        Some(run) => {
+            let room = Room::for_org(target.cp_url(), &run.slug(), target.settings.max_workspaces);
+            Some(room.line_up(case.name(), crate::harness::schedule::rank(case.name(), target.settings.platform)).step("wait for room")?)
+        }
+        None => None,
+    };
     let (info, own_org) = match case.run() {
         Some(run) => (run.org().await.step("the run's org")?, false),
         None => {
@@ -158,12 +170,10 @@ where
     };
     case.stamp(Milestone::Provisioned);
     case.stamp(Milestone::TenantOnline);
-    // In the run's shared org, the case's workspaces count against the run's cap: wait for
-    // room for its peak (held until its teardown has run).
-    if case.run().is_some() {
-        let room = Room::for_org(target.cp_url(), &info.slug, target.settings.max_workspaces);
-        let rank = crate::harness::schedule::rank(case.name(), target.settings.platform);
-        let held = room.reserve(case.name(), case.needed(), rank, target.timeouts.room).await.step("wait for room")?;
+    // Room for the case's peak, held until its teardown has run.
+    if let Some(place) = place {
+        let room = place.room().clone();
+        let held = place.take(case.needed(), target.timeouts.room).await.step("wait for room")?;
         case.enter_room(room, held);
     }
 

@@ -100,11 +100,14 @@ impl RunOrg for SharedOrg {
             self.org
                 .get_or_try_init(|| async {
                     self.creations.fetch_add(1, Ordering::SeqCst);
-                    create_org(&self.target, SlugKind::Full, "e2e-20260101-shared", &|_| {}).await
+                    create_org(&self.target, SlugKind::Full, &self.slug(), &|_| {}).await
                 })
                 .await
                 .cloned()
         })
+    }
+    fn slug(&self) -> String {
+        "e2e-20260101-shared".into()
     }
     fn created(&self, _id: &str, _name: &str) {}
     fn deleted(&self, _id: &str) {}

@@ -138,6 +138,9 @@ impl RunOrg for Run {
         })
     }
 
+    fn slug(&self) -> String {
+        self.slug.clone()
+    }
     fn created(&self, id: &str, name: &str) {
         self.workspaces.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_owned(), name.to_owned());
     }
