@@ -6,8 +6,8 @@
 # list, from the room's events); no schedule under the cap can beat LB = max(L, A / CAP). It
 # prints the capped wall time over LB (target ≤ 1.1) and the footprint lines of both runs.
 #
-# Measured (docs/waits-and-teardown.md, bench/README.md): uncapped 36.1-36.2 s, 47 workspaces,
-# 36 alive at peak; cap 3: 125.7-126.5 s, 3 alive at peak, 1.06-1.07 x the bound of 118.1-118.2 s
+# Measured (docs/waits-and-teardown.md, bench/README.md): uncapped 35.8-36.0 s, 47 workspaces,
+# 36 alive at peak; cap 3: 122.6-122.9 s, 3 alive at peak, 1.04 x the bound of 118.3-118.4 s
 # (target 1.1, met). It also prints the workspace-seconds of each case kind, uncapped and
 # capped: where the capped run's workspaces live longer. KEEP=1 keeps the events, from which
 # bench/plan.py computes the run's schedule (src/harness/schedule/<generation>.txt).
