@@ -124,7 +124,9 @@ async fn a_case_waiting_for_two_slots_is_not_passed_by_a_later_case_that_would_f
     let (r2, started) = (r.clone(), Instant::now());
     let pair = tokio::spawn(async move { r2.reserve("a-pair", 2, UNPLANNED, Duration::from_secs(5)).await.map(|h| (h, started.elapsed())) });
     // Until the pair has its place in line, the single could still go first.
+    let lined_up = Instant::now();
     while !r.dir().join("queue-9999-a-pair").exists() {
+        assert!(lined_up.elapsed() < Duration::from_secs(5), "the pair never took its place in line");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let e = r.reserve("b-single", 1, UNPLANNED, Duration::from_millis(300)).await.expect_err("a slot is free, but the pair is ahead");
