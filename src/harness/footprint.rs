@@ -186,7 +186,7 @@ impl Room {
     /// later with [`Place::take`]: cases that line up while the run's org is still being
     /// made are all in line when it is ready, so the first slots go in the schedule's order.
     pub fn line_up(&self, case: &str, rank: usize) -> Result<Place> {
-        let name = format!("queue-{:04}-{}", rank.min(9999), clean(case));
+        let name = format!("queue-{:04}-{}", rank.min(crate::harness::schedule::UNPLANNED), clean(case));
         // Locked under a name no one reads, then renamed (the lock stays with the file): a
         // place others can see is a place held. The process's own lock: a dead waiter's place
         // is freed by the kernel.

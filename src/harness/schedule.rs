@@ -4,13 +4,17 @@
 //! long cases do not all end up last.
 //!
 //! The order is data, not a rule, one per platform generation: `bench/plan.py` computes it
-//! from the shapes a run measured (each case's slots at its start, and when it gave each back: the room's events of an
-//! uncapped `bench/footprint.sh` run), by searching for the order whose schedule under a cap of
-//! 3 ends first, as CI suites order their tests by recorded durations. It is robust to the
+//! from the shapes a run measured (each case's slots at its start, and when it gave each
+//! back: the room's events of an uncapped `bench/footprint.sh` run), by searching for the
+//! order whose schedule under a cap of 3 ends first, as CI suites order their tests by recorded durations. It is robust to the
 //! durations drifting (bench/README.md); a case it does not name goes after every case it
 //! names, in name order.
 
 use crate::generation::Generation;
+
+/// The rank of a case its order does not name: after every case it names (the room's queue
+/// files carry ranks in four digits, so none is higher).
+pub const UNPLANNED: usize = 9999;
 
 /// Each generation's order (`schedule/<commit>.txt`: one case name per line, first first; `#`
 /// starts a comment), planned on a run against that generation, whose cases differ.
@@ -26,7 +30,7 @@ pub fn names(order: &str) -> impl Iterator<Item = &str> {
 /// with none of its own; a case not in it: after all that are).
 pub fn rank(case: &str, platform: &Generation) -> usize {
     let order = ORDERS.iter().find(|(commit, _)| *commit == platform.commit).unwrap_or(&ORDERS[ORDERS.len() - 1]).1;
-    names(order).position(|l| l == case).unwrap_or(9999)
+    names(order).position(|l| l == case).unwrap_or(UNPLANNED)
 }
 
 #[cfg(test)]

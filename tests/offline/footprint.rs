@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use molecule_e2e::config::{DEFAULT_MAX_WORKSPACES, Settings};
 use molecule_e2e::harness::footprint::{Footprint, Room};
+// Cases no schedule names wait in name order.
+use molecule_e2e::harness::schedule::UNPLANNED;
 
 /// A room of its own for one test (a fresh org slug under the system's temp dir).
 fn room(cap: usize) -> Room {
@@ -20,9 +22,6 @@ fn cleanup(r: &Room) {
 }
 
 const HOLD: Duration = Duration::from_millis(100);
-
-/// The rank of a case no schedule names: such cases wait in name order.
-const UNPLANNED: usize = 9999;
 
 #[tokio::test]
 async fn six_cases_in_a_room_of_two_never_hold_more_than_two_and_finish_in_three_rounds() {
@@ -125,7 +124,7 @@ async fn a_case_waiting_for_two_slots_is_not_passed_by_a_later_case_that_would_f
     let pair = tokio::spawn(async move { r2.reserve("a-pair", 2, UNPLANNED, Duration::from_secs(5)).await.map(|h| (h, started.elapsed())) });
     // Until the pair has its place in line, the single could still go first.
     let lined_up = Instant::now();
-    while !r.dir().join("queue-9999-a-pair").exists() {
+    while !r.dir().join(format!("queue-{UNPLANNED:04}-a-pair")).exists() {
         assert!(lined_up.elapsed() < Duration::from_secs(5), "the pair never took its place in line");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
